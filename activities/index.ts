@@ -1,0 +1,87 @@
+/**
+ * Activities: the only place the follow-up touches the world. Built by a factory from their
+ * dependencies, so tests give them a real store and a real SMTP server, and only the worker entry
+ * builds the production ones.
+ */
+import { addressesFor, type Directory } from '../src/directory';
+import { renderNotice } from '../src/domain/messages';
+import type { Notice } from '../src/domain/visit';
+import type { Language } from '../src/domain/vocabulary';
+import { messageIdFor, type Mailer } from '../src/mail';
+import type { EventBatch, Store } from '../src/store';
+
+export interface ActivityDeps {
+  store: Store;
+  mailer: Mailer;
+  directory: Directory;
+  /** The From address of every message (MAIL_FROM). */
+  from: string;
+  clock?: () => Date;
+  log?: (message: string) => void;
+}
+
+export interface NotifyResult {
+  sent: string[];
+  alreadySent: string[];
+  /** Recipient roles with no address (e.g. no Permanent Mission on file, or an unknown partner). */
+  unresolved: string[];
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  return {
+    /** Appends a workflow's events to the store; idempotent on retries and replays. */
+    async recordEvents(batch: EventBatch): Promise<number> {
+      return deps.store.appendEvents(batch, clock());
+    },
+
+    /**
+     * Sends a notice: one message per address, in the recipient's language (State contacts get the
+     * visit's language). Each message is keyed by notice key and address; a key already in the
+     * store is not sent again, so at-least-once execution never doubles a reminder.
+     */
+    async notify(notice: Notice): Promise<NotifyResult> {
+      const result: NotifyResult = { sent: [], alreadySent: [], unresolved: [] };
+      const seen = new Set<string>();
+      for (const role of notice.to) {
+        const addresses = addressesFor(role, notice.visit.contacts, deps.directory);
+        if (addresses.length === 0) result.unresolved.push(role);
+        const language: Language = role === 'state-contact' || role === 'permanent-mission' ? notice.visit.language : 'en';
+        for (const address of addresses) {
+          if (seen.has(address)) continue;
+          seen.add(address);
+          const key = `${notice.key}|${address}`;
+          if (deps.store.wasSent(key)) {
+            result.alreadySent.push(address);
+            continue;
+          }
+          const rendered = renderNotice(notice, language);
+          const messageId = messageIdFor(key);
+          await deps.mailer.send({
+            from: deps.from,
+            to: address,
+            ...rendered,
+            messageId,
+            headers: { 'X-Visit-Id': notice.visit.id, 'X-Follow-Up-Topic': notice.topic },
+          });
+          deps.store.recordSent({
+            key,
+            noticeKey: notice.key,
+            visitId: notice.visit.id,
+            topic: notice.topic,
+            kind: notice.kind,
+            recipient: address,
+            subject: rendered.subject,
+            messageId,
+            sentAt: clock().toISOString(),
+          });
+          result.sent.push(address);
+        }
+      }
+      if (result.unresolved.length) deps.log?.(`notice ${notice.key}: no address for ${result.unresolved.join(', ')}`);
+      return result;
+    },
+  };
+}
+
+export type VisitActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,106 @@
+/**
+ * The contract shared by worker, client, API and CLI, with no side effects: task queue, ids,
+ * message definitions, input schemas and search-attribute keys. Workflow code imports it too, so
+ * it depends only on @temporalio/workflow, @temporalio/common, zod and the pure domain.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { ActionNameSchema } from './domain/actions';
+import { Policy } from './domain/policy';
+import type { VisitStatus } from './domain/visit';
+import { LANGUAGES, VISIT_TYPES } from './domain/vocabulary';
+
+/** The task queue every visit workflow and its activities run on. */
+export const TASK_QUEUE = 'visit-follow-up';
+
+const ISO3 = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 3166-1 alpha-3 code in capitals, e.g. POL');
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a real calendar date');
+
+/** `<visit number>-<ISO3>`, e.g. `166-POL`. */
+export const VisitId = z.string().regex(/^\d{1,5}-[A-Z]{3}$/, 'expected a visit id such as 166-POL');
+
+export function visitIdOf(number: number, state: string): string {
+  return `${number}-${state}`;
+}
+
+/** The workflow id of a visit: `visit-166-POL`. */
+export function workflowIdOf(visitId: string): string {
+  return `visit-${visitId}`;
+}
+
+/** What a person gives to start following up a visit (one Member State). */
+export const VisitStartRequest = z
+  .object({
+    number: z.number().int().positive().max(99999),
+    state: ISO3,
+    stateName: z.string().min(1).max(200).optional(),
+    type: z.enum(VISIT_TYPES),
+    start: IsoDate,
+    /** Last day of the visit (of its physical part, for a hybrid visit): the clocks start here. */
+    end: IsoDate,
+    /** Regional visits: one workflow per State, grouped by this id. */
+    groupId: z.string().min(1).max(100).optional(),
+    caseOfficer: z.email(),
+    stateContact: z.email(),
+    permanentMission: z.email().optional(),
+    language: z.enum(LANGUAGES).default('en'),
+  })
+  .strict()
+  .refine((v) => v.end >= v.start, { path: ['end'], message: 'the visit cannot end before it starts' });
+export type VisitStartRequest = z.infer<typeof VisitStartRequest>;
+
+/** The workflow's input: the request plus the policy it keeps for life. */
+export const VisitInput = z
+  .object({
+    request: VisitStartRequest,
+    policy: Policy,
+    /** Reminders planned before this instant are not sent (visits imported long after the fact). */
+    remindersFrom: z.iso.datetime().optional(),
+  })
+  .strict();
+export type VisitInput = z.infer<typeof VisitInput>;
+
+/** One action taken by a person on a visit. */
+export const ActRequest = z
+  .object({
+    action: ActionNameSchema,
+    payload: z.record(z.string(), z.unknown()).default({}),
+    actor: z.object({ email: z.email(), role: z.string().min(1).max(40).optional() }).strict(),
+    door: z.enum(['api', 'cli', 'link']),
+  })
+  .strict();
+export type ActRequest = z.input<typeof ActRequest>;
+
+/** Takes an action; refused by the validator (nothing written) when the stage does not allow it. Returns the new status. */
+export const actUpdate = defineUpdate<VisitStatus, [ActRequest]>('act');
+/** The visit's status: stage, open items with deadlines, allowed actions, history, reminders. */
+export const statusQuery = defineQuery<VisitStatus>('status');
+
+/** Search attributes each visit carries, so the Temporal UI and list queries can filter on them. */
+export const SA = {
+  stage: defineSearchAttributeKey('VisitStage', SearchAttributeType.KEYWORD),
+  state: defineSearchAttributeKey('MemberState', SearchAttributeType.KEYWORD),
+  type: defineSearchAttributeKey('VisitType', SearchAttributeType.KEYWORD),
+  group: defineSearchAttributeKey('VisitGroup', SearchAttributeType.KEYWORD),
+  nextDeadline: defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME),
+  overdue: defineSearchAttributeKey('Overdue', SearchAttributeType.BOOL),
+} as const;
+export const SEARCH_ATTRIBUTES = Object.values(SA);
+
+/** Failure types a caller can tell apart. */
+export enum FailureType {
+  ActionNotAllowed = 'ActionNotAllowed',
+  InvalidPayload = 'InvalidPayload',
+  UnknownRecipient = 'UnknownRecipient',
+}
+
+/** What a finished workflow returns. */
+export interface VisitResult {
+  id: string;
+  stage: 'closed' | 'withdrawn';
+  events: number;
+}

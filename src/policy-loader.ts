@@ -1,0 +1,64 @@
+/**
+ * Resolves the effective policy: DOMAIN.md's defaults, the UN Headquarters holiday calendar, and
+ * the overrides of the file FOLLOWUP_POLICY names. The result goes into each new workflow's input.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_POLICY, DurationText, Policy, ReminderRule } from './domain/policy';
+import { ITEMS } from './domain/vocabulary';
+
+const HolidayFile = z.object({
+  calendar: z.string(),
+  timeZone: z.literal('America/New_York'),
+  holidays: z.array(z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), name: z.string() })),
+});
+
+/** What a policy file may set: any clock, any item's reminder rule (whole), the name, the holidays. */
+export const PolicyOverride = z
+  .object({
+    name: z.string().min(1).optional(),
+    clocks: z.partialRecord(z.enum(Object.keys(DEFAULT_POLICY.clocks) as [string, ...string[]]), DurationText).optional(),
+    reminders: z.partialRecord(z.enum(ITEMS), ReminderRule.nullable()).optional(),
+    calendar: z.object({ holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')) }).strict().optional(),
+  })
+  .strict();
+export type PolicyOverride = z.input<typeof PolicyOverride>;
+
+export function holidayCalendar(): Policy['calendar'] {
+  const file = HolidayFile.parse(JSON.parse(readFileSync(join(__dirname, 'policy', 'un-holidays.json'), 'utf8')));
+  return { name: file.calendar, timeZone: file.timeZone, holidays: file.holidays.map((h) => h.date) };
+}
+
+/** Merges an override into the defaults; a `null` reminder rule removes that item's reminders. */
+export function resolvePolicy(override: PolicyOverride = {}): Policy {
+  const o = PolicyOverride.parse(override);
+  const reminders: Record<string, unknown> = { ...DEFAULT_POLICY.reminders };
+  for (const [item, rule] of Object.entries(o.reminders ?? {})) {
+    if (rule === null) delete reminders[item];
+    else reminders[item] = rule;
+  }
+  const calendar = holidayCalendar();
+  return Policy.parse({
+    name: o.name ?? DEFAULT_POLICY.name,
+    clocks: { ...DEFAULT_POLICY.clocks, ...o.clocks },
+    reminders,
+    calendar: o.calendar ? { ...calendar, holidays: o.calendar.holidays } : calendar,
+  });
+}
+
+/** Loads FOLLOWUP_POLICY's file (or the defaults); errors name the variable, the file and the field. */
+export function loadPolicy(file?: string): Policy {
+  if (!file) return resolvePolicy();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`FOLLOWUP_POLICY: cannot read ${file}: ${(e as Error).message}`);
+  }
+  const parsed = PolicyOverride.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`FOLLOWUP_POLICY: ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return resolvePolicy(parsed.data);
+}

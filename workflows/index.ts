@@ -1,0 +1,2 @@
+/** Every workflow the worker registers, by name. */
+export { visitFollowUp } from './visit-follow-up';
