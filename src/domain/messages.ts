@@ -172,7 +172,8 @@ const FR: Table = {
   },
   'briefing-invitation': {
     subject: (n) => `Invitation à un exposé devant le Comité : visite ${n.visit.id}`,
-    body: () => `Le Comité invite vos autorités à lui présenter un exposé sur la mise en œuvre des recommandations.`,
+    body: (n) =>
+      `Le Comité invite vos autorités à lui présenter un exposé sur la mise en œuvre des recommandations${n.details?.date ? `, le ${String(n.details.date)}` : ''}.`,
   },
 };
 
@@ -206,7 +207,8 @@ const ES: Table = {
   },
   'briefing-invitation': {
     subject: (n) => `Invitación a informar al Comité: visita ${n.visit.id}`,
-    body: () => `El Comité invita a sus autoridades a informarle sobre la aplicación de las recomendaciones.`,
+    body: (n) =>
+      `El Comité invita a sus autoridades a informarle sobre la aplicación de las recomendaciones${n.details?.date ? ` el ${String(n.details.date)}` : ''}.`,
   },
 };
 

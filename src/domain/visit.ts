@@ -503,8 +503,9 @@ export function applyAction(state: VisitState, cmd: ActionCommand, nowMs: number
       break;
     }
     case 'confirm-receipt': {
-      // A stated receipt date counts from the end of that day; the clock never starts in the future.
-      const on = p.receivedOn ? Math.min(endOfNewYorkDay(p.receivedOn as string), nowMs) : nowMs;
+      // A stated receipt date counts from the end of that day, never before transmission nor in the future.
+      const transmitted = Date.parse(state.transmittedAt!);
+      const on = p.receivedOn ? Math.min(Math.max(endOfNewYorkDay(p.receivedOn as string), transmitted), nowMs) : nowMs;
       closeItem(state, 'receipt', nowMs, 'confirmed');
       const report = enterImplementing(state, on, policy);
       const ev = record();

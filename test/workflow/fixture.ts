@@ -1,0 +1,96 @@
+/** A time-skipping environment, a worker with recording activities, and helpers to drive one visit. */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { actUpdate, statusQuery, workflowIdOf, type ActRequest, type VisitStartRequest } from '../../src/contract';
+import type { Policy } from '../../src/domain/policy';
+import type { Notice, VisitStatus } from '../../src/domain/visit';
+import type { ActionName } from '../../src/domain/vocabulary';
+import { resolvePolicy } from '../../src/policy-loader';
+import { eventually, recordingActivities, uniqueQueue, visitRequest, workflowBundle } from '../helpers';
+
+export const OFFICER = 'officer@cted.example.org';
+export const FOCAL_POINT = 'focal.point@mission.example.org';
+export const SECRETARIAT = 'secretariat@un.example.org';
+export const MEMBER = 'member@committee.example.org';
+export const CHAIR = 'chair@committee.example.org';
+
+export interface VisitRun {
+  handle: WorkflowHandle;
+  notices: Notice[];
+  status(): Promise<VisitStatus>;
+  act(action: ActionName, payload?: Record<string, unknown>, actor?: string): Promise<VisitStatus>;
+  /** The reminders (not event notices) sent for one item, as `kind to1+to2 @ at`. */
+  reminders(item: string): string[];
+  /** The event notices of one topic, as `to1+to2 deadline`. */
+  events(topic: string): string[];
+  /** Waits (bounded) until `count` event notices of a topic were sent, and returns them. */
+  eventsSent(topic: string, count?: number): Promise<string[]>;
+}
+
+/** Runs `body` with a worker for one visit; the worker stops when `body` returns. */
+export async function withVisit(
+  env: TestWorkflowEnvironment,
+  opts: { request?: Partial<VisitStartRequest>; policy?: Policy; remindersFrom?: string },
+  body: (run: VisitRun) => Promise<void>,
+): Promise<void> {
+  const taskQueue = uniqueQueue();
+  const rec = recordingActivities();
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: rec.activities,
+  });
+  const request = visitRequest(opts.request);
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('visitFollowUp', {
+      taskQueue,
+      workflowId: `${workflowIdOf(`${request.number}-${request.state}`)}-${taskQueue}`,
+      args: [{ request, policy: opts.policy ?? resolvePolicy(), ...(opts.remindersFrom ? { remindersFrom: opts.remindersFrom } : {}) }],
+    });
+    const run: VisitRun = {
+      handle,
+      notices: rec.notices,
+      status: () => handle.query(statusQuery),
+      act: (action, payload = {}, actor = OFFICER) => {
+        const req: ActRequest = { action, payload, actor: { email: actor }, door: 'cli' };
+        return handle.executeUpdate(actUpdate, { args: [req] });
+      },
+      reminders: (item) =>
+        rec.notices.filter((n) => n.kind !== 'event' && n.item === item).map((n) => `${n.kind} ${n.to.join('+')} @ ${n.at}`),
+      eventsSent: (topic, count = 1) =>
+        eventually(() => {
+          const sent = run.events(topic);
+          return sent.length >= count ? sent : undefined;
+        }, `${count} "${topic}" notice(s)`),
+      events: (topic) => rec.notices.filter((n) => n.kind === 'event' && n.topic === topic).map((n) => `${n.to.join('+')} ${n.deadline ?? ''}`.trim()),
+    };
+    try {
+      await body(run);
+    } finally {
+      // A running visit left on a queue with no worker would stall the test server's time skipping.
+      const { status } = await handle.describe();
+      if (status.name === 'RUNNING') await handle.terminate('test finished');
+    }
+  });
+}
+
+export const DAY = 86_400_000;
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Drives a fresh visit to the given stage through the real actions. */
+export async function advanceTo(run: VisitRun, stage: 'state-review' | 'finalizing' | 'committee-review' | 'transmitting' | 'implementing'): Promise<void> {
+  await run.act('submit-draft');
+  await run.act('dispatch-draft');
+  if (stage === 'state-review') return;
+  await run.act('record-comments', { summary: 'Minor factual corrections' }, FOCAL_POINT);
+  if (stage === 'finalizing') return;
+  await run.act('submit-final-draft');
+  if (stage === 'committee-review') return;
+  await run.act('object', { reason: 'Needs discussion' }, MEMBER);
+  await run.act('record-adoption', { meetingDate: '2026-12-01' }, CHAIR);
+  if (stage === 'transmitting') return;
+  await run.act('transmit-report');
+  await run.act('confirm-receipt', {}, FOCAL_POINT);
+}

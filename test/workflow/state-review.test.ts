@@ -1,0 +1,118 @@
+/** The State's 30-day comment period, at its real length on the time-skipping server. */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timeSkippingEnv } from '../helpers';
+import { DAY, FOCAL_POINT, SECRETARIAT, advanceTo, iso, withVisit, type VisitRun } from './fixture';
+
+const { EventType } = temporal.api.enums.v1;
+let env: TestWorkflowEnvironment;
+const acceptedUpdates = async (run: VisitRun) =>
+  (await run.handle.fetchHistory()).events?.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED).length;
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describe('state review (30 days)', () => {
+  it('proceeds to finalizing with "no comments received" when 30 days pass in silence', async () => {
+    await withVisit(env, {}, async (run) => {
+      await advanceTo(run, 'state-review');
+      const dispatchedAt = Date.parse((await run.status()).history.at(-1)!.at);
+      const deadline = iso(dispatchedAt + 30 * DAY);
+      let s = await run.status();
+      expect(s.stage).toBe('state-review');
+      expect(s.openItems.find((o) => o.item === 'state-review')?.deadline).toBe(deadline);
+      expect(await run.eventsSent('draft-dispatched')).toEqual([`state-contact ${deadline}`]);
+
+      await env.sleep(30 * DAY - 60_000);
+      s = await run.status();
+      expect(s.stage).toBe('state-review');
+
+      await env.sleep(2 * 60_000);
+      s = await run.status();
+      expect(s.stage).toBe('finalizing');
+      const expired = s.history.find((e) => e.type === 'no-comments-received');
+      expect(expired?.at).toBe(deadline);
+      expect(s.closedItems.find((c) => c.item === 'state-review')?.outcome).toBe('no-comments-received');
+      // Finalizing: 15 days from the end of the comment period.
+      expect(s.openItems.find((o) => o.item === 'finalizing')?.deadline).toBe(iso(Date.parse(deadline) + 15 * DAY));
+      expect(run.reminders('state-review')).toEqual([
+        `before state-contact @ ${iso(Date.parse(deadline) - 14 * DAY)}`,
+        `before state-contact @ ${iso(Date.parse(deadline) - 3 * DAY)}`,
+      ]);
+      expect(await run.eventsSent('no-comments-received')).toEqual([`case-officer ${iso(Date.parse(deadline) + 15 * DAY)}`]);
+    });
+  });
+
+  it('stops reminding the moment comments arrive', async () => {
+    await withVisit(env, {}, async (run) => {
+      await advanceTo(run, 'state-review');
+      await env.sleep(20 * DAY);
+      expect(run.reminders('state-review')).toHaveLength(1); // the 14-days-before reminder (day 16)
+      const s = await run.act('record-comments', { summary: 'Two corrections' }, FOCAL_POINT);
+      expect(s.stage).toBe('finalizing');
+      expect(s.openItems.map((o) => o.item)).not.toContain('state-review');
+      await env.sleep(15 * DAY);
+      expect(run.reminders('state-review')).toHaveLength(1);
+      const after = await run.status();
+      expect(after.stage).toBe('finalizing');
+      expect(after.history.map((e) => e.type)).not.toContain('no-comments-received');
+      const comments = after.history.find((e) => e.type === 'record-comments');
+      expect(comments).toMatchObject({ actor: FOCAL_POINT, door: 'cli', payload: { summary: 'Two corrections' } });
+    });
+  });
+
+  it('moves the deadline and its reminders by 15 days when an extension is granted', async () => {
+    await withVisit(env, {}, async (run) => {
+      await advanceTo(run, 'state-review');
+      const original = Date.parse((await run.status()).openItems.find((o) => o.item === 'state-review')!.deadline!);
+      await env.sleep(10 * DAY);
+      await run.act('request-extension', { reason: 'Inter-ministerial consultation' }, FOCAL_POINT);
+      expect((await run.status()).allowedActions.map((a) => a.action)).toContain('grant-extension');
+      const s = await run.act('grant-extension', {}, SECRETARIAT);
+      const extended = original + 15 * DAY;
+      expect(s.extension).toBe('granted');
+      expect(s.openItems.find((o) => o.item === 'state-review')?.deadline).toBe(iso(extended));
+      expect(s.allowedActions.map((a) => a.action)).not.toContain('request-extension');
+      expect(await run.eventsSent('extension-requested')).toEqual([`secretariat+case-officer ${iso(original)}`]);
+      expect(await run.eventsSent('extension-granted')).toEqual([`state-contact+case-officer ${iso(extended)}`]);
+
+      await env.sleep(31 * DAY); // past the original deadline: still under review
+      expect((await run.status()).stage).toBe('state-review');
+      await env.sleep(15 * DAY);
+      const done = await run.status();
+      expect(done.stage).toBe('finalizing');
+      expect(done.history.find((e) => e.type === 'no-comments-received')?.at).toBe(iso(extended));
+      // Reminders follow the new deadline; none is sent for the superseded one after the move.
+      expect(run.reminders('state-review')).toEqual([
+        `before state-contact @ ${iso(extended - 14 * DAY)}`,
+        `before state-contact @ ${iso(extended - 3 * DAY)}`,
+      ]);
+    });
+  });
+
+  it('refuses a second extension request and an action the stage does not allow, writing nothing', async () => {
+    await withVisit(env, {}, async (run) => {
+      await advanceTo(run, 'state-review');
+      await run.act('request-extension', {}, FOCAL_POINT);
+      await run.eventsSent('extension-requested');
+      const before = await run.status();
+      await expect(run.act('request-extension', {}, FOCAL_POINT)).rejects.toMatchObject({
+        cause: { type: 'ActionNotAllowed', message: expect.stringContaining('allowed now: record-pao, refer-ta, record-comments, grant-extension, withdraw') },
+      });
+      await expect(run.act('transmit-report')).rejects.toMatchObject({
+        cause: { type: 'ActionNotAllowed', message: expect.stringContaining('transmit-report is not allowed while visit 166-POL is at stage state-review') },
+      });
+      await expect(run.act('record-comments', { colour: 'red' }, FOCAL_POINT)).rejects.toMatchObject({
+        cause: { type: 'InvalidPayload', message: expect.stringContaining('colour') },
+      });
+      const after = await run.status();
+      expect(after.history).toEqual(before.history);
+      // Accepted updates: submit-draft, dispatch-draft, request-extension; the refused ones left no trace.
+      expect(await acceptedUpdates(run)).toBe(3);
+    });
+  });
+});
