@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { actUpdate, statusQuery, workflowIdOf, type ActRequest, type VisitStartRequest } from '../../src/contract';
+import { addDuration, subtractDuration } from '../../src/domain/duration';
 import type { Policy } from '../../src/domain/policy';
 import type { Notice, VisitStatus } from '../../src/domain/visit';
 import type { ActionName } from '../../src/domain/vocabulary';
@@ -78,6 +79,11 @@ export async function withVisit(
 
 export const DAY = 86_400_000;
 export const iso = (ms: number) => new Date(ms).toISOString();
+const CALENDAR = resolvePolicy().calendar;
+/** `ms` plus a policy duration ("30 days", "5 working days"), as the engine counts it. */
+export const plus = (ms: number, text: string) => addDuration(ms, text, CALENDAR);
+/** `ms` minus a reminder offset ("14 days"), as the engine counts it. */
+export const minus = (ms: number, text: string) => subtractDuration(ms, text);
 
 /** Drives a fresh visit to the given stage through the real actions. */
 export async function advanceTo(run: VisitRun, stage: 'state-review' | 'finalizing' | 'committee-review' | 'transmitting' | 'implementing'): Promise<void> {

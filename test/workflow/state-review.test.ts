@@ -1,18 +1,19 @@
 /** The State's 30-day comment period, at its real length on the time-skipping server. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timeSkippingEnv } from '../helpers';
-import { DAY, FOCAL_POINT, SECRETARIAT, advanceTo, iso, withVisit, type VisitRun } from './fixture';
+import { DAY, FOCAL_POINT, SECRETARIAT, advanceTo, iso, minus, plus, withVisit, type VisitRun } from './fixture';
 
 const { EventType } = temporal.api.enums.v1;
 let env: TestWorkflowEnvironment;
 const acceptedUpdates = async (run: VisitRun) =>
   (await run.handle.fetchHistory()).events?.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED).length;
-beforeAll(async () => {
+// One server per test: each test starts at today's date and no earlier test's clocks are pending.
+beforeEach(async () => {
   env = await timeSkippingEnv();
 });
-afterAll(async () => {
+afterEach(async () => {
   await env?.teardown();
 });
 
@@ -21,7 +22,7 @@ describe('state review (30 days)', () => {
     await withVisit(env, {}, async (run) => {
       await advanceTo(run, 'state-review');
       const dispatchedAt = Date.parse((await run.status()).history.at(-1)!.at);
-      const deadline = iso(dispatchedAt + 30 * DAY);
+      const deadline = iso(plus(dispatchedAt, '30 days'));
       let s = await run.status();
       expect(s.stage).toBe('state-review');
       expect(s.openItems.find((o) => o.item === 'state-review')?.deadline).toBe(deadline);
@@ -38,12 +39,12 @@ describe('state review (30 days)', () => {
       expect(expired?.at).toBe(deadline);
       expect(s.closedItems.find((c) => c.item === 'state-review')?.outcome).toBe('no-comments-received');
       // Finalizing: 15 days from the end of the comment period.
-      expect(s.openItems.find((o) => o.item === 'finalizing')?.deadline).toBe(iso(Date.parse(deadline) + 15 * DAY));
+      expect(s.openItems.find((o) => o.item === 'finalizing')?.deadline).toBe(iso(plus(Date.parse(deadline), '15 days')));
       expect(run.reminders('state-review')).toEqual([
-        `before state-contact @ ${iso(Date.parse(deadline) - 14 * DAY)}`,
-        `before state-contact @ ${iso(Date.parse(deadline) - 3 * DAY)}`,
+        `before state-contact @ ${iso(minus(Date.parse(deadline), '14 days'))}`,
+        `before state-contact @ ${iso(minus(Date.parse(deadline), '3 days'))}`,
       ]);
-      expect(await run.eventsSent('no-comments-received')).toEqual([`case-officer ${iso(Date.parse(deadline) + 15 * DAY)}`]);
+      expect(await run.eventsSent('no-comments-received')).toEqual([`case-officer ${iso(plus(Date.parse(deadline), '15 days'))}`]);
     });
   });
 
@@ -73,7 +74,7 @@ describe('state review (30 days)', () => {
       await run.act('request-extension', { reason: 'Inter-ministerial consultation' }, FOCAL_POINT);
       expect((await run.status()).allowedActions.map((a) => a.action)).toContain('grant-extension');
       const s = await run.act('grant-extension', {}, SECRETARIAT);
-      const extended = original + 15 * DAY;
+      const extended = plus(original, '15 days');
       expect(s.extension).toBe('granted');
       expect(s.openItems.find((o) => o.item === 'state-review')?.deadline).toBe(iso(extended));
       expect(s.allowedActions.map((a) => a.action)).not.toContain('request-extension');
@@ -88,8 +89,8 @@ describe('state review (30 days)', () => {
       expect(done.history.find((e) => e.type === 'no-comments-received')?.at).toBe(iso(extended));
       // Reminders follow the new deadline; none is sent for the superseded one after the move.
       expect(run.reminders('state-review')).toEqual([
-        `before state-contact @ ${iso(extended - 14 * DAY)}`,
-        `before state-contact @ ${iso(extended - 3 * DAY)}`,
+        `before state-contact @ ${iso(minus(extended, '14 days'))}`,
+        `before state-contact @ ${iso(minus(extended, '3 days'))}`,
       ]);
     });
   });
