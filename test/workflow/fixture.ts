@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { actUpdate, statusQuery, workflowIdOf, type ActRequest, type VisitStartRequest } from '../../src/contract';
+import { newYorkDate } from '../../src/domain/calendar';
 import { addDuration, subtractDuration } from '../../src/domain/duration';
 import type { Policy } from '../../src/domain/policy';
 import type { Notice, VisitStatus } from '../../src/domain/visit';
@@ -99,4 +100,20 @@ export async function advanceTo(run: VisitRun, stage: 'state-review' | 'finalizi
   if (stage === 'transmitting') return;
   await run.act('transmit-report');
   await run.act('confirm-receipt', {}, FOCAL_POINT);
+}
+
+/** Skips server time to an instant (the time-skipping server's clock). */
+export async function sleepUntil(env: TestWorkflowEnvironment, atMs: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (atMs > now) await env.sleep(atMs - now);
+}
+
+/** The New York date `days` after a New York date. */
+export const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+
+/** The first Monday (New York date) at least two days after an instant. */
+export function nextMonday(afterMs: number): string {
+  let d = addDays(newYorkDate(afterMs), 2);
+  while (new Date(`${d}T00:00:00Z`).getUTCDay() !== 1) d = addDays(d, 1);
+  return d;
 }

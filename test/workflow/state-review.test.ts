@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timeSkippingEnv } from '../helpers';
-import { DAY, FOCAL_POINT, SECRETARIAT, advanceTo, iso, minus, plus, withVisit, type VisitRun } from './fixture';
+import { DAY, FOCAL_POINT, SECRETARIAT, advanceTo, iso, minus, plus, sleepUntil, withVisit, type VisitRun } from './fixture';
 
 const { EventType } = temporal.api.enums.v1;
 let env: TestWorkflowEnvironment;
@@ -28,7 +28,7 @@ describe('state review (30 days)', () => {
       expect(s.openItems.find((o) => o.item === 'state-review')?.deadline).toBe(deadline);
       expect(await run.eventsSent('draft-dispatched')).toEqual([`state-contact ${deadline}`]);
 
-      await env.sleep(30 * DAY - 60_000);
+      await sleepUntil(env, Date.parse(deadline) - 60_000);
       s = await run.status();
       expect(s.stage).toBe('state-review');
 
