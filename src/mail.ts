@@ -70,7 +70,7 @@ export function listOutbox(dir: string): OutboxEntry[] {
   }
   return files.map((file) => {
     const head = readFileSync(join(dir, file), 'utf8').split('\n\n')[0] ?? '';
-    const header = (name: string) => new RegExp(`^${name}: (.*(?:\\n[ \\t].*)*)`, 'mi').exec(head)?.[1]?.replace(/\n[ \t]/g, ' ') ?? '';
+    const header = (name: string) => new RegExp(`^${name}:[ \\t]*(.*(?:\\n[ \\t].*)*)`, 'mi').exec(head)?.[1]?.replace(/\n[ \t]/g, ' ') ?? '';
     return { file, to: header('To'), subject: decodeWords(header('Subject')), date: header('Date') };
   });
 }

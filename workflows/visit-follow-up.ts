@@ -150,6 +150,8 @@ export async function visitFollowUp(rawInput: VisitInput): Promise<VisitResult> 
   };
 
   for (;;) {
+    // Taken before any await: an update that lands while activities run must wake the next pass.
+    const seen = version;
     const now = Date.now();
     enqueue(applyExpiries(state, now, policy));
     if (!isTerminal(state)) {
@@ -170,7 +172,6 @@ export async function visitFollowUp(rawInput: VisitInput): Promise<VisitResult> 
     publishSearchAttributes();
     await drain();
     if (isTerminal(state)) break;
-    const seen = version;
     const wake = nextWakeAt(state, policy, Date.now(), remindersFrom);
     if (wake === null) await condition(() => version !== seen);
     else await condition(() => version !== seen, Math.max(1, wake - Date.now()));

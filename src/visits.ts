@@ -1,0 +1,78 @@
+/** Client-side operations on visits, shared by the CLI, the API and the tests. */
+import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { SA, TASK_QUEUE, VisitStartRequest, actUpdate, statusQuery, visitIdOf, workflowIdOf, type ActRequest, type VisitInput } from './contract';
+import type { Policy } from './domain/policy';
+import type { VisitStatus } from './domain/visit';
+
+export interface StartOptions {
+  taskQueue?: string;
+  /** Reminders planned before this instant are not sent (imports of past visits). */
+  remindersFrom?: Date;
+}
+
+/** Starts the follow-up of one visit; its id is `<number>-<ISO3>`. Refuses a visit id already running. */
+export async function startVisit(client: Client, raw: unknown, policy: Policy, opts: StartOptions = {}): Promise<{ id: string; handle: WorkflowHandle }> {
+  const request = VisitStartRequest.parse(raw);
+  const id = visitIdOf(request.number, request.state);
+  const input: VisitInput = { request, policy, ...(opts.remindersFrom ? { remindersFrom: opts.remindersFrom.toISOString() } : {}) };
+  const handle = await client.workflow.start('visitFollowUp', {
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    workflowId: workflowIdOf(id),
+    args: [input],
+    // A closed visit's id stays taken: its history is the record.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    typedSearchAttributes: [
+      { key: SA.stage, value: 'drafting' },
+      { key: SA.state, value: request.state },
+      { key: SA.type, value: request.type },
+      ...(request.groupId ? [{ key: SA.group, value: request.groupId }] : []),
+    ],
+  });
+  return { id, handle };
+}
+
+export function visitHandle(client: Client, id: string): WorkflowHandle {
+  return client.workflow.getHandle(workflowIdOf(id));
+}
+
+export async function visitStatus(client: Client, id: string): Promise<VisitStatus> {
+  return visitHandle(client, id).query(statusQuery);
+}
+
+export async function actOnVisit(client: Client, id: string, req: ActRequest): Promise<VisitStatus> {
+  return visitHandle(client, id).executeUpdate(actUpdate, { args: [req] });
+}
+
+export interface VisitListEntry {
+  id: string;
+  stage: string;
+  state: string;
+  type: string;
+  nextDeadline: string | null;
+  overdue: boolean;
+  group?: string;
+}
+
+/** Lists visits from Temporal's visibility store, filtered by search attributes. */
+export async function listVisits(client: Client, filter: { stage?: string; overdue?: boolean; state?: string } = {}): Promise<VisitListEntry[]> {
+  const clauses = [`WorkflowType = 'visitFollowUp'`];
+  if (filter.stage) clauses.push(`VisitStage = '${filter.stage.replace(/'/g, '')}'`);
+  if (filter.state) clauses.push(`MemberState = '${filter.state.replace(/'/g, '')}'`);
+  if (filter.overdue) clauses.push('Overdue = true');
+  const out: VisitListEntry[] = [];
+  for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
+    const sa = wf.typedSearchAttributes;
+    const next = sa.get(SA.nextDeadline);
+    const group = sa.get(SA.group);
+    out.push({
+      id: wf.workflowId.replace(/^visit-/, ''),
+      stage: sa.get(SA.stage) ?? 'unknown',
+      state: sa.get(SA.state) ?? '',
+      type: sa.get(SA.type) ?? '',
+      nextDeadline: next ? next.toISOString() : null,
+      overdue: sa.get(SA.overdue) ?? false,
+      ...(group ? { group } : {}),
+    });
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+}
