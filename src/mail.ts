@@ -40,11 +40,14 @@ export function smtpMailer(url: string): Mailer {
 /** One `.eml` file per message, named so `ls` lists them in order; written atomically. */
 export function outboxMailer(dir: string): Mailer {
   mkdirSync(dir, { recursive: true });
+  let sequence = 0;
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(m) {
       const info = await transport.sendMail({ ...m, messageId: m.messageId });
-      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.messageId.slice(1, 13)}.eml`;
+      // The sequence keeps messages of the same millisecond in the order they were sent.
+      sequence = (sequence + 1) % 1_000_000;
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${String(sequence).padStart(6, '0')}-${m.messageId.slice(1, 13)}.eml`;
       const tmp = join(dir, `.${name}.tmp`);
       writeFileSync(tmp, info.message as Buffer);
       renameSync(tmp, join(dir, name));
@@ -70,7 +73,7 @@ export function listOutbox(dir: string): OutboxEntry[] {
   }
   return files.map((file) => {
     const head = readFileSync(join(dir, file), 'utf8').split('\n\n')[0] ?? '';
-    const header = (name: string) => new RegExp(`^${name}:[ \\t]*(.*(?:\\n[ \\t].*)*)`, 'mi').exec(head)?.[1]?.replace(/\n[ \t]/g, ' ') ?? '';
+    const header = (name: string) => new RegExp(`^${name}:[ \\t]*(.*(?:\\n[ \\t].*)*)`, 'mi').exec(head)?.[1]?.replace(/\n[ \t]/g, ' ').trim() ?? '';
     return { file, to: header('To'), subject: decodeWords(header('Subject')), date: header('Date') };
   });
 }

@@ -76,6 +76,8 @@ export class Store {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
+    // Makes INSERT OR REPLACE fire the delete triggers, so it cannot rewrite a row either.
+    this.db.pragma('recursive_triggers = ON');
     this.db.exec(SCHEMA);
   }
 

@@ -1,0 +1,95 @@
+/**
+ * Records the JSON histories that test/replay replays: real runs on the time-skipping server
+ * through whole visit lifecycles. Run once per workflow change that is meant to be compatible:
+ * `npm run record-histories`. Committed histories are never rewritten after a release.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { actUpdate, statusQuery, workflowIdOf, type ActRequest } from '../src/contract';
+import { resolvePolicy } from '../src/policy-loader';
+import { registerSearchAttributes } from '../src/search-attributes';
+import { temporalTestServerPath } from '../src/temporal-binaries';
+import { workflowsPath } from '../src/worker';
+import { recordingActivities, visitRequest } from '../test/helpers';
+
+type Step = ['act', ActRequest['action'], Record<string, unknown>?, string?] | ['sleep', string];
+
+const SCENARIOS: Record<string, Step[]> = {
+  // Silence everywhere: no comments, adoption by silence, receipt deemed, both reports late.
+  'visit-silence': [
+    ['act', 'submit-draft'],
+    ['act', 'dispatch-draft'],
+    ['sleep', '31 days'],
+    ['act', 'submit-final-draft'],
+    ['sleep', '10 days'],
+    ['act', 'transmit-report'],
+    ['sleep', '10 days'],
+    ['sleep', '215 days'],
+    ['act', 'submit-implementation-report', {}, 'focal.point@mission.example.org'],
+    ['act', 'submit-follow-up-report'],
+  ],
+  // Every kind of step: PAO, TA referral, extension, hold, objection, meeting, consent, briefing.
+  'visit-full': [
+    ['act', 'record-pao', { documentRef: 'PAO/166' }],
+    ['act', 'refer-ta', { partners: ['UNODC'], needs: 'Border management training' }],
+    ['act', 'submit-draft'],
+    ['act', 'dispatch-draft'],
+    ['sleep', '20 days'],
+    ['act', 'request-extension', { reason: 'Consultations' }, 'focal.point@mission.example.org'],
+    ['act', 'grant-extension', {}, 'secretariat@un.example.org'],
+    ['sleep', '20 days'],
+    ['act', 'record-comments', { summary: 'Two corrections' }, 'focal.point@mission.example.org'],
+    ['act', 'submit-final-draft'],
+    ['act', 'place-hold', { reason: 'Capital review' }, 'member@committee.example.org'],
+    ['sleep', '3 days'],
+    ['act', 'lift-hold', {}, 'member@committee.example.org'],
+    ['act', 'object', { reason: 'Paragraph 12' }, 'member@committee.example.org'],
+    ['act', 'record-adoption', { meetingDate: '2027-02-01' }, 'chair@committee.example.org'],
+    ['act', 'transmit-report'],
+    ['act', 'confirm-receipt', {}, 'focal.point@mission.example.org'],
+    ['act', 'record-consent', { scope: 'partial', sections: ['Border security'] }, 'focal.point@mission.example.org'],
+    ['act', 'invite-briefing', { date: '2027-06-01' }, 'secretariat@un.example.org'],
+    ['sleep', '40 days'],
+    ['act', 'record-briefing', { date: '2027-06-01' }, 'secretariat@un.example.org'],
+    ['act', 'withdraw', { reason: 'Recorded for replay' }, 'secretariat@un.example.org'],
+  ],
+};
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+  await registerSearchAttributes(env.connection, 'default');
+  const rec = recordingActivities();
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record', workflowsPath: workflowsPath(), activities: rec.activities });
+  await worker.runUntil(async () => {
+    for (const [name, steps] of Object.entries(SCENARIOS)) {
+      const handle = await env.client.workflow.start('visitFollowUp', {
+        taskQueue: 'record',
+        workflowId: workflowIdOf(`166-POL-${name}`),
+        args: [{ request: visitRequest(), policy: resolvePolicy() }],
+      });
+      for (const step of steps) {
+        if (step[0] === 'sleep') await env.sleep(step[1]);
+        else {
+          const [, action, payload = {}, actor = 'officer@cted.example.org'] = step;
+          await handle.executeUpdate(actUpdate, { args: [{ action, payload, actor: { email: actor }, door: 'cli' }] });
+        }
+      }
+      const status = await handle.query(statusQuery);
+      await handle.result();
+      const history = await handle.fetchHistory();
+      const file = join(__dirname, '..', 'test', 'histories', `${name}.json`);
+      writeFileSync(file, historyToJSON(history));
+      console.log(`${file}: ${history.events?.length} events, stage ${status.stage}`);
+    }
+  });
+  await env.teardown();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
