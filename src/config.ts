@@ -1,0 +1,43 @@
+/**
+ * The environment, parsed once with zod into a frozen, typed object. A bad value stops start-up
+ * with a message that names the variable.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  /** host:port of a Temporal server; unset: `npm start` runs the embedded dev server. */
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Where the engine keeps its state: the dev server's database, the store, the outbox. */
+  FOLLOWUP_DATA_DIR: z.string().min(1).default('./var'),
+  /** A JSON file that overrides the default policy. */
+  FOLLOWUP_POLICY: z.string().min(1).optional(),
+  /** A JSON file with the directory of addresses (secretariat, committee, chair, partners). */
+  FOLLOWUP_DIRECTORY: z.string().min(1).optional(),
+  /** smtp://host:port; unset: messages go to the outbox folder. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'expected an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:2525')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('CTC visit follow-up <followup@localhost>'),
+  /** Port of the embedded dev server (gRPC); its UI listens on TEMPORAL_UI_PORT. */
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+});
+
+export type Config = Readonly<z.infer<typeof Env> & { dataDir: string }>;
+
+/** Parses `env` (process.env by default); throws an Error naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, as shells often export them that way.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Env.safeParse(present);
+  if (!parsed.success) {
+    throw new Error(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return Object.freeze({ ...parsed.data, dataDir: resolve(parsed.data.FOLLOWUP_DATA_DIR) });
+}

@@ -1,0 +1,111 @@
+/**
+ * `npm start`: the engine on its embedded default. Starts the Temporal dev server (SQLite file and
+ * UI in the data folder) unless TEMPORAL_ADDRESS is set, registers the search attributes, and runs
+ * the worker with the SQLite store and the mail transport. Ctrl-C stops everything.
+ */
+import { Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from './config';
+import { SEARCH_ATTRIBUTES } from './contract';
+import { Directory, loadDirectory } from './directory';
+import { outboxMailer, smtpMailer } from './mail';
+import { loadPolicy } from './policy-loader';
+import { registerSearchAttributes } from './search-attributes';
+import { Store } from './store';
+import { temporalCliPath } from './temporal-binaries';
+import { createVisitWorker } from './worker';
+
+async function connectWithRetry(address: string, timeoutMs: number): Promise<NativeConnection> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await NativeConnection.connect({ address });
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`Temporal server at ${address} did not answer within ${timeoutMs / 1000} s: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+async function main() {
+  const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
+  const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
+  mkdirSync(config.dataDir, { recursive: true });
+
+  let stopping = false;
+  let server: ChildProcess | undefined;
+  let address = config.TEMPORAL_ADDRESS;
+  if (!address) {
+    address = `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
+    server = spawn(
+      temporalCliPath(),
+      [
+        'server', 'start-dev',
+        '--db-filename', join(config.dataDir, 'temporal.sqlite'),
+        '--ip', '127.0.0.1',
+        '--port', String(config.TEMPORAL_DEV_PORT),
+        '--ui-port', String(config.TEMPORAL_UI_PORT),
+        '--namespace', config.TEMPORAL_NAMESPACE,
+        '--log-level', 'warn',
+        // Closed visits stay listable for a year, not the dev server's default 24 hours.
+        '--dynamic-config-value', 'system.namespaceDefaultRetention="8760h"',
+        ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${k.type === 'DATETIME' ? 'Datetime' : k.type === 'BOOL' ? 'Bool' : 'Keyword'}`]),
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    server.on('exit', (code, signal) => {
+      if (!stopping) {
+        console.error(`Temporal dev server exited (${signal ?? code}); stopping.`);
+        process.exit(1);
+      }
+    });
+  }
+
+  const connection = await connectWithRetry(address, 60_000);
+  const client = await Connection.connect({ address });
+  await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  await client.close();
+
+  const store = new Store(join(config.dataDir, 'followup.sqlite'));
+  const outbox = join(config.dataDir, 'outbox');
+  const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : outboxMailer(outbox);
+  const worker = await createVisitWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    deps: { store, mailer, directory, from: config.MAIL_FROM, log: (m) => console.warn(m) },
+  });
+
+  console.log(`Visit follow-up engine running.`);
+  console.log(`  Temporal:    ${address} (namespace ${config.TEMPORAL_NAMESPACE})`);
+  if (server) console.log(`  Temporal UI: http://127.0.0.1:${config.TEMPORAL_UI_PORT}`);
+  console.log(`  Store:       ${store.file}`);
+  console.log(config.SMTP_URL ? `  Mail:        ${config.SMTP_URL}` : `  Outbox:      ${outbox} (one .eml file per message)`);
+  console.log('Press Ctrl-C to stop.');
+
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping…');
+    worker.shutdown();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await worker.run();
+  await connection.close();
+  store.close();
+  mailer.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server!.once('exit', r));
+  }
+}
+
+main().catch((e) => {
+  console.error((e as Error).message);
+  process.exit(1);
+});
