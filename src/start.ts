@@ -4,6 +4,7 @@
  * the worker with the SQLite store and the mail transport. Ctrl-C stops everything.
  */
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -52,8 +53,6 @@ async function main() {
         '--ui-port', String(config.TEMPORAL_UI_PORT),
         '--namespace', config.TEMPORAL_NAMESPACE,
         '--log-level', 'warn',
-        // Closed visits stay listable for a year, not the dev server's default 24 hours.
-        '--dynamic-config-value', 'system.namespaceDefaultRetention="8760h"',
         ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${k.type === 'DATETIME' ? 'Datetime' : k.type === 'BOOL' ? 'Bool' : 'Keyword'}`]),
       ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
@@ -69,6 +68,13 @@ async function main() {
   const connection = await connectWithRetry(address, 60_000);
   const client = await Connection.connect({ address });
   await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  if (server) {
+    // Closed visits stay in the embedded server for a year, not the dev server's default 24 hours.
+    await client.workflowService.updateNamespace({
+      namespace: config.TEMPORAL_NAMESPACE,
+      config: { workflowExecutionRetentionTtl: msToTs('365 days') },
+    });
+  }
   await client.close();
 
   const store = new Store(join(config.dataDir, 'followup.sqlite'));
