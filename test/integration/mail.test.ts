@@ -87,7 +87,7 @@ describe('outboxMailer', () => {
 
     const files = readdirSync(dir);
     expect(files).toHaveLength(3);
-    expect(files.every((f) => /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-[0-9a-f]{12}\.eml$/.test(f))).toBe(true);
+    expect(files.every((f) => /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-\d{6}-[0-9a-f]{12}\.eml$/.test(f))).toBe(true);
     expect(files.filter((f) => f.endsWith('.tmp') || f.startsWith('.'))).toEqual([]);
 
     const byTo = new Map(listOutbox(dir).map((e) => [e.to, e.file]));
