@@ -18,7 +18,10 @@ const ISO3 = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 3166-1 alpha-3 code
 const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a real calendar date');
+  .refine((s) => {
+    const t = Date.parse(`${s}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(s);
+  }, 'not a real calendar date');
 
 /** `<visit number>-<ISO3>`, e.g. `166-POL`. */
 export const VisitId = z.string().regex(/^\d{1,5}-[A-Z]{3}$/, 'expected a visit id such as 166-POL');

@@ -1,0 +1,148 @@
+/**
+ * `followup`: the operator's CLI on the server machine. Talks to Temporal directly; `--as` names
+ * the person recorded as the actor. Every input is validated with zod before anything is sent.
+ */
+import { Connection, Client, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z, ZodError } from 'zod';
+import { loadConfig } from './config';
+import { ActRequest, VisitId } from './contract';
+import { ACTION_FIELDS, ActionNameSchema, describeIssues } from './domain/actions';
+import { STAGES } from './domain/vocabulary';
+import type { VisitStatus } from './domain/visit';
+import { loadPolicy } from './policy-loader';
+import { actOnVisit, listVisits, startVisit, visitStatus } from './visits';
+
+const USAGE = `usage:
+  followup visits start --number N --state ISO3 --type TYPE --start YYYY-MM-DD --end YYYY-MM-DD
+                        --case-officer EMAIL --state-contact EMAIL [--permanent-mission EMAIL]
+                        [--state-name NAME] [--group ID] [--language en|fr|es]
+  followup visits list [--stage STAGE] [--overdue] [--json]
+  followup visits show <id> [--json]
+  followup visits act <id> <action> [--as EMAIL] [--field key=value ...] [--file payload.json]
+  followup policy show [--json]`;
+
+class UsageError extends Error {}
+
+async function client(): Promise<Client> {
+  const config = loadConfig();
+  const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
+  const connection = await Connection.connect({ address, connectTimeout: '5 seconds' });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+function fieldsFrom(action: z.infer<typeof ActionNameSchema>, pairs: string[]): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`--field expects key=value, got "${pair}"`);
+    const key = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    const spec = ACTION_FIELDS[action].find((f) => f.name === key);
+    if (!spec) throw new UsageError(`${action} takes no field "${key}"; it takes: ${ACTION_FIELDS[action].map((f) => f.name).join(', ') || 'no fields'}`);
+    payload[key] = spec.type === 'string[]' ? value.split(',').map((s) => s.trim()) : spec.type === 'boolean' ? value === 'true' : value;
+  }
+  return payload;
+}
+
+function printStatus(s: VisitStatus): void {
+  console.log(`${s.id}  ${s.stateName ?? s.state}  ${s.type}  stage: ${s.stage}${s.overdue ? '  OVERDUE' : ''}`);
+  console.log('open items:');
+  for (const o of s.openItems) console.log(`  ${o.item.padEnd(28)} ${o.deadline ?? (o.paused ? '(clock stopped)' : '(no deadline)')}${o.overdue ? '  overdue' : ''}`);
+  console.log(`allowed now: ${s.allowedActions.map((a) => a.action).join(', ') || 'nothing'}`);
+  console.log(`consent: ${s.consent.scope}${s.consent.sections.length ? ` (${s.consent.sections.join(', ')})` : ''}`);
+  console.log('history:');
+  for (const e of s.history) console.log(`  ${e.at}  ${e.type}${e.actor ? `  by ${e.actor}` : ''}`);
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [group, command, ...rest] = argv;
+  if (group === 'policy' && command === 'show') {
+    const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true });
+    const policy = loadPolicy(loadConfig().FOLLOWUP_POLICY);
+    if (values.json) console.log(JSON.stringify(policy, null, 2));
+    else {
+      console.log(policy.name);
+      for (const [k, v] of Object.entries(policy.clocks)) console.log(`  ${k.padEnd(30)} ${v}`);
+      console.log(`  working days: ${policy.calendar.name}, ${policy.calendar.holidays.length} holidays`);
+    }
+    return 0;
+  }
+  if (group !== 'visits') throw new UsageError(USAGE);
+  if (command === 'start') {
+    const { values } = parseArgs({
+      args: rest,
+      strict: true,
+      options: {
+        number: { type: 'string' }, state: { type: 'string' }, type: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' },
+        'case-officer': { type: 'string' }, 'state-contact': { type: 'string' }, 'permanent-mission': { type: 'string' },
+        'state-name': { type: 'string' }, group: { type: 'string' }, language: { type: 'string' },
+      },
+    });
+    const request = {
+      number: values.number === undefined ? undefined : Number(values.number),
+      state: values.state, type: values.type, start: values.start, end: values.end,
+      caseOfficer: values['case-officer'], stateContact: values['state-contact'],
+      ...(values['permanent-mission'] ? { permanentMission: values['permanent-mission'] } : {}),
+      ...(values['state-name'] ? { stateName: values['state-name'] } : {}),
+      ...(values.group ? { groupId: values.group } : {}),
+      ...(values.language ? { language: values.language } : {}),
+    };
+    const policy = loadPolicy(loadConfig().FOLLOWUP_POLICY);
+    const { id } = await startVisit(await client(), request, policy);
+    console.log(id);
+    return 0;
+  }
+  if (command === 'list') {
+    const { values } = parseArgs({ args: rest, strict: true, options: { stage: { type: 'string' }, overdue: { type: 'boolean' }, json: { type: 'boolean' } } });
+    const stage = values.stage === undefined ? undefined : z.enum(STAGES).parse(values.stage);
+    const visits = await listVisits(await client(), { ...(stage ? { stage } : {}), ...(values.overdue ? { overdue: true } : {}) });
+    if (values.json) console.log(JSON.stringify(visits, null, 2));
+    else for (const v of visits) console.log(`${v.id.padEnd(10)} ${v.stage.padEnd(17)} ${v.nextDeadline ?? '-'}${v.overdue ? '  OVERDUE' : ''}`);
+    return 0;
+  }
+  if (command === 'show') {
+    const { values, positionals } = parseArgs({ args: rest, strict: true, allowPositionals: true, options: { json: { type: 'boolean' } } });
+    const id = VisitId.parse(positionals[0]);
+    const status = await visitStatus(await client(), id);
+    if (values.json) console.log(JSON.stringify(status, null, 2));
+    else printStatus(status);
+    return 0;
+  }
+  if (command === 'act') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: true,
+      options: { as: { type: 'string' }, field: { type: 'string', multiple: true }, file: { type: 'string' }, json: { type: 'boolean' } },
+    });
+    if (positionals.length !== 2) throw new UsageError(USAGE);
+    const id = VisitId.parse(positionals[0]);
+    const action = ActionNameSchema.parse(positionals[1]);
+    const fromFile = values.file ? (JSON.parse(readFileSync(values.file, 'utf8')) as Record<string, unknown>) : {};
+    const req = ActRequest.parse({
+      action,
+      payload: { ...fromFile, ...fieldsFrom(action, values.field ?? []) },
+      actor: { email: values.as ?? process.env.FOLLOWUP_OPERATOR ?? 'operator@followup.local' },
+      door: 'cli',
+    });
+    const status = await actOnVisit(await client(), id, req);
+    if (values.json) console.log(JSON.stringify(status, null, 2));
+    else console.log(`${id}: ${action} recorded; stage ${status.stage}; allowed now: ${status.allowedActions.map((a) => a.action).join(', ') || 'nothing'}`);
+    return 0;
+  }
+  throw new UsageError(USAGE);
+}
+
+run(process.argv.slice(2))
+  .then((code) => process.exit(code))
+  .catch((e: unknown) => {
+    if (e instanceof UsageError) console.error(e.message);
+    else if (e instanceof ZodError) console.error(`invalid input: ${describeIssues(e)}`);
+    else if (e instanceof WorkflowNotFoundError) console.error('unknown visit: no such visit is being followed up');
+    else if (e instanceof WorkflowExecutionAlreadyStartedError) console.error('refused: this visit is already being followed up');
+    else if (e instanceof WorkflowUpdateFailedError) console.error(`refused: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+    else console.error((e as Error).message);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  });
