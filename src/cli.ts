@@ -11,6 +11,7 @@ import { ActRequest, VisitId } from './contract';
 import { ACTION_FIELDS, ActionNameSchema, describeIssues } from './domain/actions';
 import { STAGES } from './domain/vocabulary';
 import type { VisitStatus } from './domain/visit';
+import { readVisitsCsv } from './import-csv';
 import { loadPolicy } from './policy-loader';
 import { actOnVisit, listVisits, startVisit, visitStatus } from './visits';
 
@@ -21,6 +22,7 @@ const USAGE = `usage:
   followup visits list [--stage STAGE] [--overdue] [--json]
   followup visits show <id> [--json]
   followup visits act <id> <action> [--as EMAIL] [--field key=value ...] [--file payload.json]
+  followup visits import <csv> --case-officer EMAIL --state-contact EMAIL|TEMPLATE-WITH-{iso3} [--json]
   followup policy show [--json]`;
 
 class UsageError extends Error {}
@@ -132,7 +134,57 @@ async function run(argv: string[]): Promise<number> {
     else console.log(`${id}: ${action} recorded; stage ${status.stage}; allowed now: ${status.allowedActions.map((a) => a.action).join(', ') || 'nothing'}`);
     return 0;
   }
+  if (command === 'import') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: true,
+      options: { 'case-officer': { type: 'string' }, 'state-contact': { type: 'string' }, json: { type: 'boolean' } },
+    });
+    if (positionals.length !== 1) throw new UsageError(USAGE);
+    return importVisits(positionals[0]!, values['case-officer'], values['state-contact'], values.json ?? false);
+  }
   throw new UsageError(USAGE);
+}
+
+function progress(done: number, total: number): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const filled = total ? Math.round((done / total) * width) : width;
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+}
+
+async function importVisits(file: string, caseOfficer: string | undefined, stateContact: string | undefined, json: boolean): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const { rows, problems } = readVisitsCsv(text, { ...(caseOfficer ? { caseOfficer } : {}), ...(stateContact ? { stateContact } : {}) });
+  if (problems.length) {
+    for (const p of problems) console.error(`${file}:${p.line}: ${p.message}`);
+    console.error(`nothing imported: ${problems.length} bad row(s)`);
+    return 1;
+  }
+  const policy = loadPolicy(loadConfig().FOLLOWUP_POLICY);
+  const c = await client();
+  // Clocks run from the real dates, so old visits show as overdue; reminders already past are not sent.
+  const remindersFrom = new Date();
+  const imported: string[] = [];
+  const existing: string[] = [];
+  for (const [i, row] of rows.entries()) {
+    try {
+      imported.push((await startVisit(c, row.request, policy, { remindersFrom })).id);
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      existing.push(`${row.request.number}-${row.request.state}`);
+    }
+    progress(i + 1, rows.length);
+  }
+  if (json) console.log(JSON.stringify({ imported, alreadyImported: existing }, null, 2));
+  else console.log(`imported ${imported.length} visit(s)${existing.length ? `; ${existing.length} already imported: ${existing.join(', ')}` : ''}`);
+  return 0;
 }
 
 run(process.argv.slice(2))
