@@ -4,6 +4,7 @@
  */
 import { Connection, Client, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z, ZodError } from 'zod';
 import { loadConfig } from './config';
@@ -12,6 +13,7 @@ import { ACTION_FIELDS, ActionNameSchema, describeIssues } from './domain/action
 import { STAGES } from './domain/vocabulary';
 import type { VisitStatus } from './domain/visit';
 import { readVisitsCsv } from './import-csv';
+import { listOutbox } from './mail';
 import { loadPolicy } from './policy-loader';
 import { actOnVisit, listVisits, startVisit, visitStatus } from './visits';
 
@@ -23,7 +25,8 @@ const USAGE = `usage:
   followup visits show <id> [--json]
   followup visits act <id> <action> [--as EMAIL] [--field key=value ...] [--file payload.json]
   followup visits import <csv> --case-officer EMAIL --state-contact EMAIL|TEMPLATE-WITH-{iso3} [--json]
-  followup policy show [--json]`;
+  followup policy show [--json]
+  followup outbox list [--json]`;
 
 class UsageError extends Error {}
 
@@ -68,6 +71,17 @@ async function run(argv: string[]): Promise<number> {
       console.log(policy.name);
       for (const [k, v] of Object.entries(policy.clocks)) console.log(`  ${k.padEnd(30)} ${v}`);
       console.log(`  working days: ${policy.calendar.name}, ${policy.calendar.holidays.length} holidays`);
+    }
+    return 0;
+  }
+  if (group === 'outbox' && command === 'list') {
+    const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true });
+    const dir = join(loadConfig().dataDir, 'outbox');
+    const entries = listOutbox(dir);
+    if (values.json) console.log(JSON.stringify(entries, null, 2));
+    else {
+      for (const e of entries) console.log(`${e.date}  ${e.to}  ${e.subject}\n    ${join(dir, e.file)}`);
+      if (!entries.length) console.log(`the outbox (${dir}) is empty`);
     }
     return 0;
   }

@@ -1,0 +1,217 @@
+/**
+ * The engine as its users run it: the real `npm start` (embedded dev server with its SQLite file,
+ * worker, store), a real SMTP server on port 0, the `followup` CLI as a separate process, and a
+ * policy whose clocks are seconds long. Stopped with Ctrl-C mid-stage and started again.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VisitStatus } from '../../src/domain/visit';
+import { eventually } from '../helpers';
+import { startSmtp, type TestSmtp } from '../smtp';
+
+const ROOT = resolve(__dirname, '..', '..');
+let smtp: TestSmtp;
+let dataDir: string;
+let env: NodeJS.ProcessEnv;
+let engine: { child: ChildProcess; output: string[] } | undefined;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function startEngine(): Promise<void> {
+  const output: string[] = [];
+  // Its own process group, so Ctrl-C (SIGINT to the group) reaches npm, tsx and the dev server as in a terminal.
+  const child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  engine = { child, output };
+  await eventually(() => (output.join('').includes('Press Ctrl-C to stop.') ? true : undefined), 'npm start to be ready', 90_000);
+}
+
+async function stopEngine(): Promise<void> {
+  if (!engine) return;
+  const { child } = engine;
+  const exited = new Promise((r) => child.once('exit', r));
+  process.kill(-child.pid!, 'SIGINT');
+  await exited;
+  // Every child of the group is gone: nothing keeps the dev server's port.
+  await eventually(() => {
+    try {
+      process.kill(-child.pid!, 0);
+      return undefined;
+    } catch {
+      return true;
+    }
+  }, 'every process of npm start to exit', 30_000);
+  engine = undefined;
+}
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise) => {
+    execFile(join(ROOT, 'bin', 'followup'), args, { cwd: ROOT, env }, (error, stdout, stderr) => {
+      resolvePromise({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function show(id: string): Promise<VisitStatus> {
+  const r = await cli('visits', 'show', id, '--json');
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as VisitStatus;
+}
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  dataDir = mkdtempSync(join(tmpdir(), 'followup-e2e-'));
+  const policyFile = join(dataDir, 'policy.json');
+  writeFileSync(
+    policyFile,
+    JSON.stringify({
+      name: 'e2e: clocks in seconds',
+      clocks: { 'state-review': '90 seconds', finalizing: '1 hour' },
+      reminders: { 'state-review': { to: ['state-contact'], before: ['60 seconds', '30 seconds'] }, pao: null, 'ta-referral': null, drafting: null, finalizing: null },
+    }),
+  );
+  const directoryFile = join(dataDir, 'directory.json');
+  writeFileSync(directoryFile, JSON.stringify({ secretariat: ['secretariat@un.example.org'] }));
+  env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    FOLLOWUP_DATA_DIR: join(dataDir, 'var'),
+    FOLLOWUP_POLICY: policyFile,
+    FOLLOWUP_DIRECTORY: directoryFile,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'CTC follow-up <followup@un.example.org>',
+    TEMPORAL_DEV_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    FOLLOWUP_OPERATOR: 'operator@cted.example.org',
+  };
+  await startEngine();
+});
+
+afterAll(async () => {
+  await stopEngine();
+  await smtp?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start, the CLI and real e-mail', () => {
+  it('prints where Temporal, its UI and the mail go', () => {
+    const out = engine!.output.join('');
+    expect(out).toContain(`Temporal:    127.0.0.1:${env.TEMPORAL_DEV_PORT}`);
+    expect(out).toContain(`Temporal UI: http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
+    expect(out).toContain(`Mail:        ${smtp.url}`);
+  });
+
+  it('runs a visit through the CLI, survives Ctrl-C and a restart mid-stage, and sends each e-mail once', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const started = await cli('visits', 'start', '--number', '500', '--state', 'NOR', '--type', 'comprehensive', '--start', today, '--end', today,
+      '--case-officer', 'officer@cted.example.org', '--state-contact', 'mission@norway.example.org', '--state-name', 'Norway');
+    expect(started).toMatchObject({ code: 0, stdout: '500-NOR\n' });
+
+    expect((await cli('visits', 'act', '500-NOR', 'submit-draft', '--as', 'officer@cted.example.org', '--field', 'documentRef=DRAFT/500')).code).toBe(0);
+    const dispatched = await cli('visits', 'act', '500-NOR', 'dispatch-draft', '--as', 'officer@cted.example.org', '--json');
+    expect(dispatched.code).toBe(0);
+    const status = JSON.parse(dispatched.stdout) as VisitStatus;
+    expect(status.stage).toBe('state-review');
+    const deadline = status.openItems.find((o) => o.item === 'state-review')!.deadline!;
+    const t0 = Date.parse(status.history.at(-1)!.at);
+    expect(Date.parse(deadline) - t0).toBe(90_000);
+
+    const mails = () => smtp.received.filter((m) => m.visitId === '500-NOR');
+    await eventually(() => (mails().length === 1 ? true : undefined), 'the draft to reach the Permanent Mission');
+    expect(mails()[0]).toMatchObject({ to: ['mission@norway.example.org'], topic: 'draft-dispatched' });
+    expect(mails()[0]!.subject).toMatch(/^Draft report of visit 500-NOR for your factual comments \(by \d{4}-\d{2}-\d{2}\)$/);
+    expect(mails()[0]!.raw).toContain(deadline.slice(0, 13)); // the exact deadline is in the body
+
+    await stopEngine();
+    // Down across the first reminder (t0 + 30 s), back before the second (t0 + 60 s).
+    await eventually(() => (Date.now() > t0 + 32_000 ? true : undefined), 'the outage to span the first reminder', 45_000);
+    expect(mails()).toHaveLength(1);
+    await startEngine();
+    expect(Date.now()).toBeLessThan(t0 + 60_000);
+
+    await eventually(() => (mails().some((m) => m.topic === 'no-comments-received') ? true : undefined), 'the comment period to end', 90_000);
+    expect(mails().map((m) => `${m.topic} -> ${m.to.join(',')}`)).toEqual([
+      'draft-dispatched -> mission@norway.example.org',
+      'reminder:state-review -> mission@norway.example.org',
+      'reminder:state-review -> mission@norway.example.org',
+      'no-comments-received -> officer@cted.example.org',
+    ]);
+    expect(mails()[1]!.subject).toBe(`Reminder: factual comments on the draft report — visit 500-NOR (due ${mails()[0]!.subject.slice(-11, -1)})`);
+    expect(new Set(mails().map((m) => m.messageId)).size).toBe(4);
+
+    const after = await show('500-NOR');
+    expect(after.stage).toBe('finalizing');
+    expect(after.reminders.map((r) => [r.kind, r.status, r.at])).toEqual([
+      ['before', 'sent', new Date(t0 + 30_000).toISOString()],
+      ['before', 'sent', new Date(t0 + 60_000).toISOString()],
+    ]);
+    expect(after.history.map((e) => [e.type, e.actor ?? null])).toEqual([
+      ['visit-started', null],
+      ['submit-draft', 'officer@cted.example.org'],
+      ['dispatch-draft', 'officer@cted.example.org'],
+      ['no-comments-received', null],
+    ]);
+    const listed = await cli('visits', 'list', '--stage', 'finalizing', '--json');
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: '500-NOR', stage: 'finalizing' })]);
+  }, 240_000);
+
+  it('refuses bad input with a clear message and a non-zero exit, changing nothing', async () => {
+    const unknown = await cli('visits', 'show', '999-XXX');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown visit');
+
+    const today = new Date().toISOString().slice(0, 10);
+    await cli('visits', 'start', '--number', '501', '--state', 'CHL', '--type', 'focused', '--start', today, '--end', today,
+      '--case-officer', 'officer@cted.example.org', '--state-contact', 'mission@chile.example.org');
+    const notNow = await cli('visits', 'act', '501-CHL', 'transmit-report');
+    expect(notNow.code).toBe(1);
+    expect(notNow.stderr).toContain('refused: transmit-report is not allowed while visit 501-CHL is at stage drafting; allowed now: record-pao, refer-ta, submit-draft, withdraw');
+
+    const missing = await cli('visits', 'act', '501-CHL', 'withdraw');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('withdraw: reason:');
+
+    const badDate = await cli('visits', 'start', '--number', '502', '--state', 'PER', '--type', 'focused', '--start', '2019-11-12', '--end', '2019-11-31',
+      '--case-officer', 'officer@cted.example.org', '--state-contact', 'mission@peru.example.org');
+    expect(badDate.code).toBe(1);
+    expect(badDate.stderr).toContain('end: not a real calendar date');
+
+    const csv = join(dataDir, 'visits.csv');
+    writeFileSync(csv, 'visit_number,member_state,iso3,visit_type,ordinal,start_date,end_date\n503,Peru,PER,focused,,2019-11-12,2019-11-14\n504,Chile,chl,focused,,2019-11-12,2019-11-14\n');
+    const badRow = await cli('visits', 'import', csv, '--case-officer', 'officer@cted.example.org', '--state-contact', 'pm-{iso3}@example.org');
+    expect(badRow.code).toBe(1);
+    expect(badRow.stderr).toContain(`${csv}:3: state: expected an ISO 3166-1 alpha-3 code`);
+    expect(badRow.stderr).toContain('nothing imported');
+
+    const all = JSON.parse((await cli('visits', 'list', '--json')).stdout) as { id: string }[];
+    expect(all.map((v) => v.id).sort()).toEqual(['500-NOR', '501-CHL']);
+    expect((await show('501-CHL')).history.map((e) => e.type)).toEqual(['visit-started']);
+  });
+
+  it('imports the 31 visits of 2018-2019 with their clocks computed from the real dates', async () => {
+    const r = await cli('visits', 'import', join(ROOT, '..', 'shared', 'data', 'ctc-visits-2018-2019.csv'), '--case-officer', 'officer@cted.example.org',
+      '--state-contact', 'pm-{iso3}@mission.example.org', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).imported).toHaveLength(31);
+    const pol = await show('166-POL');
+    expect(pol.stage).toBe('drafting');
+    expect(pol.openItems.find((o) => o.item === 'drafting')).toMatchObject({ deadline: '2020-02-12T04:59:59.999Z', overdue: true });
+    const overdue = await eventually(async () => {
+      const l = JSON.parse((await cli('visits', 'list', '--overdue', '--json')).stdout) as unknown[];
+      return l.length >= 31 ? l : undefined;
+    }, 'the imported visits to be listed overdue');
+    expect(overdue).toHaveLength(31);
+    expect(smtp.received.filter((m) => m.visitId === '166-POL')).toEqual([]); // no storm of past reminders
+  });
+});
