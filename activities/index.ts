@@ -7,6 +7,7 @@ import { addressesFor, type Directory } from '../src/directory';
 import { renderNotice } from '../src/domain/messages';
 import type { Notice } from '../src/domain/visit';
 import type { Language } from '../src/domain/vocabulary';
+import { LINK_ACTIONS, type LinkIssuer } from '../src/links';
 import { messageIdFor, type Mailer } from '../src/mail';
 import type { EventBatch, Store } from '../src/store';
 
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   from: string;
   clock?: () => Date;
   log?: (message: string) => void;
+  /** Signed links for State contacts ("submit your comments"); none when the API is not served. */
+  links?: LinkIssuer;
 }
 
 export interface NotifyResult {
@@ -55,7 +58,15 @@ export function createActivities(deps: ActivityDeps) {
             result.alreadySent.push(address);
             continue;
           }
-          const rendered = renderNotice(notice, language);
+          const stateFacing = role === 'state-contact' || role === 'permanent-mission';
+          const links =
+            stateFacing && deps.links
+              ? (LINK_ACTIONS[notice.topic] ?? []).map((l) => ({
+                  label: l.label,
+                  url: deps.links!.forState(notice.visit.id, notice.visit.state, address, l.action),
+                }))
+              : [];
+          const rendered = renderNotice(notice, language, links);
           const messageId = messageIdFor(key);
           await deps.mailer.send({
             from: deps.from,

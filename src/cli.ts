@@ -3,6 +3,7 @@
  * the person recorded as the actor. Every input is validated with zod before anything is sent.
  */
 import { Connection, Client, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,8 @@ import { loadConfig } from './config';
 import { ActRequest, VisitId } from './contract';
 import { ACTION_FIELDS, ActionNameSchema, describeIssues } from './domain/actions';
 import { STAGES } from './domain/vocabulary';
+import { ROLES } from './domain/permissions';
+import { Store } from './store';
 import type { VisitStatus } from './domain/visit';
 import { readVisitsCsv } from './import-csv';
 import { listOutbox } from './mail';
@@ -26,7 +29,11 @@ const USAGE = `usage:
   followup visits act <id> <action> [--as EMAIL] [--field key=value ...] [--file payload.json]
   followup visits import <csv> --case-officer EMAIL --state-contact EMAIL|TEMPLATE-WITH-{iso3} [--json]
   followup policy show [--json]
-  followup outbox list [--json]`;
+  followup outbox list [--json]
+  followup users add --role cted|secretariat|committee|chair|state|partner --email EMAIL
+                     [--state ISO3] [--organisation ORG] [--json]
+  followup users list [--json]
+  followup audit verify [--json]`;
 
 class UsageError extends Error {}
 
@@ -35,6 +42,27 @@ async function client(): Promise<Client> {
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
   const connection = await Connection.connect({ address, connectTimeout: '5 seconds' });
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+const NewUser = z
+  .object({
+    role: z.enum(ROLES),
+    email: z.email(),
+    state: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO3 code such as NOR').optional(),
+    organisation: z.string().regex(/^[A-Za-z0-9-]{2,30}$/, 'expected a short code such as UNODC').optional(),
+  })
+  .strict()
+  .refine((u) => (u.role === 'state') === (u.state !== undefined), { path: ['state'], message: 'a state user needs --state, and only a state user has one' })
+  .refine((u) => (u.role === 'partner') === (u.organisation !== undefined), { path: ['organisation'], message: 'a partner needs --organisation, and only a partner has one' });
+
+/** Opens the store in the data folder for one operation. */
+function withStore<T>(fn: (store: Store) => T): T {
+  const store = new Store(join(loadConfig().dataDir, 'followup.sqlite'));
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
 }
 
 function fieldsFrom(action: z.infer<typeof ActionNameSchema>, pairs: string[]): Record<string, unknown> {
@@ -84,6 +112,34 @@ async function run(argv: string[]): Promise<number> {
       if (!entries.length) console.log(`the outbox (${dir}) is empty`);
     }
     return 0;
+  }
+  if (group === 'users' && command === 'add') {
+    const { values } = parseArgs({
+      args: rest,
+      strict: true,
+      options: { role: { type: 'string' }, email: { type: 'string' }, state: { type: 'string' }, organisation: { type: 'string' }, json: { type: 'boolean' } },
+    });
+    const user = NewUser.parse({ role: values.role, email: values.email, state: values.state, organisation: values.organisation });
+    const token = randomBytes(32).toString('base64url');
+    withStore((store) => store.addUser(user, token));
+    // The token is shown once; only its hash is stored.
+    if (values.json) console.log(JSON.stringify({ token }));
+    else console.log(`user ${user.email} (${user.role}${user.state ? ` ${user.state}` : ''}${user.organisation ? ` ${user.organisation}` : ''}) added; API token (shown once):\n${token}`);
+    return 0;
+  }
+  if (group === 'users' && command === 'list') {
+    const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true });
+    const users = withStore((store) => store.users());
+    if (values.json) console.log(JSON.stringify(users, null, 2));
+    else for (const u of users) console.log(`${u.email.padEnd(40)} ${u.role}${u.state ? ` ${u.state}` : ''}${u.organisation ? ` ${u.organisation}` : ''}`);
+    return 0;
+  }
+  if (group === 'audit' && command === 'verify') {
+    const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true });
+    const result = withStore((store) => store.verifyAudit());
+    if (values.json) console.log(JSON.stringify(result));
+    else console.log(result.ok ? `audit trail intact: ${result.entries} entries` : `audit trail BROKEN at entry ${result.brokenAt}: ${result.reason}`);
+    return result.ok ? 0 : 1;
   }
   if (group !== 'visits') throw new UsageError(USAGE);
   if (command === 'start') {
@@ -143,7 +199,18 @@ async function run(argv: string[]): Promise<number> {
       actor: { email: values.as ?? process.env.FOLLOWUP_OPERATOR ?? 'operator@followup.local' },
       door: 'cli',
     });
-    const status = await actOnVisit(await client(), id, req);
+    const audit = (outcome: 'accepted' | 'refused', detail?: string) =>
+      withStore((store) =>
+        store.appendAudit({ at: new Date().toISOString(), actor: req.actor.email, role: 'operator', door: 'cli', visitId: id, action, payload: req.payload, outcome, ...(detail ? { detail } : {}) }),
+      );
+    let status: VisitStatus;
+    try {
+      status = await actOnVisit(await client(), id, req);
+    } catch (e) {
+      if (e instanceof WorkflowUpdateFailedError) audit('refused', (e.cause as Error | undefined)?.message ?? e.message);
+      throw e;
+    }
+    audit('accepted');
     if (values.json) console.log(JSON.stringify(status, null, 2));
     else console.log(`${id}: ${action} recorded; stage ${status.stage}; allowed now: ${status.allowedActions.map((a) => a.action).join(', ') || 'nothing'}`);
     return 0;

@@ -24,6 +24,12 @@ const Env = z.object({
     .regex(/^smtps?:\/\/\S+$/, 'expected an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:2525')
     .optional(),
   MAIL_FROM: z.string().min(3).default('CTC visit follow-up <followup@localhost>'),
+  /** Port of the HTTP API. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Base URL people reach the API at, used in signed links sent by e-mail. */
+  FOLLOWUP_PUBLIC_URL: z.url().optional(),
+  /** Secret that signs links (at least 32 characters); unset: generated once into the data folder. */
+  FOLLOWUP_LINK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** Port of the embedded dev server (gRPC); its UI listens on TEMPORAL_UI_PORT. */
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),

@@ -3,13 +3,17 @@
  * UI in the data folder) unless TEMPORAL_ADDRESS is set, registers the search attributes, and runs
  * the worker with the SQLite store and the mail transport. Ctrl-C stops everything.
  */
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { loadConfig } from './config';
+import { createApi } from './api';
+import { loadConfig, type Config } from './config';
+import { linkIssuer } from './links';
 import { SEARCH_ATTRIBUTES } from './contract';
 import { Directory, loadDirectory } from './directory';
 import { outboxMailer, smtpMailer } from './mail';
@@ -31,10 +35,18 @@ async function connectWithRetry(address: string, timeoutMs: number): Promise<Nat
   }
 }
 
+/** The link secret: from config, or generated once and kept (mode 0600) in the data folder. */
+function loadLinkSecret(config: Config): string {
+  if (config.FOLLOWUP_LINK_SECRET) return config.FOLLOWUP_LINK_SECRET;
+  const file = join(config.dataDir, 'link-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  return readFileSync(file, 'utf8').trim();
+}
+
 async function main() {
   const config = loadConfig();
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
+  const policy = loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
   const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
   mkdirSync(config.dataDir, { recursive: true });
 
@@ -78,17 +90,27 @@ async function main() {
   await client.close();
 
   const store = new Store(join(config.dataDir, 'followup.sqlite'));
+  const linkSecret = loadLinkSecret(config);
+  const publicUrl = config.FOLLOWUP_PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`;
   const outbox = join(config.dataDir, 'outbox');
   const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : outboxMailer(outbox);
   const worker = await createVisitWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    deps: { store, mailer, directory, from: config.MAIL_FROM, log: (m) => console.warn(m) },
+    deps: { store, mailer, directory, from: config.MAIL_FROM, log: (m) => console.warn(m), links: linkIssuer(linkSecret, publicUrl, 45 * 86_400_000) },
   });
+  const apiConnection = await Connection.connect({ address });
+  const api = createApi({ client: new Client({ connection: apiConnection, namespace: config.TEMPORAL_NAMESPACE }), store, policy, linkSecret, publicUrl });
+  await new Promise<void>((resolve, reject) => {
+    api.once('error', reject);
+    api.listen(config.PORT, '127.0.0.1', resolve);
+  });
+  const apiPort = (api.address() as AddressInfo).port;
 
   console.log(`Visit follow-up engine running.`);
   console.log(`  Temporal:    ${address} (namespace ${config.TEMPORAL_NAMESPACE})`);
   if (server) console.log(`  Temporal UI: http://127.0.0.1:${config.TEMPORAL_UI_PORT}`);
+  console.log(`  API:         http://127.0.0.1:${apiPort} (OpenAPI at /openapi.json)`);
   console.log(`  Store:       ${store.file}`);
   console.log(config.SMTP_URL ? `  Mail:        ${config.SMTP_URL}` : `  Outbox:      ${outbox} (one .eml file per message)`);
   console.log('Press Ctrl-C to stop.');
@@ -102,6 +124,8 @@ async function main() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   await worker.run();
+  await new Promise((r) => api.close(r));
+  await apiConnection.close();
   await connection.close();
   store.close();
   mailer.close();

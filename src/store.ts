@@ -4,6 +4,7 @@
  * unique keys make a replayed or retried activity a no-op.
  */
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { VisitEvent } from './domain/visit';
@@ -62,11 +63,82 @@ CREATE TABLE IF NOT EXISTS messages (
   sent_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_visit ON messages (visit_id, sent_at);
+CREATE TABLE IF NOT EXISTS users (
+  email TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  state TEXT,
+  organisation TEXT,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  door TEXT NOT NULL,
+  visit_id TEXT,
+  action TEXT NOT NULL,
+  payload TEXT,
+  outcome TEXT NOT NULL,
+  detail TEXT,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS link_uses (
+  link_id TEXT PRIMARY KEY,
+  visit_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  used_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_append_only_u BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_append_only_d BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS link_uses_append_only_u BEFORE UPDATE ON link_uses BEGIN SELECT RAISE(ABORT, 'link uses are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS link_uses_append_only_d BEFORE DELETE ON link_uses BEGIN SELECT RAISE(ABORT, 'link uses are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS events_append_only_u BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS events_append_only_d BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS messages_append_only_u BEFORE UPDATE ON messages BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS messages_append_only_d BEFORE DELETE ON messages BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END;
 `;
+
+export interface UserRecord {
+  email: string;
+  role: string;
+  state?: string;
+  organisation?: string;
+  createdAt: string;
+}
+
+/** One attempted action, as the audit trail keeps it. */
+export interface AuditInput {
+  at: string;
+  actor: string;
+  role: string;
+  door: 'api' | 'cli' | 'link';
+  visitId?: string;
+  action: string;
+  payload?: unknown;
+  outcome: 'accepted' | 'refused';
+  detail?: string;
+}
+
+export interface AuditEntry extends AuditInput {
+  id: number;
+  prevHash: string;
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The hash of an audit entry: over its content and the previous entry's hash. */
+export function auditHash(prevHash: string, e: AuditInput & { id: number }): string {
+  const content = JSON.stringify([e.id, e.at, e.actor, e.role, e.door, e.visitId ?? null, e.action, e.payload ?? null, e.outcome, e.detail ?? null]);
+  return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
+}
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
 
 export class Store {
   private readonly db: Database.Database;
@@ -163,7 +235,97 @@ export class Store {
     }));
   }
 
+  /** Adds a user with the hash of its token; refuses an e-mail already registered. */
+  addUser(u: Omit<UserRecord, 'createdAt'>, token: string, now = new Date()): void {
+    try {
+      this.db
+        .prepare('INSERT INTO users (email, role, state, organisation, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(u.email, u.role, u.state ?? null, u.organisation ?? null, tokenHash(token), now.toISOString());
+    } catch (e) {
+      if (/UNIQUE constraint failed: users.email/.test((e as Error).message)) throw new Error(`a user with e-mail ${u.email} already exists`);
+      throw e;
+    }
+  }
+
+  userByToken(token: string): UserRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM users WHERE token_hash = ?').get(tokenHash(token)) as Record<string, string | null> | undefined;
+    return r ? toUser(r) : undefined;
+  }
+
+  users(): UserRecord[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY email').all() as Record<string, string | null>[]).map(toUser);
+  }
+
+  /** Appends to the hash-chained audit trail, atomically with reading the chain's head. */
+  appendAudit(entry: AuditInput): AuditEntry {
+    const tx = this.db.transaction((e: AuditInput) => {
+      const last = this.db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+      const id = (last?.id ?? 0) + 1;
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      const hash = auditHash(prevHash, { ...e, id });
+      this.db
+        .prepare(
+          `INSERT INTO audit (id, at, actor, role, door, visit_id, action, payload, outcome, detail, prev_hash, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, e.at, e.actor, e.role, e.door, e.visitId ?? null, e.action, e.payload === undefined ? null : JSON.stringify(e.payload), e.outcome, e.detail ?? null, prevHash, hash);
+      return { ...e, id, prevHash, hash };
+    });
+    return tx.immediate(entry);
+  }
+
+  audit(): AuditEntry[] {
+    return (this.db.prepare('SELECT * FROM audit ORDER BY id').all() as Record<string, string | number | null>[]).map((r) => ({
+      id: r.id as number,
+      at: r.at as string,
+      actor: r.actor as string,
+      role: r.role as string,
+      door: r.door as AuditInput['door'],
+      ...(r.visit_id ? { visitId: r.visit_id as string } : {}),
+      action: r.action as string,
+      ...(r.payload !== null ? { payload: JSON.parse(r.payload as string) as unknown } : {}),
+      outcome: r.outcome as AuditInput['outcome'],
+      ...(r.detail !== null ? { detail: r.detail as string } : {}),
+      prevHash: r.prev_hash as string,
+      hash: r.hash as string,
+    }));
+  }
+
+  /** Checks the audit chain; returns the first broken entry, or null when intact. */
+  verifyAudit(): { ok: true; entries: number } | { ok: false; entries: number; brokenAt: number; reason: string } {
+    const entries = this.audit();
+    let prev = GENESIS_HASH;
+    let expectedId = 1;
+    for (const e of entries) {
+      if (e.id !== expectedId) return { ok: false, entries: entries.length, brokenAt: expectedId, reason: `entry ${expectedId} is missing` };
+      if (e.prevHash !== prev) return { ok: false, entries: entries.length, brokenAt: e.id, reason: `entry ${e.id} does not follow entry ${e.id - 1}` };
+      if (auditHash(prev, e) !== e.hash) return { ok: false, entries: entries.length, brokenAt: e.id, reason: `entry ${e.id} was changed after it was written` };
+      prev = e.hash;
+      expectedId++;
+    }
+    return { ok: true, entries: entries.length };
+  }
+
+  /** Marks a signed link used; false when it was used before (a replay). */
+  useLink(linkId: string, visitId: string, action: string, now = new Date()): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO link_uses (link_id, visit_id, action, used_at) VALUES (?, ?, ?, ?)').run(linkId, visitId, action, now.toISOString()).changes === 1;
+  }
+
+  linkUsed(linkId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM link_uses WHERE link_id = ?').get(linkId) !== undefined;
+  }
+
   close(): void {
     this.db.close();
   }
+}
+
+function toUser(r: Record<string, string | null>): UserRecord {
+  return {
+    email: r.email!,
+    role: r.role!,
+    ...(r.state ? { state: r.state } : {}),
+    ...(r.organisation ? { organisation: r.organisation } : {}),
+    createdAt: r.created_at!,
+  };
 }

@@ -227,7 +227,13 @@ function fmt(isoInstant: string | null | undefined): string {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function renderNotice(n: Notice, language: Language): RenderedMessage {
+/** A link the recipient can follow to take the step the message asks for. */
+export interface MessageLink {
+  label: string;
+  url: string;
+}
+
+export function renderNotice(n: Notice, language: Language, links: MessageLink[] = []): RenderedMessage {
   const topic = n.kind === 'event' ? n.topic : 'reminder';
   const template = TABLES[language][topic] ?? EN[topic];
   const lang: Language = TABLES[language][topic] ? language : 'en';
@@ -237,7 +243,9 @@ export function renderNotice(n: Notice, language: Language): RenderedMessage {
   const visitLine = `Visit ${n.visit.id}: ${n.visit.stateName ?? n.visit.state}, ${n.visit.type} visit, ${n.visit.start} to ${n.visit.end}.`;
   const paragraphs = [GREETING[lang], template.body(n, d), visitLine];
   if (n.deadline) paragraphs.push(`Deadline: ${d} (${n.deadline})`);
-  const text = `${paragraphs.join('\n\n')}\n\n${CLOSING[lang]}\n`;
-  const html = `<!doctype html><html lang="${lang}"><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}<p>${escapeHtml(CLOSING[lang]).replace('\n', '<br>')}</p></body></html>`;
+  const linkText = links.map((l) => `${l.label}: ${l.url}`);
+  const text = `${[...paragraphs, ...linkText].join('\n\n')}\n\n${CLOSING[lang]}\n`;
+  const linkHtml = links.map((l) => `<p><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></p>`).join('');
+  const html = `<!doctype html><html lang="${lang}"><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${linkHtml}<p>${escapeHtml(CLOSING[lang]).replace('\n', '<br>')}</p></body></html>`;
   return { subject, text, html };
 }

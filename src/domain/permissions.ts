@@ -1,0 +1,129 @@
+/**
+ * Who may do what: one table of role × action × scope, and the read rules. Pure, so every door
+ * (HTTP API, signed link, CLI) asks the same question and the tests can walk the whole table.
+ */
+import type { VisitStatus } from './visit';
+import type { ActionName } from './vocabulary';
+
+export const ROLES = ['cted', 'secretariat', 'committee', 'chair', 'state', 'partner'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A signed-in person: a State focal point carries its ISO3, a partner its organisation. */
+export interface Principal {
+  email: string;
+  role: Role;
+  state?: string;
+  organisation?: string;
+}
+
+/** Scope of a grant: every visit, or only the visits of the principal's own State. */
+export type Scope = 'any' | 'own-state';
+
+/**
+ * The permission table. An action missing from a role's row is refused (403). Whether the action
+ * is allowed *now* (e.g. a hold only during the no-objection period) is the workflow's answer (409).
+ */
+export const PERMISSIONS: Record<Role, Partial<Record<ActionName, Scope>>> = {
+  cted: {
+    'record-pao': 'any',
+    'refer-ta': 'any',
+    'submit-draft': 'any',
+    'dispatch-draft': 'any',
+    'submit-final-draft': 'any',
+    'transmit-report': 'any',
+    'submit-follow-up-report': 'any',
+  },
+  secretariat: {
+    'grant-extension': 'any',
+    'invite-briefing': 'any',
+    'record-briefing': 'any',
+    withdraw: 'any',
+  },
+  committee: {
+    'place-hold': 'any',
+    'lift-hold': 'any',
+    object: 'any',
+  },
+  chair: {
+    'place-hold': 'any',
+    'lift-hold': 'any',
+    object: 'any',
+    'record-adoption': 'any',
+    'return-to-cted': 'any',
+    'transmit-report': 'any',
+  },
+  state: {
+    'record-comments': 'own-state',
+    'request-extension': 'own-state',
+    'confirm-receipt': 'own-state',
+    'record-consent': 'own-state',
+    'submit-implementation-report': 'own-state',
+  },
+  partner: {},
+};
+
+/** Other operations than actions, by role. */
+export const OPERATIONS = {
+  'start-visit': ['cted', 'secretariat'],
+  'import-visits': ['cted', 'secretariat'],
+  'issue-link': ['cted', 'secretariat'],
+  'read-policy': ['cted', 'secretariat', 'committee', 'chair', 'state', 'partner'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Operation = keyof typeof OPERATIONS;
+
+export function mayOperate(p: Principal, op: Operation): boolean {
+  return (OPERATIONS[op] as readonly Role[]).includes(p.role);
+}
+
+/**
+ * Whether the principal may see that the visit exists at all. A State sees only its own visits; a
+ * partner only adopted reports the State consented to share. Everyone else sees every visit.
+ */
+export function mayRead(p: Principal, visit: Pick<VisitStatus, 'state' | 'consent' | 'adoptedAt'>): boolean {
+  switch (p.role) {
+    case 'state':
+      return p.state === visit.state;
+    case 'partner':
+      return visit.adoptedAt !== null && visit.consent.scope !== 'none';
+    default:
+      return true;
+  }
+}
+
+/** Whether the principal's role may take the action on this visit (before asking the workflow). */
+export function mayAct(p: Principal, action: ActionName, visit: Pick<VisitStatus, 'state'>): boolean {
+  const scope = PERMISSIONS[p.role][action];
+  if (!scope) return false;
+  return scope === 'any' || (p.state !== undefined && p.state === visit.state);
+}
+
+/** What a partner sees of a visit it may read: the consented scope, nothing confidential. */
+export interface PartnerView {
+  id: string;
+  state: string;
+  stateName?: string;
+  type: string;
+  adoptedAt: string | null;
+  consent: { scope: 'partial' | 'full'; sections: string[]; priorityTaNeedsOnly: boolean };
+}
+
+export function partnerView(s: VisitStatus): PartnerView {
+  return {
+    id: s.id,
+    state: s.state,
+    ...(s.stateName ? { stateName: s.stateName } : {}),
+    type: s.type,
+    adoptedAt: s.adoptedAt,
+    consent: {
+      scope: s.consent.scope as 'partial' | 'full',
+      sections: s.consent.sections,
+      priorityTaNeedsOnly: s.consent.priorityTaNeedsOnly,
+    },
+  };
+}
+
+/** The status as the principal may see it, with the actions its role may take now. */
+export function viewFor(p: Principal, s: VisitStatus): VisitStatus | PartnerView {
+  if (p.role === 'partner') return partnerView(s);
+  return { ...s, allowedActions: s.allowedActions.filter((a) => mayAct(p, a.action, s)) };
+}

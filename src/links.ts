@@ -1,0 +1,83 @@
+/**
+ * Signed links: a State focal point or a partner acts without an account through a link in its
+ * e-mail ("submit your comments", "decide on sharing"). HMAC-SHA256 over the claims; each link
+ * expires and can be used once (the store records its use).
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ActionNameSchema } from './domain/actions';
+
+export const LinkClaims = z
+  .object({
+    /** visit id */
+    v: z.string(),
+    /** action the link allows */
+    a: ActionNameSchema,
+    /** e-mail of the person it was sent to: the actor recorded */
+    e: z.email(),
+    /** role: a State focal point (with its ISO3) or a partner (with its organisation) */
+    r: z.enum(['state', 'partner']),
+    s: z.string().optional(),
+    o: z.string().optional(),
+    /** expiry, seconds since the epoch */
+    x: z.number().int(),
+    /** nonce: two links for the same step are different links */
+    n: z.string(),
+  })
+  .strict();
+export type LinkClaims = z.infer<typeof LinkClaims>;
+
+const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+
+export function signLink(claims: Omit<LinkClaims, 'n'>, secret: string): string {
+  const body = b64(JSON.stringify({ ...claims, n: randomBytes(9).toString('base64url') }));
+  return `${body}.${b64(createHmac('sha256', secret).update(body).digest())}`;
+}
+
+export type LinkCheck = { ok: true; claims: LinkClaims; id: string } | { ok: false; reason: 'invalid' | 'expired' };
+
+/** Verifies a link's signature and expiry; `id` identifies it for single use. */
+export function verifyLink(token: string, secret: string, nowMs: number): LinkCheck {
+  const [body, sig, extra] = token.split('.');
+  if (!body || !sig || extra !== undefined || body.length > 2000) return { ok: false, reason: 'invalid' };
+  const expected = createHmac('sha256', secret).update(body).digest();
+  const given = Buffer.from(sig, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid' };
+  let claims: LinkClaims;
+  try {
+    claims = LinkClaims.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
+  } catch {
+    return { ok: false, reason: 'invalid' };
+  }
+  if (claims.x * 1000 <= nowMs) return { ok: false, reason: 'expired' };
+  return { ok: true, claims, id: createHash('sha256').update(token).digest('hex') };
+}
+
+/** Which actions a message invites its State recipient to take by link. */
+export const LINK_ACTIONS: Record<string, { action: LinkClaims['a']; label: string }[]> = {
+  'draft-dispatched': [
+    { action: 'record-comments', label: 'Submit your comments' },
+    { action: 'request-extension', label: 'Request an extension' },
+  ],
+  'report-transmitted': [
+    { action: 'confirm-receipt', label: 'Confirm receipt' },
+    { action: 'record-consent', label: 'Decide on sharing with UN partners' },
+  ],
+  'implementation-report-requested': [{ action: 'submit-implementation-report', label: 'Submit your implementation report' }],
+  'reminder:sharing-consent': [{ action: 'record-consent', label: 'Decide on sharing with UN partners' }],
+  'reminder:state-review': [{ action: 'record-comments', label: 'Submit your comments' }],
+  'reminder:receipt': [{ action: 'confirm-receipt', label: 'Confirm receipt' }],
+  'reminder:state-implementation-report': [{ action: 'submit-implementation-report', label: 'Submit your implementation report' }],
+};
+
+export interface LinkIssuer {
+  /** The URL of a new link for `action` on `visitId`, for a State contact. */
+  forState(visitId: string, state: string, email: string, action: LinkClaims['a']): string;
+}
+
+export function linkIssuer(secret: string, publicUrl: string, ttlMs: number, now: () => number = Date.now): LinkIssuer {
+  return {
+    forState: (visitId, state, email, action) =>
+      `${publicUrl.replace(/\/$/, '')}/api/links/${signLink({ v: visitId, a: action, e: email, r: 'state', s: state, x: Math.floor((now() + ttlMs) / 1000) }, secret)}`,
+  };
+}
