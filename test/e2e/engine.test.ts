@@ -200,7 +200,7 @@ describe('npm start, the CLI and real e-mail', () => {
   });
 
   it('imports the 31 visits of 2018-2019 with their clocks computed from the real dates', async () => {
-    const r = await cli('visits', 'import', join(ROOT, '..', 'shared', 'data', 'ctc-visits-2018-2019.csv'), '--case-officer', 'officer@cted.example.org',
+    const r = await cli('visits', 'import', join(ROOT, 'test', 'fixtures', 'ctc-visits-2018-2019.csv'), '--case-officer', 'officer@cted.example.org',
       '--state-contact', 'pm-{iso3}@mission.example.org', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).imported).toHaveLength(31);
