@@ -1,0 +1,133 @@
+/**
+ * A running engine for API tests: the real dev server, a worker with real activities (SMTP on
+ * port 0, a SQLite file), and the HTTP API on port 0, with one user per role.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApi } from '../src/api';
+import { TASK_QUEUE } from '../src/contract';
+import { Directory } from '../src/directory';
+import type { Policy } from '../src/domain/policy';
+import { linkIssuer } from '../src/links';
+import { smtpMailer } from '../src/mail';
+import { resolvePolicy } from '../src/policy-loader';
+import { Store } from '../src/store';
+import { createVisitWorker } from '../src/worker';
+import { devServerEnv, workflowBundle } from './helpers';
+import { startSmtp, type TestSmtp } from './smtp';
+
+export const USERS = {
+  cted: { email: 'officer@cted.example.org', role: 'cted' },
+  secretariat: { email: 'secretariat@un.example.org', role: 'secretariat' },
+  committee: { email: 'member@committee.example.org', role: 'committee' },
+  chair: { email: 'chair@committee.example.org', role: 'chair' },
+  stateNOR: { email: 'mission@norway.example.org', role: 'state', state: 'NOR' },
+  stateCHL: { email: 'mission@chile.example.org', role: 'state', state: 'CHL' },
+  partner: { email: 'ta@unodc.example.org', role: 'partner', organisation: 'UNODC' },
+} as const;
+export type UserName = keyof typeof USERS;
+
+export interface ApiResponse {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string;
+}
+
+export interface Harness {
+  url: string;
+  tokens: Record<UserName, string>;
+  store: Store;
+  smtp: TestSmtp;
+  env: TestWorkflowEnvironment;
+  linkSecret: string;
+  request(method: string, path: string, opts?: { as?: UserName; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+export async function startApiHarness(opts: { policy?: Policy; rateLimit?: number } = {}): Promise<Harness> {
+  const [env, smtp] = await Promise.all([devServerEnv(), startSmtp()]);
+  const dir = mkdtempSync(join(tmpdir(), 'followup-api-'));
+  const store = new Store(join(dir, 'followup.sqlite'));
+  const linkSecret = randomBytes(32).toString('base64url');
+  const directory = Directory.parse({
+    secretariat: [USERS.secretariat.email],
+    committee: [USERS.committee.email],
+    chair: [USERS.chair.email],
+    partners: { UNODC: [USERS.partner.email] },
+  });
+  const policy = opts.policy ?? resolvePolicy();
+  let api: Server | undefined;
+  let url = '';
+  const worker: Worker = await createVisitWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    deps: { store, mailer: smtpMailer(smtp.url), directory, from: 'followup@un.example.org', links: linkIssuer(linkSecret, 'http://api.invalid', 45 * 86_400_000) },
+  });
+  const running = worker.run();
+  api = createApi({ client: env.client, store, policy, linkSecret, publicUrl: 'http://api.invalid', ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}) });
+  await new Promise<void>((r) => api!.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+
+  const tokens = {} as Record<UserName, string>;
+  for (const [name, u] of Object.entries(USERS) as [UserName, (typeof USERS)[UserName]][]) {
+    tokens[name] = randomBytes(32).toString('base64url');
+    store.addUser(u, tokens[name]);
+  }
+
+  return {
+    url,
+    tokens,
+    store,
+    smtp,
+    env,
+    linkSecret,
+    async request(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      const token = o.token ?? (o.as ? tokens[o.as] : undefined);
+      if (token) headers.authorization = `Bearer ${token}`;
+      let body: string | undefined = o.raw;
+      if (o.body !== undefined) body = JSON.stringify(o.body);
+      if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+      const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, body: parsed, text };
+    },
+    async close() {
+      await new Promise((r) => api!.close(r));
+      worker.shutdown();
+      await running;
+      store.close();
+      await Promise.all([env.teardown(), smtp.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A visit request for `state`, ending yesterday. */
+export function apiVisit(number: number, state: string, extra: Record<string, unknown> = {}) {
+  const end = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  return {
+    number,
+    state,
+    type: 'comprehensive',
+    start: end,
+    end,
+    caseOfficer: USERS.cted.email,
+    stateContact: state === 'NOR' ? USERS.stateNOR.email : state === 'CHL' ? USERS.stateCHL.email : `mission@${state.toLowerCase()}.example.org`,
+    ...extra,
+  };
+}
