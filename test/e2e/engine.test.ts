@@ -93,6 +93,7 @@ beforeAll(async () => {
     MAIL_FROM: 'CTC follow-up <followup@un.example.org>',
     TEMPORAL_DEV_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
+    PORT: String(await freePort()),
     FOLLOWUP_OPERATOR: 'operator@cted.example.org',
   };
   await startEngine();
@@ -110,6 +111,7 @@ describe('npm start, the CLI and real e-mail', () => {
     expect(out).toContain(`Temporal:    127.0.0.1:${env.TEMPORAL_DEV_PORT}`);
     expect(out).toContain(`Temporal UI: http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
     expect(out).toContain(`Mail:        ${smtp.url}`);
+    expect(out).toContain(`API:         http://127.0.0.1:${env.PORT} (OpenAPI at /openapi.json)`);
   });
 
   it('runs a visit through the CLI, survives Ctrl-C and a restart mid-stage, and sends each e-mail once', async () => {
