@@ -55,6 +55,9 @@ const NewUser = z
   .refine((u) => (u.role === 'state') === (u.state !== undefined), { path: ['state'], message: 'a state user needs --state, and only a state user has one' })
   .refine((u) => (u.role === 'partner') === (u.organisation !== undefined), { path: ['organisation'], message: 'a partner needs --organisation, and only a partner has one' });
 
+/** Who the CLI records as the actor when `--as` is not given. */
+const operator = () => process.env.FOLLOWUP_OPERATOR ?? 'operator@followup.local';
+
 /** Opens the store in the data folder for one operation. */
 function withStore<T>(fn: (store: Store) => T): T {
   const store = new Store(join(loadConfig().dataDir, 'followup.sqlite'));
@@ -163,6 +166,9 @@ async function run(argv: string[]): Promise<number> {
     };
     const policy = loadPolicy(loadConfig().FOLLOWUP_POLICY);
     const { id } = await startVisit(await client(), request, policy);
+    withStore((store) =>
+      store.appendAudit({ at: new Date().toISOString(), actor: operator(), role: 'operator', door: 'cli', visitId: id, action: 'start-visit', payload: request, outcome: 'accepted' }),
+    );
     console.log(id);
     return 0;
   }
@@ -196,7 +202,7 @@ async function run(argv: string[]): Promise<number> {
     const req = ActRequest.parse({
       action,
       payload: { ...fromFile, ...fieldsFrom(action, values.field ?? []) },
-      actor: { email: values.as ?? process.env.FOLLOWUP_OPERATOR ?? 'operator@followup.local' },
+      actor: { email: values.as ?? operator() },
       door: 'cli',
     });
     const audit = (outcome: 'accepted' | 'refused', detail?: string) =>
@@ -263,6 +269,9 @@ async function importVisits(file: string, caseOfficer: string | undefined, state
     }
     progress(i + 1, rows.length);
   }
+  withStore((store) =>
+    store.appendAudit({ at: new Date().toISOString(), actor: operator(), role: 'operator', door: 'cli', action: 'import-visits', payload: { file, imported, alreadyImported: existing }, outcome: 'accepted' }),
+  );
   if (json) console.log(JSON.stringify({ imported, alreadyImported: existing }, null, 2));
   else console.log(`imported ${imported.length} visit(s)${existing.length ? `; ${existing.length} already imported: ${existing.join(', ')}` : ''}`);
   return 0;
