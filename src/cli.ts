@@ -56,7 +56,7 @@ const NewUser = z
   .refine((u) => (u.role === 'partner') === (u.organisation !== undefined), { path: ['organisation'], message: 'a partner needs --organisation, and only a partner has one' });
 
 /** Who the CLI records as the actor when `--as` is not given. */
-const operator = () => process.env.FOLLOWUP_OPERATOR ?? 'operator@followup.local';
+const operator = () => loadConfig().FOLLOWUP_OPERATOR;
 
 /** Opens the store in the data folder for one operation. */
 function withStore<T>(fn: (store: Store) => T): T {

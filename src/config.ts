@@ -24,6 +24,8 @@ const Env = z.object({
     .regex(/^smtps?:\/\/\S+$/, 'expected an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:2525')
     .optional(),
   MAIL_FROM: z.string().min(3).default('CTC visit follow-up <followup@localhost>'),
+  /** The actor the CLI records when `--as` is not given. */
+  FOLLOWUP_OPERATOR: z.email().default('operator@followup.local'),
   /** Port of the HTTP API. */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Base URL people reach the API at, used in signed links sent by e-mail. */
