@@ -3,8 +3,8 @@
  * management, Committee members, the Chair, and partner organisations. Loaded from config, never
  * written in code.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readJsonFile } from './json-file';
 import type { Recipient } from './domain/vocabulary';
 import type { VisitContacts } from './domain/visit';
 
@@ -24,17 +24,7 @@ export type Directory = z.infer<typeof Directory>;
 export type DirectoryInput = z.input<typeof Directory>;
 
 export function loadDirectory(file: string): Directory {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`FOLLOWUP_DIRECTORY: cannot read ${file}: ${(e as Error).message}`);
-  }
-  const parsed = Directory.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(`FOLLOWUP_DIRECTORY: ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  return readJsonFile('FOLLOWUP_DIRECTORY', file, Directory);
 }
 
 /** The addresses for one recipient role: from the visit's contacts or the directory. */

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readJsonFile } from './json-file';
 import { DEFAULT_POLICY, DurationText, Policy, ReminderRule } from './domain/policy';
 import { ITEMS } from './domain/vocabulary';
 
@@ -50,15 +51,5 @@ export function resolvePolicy(override: PolicyOverride = {}): Policy {
 /** Loads FOLLOWUP_POLICY's file (or the defaults); errors name the variable, the file and the field. */
 export function loadPolicy(file?: string): Policy {
   if (!file) return resolvePolicy();
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`FOLLOWUP_POLICY: cannot read ${file}: ${(e as Error).message}`);
-  }
-  const parsed = PolicyOverride.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(`FOLLOWUP_POLICY: ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return resolvePolicy(parsed.data);
+  return resolvePolicy(readJsonFile('FOLLOWUP_POLICY', file, PolicyOverride));
 }

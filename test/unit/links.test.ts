@@ -1,0 +1,278 @@
+/**
+ * Signed links: HMAC-SHA256 over the base64url claims, an expiry, a nonce, and an id (the hash of
+ * the token) by which the store spends the link once. Round trip, expiry, wrong secret, tampering,
+ * garbage and extra dots; the claims schema; the link issuer; and what LINK_ACTIONS may offer.
+ */
+import fc from 'fast-check';
+import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { PERMISSIONS } from '../../src/domain/permissions';
+import { ACTIONS } from '../../src/domain/vocabulary';
+import { LINK_ACTIONS, LinkClaims, linkIssuer, signLink, verifyLink } from '../../src/links';
+
+const SECRET = 'a-link-secret-of-at-least-32-characters!';
+const OTHER_SECRET = 'another-link-secret-of-32-characters-or-more';
+const NOW = Date.parse('2026-11-27T12:00:00.000Z');
+const IN_A_MONTH = Math.floor(NOW / 1000) + 30 * 86_400;
+
+const CLAIMS: Omit<LinkClaims, 'n'> = {
+  v: '166-POL',
+  a: 'record-comments',
+  e: 'focal.point@mission.example.org',
+  r: 'state',
+  s: 'POL',
+  x: IN_A_MONTH,
+};
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+/** A token for any body text, signed as signLink signs (to test what verifyLink does with odd claims). */
+const signRaw = (bodyText: string, secret = SECRET) => {
+  const body = b64(bodyText);
+  return `${body}.${b64(createHmac('sha256', secret).update(body).digest())}`;
+};
+const split = (token: string) => {
+  const [body, sig] = token.split('.');
+  return { body: body!, sig: sig! };
+};
+/** Replaces the character at `i` by a different base64url character. */
+const replaceAt = (s: string, i: number, shift: number) => {
+  const c = B64URL[(B64URL.indexOf(s[i]!) + shift) % 64]!;
+  return s.slice(0, i) + c + s.slice(i + 1);
+};
+
+const claimsArb = fc.record(
+  {
+    v: fc.stringMatching(/^\d{1,5}-[A-Z]{3}$/),
+    a: fc.constantFrom(...ACTIONS),
+    e: fc.constantFrom('focal.point@mission.example.org', 'a@b.org', 'mission+nor@norway.example.org'),
+    r: fc.constantFrom('state' as const, 'partner' as const),
+    s: fc.stringMatching(/^[A-Z]{3}$/),
+    o: fc.constantFrom('UNODC', 'UNOCT', 'INTERPOL'),
+    x: fc.integer({ min: Math.floor(NOW / 1000) + 1, max: Math.floor(NOW / 1000) + 10 * 365 * 86_400 }),
+  },
+  { requiredKeys: ['v', 'a', 'e', 'r', 'x'] },
+);
+
+describe('signLink / verifyLink round trip', () => {
+  it('verifies its own token and returns the claims, a nonce and the hash of the token as id', () => {
+    const token = signLink(CLAIMS, SECRET);
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    const check = verifyLink(token, SECRET, NOW);
+    expect(check.ok).toBe(true);
+    if (!check.ok) return;
+    const { n, ...rest } = check.claims;
+    expect(rest).toEqual(CLAIMS);
+    expect(n).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    expect(check.id).toBe(createHash('sha256').update(token).digest('hex'));
+  });
+
+  it('makes two different links (nonce, id) for the same claims', () => {
+    const a = signLink(CLAIMS, SECRET);
+    const b = signLink(CLAIMS, SECRET);
+    expect(a).not.toBe(b);
+    const ca = verifyLink(a, SECRET, NOW);
+    const cb = verifyLink(b, SECRET, NOW);
+    expect(ca.ok && cb.ok).toBe(true);
+    if (!ca.ok || !cb.ok) return;
+    expect(ca.claims.n).not.toBe(cb.claims.n);
+    expect(ca.id).not.toBe(cb.id);
+  });
+
+  it('round-trips any valid claims (property)', () => {
+    fc.assert(
+      fc.property(claimsArb, (claims) => {
+        const check = verifyLink(signLink(claims, SECRET), SECRET, NOW);
+        expect(check.ok).toBe(true);
+        if (check.ok) {
+          const { n: _n, ...rest } = check.claims;
+          expect(rest).toEqual(claims);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('expiry', () => {
+  it('refuses a link at and after its expiry second, accepts it one millisecond before', () => {
+    const token = signLink(CLAIMS, SECRET);
+    expect(verifyLink(token, SECRET, CLAIMS.x * 1000 - 1).ok).toBe(true);
+    expect(verifyLink(token, SECRET, CLAIMS.x * 1000)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyLink(token, SECRET, CLAIMS.x * 1000 + 86_400_000)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('refuses a link signed with an expiry in the past', () => {
+    const token = signLink({ ...CLAIMS, x: Math.floor(NOW / 1000) - 60 }, SECRET);
+    expect(verifyLink(token, SECRET, NOW)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('checks the signature before the expiry: an expired link with a wrong secret is invalid, not expired', () => {
+    const token = signLink({ ...CLAIMS, x: 1 }, SECRET);
+    expect(verifyLink(token, OTHER_SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+  });
+});
+
+describe('forgery and tampering', () => {
+  it('refuses a link signed with another secret', () => {
+    expect(verifyLink(signLink(CLAIMS, OTHER_SECRET), SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+    expect(verifyLink(signLink(CLAIMS, SECRET), '', NOW)).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('refuses a token whose claims were changed (another action, visit, e-mail, role or a later expiry)', () => {
+    const token = signLink(CLAIMS, SECRET);
+    const { body, sig } = split(token);
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkClaims;
+    for (const changed of [
+      { ...claims, a: 'withdraw' },
+      { ...claims, v: '167-POL' },
+      { ...claims, e: 'attacker@example.org' },
+      { ...claims, r: 'partner', o: 'UNODC' },
+      { ...claims, s: 'NOR' },
+      { ...claims, x: claims.x + 365 * 86_400 },
+    ]) {
+      expect(verifyLink(`${b64(JSON.stringify(changed))}.${sig}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+    }
+  });
+
+  it('refuses a token with any single body character changed (property)', () => {
+    const token = signLink(CLAIMS, SECRET);
+    const { body, sig } = split(token);
+    fc.assert(
+      fc.property(fc.nat({ max: body.length - 1 }), fc.integer({ min: 1, max: 63 }), (i, shift) => {
+        expect(verifyLink(`${replaceAt(body, i, shift)}.${sig}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a token with a signature character changed so that the signature bytes change (property)', () => {
+    const token = signLink(CLAIMS, SECRET);
+    const { body, sig } = split(token);
+    fc.assert(
+      fc.property(fc.nat({ max: sig.length - 2 }), fc.integer({ min: 1, max: 63 }), (i, shift) => {
+        expect(verifyLink(`${body}.${replaceAt(sig, i, shift)}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+      }),
+      { numRuns: 300 },
+    );
+    // The last character carries 4 bits of the 32-byte MAC: shifting it by 4 changes those bits.
+    expect(verifyLink(`${body}.${replaceAt(sig, sig.length - 1, 4)}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('refuses a truncated or swapped signature, and a body with the signature of another link', () => {
+    const a = split(signLink(CLAIMS, SECRET));
+    const b = split(signLink({ ...CLAIMS, a: 'request-extension' }, SECRET));
+    expect(verifyLink(`${a.body}.${a.sig.slice(0, -1)}`, SECRET, NOW).ok).toBe(false);
+    expect(verifyLink(`${a.body}.${a.sig.slice(0, 22)}`, SECRET, NOW).ok).toBe(false);
+    expect(verifyLink(`${a.body}.${b.sig}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+    expect(verifyLink(`${b.sig}.${a.body}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  // BUG (src/links.ts verifyLink, line 44): Buffer.from(sig, 'base64url') is lenient: it ignores
+  // the 2 spare bits of the last character, '=' padding and characters outside the alphabet. So
+  // one signature has many spellings that all verify, and since the link id is the hash of the
+  // *token text* (line 53), each spelling is a fresh, unused link: the single-use rule can be
+  // bypassed (see the replay test in test/integration/api-hostile.test.ts). Expected: only the
+  // canonical spelling verifies (or the id is derived from the body alone). Remove `.fails` once fixed.
+  it.fails('BUG: refuses re-spelled signatures (same MAC bytes) that would give a used link a new id', () => {
+    const token = signLink(CLAIMS, SECRET);
+    const { body, sig } = split(token);
+    const original = verifyLink(token, SECRET, NOW);
+    expect(original.ok).toBe(true);
+    const last = B64URL.indexOf(sig.at(-1)!);
+    const sameBits = B64URL[(last & ~3) | ((last + 1) & 3)]!; // differs only in the 2 unused bits
+    for (const variant of [`${sig.slice(0, -1)}${sameBits}`, `${sig}=`, `${sig}!`, `${sig.slice(0, 5)}!${sig.slice(5)}`]) {
+      const check = verifyLink(`${body}.${variant}`, SECRET, NOW);
+      // Either refused, or recognised as the same link (same id) so the store refuses a replay.
+      expect(!check.ok || (original.ok && check.id === original.id), variant).toBe(true);
+    }
+  });
+});
+
+describe('garbage tokens', () => {
+  it('refuses empty, dotless and malformed tokens', () => {
+    for (const t of ['', '.', '..', 'abc', 'abc.', '.abc', 'a.b', '!!!.???', '%2e.%2e', ' . ', 'null', 'undefined', '{}.{}']) {
+      expect(verifyLink(t, SECRET, NOW), JSON.stringify(t)).toEqual({ ok: false, reason: 'invalid' });
+    }
+  });
+
+  it('refuses extra dots anywhere', () => {
+    const token = signLink(CLAIMS, SECRET);
+    const { body, sig } = split(token);
+    for (const t of [`${token}.`, `${token}.x`, `${token}.${sig}`, `.${token}`, `${body}..${sig}`, `${body}.${sig}.${body}`, `${token}..`]) {
+      expect(verifyLink(t, SECRET, NOW), t).toEqual({ ok: false, reason: 'invalid' });
+    }
+  });
+
+  it('never throws and never accepts an arbitrary string (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.stringMatching(/^[A-Za-z0-9_-]{0,80}\.[A-Za-z0-9_-]{0,60}$/),
+          fc.stringMatching(/^[A-Za-z0-9_.-]{0,120}$/),
+        ),
+        (t) => {
+          expect(verifyLink(t, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses an over-long body even when it is correctly signed', () => {
+    const long = signLink({ ...CLAIMS, v: 'x'.repeat(1600) }, SECRET);
+    expect(split(long).body.length).toBeGreaterThan(2000);
+    expect(verifyLink(long, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('refuses correctly signed bodies whose claims are not valid claims', () => {
+    const n = 'nonce-123456';
+    const good = { ...CLAIMS, n };
+    expect(verifyLink(signRaw(JSON.stringify(good)), SECRET, NOW).ok).toBe(true); // the control
+    for (const text of [
+      'not json',
+      '',
+      'null',
+      '[]',
+      '"a string"',
+      JSON.stringify({ ...good, extra: true }), // unknown field
+      JSON.stringify({ ...good, a: 'delete-everything' }), // unknown action
+      JSON.stringify({ ...good, e: 'not-an-email' }),
+      JSON.stringify({ ...good, r: 'secretariat' }), // links never carry an account role
+      JSON.stringify({ ...good, x: IN_A_MONTH + 0.5 }),
+      JSON.stringify({ ...good, x: String(IN_A_MONTH) }),
+      JSON.stringify({ v: good.v, a: good.a, e: good.e, r: good.r, x: good.x }), // no nonce
+      '{"__proto__":{"ok":true},"v":"166-POL"}',
+    ]) {
+      expect(verifyLink(signRaw(text), SECRET, NOW), text).toEqual({ ok: false, reason: 'invalid' });
+    }
+  });
+});
+
+describe('linkIssuer', () => {
+  it('issues a URL under /api/links/ with a token valid for the TTL, for the State contact', () => {
+    const issuer = linkIssuer(SECRET, 'https://followup.example.org/', 45 * 86_400_000, () => NOW);
+    const url = issuer.forState('166-POL', 'POL', 'focal.point@mission.example.org', 'record-consent');
+    const m = /^https:\/\/followup\.example\.org\/api\/links\/([A-Za-z0-9_.-]+)$/.exec(url);
+    expect(m).not.toBeNull();
+    const check = verifyLink(m![1]!, SECRET, NOW);
+    expect(check.ok).toBe(true);
+    if (!check.ok) return;
+    expect(check.claims).toMatchObject({ v: '166-POL', a: 'record-consent', e: 'focal.point@mission.example.org', r: 'state', s: 'POL' });
+    expect(check.claims.x).toBe(Math.floor((NOW + 45 * 86_400_000) / 1000));
+    expect(verifyLink(m![1]!, SECRET, NOW + 45 * 86_400_000)).toEqual({ ok: false, reason: 'expired' });
+  });
+});
+
+describe('LINK_ACTIONS', () => {
+  it('only offers actions a State focal point may take, each of them valid link claims', () => {
+    const offered = Object.values(LINK_ACTIONS).flat();
+    expect(offered.length).toBeGreaterThan(0);
+    for (const { action, label } of offered) {
+      expect(PERMISSIONS.state[action], action).toBe('own-state');
+      expect(label.length).toBeGreaterThan(0);
+      expect(LinkClaims.shape.a.safeParse(action).success).toBe(true);
+    }
+  });
+});
