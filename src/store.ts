@@ -7,14 +7,19 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { VisitEvent } from './domain/visit';
+import type { VisitEvent, VisitStatus } from './domain/visit';
 
 export interface EventBatch {
   visitId: string;
   workflowId: string;
   runId: string;
   events: VisitEvent[];
+  /** The visit as it stands after these events (without history and reminders), for monitoring. */
+  snapshot?: VisitSnapshot;
 }
+
+/** What the read model keeps of a visit's status after each batch of events. */
+export type VisitSnapshot = Omit<VisitStatus, 'history' | 'reminders'>;
 
 export interface StoredEvent extends VisitEvent {
   visitId: string;
@@ -63,6 +68,18 @@ CREATE TABLE IF NOT EXISTS messages (
   sent_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_visit ON messages (visit_id, sent_at);
+CREATE TABLE IF NOT EXISTS visit_snapshots (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  visit_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  UNIQUE (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS visit_snapshots_visit ON visit_snapshots (visit_id, id);
+CREATE TRIGGER IF NOT EXISTS visit_snapshots_append_only_u BEFORE UPDATE ON visit_snapshots BEGIN SELECT RAISE(ABORT, 'snapshots are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS visit_snapshots_append_only_d BEFORE DELETE ON visit_snapshots BEGIN SELECT RAISE(ABORT, 'snapshots are append-only'); END;
 CREATE TABLE IF NOT EXISTS users (
   email TEXT PRIMARY KEY,
   role TEXT NOT NULL,
@@ -177,9 +194,24 @@ export class Store {
           recordedAt: recordedAt.toISOString(),
         }).changes;
       }
+      const last = events.at(-1);
+      if (batch.snapshot && last) {
+        this.db
+          .prepare('INSERT OR IGNORE INTO visit_snapshots (visit_id, run_id, seq, status, recorded_at) VALUES (?, ?, ?, ?, ?)')
+          .run(batch.visitId, batch.runId, last.seq, JSON.stringify(batch.snapshot), recordedAt.toISOString());
+      }
       return added;
     });
     return tx(batch.events);
+  }
+
+  /** The latest snapshot of every visit (or of one), from the read model. */
+  snapshots(visitId?: string): VisitSnapshot[] {
+    const sql = `SELECT s.status FROM visit_snapshots s
+      JOIN (SELECT visit_id, MAX(id) AS id FROM visit_snapshots ${visitId ? 'WHERE visit_id = ?' : ''} GROUP BY visit_id) latest ON latest.id = s.id
+      ORDER BY s.visit_id`;
+    const rows = (visitId ? this.db.prepare(sql).all(visitId) : this.db.prepare(sql).all()) as { status: string }[];
+    return rows.map((r) => JSON.parse(r.status) as VisitSnapshot);
   }
 
   events(visitId?: string): StoredEvent[] {

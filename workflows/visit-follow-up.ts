@@ -143,7 +143,10 @@ export async function visitFollowUp(rawInput: VisitInput): Promise<VisitResult> 
       const events = outboxEvents.splice(0);
       const notices = outboxNotices.splice(0);
       const { workflowId, runId } = workflowInfo();
-      if (events.length) await recordEvents({ visitId: id, workflowId, runId, events });
+      if (events.length) {
+        const { history: _h, reminders: _r, ...snapshot } = statusOf(state, policy, Date.now());
+        await recordEvents({ visitId: id, workflowId, runId, events, snapshot });
+      }
       // The run id keeps keys unique if a visit id is ever started again after it closed.
       for (const n of notices) await notify({ ...n, key: `${runId}:${n.key}` });
     }

@@ -723,7 +723,8 @@ export interface VisitStatus {
   briefing: VisitState['briefing'];
   history: VisitEvent[];
   reminders: ReminderRecord[];
-  closedItems: { item: Item; closedAt: string; outcome: string }[];
+  /** Items done, with when they opened, their deadline (the target) and when they closed. */
+  closedItems: { item: Item; openedAt: string; deadline: string | null; closedAt: string; outcome: string }[];
   policy: string;
 }
 
@@ -757,7 +758,13 @@ export function statusOf(state: VisitState, policy: Policy, nowMs: number): Visi
     reminders: state.reminders,
     closedItems: Object.values(state.items)
       .filter((it): it is ItemState => it?.closedAt !== undefined)
-      .map((it) => ({ item: it.item, closedAt: iso(it.closedAt!), outcome: it.outcome! })),
+      .map((it) => ({
+        item: it.item,
+        openedAt: iso(it.openedAt),
+        deadline: it.deadline === null ? null : iso(it.deadline),
+        closedAt: iso(it.closedAt!),
+        outcome: it.outcome!,
+      })),
     policy: policy.name,
   };
 }

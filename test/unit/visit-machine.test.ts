@@ -1121,7 +1121,7 @@ describe('openItems and statusOf', () => {
     const st = statusOf(s, POLICY, T(PAO_DUE) + 1);
     expect(st.overdue).toBe(true);
     expect(st.openItems.filter((o) => o.overdue).map((o) => o.item)).toEqual(['ta-referral']);
-    expect(st.closedItems).toEqual([{ item: 'pao', closedAt: '2026-12-01T15:00:00.000Z', outcome: 'recorded' }]);
+    expect(st.closedItems).toEqual([{ item: 'pao', openedAt: '2026-11-21T04:59:59.999Z', deadline: PAO_DUE, closedAt: '2026-12-01T15:00:00.000Z', outcome: 'recorded' }]);
     expect(st.nextDeadline).toBe(PAO_DUE);
   });
 
