@@ -84,7 +84,7 @@ function limiter(perMinute: number, now: () => number) {
   };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readText(req: IncomingMessage): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'body-too-large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
   const chunks: Buffer[] = [];
@@ -94,7 +94,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body-too-large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readText(req);
   if (text.trim() === '') return {};
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'unsupported-media-type', 'send JSON with Content-Type: application/json');
@@ -111,27 +115,56 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return r.data;
 }
 
+/** A response that is not JSON: an HTML page, a CSV or calendar file, a redirect. */
+export class Raw {
+  constructor(
+    readonly type: string,
+    readonly text: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  const raw = body instanceof Raw ? body : undefined;
+  const text = raw ? raw.text : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': raw ? raw.type : 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...(raw?.headers ?? {}),
+  });
   res.end(text);
 }
 
-export function createApi(deps: ApiDeps): Server {
+export type Handler = (req: IncomingMessage, m: RegExpExecArray, url: URL) => Promise<[number, unknown]>;
+export type Route = [string, RegExp, Handler];
+
+/** What other doors (the dashboard, feeds) reuse of the API's machinery. */
+export interface ApiContext {
+  deps: ApiDeps;
+  now: () => number;
+  principalForToken(token: string | undefined, req: IncomingMessage): Principal;
+  readable(p: Principal, id: string): Promise<VisitStatus>;
+  act(p: Principal, door: 'api' | 'link' | 'web', status: VisitStatus, action: ActionName, body: unknown): Promise<ReturnType<typeof viewFor>>;
+  readBody(req: IncomingMessage): Promise<string>;
+}
+
+export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route[] = () => []): Server {
   const now = deps.now ?? Date.now;
   const authLimit = limiter(deps.rateLimit ?? 20, now);
   const linkLimit = limiter(deps.rateLimit ?? 20, now);
   const openapi = buildOpenApi();
 
-  const authenticate = (req: IncomingMessage): Principal => {
-    const m = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(req.headers.authorization ?? '');
-    const user = m ? deps.store.userByToken(m[1]!) : undefined;
+  const principalForToken = (token: string | undefined, req: IncomingMessage): Principal => {
+    const user = token && /^[A-Za-z0-9_-]{20,200}$/.test(token) ? deps.store.userByToken(token) : undefined;
     if (!user) {
       authLimit(req.socket.remoteAddress ?? 'unknown');
       throw new HttpError(401, 'unauthenticated', 'a valid bearer token is required');
     }
     return { email: user.email, role: user.role as Role, ...(user.state ? { state: user.state } : {}), ...(user.organisation ? { organisation: user.organisation } : {}) };
   };
+  const authenticate = (req: IncomingMessage): Principal => principalForToken(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1], req);
 
   const require = (p: Principal, op: Operation) => {
     if (!mayOperate(p, op)) throw new HttpError(403, 'forbidden', `the ${p.role} role may not ${op.replace('-', ' ')}`);
@@ -150,7 +183,7 @@ export function createApi(deps: ApiDeps): Server {
     return status;
   };
 
-  const act = async (p: Principal, door: 'api' | 'link', status: VisitStatus, action: ActionName, body: unknown) => {
+  const act = async (p: Principal, door: 'api' | 'link' | 'web', status: VisitStatus, action: ActionName, body: unknown) => {
     const audit = (outcome: 'accepted' | 'refused', detail?: string) =>
       deps.store.appendAudit({ at: new Date(now()).toISOString(), actor: p.email, role: p.role, door, visitId: status.id, action, payload: body, outcome, ...(detail ? { detail } : {}) });
     if (!mayAct(p, action, status)) {
@@ -192,8 +225,9 @@ export function createApi(deps: ApiDeps): Server {
     return { ...check, principal: p };
   };
 
-  type Handler = (req: IncomingMessage, m: RegExpExecArray, url: URL) => Promise<[number, unknown]>;
-  const routes: [string, RegExp, Handler][] = [
+  const ctx: ApiContext = { deps, now, principalForToken, readable, act, readBody: readText };
+  const routes: Route[] = [
+    ...extraRoutes(ctx),
     ['GET', /^\/openapi\.json$/, async () => [200, openapi]],
     ['GET', /^\/api\/me$/, async (req) => [200, authenticate(req)]],
     [

@@ -73,7 +73,7 @@ export const ActRequest = z
     action: ActionNameSchema,
     payload: z.record(z.string(), z.unknown()).default({}),
     actor: z.object({ email: z.email(), role: z.string().min(1).max(40).optional() }).strict(),
-    door: z.enum(['api', 'cli', 'link']),
+    door: z.enum(['api', 'cli', 'link', 'web']),
   })
   .strict();
 export type ActRequest = z.input<typeof ActRequest>;

@@ -131,7 +131,7 @@ export interface AuditInput {
   at: string;
   actor: string;
   role: string;
-  door: 'api' | 'cli' | 'link';
+  door: 'api' | 'cli' | 'link' | 'web';
   visitId?: string;
   action: string;
   payload?: unknown;

@@ -22,7 +22,7 @@ import {
 } from './vocabulary';
 
 /** Where an action came from, for the audit trail. */
-export type Door = 'api' | 'cli' | 'link' | 'engine';
+export type Door = 'api' | 'cli' | 'link' | 'web' | 'engine';
 
 export interface VisitContacts {
   caseOfficer: string;

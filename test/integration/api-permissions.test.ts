@@ -300,7 +300,8 @@ describe('the table under test matches the issue', () => {
 });
 
 describe('POST /api/visits/{id}/actions/{action}: every role × every action', () => {
-  it.each(ACT_CASES.map((c) => [`${c.user} ${c.action} on a ${c.state} visit at ${c.situation} → ${c.outcome}`, c] as const))('%s', async (_name, c) => {
+  const label = (c: ActCase) => (c.outcome === 'not-found' ? '404' : c.outcome === 'forbidden' ? '403' : c.fresh ? '200' : '409 not-allowed-now');
+  it.each(ACT_CASES.map((c) => [`${c.user} ${c.action} on a ${c.state} visit at ${c.situation} → ${label(c)}`, c] as const))('%s', async (_name, c) => {
     const id = c.fresh ? await prepare(c.situation, c.state, c.user) : await fixture(c.situation, c.state);
     const before = await historyOf(id);
 

@@ -1,0 +1,246 @@
+/**
+ * What the secretariat monitors, computed from the read model's snapshots: the overview rows,
+ * stage timing against the guidelines (median and 90th percentile per year), and the annual list
+ * of every State's reporting status. Pure functions of snapshots and a time.
+ */
+import { newYorkDate } from './calendar';
+import type { OpenItemView, VisitStatus } from './visit';
+import { STAGES, type Item, type Stage } from './vocabulary';
+
+/** A snapshot as the read model keeps it. */
+export type Snapshot = Omit<VisitStatus, 'history' | 'reminders'>;
+
+const DAY = 86_400_000;
+
+/** The UN regional group of a State (ISO3); States not listed are "Other". */
+export const REGIONS: Record<string, string> = Object.fromEntries(
+  Object.entries({
+    'African States': 'BFA CIV ETH GHA KEN MAR MLI MOZ NER NGA SEN TGO TUN UGA ZAF EGY DZA CMR TCD MRT SOM SDN LBY',
+    'Asia-Pacific States': 'CHN IDN KAZ KGZ MDV PHL SAU TUR IND PAK BGD IRQ JOR LBN MYS THA UZB TJK TKM AFG QAT ARE',
+    'Eastern European States': 'ARM AZE GEO POL SRB UKR BLR RUS ROU BGR HUN CZE SVK MKD ALB BIH MNE MDA',
+    'Latin American and Caribbean States': 'PER CHL ARG BRA COL MEX ECU BOL PRY URY VEN TTO JAM PAN CRI GTM',
+    'Western European and other States': 'AUS CHE DNK FIN GBR GRC NZL NOR USA CAN DEU FRA ITA ESP PRT NLD BEL SWE AUT IRL ISR',
+  }).flatMap(([region, codes]) => codes.split(' ').map((c) => [c, region])),
+);
+
+export const regionOf = (state: string) => REGIONS[state] ?? 'Other';
+
+export interface OverviewRow {
+  id: string;
+  number: number;
+  state: string;
+  stateName: string;
+  region: string;
+  type: string;
+  year: number;
+  stage: Stage;
+  nextItem: string | null;
+  nextDeadline: string | null;
+  /** Days until the next deadline (negative: days overdue). */
+  daysLeft: number | null;
+  overdue: boolean;
+  overdueItems: string[];
+  openItems: string[];
+}
+
+/** Open items as of `nowMs` (overdue is recomputed: a snapshot is as old as its last event). */
+function openAt(s: Snapshot, nowMs: number): OpenItemView[] {
+  return s.openItems.map((o) => ({ ...o, overdue: o.deadline !== null && Date.parse(o.deadline) < nowMs }));
+}
+
+export function overviewRow(s: Snapshot, nowMs: number): OverviewRow {
+  const open = openAt(s, nowMs);
+  const next = open.find((o) => o.deadline !== null);
+  return {
+    id: s.id,
+    number: s.number,
+    state: s.state,
+    stateName: s.stateName ?? s.state,
+    region: regionOf(s.state),
+    type: s.type,
+    year: Number(s.end.slice(0, 4)),
+    stage: s.stage,
+    nextItem: next?.item ?? null,
+    nextDeadline: next?.deadline ?? null,
+    daysLeft: next?.deadline ? Math.floor((Date.parse(next.deadline) - nowMs) / DAY) : null,
+    overdue: open.some((o) => o.overdue),
+    overdueItems: open.filter((o) => o.overdue).map((o) => o.item),
+    openItems: open.map((o) => o.item),
+  };
+}
+
+export interface OverviewFilter {
+  year?: number;
+  region?: string;
+  type?: string;
+  stage?: Stage;
+  overdue?: boolean;
+  state?: string;
+}
+
+export const SORT_KEYS = ['number', 'state', 'type', 'stage', 'nextDeadline', 'daysLeft', 'region', 'year'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export function overview(
+  snapshots: Snapshot[],
+  nowMs: number,
+  filter: OverviewFilter = {},
+  sort: { key: SortKey; desc?: boolean } = { key: 'number' },
+): { rows: OverviewRow[]; countsByStage: Record<Stage, number>; total: number } {
+  const all = snapshots.map((s) => overviewRow(s, nowMs));
+  const rows = all.filter(
+    (r) =>
+      (filter.year === undefined || r.year === filter.year) &&
+      (filter.region === undefined || r.region === filter.region) &&
+      (filter.type === undefined || r.type === filter.type) &&
+      (filter.stage === undefined || r.stage === filter.stage) &&
+      (filter.state === undefined || r.state === filter.state) &&
+      (filter.overdue === undefined || r.overdue === filter.overdue),
+  );
+  const value = (r: OverviewRow): string | number => {
+    const v = r[sort.key];
+    if (v === null) return sort.key === 'nextDeadline' ? '9999' : Number.MAX_SAFE_INTEGER;
+    return sort.key === 'stage' ? STAGES.indexOf(v as Stage) : v;
+  };
+  rows.sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+    return (sort.desc ? -c : c) || a.number - b.number;
+  });
+  const countsByStage = Object.fromEntries(STAGES.map((st) => [st, rows.filter((r) => r.stage === st).length])) as Record<Stage, number>;
+  return { rows, countsByStage, total: rows.length };
+}
+
+/** The steps whose timing the guidelines set, in the order they happen. */
+export const TIMED_ITEMS: Item[] = [
+  'pao',
+  'ta-referral',
+  'drafting',
+  'state-review',
+  'finalizing',
+  'committee-review',
+  'transmitting',
+  'state-implementation-report',
+  'cted-follow-up-report',
+];
+
+/** Nearest-rank percentile of sorted numbers. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+export function median(sorted: number[]): number {
+  if (!sorted.length) return NaN;
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+}
+
+export interface ComplianceCell {
+  item: Item;
+  year: number;
+  count: number;
+  medianDays: number;
+  p90Days: number;
+  /** The guideline's target in days (median of the items' own deadlines, which count working days and extensions). */
+  targetDays: number;
+  exceeded: { id: string; days: number; targetDays: number }[];
+}
+
+const days = (ms: number) => Math.round((ms / DAY) * 10) / 10;
+
+/**
+ * For each timed step and year (the New York year the step started), how many days it took:
+ * median and 90th percentile against the target, and the visits that exceeded it. Steps still open
+ * past their deadline count as exceeded, with the days so far.
+ */
+export function compliance(snapshots: Snapshot[], nowMs: number): ComplianceCell[] {
+  const cells = new Map<string, { item: Item; year: number; taken: number[]; targets: number[]; exceeded: ComplianceCell['exceeded'] }>();
+  const cell = (item: Item, openedAt: string) => {
+    const year = Number(newYorkDate(Date.parse(openedAt)).slice(0, 4));
+    const key = `${item}:${year}`;
+    if (!cells.has(key)) cells.set(key, { item, year, taken: [], targets: [], exceeded: [] });
+    return cells.get(key)!;
+  };
+  for (const s of snapshots) {
+    for (const c of s.closedItems) {
+      if (!TIMED_ITEMS.includes(c.item) || c.deadline === null || c.outcome === 'withdrawn' || c.outcome === 'visit-closed') continue;
+      const taken = days(Date.parse(c.closedAt) - Date.parse(c.openedAt));
+      const target = days(Date.parse(c.deadline) - Date.parse(c.openedAt));
+      const k = cell(c.item, c.openedAt);
+      k.taken.push(taken);
+      k.targets.push(target);
+      if (Date.parse(c.closedAt) > Date.parse(c.deadline)) k.exceeded.push({ id: s.id, days: taken, targetDays: target });
+    }
+    for (const o of s.openItems) {
+      if (!TIMED_ITEMS.includes(o.item) || o.deadline === null || Date.parse(o.deadline) >= nowMs) continue;
+      const k = cell(o.item, o.openedAt);
+      k.exceeded.push({ id: s.id, days: days(nowMs - Date.parse(o.openedAt)), targetDays: days(Date.parse(o.deadline) - Date.parse(o.openedAt)) });
+    }
+  }
+  return [...cells.values()]
+    .map((c) => {
+      const taken = [...c.taken].sort((a, b) => a - b);
+      const targets = [...c.targets].sort((a, b) => a - b);
+      return {
+        item: c.item,
+        year: c.year,
+        count: taken.length,
+        medianDays: median(taken),
+        p90Days: percentile(taken, 90),
+        targetDays: median(targets),
+        exceeded: c.exceeded.sort((a, b) => b.days - a.days),
+      };
+    })
+    .sort((a, b) => a.year - b.year || TIMED_ITEMS.indexOf(a.item) - TIMED_ITEMS.indexOf(b.item));
+}
+
+export type ReportingStatus = 'on time' | 'late' | 'overdue' | 'not yet due' | 'not yet requested' | 'withdrawn';
+
+export interface AnnualRow {
+  id: string;
+  state: string;
+  stateName: string;
+  visitYear: number;
+  status: ReportingStatus;
+  due: string | null;
+  submitted: string | null;
+}
+
+/** Every visited State's implementation report as of `nowMs`: the list the Committee receives each year. */
+export function annualReportingStatus(snapshots: Snapshot[], nowMs: number, visitYear?: number): AnnualRow[] {
+  return snapshots
+    .filter((s) => visitYear === undefined || Number(s.end.slice(0, 4)) === visitYear)
+    .map((s) => {
+      const open = s.openItems.find((o) => o.item === 'state-implementation-report');
+      const done = s.closedItems.find((c) => c.item === 'state-implementation-report');
+      let status: ReportingStatus;
+      let due: string | null = null;
+      let submitted: string | null = null;
+      if (s.stage === 'withdrawn') status = 'withdrawn';
+      else if (open) {
+        due = open.deadline;
+        status = open.deadline !== null && Date.parse(open.deadline) < nowMs ? 'overdue' : 'not yet due';
+      } else if (done && done.outcome === 'submitted') {
+        due = done.deadline;
+        submitted = done.closedAt;
+        status = done.deadline !== null && Date.parse(done.closedAt) > Date.parse(done.deadline) ? 'late' : 'on time';
+      } else status = 'not yet requested';
+      return { id: s.id, state: s.state, stateName: s.stateName ?? s.state, visitYear: Number(s.end.slice(0, 4)), status, due, submitted };
+    })
+    .sort((a, b) => a.stateName.localeCompare(b.stateName) || a.id.localeCompare(b.id));
+}
+
+/** RFC 4180 CSV of rows (header from the first row's keys). */
+export function toCsv(rows: Record<string, unknown>[], columns?: string[]): string {
+  const cols = columns ?? Object.keys(rows[0] ?? {});
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v);
+    // Text starting with = + - @ would be a formula in a spreadsheet; numbers stay numbers.
+    const safe = typeof v !== 'number' && /^[=+\-@]/.test(s) ? `'${s}` : s;
+    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+}
