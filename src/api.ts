@@ -28,6 +28,7 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -164,7 +165,7 @@ export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route
     }
     return { email: user.email, role: user.role as Role, ...(user.state ? { state: user.state } : {}), ...(user.organisation ? { organisation: user.organisation } : {}) };
   };
-  const authenticate = (req: IncomingMessage): Principal => principalForToken(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1], req);
+  const authenticate = (req: IncomingMessage): Principal => principalForToken(/^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1], req);
 
   const require = (p: Principal, op: Operation) => {
     if (!mayOperate(p, op)) throw new HttpError(403, 'forbidden', `the ${p.role} role may not ${op.replace('-', ' ')}`);
@@ -210,7 +211,11 @@ export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route
         if (e.cause.type === FailureType.ActionNotAllowed) throw new HttpError(409, 'not-allowed-now', e.cause.message, { allowedActions });
         throw new HttpError(422, 'refused', e.cause.message, { allowedActions });
       }
-      if (e instanceof WorkflowNotFoundError) throw new HttpError(404, 'not-found', `no visit ${status.id}`);
+      // A closed or withdrawn visit's workflow has finished: it still answers queries, not updates.
+      if (e instanceof WorkflowNotFoundError) {
+        audit('refused', `visit is ${status.stage}`);
+        throw new HttpError(409, 'not-allowed-now', `${action} is not allowed: visit ${status.id} is ${status.stage}`, { allowedActions: [] });
+      }
       throw e;
     }
   };
@@ -389,7 +394,7 @@ export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route
         const [status, body] = await route[2](req, route[1].exec(url.pathname)!, url);
         send(res, status, body);
       } catch (e) {
-        if (e instanceof HttpError) send(res, e.status, { error: e.code, message: e.message, ...e.extra });
+        if (e instanceof HttpError) send(res, e.status, e.status === 303 ? new Raw('text/plain; charset=utf-8', e.message, e.headers) : { error: e.code, message: e.message, ...e.extra });
         else if (e instanceof ZodError) send(res, 400, { error: 'invalid-request', message: describeIssues(e) });
         else {
           console.error(`API error on ${req.method} ${req.url?.split('?')[0]?.replace(/\/api\/links\/.*/, '/api/links/…')}: ${(e as Error).message}`);

@@ -14,6 +14,8 @@ import { ACTION_FIELDS, ActionNameSchema, describeIssues } from './domain/action
 import { STAGES } from './domain/vocabulary';
 import { ROLES } from './domain/permissions';
 import { Store } from './store';
+import { loadLinkSecret, publicUrlOf } from './secrets';
+import { feedSecret } from './web';
 import type { VisitStatus } from './domain/visit';
 import { readVisitsCsv } from './import-csv';
 import { listOutbox } from './mail';
@@ -33,6 +35,7 @@ const USAGE = `usage:
   followup users add --role cted|secretariat|committee|chair|state|partner --email EMAIL
                      [--state ISO3] [--organisation ORG] [--json]
   followup users list [--json]
+  followup users feed <email>          the user's personal calendar (.ics) subscription URL
   followup audit verify [--json]`;
 
 class UsageError extends Error {}
@@ -128,6 +131,14 @@ async function run(argv: string[]): Promise<number> {
     // The token is shown once; only its hash is stored.
     if (values.json) console.log(JSON.stringify({ token }));
     else console.log(`user ${user.email} (${user.role}${user.state ? ` ${user.state}` : ''}${user.organisation ? ` ${user.organisation}` : ''}) added; API token (shown once):\n${token}`);
+    return 0;
+  }
+  if (group === 'users' && command === 'feed') {
+    const { positionals } = parseArgs({ args: rest, strict: true, allowPositionals: true, options: {} });
+    const email = z.email().parse(positionals[0]);
+    if (!withStore((store) => store.users().some((u) => u.email === email))) throw new UsageError(`no user ${email}; add one with followup users add`);
+    const config = loadConfig();
+    console.log(`${publicUrlOf(config)}/feeds/${feedSecret(loadLinkSecret(config), email)}.ics`);
     return 0;
   }
   if (group === 'users' && command === 'list') {

@@ -7,12 +7,13 @@ import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createApi } from './api';
-import { loadConfig, type Config } from './config';
+import { webRoutes } from './web';
+import { loadConfig } from './config';
+import { loadLinkSecret, publicUrlOf } from './secrets';
 import { linkIssuer } from './links';
 import { SEARCH_ATTRIBUTES } from './contract';
 import { Directory, loadDirectory } from './directory';
@@ -33,14 +34,6 @@ async function connectWithRetry(address: string, timeoutMs: number): Promise<Nat
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-}
-
-/** The link secret: from config, or generated once and kept (mode 0600) in the data folder. */
-function loadLinkSecret(config: Config): string {
-  if (config.FOLLOWUP_LINK_SECRET) return config.FOLLOWUP_LINK_SECRET;
-  const file = join(config.dataDir, 'link-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
-  return readFileSync(file, 'utf8').trim();
 }
 
 async function main() {
@@ -91,7 +84,7 @@ async function main() {
 
   const store = new Store(join(config.dataDir, 'followup.sqlite'));
   const linkSecret = loadLinkSecret(config);
-  const publicUrl = config.FOLLOWUP_PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`;
+  const publicUrl = publicUrlOf(config);
   const outbox = join(config.dataDir, 'outbox');
   const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : outboxMailer(outbox);
   const worker = await createVisitWorker({
@@ -100,7 +93,7 @@ async function main() {
     deps: { store, mailer, directory, from: config.MAIL_FROM, log: (m) => console.warn(m), links: linkIssuer(linkSecret, publicUrl, 45 * 86_400_000) },
   });
   const apiConnection = await Connection.connect({ address });
-  const api = createApi({ client: new Client({ connection: apiConnection, namespace: config.TEMPORAL_NAMESPACE }), store, policy, linkSecret, publicUrl });
+  const api = createApi({ client: new Client({ connection: apiConnection, namespace: config.TEMPORAL_NAMESPACE }), store, policy, linkSecret, publicUrl }, webRoutes);
   await new Promise<void>((resolve, reject) => {
     api.once('error', reject);
     api.listen(config.PORT, '127.0.0.1', resolve);
@@ -110,6 +103,7 @@ async function main() {
   console.log(`Visit follow-up engine running.`);
   console.log(`  Temporal:    ${address} (namespace ${config.TEMPORAL_NAMESPACE})`);
   if (server) console.log(`  Temporal UI: http://127.0.0.1:${config.TEMPORAL_UI_PORT}`);
+  console.log(`  Dashboard:   http://127.0.0.1:${apiPort}/`);
   console.log(`  API:         http://127.0.0.1:${apiPort} (OpenAPI at /openapi.json)`);
   console.log(`  Store:       ${store.file}`);
   console.log(config.SMTP_URL ? `  Mail:        ${config.SMTP_URL}` : `  Outbox:      ${outbox} (one .eml file per message)`);
