@@ -4,7 +4,9 @@
  * builds the production ones.
  */
 import { addressesFor, type Directory } from '../src/directory';
+import { newYorkDate } from '../src/domain/calendar';
 import { renderNotice } from '../src/domain/messages';
+import { annualReportingStatus, annualText, digest, digestText } from '../src/domain/monitoring';
 import type { Notice } from '../src/domain/visit';
 import type { Language } from '../src/domain/vocabulary';
 import { LINK_ACTIONS, type LinkIssuer } from '../src/links';
@@ -31,11 +33,40 @@ export interface NotifyResult {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const sendOnce = async (key: string, visitId: string, topic: string, to: string, subject: string, text: string) => {
+    const messageKey = `${key}|${to}`;
+    if (deps.store.wasSent(messageKey)) return false;
+    const messageId = messageIdFor(messageKey);
+    const html = `<!doctype html><html lang="en"><body><pre>${text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre></body></html>`;
+    await deps.mailer.send({ from: deps.from, to, subject, text, html, messageId, headers: { 'X-Follow-Up-Topic': topic } });
+    deps.store.recordSent({ key: messageKey, noticeKey: key, visitId, topic, kind: 'digest', recipient: to, subject, messageId, sentAt: clock().toISOString() });
+    return true;
+  };
   const clock = deps.clock ?? (() => new Date());
   return {
     /** Appends a workflow's events to the store; idempotent on retries and replays. */
     async recordEvents(batch: EventBatch): Promise<number> {
       return deps.store.appendEvents(batch, clock());
+    },
+
+    /**
+     * The weekly digest or the annual reporting-status list, from the read model, to the
+     * secretariat. Keyed by the scheduled run: a retry never sends it twice.
+     */
+    async sendDigest(req: { kind: 'weekly-digest' | 'annual-reporting-status'; key: string }): Promise<string[]> {
+      const now = clock().getTime();
+      const snapshots = deps.store.snapshots();
+      const [subject, text] =
+        req.kind === 'weekly-digest'
+          ? [`Visit follow-up: weekly digest, ${newYorkDate(now)}`, digestText(digest(snapshots, now), now)]
+          : [`Reporting status of visited States, ${newYorkDate(now)}`, annualText(annualReportingStatus(snapshots, now), now)];
+      const sent: string[] = [];
+      for (const to of deps.directory.secretariat) {
+        await sendOnce(req.key, '-', req.kind, to, subject, text);
+        sent.push(to);
+      }
+      if (!sent.length) deps.log?.(`${req.kind}: no secretariat address in the directory`);
+      return sent;
     },
 
     /**

@@ -14,6 +14,8 @@ import { ACTION_FIELDS, ActionNameSchema, describeIssues } from './domain/action
 import { STAGES } from './domain/vocabulary';
 import { ROLES } from './domain/permissions';
 import { Store } from './store';
+import { triggerSchedule } from './schedules';
+import { findDrift } from './drift';
 import { loadLinkSecret, publicUrlOf } from './secrets';
 import { feedSecret } from './web';
 import type { VisitStatus } from './domain/visit';
@@ -36,7 +38,9 @@ const USAGE = `usage:
                      [--state ISO3] [--organisation ORG] [--json]
   followup users list [--json]
   followup users feed <email>          the user's personal calendar (.ics) subscription URL
-  followup audit verify [--json]`;
+  followup audit verify [--json]
+  followup digest send [--annual]      trigger the weekly digest (or the annual list) now
+  followup check drift [--json]        compare the store with Temporal's list of visits`;
 
 class UsageError extends Error {}
 
@@ -147,6 +151,23 @@ async function run(argv: string[]): Promise<number> {
     if (values.json) console.log(JSON.stringify(users, null, 2));
     else for (const u of users) console.log(`${u.email.padEnd(40)} ${u.role}${u.state ? ` ${u.state}` : ''}${u.organisation ? ` ${u.organisation}` : ''}`);
     return 0;
+  }
+  if (group === 'digest' && command === 'send') {
+    const { values } = parseArgs({ args: rest, options: { annual: { type: 'boolean' } }, strict: true });
+    const id = values.annual ? 'annual-reporting-status' : 'weekly-digest';
+    await triggerSchedule(await client(), id);
+    console.log(`${id}: triggered; the secretariat receives it in a moment`);
+    return 0;
+  }
+  if (group === 'check' && command === 'drift') {
+    const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true });
+    const c = await client();
+    const report = withStore((store) => store.snapshots());
+    const drift = findDrift(await listVisits(c), report);
+    if (values.json) console.log(JSON.stringify(drift, null, 2));
+    else if (!drift.length) console.log(`no drift: the store agrees with Temporal on ${report.length} visit(s)`);
+    else for (const d of drift) console.log(`${d.id}: ${d.problem}`);
+    return drift.length ? 1 : 0;
   }
   if (group === 'audit' && command === 'verify') {
     const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true });

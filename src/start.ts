@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApi } from './api';
+import { ensureSchedules } from './schedules';
 import { webRoutes } from './web';
 import { loadConfig } from './config';
 import { loadLinkSecret, publicUrlOf } from './secrets';
@@ -80,6 +81,7 @@ async function main() {
       config: { workflowExecutionRetentionTtl: msToTs('365 days') },
     });
   }
+  await ensureSchedules(new Client({ connection: client, namespace: config.TEMPORAL_NAMESPACE }));
   await client.close();
 
   const store = new Store(join(config.dataDir, 'followup.sqlite'));

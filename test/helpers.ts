@@ -82,6 +82,9 @@ export function recordingActivities() {
       notices.push(notice);
       return { sent: [], alreadySent: [], unresolved: [] };
     },
+    async sendDigest() {
+      throw new Error('visit workflow tests do not send digests');
+    },
   };
   return { activities, notices, events };
 }

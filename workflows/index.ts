@@ -1,2 +1,3 @@
 /** Every workflow the worker registers, by name. */
 export { visitFollowUp } from './visit-follow-up';
+export { secretariatDigest } from './secretariat-digest';

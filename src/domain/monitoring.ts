@@ -244,3 +244,54 @@ export function toCsv(rows: Record<string, unknown>[], columns?: string[]): stri
   };
   return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
 }
+
+export interface Digest {
+  upcoming: { id: string; stateName: string; item: string; deadline: string }[];
+  overdue: { id: string; stateName: string; item: string; deadline: string; daysOverdue: number }[];
+  /** Steps waiting on a decision: reports under the no-objection procedure or at a meeting, extension requests. */
+  decisions: { id: string; stateName: string; what: string }[];
+}
+
+/** The weekly digest: deadlines in the next `horizonDays`, everything overdue, decisions waiting. */
+export function digest(snapshots: Snapshot[], nowMs: number, horizonDays = 14): Digest {
+  const out: Digest = { upcoming: [], overdue: [], decisions: [] };
+  for (const s of snapshots) {
+    const name = s.stateName ?? s.state;
+    for (const o of s.openItems) {
+      if (!o.deadline) continue;
+      const due = Date.parse(o.deadline);
+      if (due < nowMs) out.overdue.push({ id: s.id, stateName: name, item: o.item, deadline: o.deadline, daysOverdue: Math.floor((nowMs - due) / DAY) });
+      else if (due <= nowMs + horizonDays * DAY) out.upcoming.push({ id: s.id, stateName: name, item: o.item, deadline: o.deadline });
+    }
+    if (s.stage === 'committee-review') {
+      out.decisions.push({
+        id: s.id,
+        stateName: name,
+        what: s.committee.objection ? 'objection: awaiting a Committee meeting' : s.committee.holds.length ? `on hold (${s.committee.holds.length})` : 'under the no-objection procedure',
+      });
+    }
+    if (s.stage === 'state-review' && s.extension === 'requested') out.decisions.push({ id: s.id, stateName: name, what: 'extension requested' });
+  }
+  out.upcoming.sort((a, b) => a.deadline.localeCompare(b.deadline));
+  out.overdue.sort((a, b) => b.daysOverdue - a.daysOverdue);
+  return out;
+}
+
+/** The digest and the annual list as plain text for e-mail. */
+export function digestText(d: Digest, nowMs: number): string {
+  const date = newYorkDate(nowMs);
+  const section = (title: string, lines: string[]) => `${title} (${lines.length})\n${lines.length ? lines.map((l) => `  - ${l}`).join('\n') : '  none'}\n`;
+  return [
+    `Visit follow-up digest, ${date}\n`,
+    section('Deadlines in the next 14 days', d.upcoming.map((u) => `${u.id} ${u.stateName}: ${u.item} due ${newYorkDate(Date.parse(u.deadline))}`)),
+    section('Overdue', d.overdue.map((o) => `${o.id} ${o.stateName}: ${o.item} due ${newYorkDate(Date.parse(o.deadline))} (${o.daysOverdue} days overdue)`)),
+    section('Decisions waiting', d.decisions.map((x) => `${x.id} ${x.stateName}: ${x.what}`)),
+  ].join('\n');
+}
+
+export function annualText(rows: AnnualRow[], nowMs: number): string {
+  const date = newYorkDate(nowMs);
+  return `Reporting status of visited States, as of ${date}\n\n${rows
+    .map((r) => `${r.stateName} (${r.id}, visit of ${r.visitYear}): ${r.status}${r.due ? `, due ${newYorkDate(Date.parse(r.due))}` : ''}${r.submitted ? `, submitted ${newYorkDate(Date.parse(r.submitted))}` : ''}`)
+    .join('\n')}\n`;
+}
