@@ -258,7 +258,7 @@ describe('tampering (after dropping the append-only triggers)', () => {
     );
   });
 
-  // BUG (latent; src/store.ts appendAudit line ~268 and auditHash line 135): the hash is computed
+  // BUG (latent; src/store.ts Store.appendAudit and auditHash): the hash is computed
   // over JSON.stringify of the JS strings, which escapes a lone UTF-16 surrogate ("\ud800"), but
   // the TEXT columns (actor, role, action, detail, at) are stored as UTF-8, where better-sqlite3
   // replaces it with U+FFFD. Read back, the entry hashes differently, so an entry nobody touched is

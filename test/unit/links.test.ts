@@ -168,10 +168,10 @@ describe('forgery and tampering', () => {
     expect(verifyLink(`${b.sig}.${a.body}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
   });
 
-  // BUG (src/links.ts verifyLink, line 44): Buffer.from(sig, 'base64url') is lenient: it ignores
+  // BUG (src/links.ts verifyLink): Buffer.from(sig, 'base64url') is lenient: it ignores
   // the 2 spare bits of the last character, '=' padding and characters outside the alphabet. So
   // one signature has many spellings that all verify, and since the link id is the hash of the
-  // *token text* (line 53), each spelling is a fresh, unused link: the single-use rule can be
+  // *token text*, each spelling is a fresh, unused link: the single-use rule can be
   // bypassed (see the replay test in test/integration/api-hostile.test.ts). Expected: only the
   // canonical spelling verifies (or the id is derived from the body alone). Remove `.fails` once fixed.
   it.fails('BUG: refuses re-spelled signatures (same MAC bytes) that would give a used link a new id', () => {
