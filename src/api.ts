@@ -95,7 +95,11 @@ async function readText(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body-too-large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new HttpError(400, 'malformed-json', 'the request body is not valid UTF-8');
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -103,11 +107,35 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   if (text.trim() === '') return {};
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'unsupported-media-type', 'send JSON with Content-Type: application/json');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'malformed-json', 'the request body is not valid JSON');
   }
+  return value;
+}
+
+/** A decoded path segment; a malformed percent-escape is the caller's error, not ours. */
+export function pathSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'invalid-request', 'the path holds a malformed percent-escape');
+  }
+}
+
+/** Deepest nesting the audit trail records: payloads are flat, and a hostile body must not overflow the stack. */
+const MAX_AUDIT_DEPTH = 20;
+
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (d > limit) return true;
+    if (v && typeof v === 'object') for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -185,8 +213,9 @@ export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route
   };
 
   const act = async (p: Principal, door: 'api' | 'link' | 'web', status: VisitStatus, action: ActionName, body: unknown) => {
+    const payloadForAudit = depthExceeds(body, MAX_AUDIT_DEPTH) ? { unrecorded: `payload nested deeper than ${MAX_AUDIT_DEPTH} levels` } : body;
     const audit = (outcome: 'accepted' | 'refused', detail?: string) =>
-      deps.store.appendAudit({ at: new Date(now()).toISOString(), actor: p.email, role: p.role, door, visitId: status.id, action, payload: body, outcome, ...(detail ? { detail } : {}) });
+      deps.store.appendAudit({ at: new Date(now()).toISOString(), actor: p.email, role: p.role, door, visitId: status.id, action, payload: payloadForAudit, outcome, ...(detail ? { detail } : {}) });
     if (!mayAct(p, action, status)) {
       audit('refused', 'forbidden');
       throw new HttpError(403, 'forbidden', `the ${p.role} role may not ${action}`);
@@ -307,7 +336,7 @@ export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route
       /^\/api\/visits\/([^/]+)$/,
       async (req, m) => {
         const p = authenticate(req);
-        const id = parse(VisitId, decodeURIComponent(m[1]!), 'visit id');
+        const id = parse(VisitId, pathSegment(m[1]!), 'visit id');
         return [200, viewFor(p, await readable(p, id))];
       },
     ],
@@ -316,7 +345,7 @@ export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route
       /^\/api\/visits\/([^/]+)\/actions$/,
       async (req, m) => {
         const p = authenticate(req);
-        const id = parse(VisitId, decodeURIComponent(m[1]!), 'visit id');
+        const id = parse(VisitId, pathSegment(m[1]!), 'visit id');
         const view = viewFor(p, await readable(p, id));
         return [200, 'allowedActions' in view ? view.allowedActions : []];
       },
@@ -326,8 +355,8 @@ export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route
       /^\/api\/visits\/([^/]+)\/actions\/([^/]+)$/,
       async (req, m) => {
         const p = authenticate(req);
-        const id = parse(VisitId, decodeURIComponent(m[1]!), 'visit id');
-        const action = parse(ActionNameSchema, decodeURIComponent(m[2]!), 'action');
+        const id = parse(VisitId, pathSegment(m[1]!), 'visit id');
+        const action = parse(ActionNameSchema, pathSegment(m[2]!), 'action');
         const body = await readJson(req);
         const status = await readable(p, id);
         return [200, await act(p, 'api', status, action, body)];
@@ -339,9 +368,12 @@ export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route
       async (req, m) => {
         const p = authenticate(req);
         require(p, 'issue-link');
-        const id = parse(VisitId, decodeURIComponent(m[1]!), 'visit id');
+        const id = parse(VisitId, pathSegment(m[1]!), 'visit id');
         const body = parse(LinkRequest, await readJson(req), 'link');
         const status = await readable(p, id);
+        if (!mayAct({ email: body.email, role: 'state', state: status.state }, body.action, status)) {
+          throw new HttpError(400, 'invalid-request', `a link lets a State focal point act; ${body.action} is not a State's action`);
+        }
         const expiresAt = Math.floor(now() / 1000) + body.days * 86_400;
         const token = signLink({ v: id, a: body.action, e: body.email, r: 'state', s: status.state, x: expiresAt }, deps.linkSecret);
         deps.store.appendAudit({ at: new Date(now()).toISOString(), actor: p.email, role: p.role, door: 'api', visitId: id, action: 'issue-link', payload: { action: body.action, email: body.email }, outcome: 'accepted' });

@@ -42,7 +42,9 @@ export function verifyLink(token: string, secret: string, nowMs: number): LinkCh
   if (!body || !sig || extra !== undefined || body.length > 2000) return { ok: false, reason: 'invalid' };
   const expected = createHmac('sha256', secret).update(body).digest();
   const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid' };
+  // Only the canonical spelling: base64url decoding forgives stray characters and padding bits,
+  // and a re-spelled signature must not pass for a new, unused link.
+  if (given.toString('base64url') !== sig || given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid' };
   let claims: LinkClaims;
   try {
     claims = LinkClaims.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
@@ -50,7 +52,8 @@ export function verifyLink(token: string, secret: string, nowMs: number): LinkCh
     return { ok: false, reason: 'invalid' };
   }
   if (claims.x * 1000 <= nowMs) return { ok: false, reason: 'expired' };
-  return { ok: true, claims, id: createHash('sha256').update(token).digest('hex') };
+  // The id is the signed body's, so no spelling of the token makes a used link new again.
+  return { ok: true, claims, id: createHash('sha256').update(body).digest('hex') };
 }
 
 /** Which actions a message invites its State recipient to take by link. */

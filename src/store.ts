@@ -289,7 +289,18 @@ export class Store {
   }
 
   /** Appends to the hash-chained audit trail, atomically with reading the chain's head. */
-  appendAudit(entry: AuditInput): AuditEntry {
+  appendAudit(raw: AuditInput): AuditEntry {
+    // Text is stored as UTF-8, which cannot hold a lone surrogate: hash exactly what is stored.
+    const text = (s: string) => s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+    const entry: AuditInput = {
+      ...raw,
+      at: text(raw.at),
+      actor: text(raw.actor),
+      role: text(raw.role),
+      action: text(raw.action),
+      ...(raw.visitId !== undefined ? { visitId: text(raw.visitId) } : {}),
+      ...(raw.detail !== undefined ? { detail: text(raw.detail) } : {}),
+    };
     const tx = this.db.transaction((e: AuditInput) => {
       const last = this.db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
       const id = (last?.id ?? 0) + 1;

@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { HttpError, Raw, type ApiContext, type Route } from './api';
+import { HttpError, pathSegment, Raw, type ApiContext, type Route } from './api';
 import { VisitId } from './contract';
 import { ACTION_FIELDS, ActionNameSchema, type FieldSpec } from './domain/actions';
 import { newYorkDate } from './domain/calendar';
@@ -216,7 +216,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
       /^\/visits\/([^/]+)$/,
       async (req, m, url) => {
         const p = mustSignIn(req, url);
-        const id = VisitId.parse(decodeURIComponent(m[1]!));
+        const id = VisitId.parse(pathSegment(m[1]!));
         const s = await ctx.readable(p, id);
         const now = ctx.now();
         const mine = s.allowedActions.filter((a) => mayAct(p, a.action, s));
@@ -255,8 +255,8 @@ export function webRoutes(ctx: ApiContext): Route[] {
       /^\/visits\/([^/]+)\/act\/([^/]+)$/,
       async (req, m, url) => {
         const p = mustSignIn(req, url);
-        const id = VisitId.parse(decodeURIComponent(m[1]!));
-        const action = ActionNameSchema.parse(decodeURIComponent(m[2]!));
+        const id = VisitId.parse(pathSegment(m[1]!));
+        const action = ActionNameSchema.parse(pathSegment(m[2]!));
         const form = new URLSearchParams(await ctx.readBody(req));
         form.delete('do');
         const status = await ctx.readable(p, id);

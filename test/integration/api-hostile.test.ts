@@ -235,7 +235,7 @@ const invalidUtf8: fc.Arbitrary<Case> = fc
             : where === 'key'
               ? Buffer.concat([s('{"'), b, s('":"x"}')])
               : b;
-    return { what: `invalid UTF-8 ${where} ${b.toString('hex')}`, body, contentType: type, chunked, status: 400, code: where === 'key' ? 'invalid-request' : 'malformed-json' };
+    return { what: `invalid UTF-8 ${where} ${b.toString('hex')}`, body, contentType: type, chunked, status: 400, code: 'malformed-json' };
   });
 
 const oversized: fc.Arbitrary<Case> = fc
@@ -245,7 +245,7 @@ const oversized: fc.Arbitrary<Case> = fc
     return { what: `${text.length} bytes (${shape}, ${chunked ? 'chunked' : 'declared'})`, body: Buffer.from(text), contentType: type, chunked, status: 413, code: 'body-too-large' };
   });
 
-/** Deep nesting within what the server can hold (see the BUG test below for deeper). */
+/** Deep nesting within what the server can hold (a regression test below covers deeper). */
 const deeplyNested: fc.Arbitrary<Case> = fc
   .record({ depth: fc.integer({ min: 2, max: 1000 }), kind: fc.constantFrom('array', 'object'), type: fc.constantFrom(...JSON_TYPES) })
   .map(({ depth, kind, type }) => ({
@@ -752,13 +752,8 @@ describe('signed links against the real engine', () => {
     expect(h.store.audit().filter((e) => e.visitId === id && e.door === 'link').map((e) => [e.action, e.outcome])).toEqual([['record-consent', 'accepted']]);
   });
 
-  // BUG (src/links.ts verifyLink): the signature is decoded leniently (Buffer.from(sig, 'base64url')
-  // ignores the 2 spare bits of the last character, '=' padding and stray characters), and the link
-  // id is the hash of the token *text*. Re-spelling the signature of a used link gives a token that
-  // verifies with a new id, so the store does not know it was used. Input: a used consent link with
-  // its last signature character changed to one with the same 4 high bits. Expected 409 link-used;
-  // actual 200, and the consent is recorded again. Remove `.fails` once fixed.
-  it.fails('BUG: refuses a used link whose signature is spelled differently (single use bypassed)', async () => {
+  // Regression test: this was a bug (src/links.ts verifyLink), found by these tests and fixed.
+  it('refuses a used link whose signature is spelled differently (single use bypassed)', async () => {
     const { id, token, after } = await usedConsentLink(805);
     expectRefusal(await send(h.url, 'POST', `/api/links/${token}`, json({ scope: 'none' })), [409], 'link-used'); // the control
     const [body, sig] = token.split('.') as [string, string];
@@ -767,28 +762,21 @@ describe('signed links against the real engine', () => {
     const respelled = `${body}.${sig.slice(0, -1)}${B64[(last & ~3) | ((last + 1) & 3)]}`;
     const r = await send(h.url, 'POST', `/api/links/${respelled}`, json({ scope: 'none' }));
     expect(await snapshot(id)).toEqual(after);
-    expectRefusal(r, [409], 'link-used');
+    expectRefusal(r, [401], 'link-invalid'); // only the canonical spelling is a link at all
   });
 });
 
 describe('known defects (each test states the correct behaviour; `.fails` until fixed)', () => {
-  // BUG (src/api.ts, the decodeURIComponent(m[1]) / (m[2]) calls of the /api/visits/{id}... routes):
-  // decodeURIComponent throws URIError on a malformed percent-escape in the path, which the error
-  // mapper turns into 500 "internal". Input: POST /api/visits/%E0%A4%A/actions/record-pao (also
-  // /api/visits/801-NOR/actions/% and /api/visits/%/links). Expected 400 invalid-request; actual 500.
-  it.fails('BUG: a malformed percent-escape in a path segment is a 400, not a 500', async () => {
+  // Regression test: this was a bug (src/api.ts, decodeURIComponent on path segments), found by these tests and fixed.
+  it('a malformed percent-escape in a path segment is a 400, not a 500', async () => {
     for (const path of [`/api/visits/%E0%A4%A/actions/record-pao`, `/api/visits/${TARGET}/actions/%`, '/api/visits/%/links']) {
       const r = await send(h.url, 'POST', path, { token: h.tokens.cted, ...json({ note: 'x' }) });
       expectRefusal(r, [400], 'invalid-request');
     }
   });
 
-  // BUG (src/api.ts act() → Store.appendAudit / auditHash in src/store.ts): a refused action attempt
-  // is audited with the raw body, which auditHash and appendAudit JSON.stringify recursively. A body
-  // of 5,000 nested arrays (10 KB, well under the 64 KiB limit) overflows the stack: 500 "internal",
-  // and the attempt is missing from the audit trail. Same through POST /api/links/{token}.
-  // Expected 400 invalid-request, audited as refused.
-  it.fails('BUG: a deeply nested JSON body (5,000 levels, 10 KB) is a 400, not a 500, and is audited', async () => {
+  // Regression test: this was a bug (src/api.ts act() auditing a deeply nested body), found by these tests and fixed.
+  it('a deeply nested JSON body (5,000 levels, 10 KB) is a 400, not a 500, and is audited', async () => {
     const deep = Buffer.from('['.repeat(5000) + ']'.repeat(5000));
     const auditBefore = h.store.audit().length;
     const viaApi = await send(h.url, 'POST', `/api/visits/${TARGET}/actions/record-pao`, { token: h.tokens.cted, body: deep, contentType: 'application/json' });
@@ -799,11 +787,8 @@ describe('known defects (each test states the correct behaviour; `.fails` until 
     expect(h.store.audit().length).toBe(auditBefore + 2);
   });
 
-  // BUG (src/api.ts readJson): the body is decoded with Buffer#toString('utf8'), which silently
-  // replaces invalid UTF-8 with U+FFFD; inside a string field the request is accepted and the replacement
-  // characters are recorded. Input: POST /api/visits/804-NOR/actions/record-pao with the bytes
-  // {"note":"caf<0xFF>"}. Expected 400 (malformed body); actual 200, history gets note "caf\uFFFD".
-  it.fails('BUG: invalid UTF-8 inside a string field is refused, not recorded as U+FFFD', async () => {
+  // Regression test: this was a bug (src/api.ts readJson), found by these tests and fixed.
+  it('invalid UTF-8 inside a string field is refused, not recorded as U+FFFD', async () => {
     const id = '804-NOR';
     expect((await h.request('POST', '/api/visits', { as: 'cted', body: apiVisit(804, 'NOR') })).status).toBe(201);
     KNOWN.add(id);

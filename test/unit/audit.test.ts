@@ -258,14 +258,9 @@ describe('tampering (after dropping the append-only triggers)', () => {
     );
   });
 
-  // BUG (latent; src/store.ts Store.appendAudit and auditHash): the hash is computed
-  // over JSON.stringify of the JS strings, which escapes a lone UTF-16 surrogate ("\ud800"), but
-  // the TEXT columns (actor, role, action, detail, at) are stored as UTF-8, where better-sqlite3
-  // replaces it with U+FFFD. Read back, the entry hashes differently, so an entry nobody touched is
-  // reported as "changed after it was written". Not reachable through the API today (e-mails and
-  // ids are validated; Temporal failure messages are UTF-8 by the time they become `detail`), but
-  // any caller passing user text to appendAudit breaks the chain. Remove `.fails` once fixed.
-  it.fails('BUG: an untouched entry with a lone surrogate in its detail verifies intact', () => {
+  // Regression test: a lone surrogate used to be hashed as JSON escaped it but stored as UTF-8 replaced it,
+  // so an untouched entry failed verification. The store now hashes exactly what it stores.
+  it('an untouched entry with a lone surrogate in its detail verifies intact', () => {
     const store = openStore(tempDir());
     store.appendAudit({ at: '2026-11-27T10:00:00.000Z', actor: 'member@committee.example.org', role: 'committee', door: 'api', visitId: '700-NOR', action: 'lift-hold', outcome: 'refused', detail: 'x\ud800 has no hold' });
     expect(store.verifyAudit()).toEqual({ ok: true, entries: 1 });
