@@ -14,7 +14,7 @@ import { Directory } from '../src/directory';
 import { outboxMailer } from '../src/mail';
 import { resolvePolicy } from '../src/policy-loader';
 import { Store } from '../src/store';
-import { webRoutes } from '../src/web';
+import { errorPage, webRoutes } from '../src/web';
 import { createVisitWorker } from '../src/worker';
 import { devServerEnv, workflowBundle } from '../test/helpers';
 
@@ -30,7 +30,7 @@ async function main() {
     deps: { store, mailer: outboxMailer(join(dir, 'outbox')), directory: Directory.parse({}), from: 'bench@localhost' },
   });
   const running = worker.run();
-  const api = createApi({ client: env.client, store, policy: resolvePolicy(), linkSecret: randomBytes(32).toString('base64url'), publicUrl: 'http://127.0.0.1' }, webRoutes);
+  const api = createApi({ client: env.client, store, policy: resolvePolicy(), linkSecret: randomBytes(32).toString('base64url'), publicUrl: 'http://127.0.0.1' }, webRoutes, errorPage);
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
   const token = randomBytes(32).toString('base64url');

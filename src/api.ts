@@ -179,7 +179,11 @@ export interface ApiContext {
   readBody(req: IncomingMessage): Promise<string>;
 }
 
-export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route[] = () => []): Server {
+export function createApi(
+  deps: ApiDeps,
+  extraRoutes: (ctx: ApiContext) => Route[] = () => [],
+  htmlError?: (status: number, message: string) => Raw,
+): Server {
   const now = deps.now ?? Date.now;
   const authLimit = limiter(deps.rateLimit ?? 20, now);
   const linkLimit = limiter(deps.rateLimit ?? 20, now);
@@ -426,8 +430,12 @@ export function createApi(deps: ApiDeps, extraRoutes: (ctx: ApiContext) => Route
         const [status, body] = await route[2](req, route[1].exec(url.pathname)!, url);
         send(res, status, body);
       } catch (e) {
-        if (e instanceof HttpError) send(res, e.status, e.status === 303 ? new Raw('text/plain; charset=utf-8', e.message, e.headers) : { error: e.code, message: e.message, ...e.extra });
-        else if (e instanceof ZodError) send(res, 400, { error: 'invalid-request', message: describeIssues(e) });
+        // People in a browser get a page; programs get JSON.
+        const path = (req.url ?? '/').split('?')[0]!;
+        const forPeople = !path.startsWith('/api/') && !path.startsWith('/feeds/') && path !== '/openapi.json';
+        if (e instanceof HttpError && e.status === 303) send(res, 303, new Raw('text/plain; charset=utf-8', e.message, e.headers));
+        else if (e instanceof HttpError) send(res, e.status, forPeople && htmlError ? htmlError(e.status, e.message) : { error: e.code, message: e.message, ...e.extra });
+        else if (e instanceof ZodError) send(res, 400, forPeople && htmlError ? htmlError(400, describeIssues(e)) : { error: 'invalid-request', message: describeIssues(e) });
         else {
           console.error(`API error on ${req.method} ${req.url?.split('?')[0]?.replace(/\/api\/links\/.*/, '/api/links/…')}: ${(e as Error).message}`);
           send(res, 500, { error: 'internal', message: 'the request could not be completed' });

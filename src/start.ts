@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApi } from './api';
 import { ensureSchedules } from './schedules';
-import { webRoutes } from './web';
+import { errorPage, webRoutes } from './web';
 import { loadConfig } from './config';
 import { loadLinkSecret, publicUrlOf } from './secrets';
 import { linkIssuer } from './links';
@@ -95,7 +95,7 @@ async function main() {
     deps: { store, mailer, directory, from: config.MAIL_FROM, log: (m) => console.warn(m), links: linkIssuer(linkSecret, publicUrl, 45 * 86_400_000) },
   });
   const apiConnection = await Connection.connect({ address });
-  const api = createApi({ client: new Client({ connection: apiConnection, namespace: config.TEMPORAL_NAMESPACE }), store, policy, linkSecret, publicUrl }, webRoutes);
+  const api = createApi({ client: new Client({ connection: apiConnection, namespace: config.TEMPORAL_NAMESPACE }), store, policy, linkSecret, publicUrl }, webRoutes, errorPage);
   await new Promise<void>((resolve, reject) => {
     api.once('error', reject);
     api.listen(config.PORT, '127.0.0.1', resolve);

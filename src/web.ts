@@ -39,6 +39,13 @@ form.filters label{margin-right:.6rem}fieldset{margin:.5rem 0;border:1px solid #
   );
 }
 
+/** Where to go after signing in: only a path on this server, never another site. */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith('/') || /[\\\s]/.test(next)) return '/';
+  const u = new URL(next, 'http://dashboard.invalid');
+  return u.origin === 'http://dashboard.invalid' ? `${u.pathname}${u.search}` : '/';
+}
+
 function cookieToken(req: IncomingMessage): string | undefined {
   const m = new RegExp(`(?:^|;\\s*)${COOKIE}=([A-Za-z0-9_-]+)`).exec(req.headers.cookie ?? '');
   return m?.[1];
@@ -63,8 +70,8 @@ export function feedSecret(linkSecret: string, email: string): string {
   return createHmac('sha256', linkSecret).update(`feed:${email}`).digest('base64url').slice(0, 32);
 }
 
-function fieldInput(f: FieldSpec): string {
-  const id = `f-${f.name}`;
+function fieldInput(action: string, f: FieldSpec): string {
+  const id = `f-${action}-${f.name}`;
   const label = `<label for="${id}">${esc(f.name)}${f.required ? ' *' : ''}</label> `;
   switch (f.type) {
     case 'enum':
@@ -90,6 +97,12 @@ function payloadFromForm(action: z.infer<typeof ActionNameSchema>, form: URLSear
   return out;
 }
 
+/** An error as a page, for people in a browser. */
+export function errorPage(status: number, message: string): Raw {
+  const title = status === 404 ? 'Not found' : status === 403 ? 'Not for your role' : status === 401 ? 'Sign in again' : 'Something is not right';
+  return page(title, null, `<p>${esc(message)}</p><p><a href="/">Back to the overview</a></p>`);
+}
+
 export function webRoutes(ctx: ApiContext): Route[] {
   const { deps } = ctx;
   const signedIn = (req: IncomingMessage): Principal | null => {
@@ -107,8 +120,11 @@ export function webRoutes(ctx: ApiContext): Route[] {
     if (!p) throw new HttpError(303, 'sign-in', 'sign in first', {}, { location: `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}` });
     return p;
   };
-  /** The snapshots the principal may see. */
-  const visible = (p: Principal): Snapshot[] => deps.store.snapshots().filter((s) => mayRead(p, s));
+  /** The snapshots the principal may see in full: a partner sees no internal detail, only shared reports. */
+  const visible = (p: Principal): Snapshot[] => (p.role === 'partner' ? [] : deps.store.snapshots().filter((s) => mayRead(p, s)));
+  const notForPartners = (p: Principal) => {
+    if (p.role === 'partner') throw new HttpError(403, 'forbidden', 'partners see the reports States chose to share, on the overview page');
+  };
   const query = <T>(schema: z.ZodType<T>, url: URL): T => {
     const r = schema.safeParse(Object.fromEntries([...url.searchParams].filter(([, v]) => v !== '')));
     if (!r.success) throw new HttpError(400, 'invalid-request', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
@@ -164,8 +180,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
           if (e instanceof HttpError && e.status === 429) throw e;
           return [401, page('Sign in', null, '<p class="overdue">That token is not valid.</p><p><a href="/sign-in">Try again</a></p>')];
         }
-        const next = form.get('next') ?? '/';
-        return redirect(next.startsWith('/') && !next.startsWith('//') ? next : '/', {
+        return redirect(safeNext(form.get('next')), {
           'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${12 * 3600}`,
         });
       },
@@ -176,6 +191,21 @@ export function webRoutes(ctx: ApiContext): Route[] {
       /^\/$/,
       async (req, _m, url) => {
         const p = mustSignIn(req, url);
+        if (p.role === 'partner') {
+          const shared = deps.store.snapshots().filter((s) => mayRead(p, s));
+          return [
+            200,
+            page(
+              'Reports shared with you',
+              p,
+              `<table><thead><tr><th>Visit</th><th>State</th><th>Type</th><th>Adopted</th><th>Consent</th></tr></thead><tbody>${
+                shared
+                  .map((s) => `<tr data-visit="${esc(s.id)}"><td>${esc(s.id)}</td><td>${esc(s.stateName ?? s.state)}</td><td>${esc(s.type)}</td><td>${esc(day(s.adoptedAt))}</td><td>${esc(s.consent.scope)}${s.consent.sections.length ? `: ${esc(s.consent.sections.join(', '))}` : ''}${s.consent.priorityTaNeedsOnly ? ' (priority TA needs only)' : ''}</td></tr>`)
+                  .join('') || '<tr><td colspan="5" class="muted">No State has shared a report with you yet.</td></tr>'
+              }</tbody></table>`,
+            ),
+          ];
+        }
         const { q, result } = overviewOf(p, url);
         const sortLink = (key: string, label: string) => {
           const u = new URLSearchParams(url.searchParams);
@@ -216,6 +246,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
       /^\/visits\/([^/]+)$/,
       async (req, m, url) => {
         const p = mustSignIn(req, url);
+        notForPartners(p);
         const id = VisitId.parse(pathSegment(m[1]!));
         const s = await ctx.readable(p, id);
         const now = ctx.now();
@@ -229,7 +260,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
         const actions = mine
           .map(
             (a) => `<form method="post" action="/visits/${esc(id)}/act/${esc(a.action)}" class="action"><fieldset><legend>${esc(a.action)}</legend>
-            ${a.fields.map((f) => `<div>${fieldInput(f)}</div>`).join('')}<button name="do" value="${esc(a.action)}">${esc(a.action)}</button></fieldset></form>`,
+            ${a.fields.map((f) => `<div>${fieldInput(a.action, f)}</div>`).join('')}<button name="do" value="${esc(a.action)}">${esc(a.action)}</button></fieldset></form>`,
           )
           .join('');
         const flash = url.searchParams.get('error');
@@ -255,6 +286,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
       /^\/visits\/([^/]+)\/act\/([^/]+)$/,
       async (req, m, url) => {
         const p = mustSignIn(req, url);
+        notForPartners(p);
         const id = VisitId.parse(pathSegment(m[1]!));
         const action = ActionNameSchema.parse(pathSegment(m[2]!));
         const form = new URLSearchParams(await ctx.readBody(req));
@@ -274,6 +306,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
       /^\/compliance$/,
       async (req, _m, url) => {
         const p = mustSignIn(req, url);
+        notForPartners(p);
         const cells = compliance(visible(p), ctx.now());
         const max = Math.max(1, ...cells.flatMap((c) => [c.p90Days || 0, c.targetDays || 0]));
         const chart = (c: (typeof cells)[number]) => {
@@ -307,6 +340,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
       /^\/annual(\/print)?$/,
       async (req, m, url) => {
         const p = mustSignIn(req, url);
+        notForPartners(p);
         const q = query(AnnualQuery, url);
         const rows = annualReportingStatus(visible(p), ctx.now(), q.year);
         const table = `<table id="annual"><thead><tr><th>State</th><th>Visit</th><th>Visit year</th><th>Report</th><th>Due</th><th>Submitted</th></tr></thead><tbody>
@@ -329,6 +363,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
       /^\/api\/visits\.csv$/,
       async (req, _m, url) => {
         const p = csvAuth(req);
+        notForPartners(p);
         const { result } = overviewOf(p, url);
         const csv = toCsv(result.rows as unknown as Record<string, unknown>[], ['id', 'number', 'state', 'stateName', 'region', 'type', 'year', 'stage', 'nextItem', 'nextDeadline', 'daysLeft', 'overdue', 'overdueItems', 'openItems']);
         return [200, new Raw('text/csv; charset=utf-8', csv, { 'content-disposition': 'attachment; filename="visits.csv"' })];
@@ -339,6 +374,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
       /^\/api\/annual\.csv$/,
       async (req, _m, url) => {
         const p = csvAuth(req);
+        notForPartners(p);
         const q = query(AnnualQuery, url);
         const csv = toCsv(annualReportingStatus(visible(p), ctx.now(), q.year) as unknown as Record<string, unknown>[], ['stateName', 'state', 'id', 'visitYear', 'status', 'due', 'submitted']);
         return [200, new Raw('text/csv; charset=utf-8', csv, { 'content-disposition': 'attachment; filename="reporting-status.csv"' })];
@@ -393,7 +429,8 @@ export function icsFeed(p: Principal, snapshots: Snapshot[], nowMs: number): str
         `DTEND:${icsTime(due)}`,
         `SUMMARY:${icsText(`${s.id} ${s.stateName ?? s.state}: ${o.item} due`)}`,
         `DESCRIPTION:${icsText(`Visit ${s.id} (${s.type}), stage ${s.stage}. Deadline ${o.deadline}.`)}`,
-        `SEQUENCE:${Math.floor(due / 1000) % 2_000_000_000}`,
+        // Minutes since 2020: grows when a deadline moves later, fits the 32-bit field for millennia.
+        `SEQUENCE:${Math.max(0, Math.floor((due - Date.UTC(2020, 0, 1)) / 60_000))}`,
         'END:VEVENT',
       );
     }

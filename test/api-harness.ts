@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApi } from '../src/api';
-import { webRoutes } from '../src/web';
+import { errorPage, webRoutes } from '../src/web';
 import { TASK_QUEUE } from '../src/contract';
 import { Directory } from '../src/directory';
 import type { Policy } from '../src/domain/policy';
@@ -73,7 +73,7 @@ export async function startApiHarness(opts: { policy?: Policy; rateLimit?: numbe
     deps: { store, mailer: smtpMailer(smtp.url), directory, from: 'followup@un.example.org', links: linkIssuer(linkSecret, 'http://api.invalid', 45 * 86_400_000) },
   });
   const running = worker.run();
-  api = createApi({ client: env.client, store, policy, linkSecret, publicUrl: 'http://api.invalid', ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}) }, webRoutes);
+  api = createApi({ client: env.client, store, policy, linkSecret, publicUrl: 'http://api.invalid', ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}) }, webRoutes, errorPage);
   await new Promise<void>((r) => api!.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 
