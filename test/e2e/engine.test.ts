@@ -215,5 +215,30 @@ describe('npm start, the CLI and real e-mail', () => {
     }, 'the imported visits to be listed overdue');
     expect(overdue).toHaveLength(31);
     expect(smtp.received.filter((m) => m.visitId === '166-POL')).toEqual([]); // no storm of past reminders
+
+    const drift = await cli('check', 'drift');
+    expect(drift).toMatchObject({ code: 0, stdout: expect.stringMatching(/^no drift: the store agrees with Temporal on 33 visit\(s\)/) });
+  });
+
+  it('sends the weekly digest when triggered from the CLI, and keeps an intact audit trail of CLI actions', async () => {
+    const sent = await cli('digest', 'send');
+    expect(sent.code).toBe(0);
+    const digestMail = await eventually(() => smtp.received.find((m) => m.topic === 'weekly-digest'), 'the digest to reach the secretariat');
+    expect(digestMail.to).toEqual(['secretariat@un.example.org']);
+    expect(digestMail.subject).toMatch(/^Visit follow-up: weekly digest, \d{4}-\d{2}-\d{2}$/);
+    expect(digestMail.raw).toContain('166-POL Poland: drafting due 2020-02-11');
+
+    const user = await cli('users', 'add', '--role', 'state', '--state', 'NOR', '--email', 'focal@norway.example.org', '--json');
+    expect(user.code).toBe(0);
+    expect(JSON.parse(user.stdout).token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const again = await cli('users', 'add', '--role', 'state', '--state', 'NOR', '--email', 'focal@norway.example.org');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
+
+    const verify = await cli('audit', 'verify', '--json');
+    expect(verify.code).toBe(0);
+    const result = JSON.parse(verify.stdout) as { ok: boolean; entries: number };
+    expect(result.ok).toBe(true);
+    expect(result.entries).toBeGreaterThanOrEqual(5); // starts, CLI actions (accepted and refused), the import
   });
 });
