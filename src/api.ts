@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { z, ZodError } from 'zod';
 import { FailureType, VisitId, VisitStartRequest } from './contract';
 import { ACTION_FIELDS, ACTION_PAYLOADS, ActionNameSchema, describeIssues } from './domain/actions';
-import { mayAct, mayOperate, mayRead, viewFor, ROLES, type Operation, type Principal, type Role } from './domain/permissions';
+import { mayAct, mayOperate, mayRead, viewFor, type Operation, type Principal, type Role } from './domain/permissions';
 import type { Policy } from './domain/policy';
 import type { VisitStatus } from './domain/visit';
 import { STAGES, type ActionName } from './domain/vocabulary';
@@ -445,4 +445,3 @@ export function createApi(
   });
 }
 
-export { ROLES };
