@@ -96,8 +96,8 @@ describe('a worker stopped and restarted mid-stage', () => {
     const taskQueue = uniqueQueue();
     const file = join(dir, 'restart.sqlite');
     const policy = resolvePolicy({
-      clocks: { 'state-review': '30 seconds', finalizing: '1 hour' },
-      reminders: { 'state-review': { to: ['state-contact'], before: ['20 seconds', '10 seconds'] }, pao: null, 'ta-referral': null, drafting: null, finalizing: null },
+      clocks: { 'state-review': '50 seconds', finalizing: '1 hour' },
+      reminders: { 'state-review': { to: ['state-contact'], before: ['40 seconds', '10 seconds'] }, pao: null, 'ta-referral': null, drafting: null, finalizing: null },
     });
     const visit = visitRequest({ number: 310, state: 'CHL', end: new Date().toISOString().slice(0, 10), start: new Date().toISOString().slice(0, 10) });
     const mails = () => smtp.received.filter((m) => m.visitId === '310-CHL');
@@ -114,14 +114,14 @@ describe('a worker stopped and restarted mid-stage', () => {
     await firstRun;
     store1.close();
 
-    // The worker stays down across the first reminder (due at t0 + 10 s).
+    // The worker stays down across the first reminder (due at t0 + 10 s), and is back well before the second (t0 + 40 s).
     await eventually(() => (Date.now() > t0 + 13_000 ? true : undefined), 'the outage to span the first reminder', 20_000);
     expect(mails()).toHaveLength(1);
 
     const store2 = new Store(file);
     const second = await worker(taskQueue, store2);
     await second.runUntil(async () => {
-      await eventually(() => (mails().some((m) => m.topic === 'no-comments-received') ? true : undefined), 'the comment period to end', 60_000);
+      await eventually(() => (mails().some((m) => m.topic === 'no-comments-received') ? true : undefined), 'the comment period to end', 90_000);
       const got = mails().map((m) => `${m.topic} -> ${m.to.join(',')}`);
       expect(got).toEqual([
         'draft-dispatched -> focal.point@mission.example.org',
@@ -134,12 +134,12 @@ describe('a worker stopped and restarted mid-stage', () => {
       expect(status.stage).toBe('finalizing');
       expect(status.reminders.map((r) => [r.kind, r.status, r.at])).toEqual([
         ['before', 'sent', new Date(t0 + 10_000).toISOString()],
-        ['before', 'sent', new Date(t0 + 20_000).toISOString()],
+        ['before', 'sent', new Date(t0 + 40_000).toISOString()],
       ]);
       expect(store2.messages('310-CHL')).toHaveLength(4);
       expect(store2.events('310-CHL').map((e) => e.type)).toEqual(['visit-started', 'submit-draft', 'dispatch-draft', 'no-comments-received']);
       await actOnVisit(env.client, '310-CHL', { action: 'withdraw', payload: { reason: 'test finished' }, actor: { email: 'secretariat@un.example.org' }, door: 'cli' });
     });
     store2.close();
-  });
+  }, 180_000);
 });
