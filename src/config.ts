@@ -26,6 +26,8 @@ const Env = z.object({
   MAIL_FROM: z.string().min(3).default('CTC visit follow-up <followup@localhost>'),
   /** The actor the CLI records when `--as` is not given. */
   FOLLOWUP_OPERATOR: z.email().default('operator@followup.local'),
+  /** Address the HTTP API listens on: loopback by default; 0.0.0.0 inside a container. */
+  HOST: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')]).default('127.0.0.1'),
   /** Port of the HTTP API. */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Base URL people reach the API at, used in signed links sent by e-mail. */

@@ -98,15 +98,16 @@ async function main() {
   const api = createApi({ client: new Client({ connection: apiConnection, namespace: config.TEMPORAL_NAMESPACE }), store, policy, linkSecret, publicUrl }, webRoutes, errorPage);
   await new Promise<void>((resolve, reject) => {
     api.once('error', reject);
-    api.listen(config.PORT, '127.0.0.1', resolve);
+    api.listen(config.PORT, config.HOST, resolve);
   });
   const apiPort = (api.address() as AddressInfo).port;
 
   console.log(`Visit follow-up engine running.`);
   console.log(`  Temporal:    ${address} (namespace ${config.TEMPORAL_NAMESPACE})`);
   if (server) console.log(`  Temporal UI: http://127.0.0.1:${config.TEMPORAL_UI_PORT}`);
-  console.log(`  Dashboard:   http://127.0.0.1:${apiPort}/`);
-  console.log(`  API:         http://127.0.0.1:${apiPort} (OpenAPI at /openapi.json)`);
+  const shown = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  console.log(`  Dashboard:   http://${shown}:${apiPort}/`);
+  console.log(`  API:         http://${shown}:${apiPort} (OpenAPI at /openapi.json)`);
   console.log(`  Store:       ${store.file}`);
   console.log(config.SMTP_URL ? `  Mail:        ${config.SMTP_URL}` : `  Outbox:      ${outbox} (one .eml file per message)`);
   console.log('Press Ctrl-C to stop.');
