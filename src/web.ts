@@ -136,10 +136,12 @@ export function webRoutes(ctx: ApiContext): Route[] {
   };
   const overviewOf = (p: Principal, url: URL) => {
     const q = query(OverviewQuery, url);
+    const snapshots = visible(p);
     return {
       q,
+      snapshots,
       result: overview(
-        visible(p),
+        snapshots,
         ctx.now(),
         {
           ...(q.year ? { year: q.year } : {}),
@@ -206,7 +208,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
             ),
           ];
         }
-        const { q, result } = overviewOf(p, url);
+        const { q, result, snapshots } = overviewOf(p, url);
         const sortLink = (key: string, label: string) => {
           const u = new URLSearchParams(url.searchParams);
           const desc = q.sort === key && q.desc !== '1';
@@ -217,7 +219,7 @@ export function webRoutes(ctx: ApiContext): Route[] {
         };
         const select = (name: string, values: readonly (string | number)[], current?: string | number) =>
           `<label>${name} <select name="${name}"><option value="">all</option>${values.map((v) => `<option${String(v) === String(current ?? '') ? ' selected' : ''}>${esc(v)}</option>`).join('')}</select></label>`;
-        const years = [...new Set(visible(p).map((s) => Number(s.end.slice(0, 4))))].sort();
+        const years = [...new Set(snapshots.map((s) => Number(s.end.slice(0, 4))))].sort();
         const rows = result.rows
           .map(
             (r) => `<tr data-visit="${esc(r.id)}"${r.overdue ? ' class="is-overdue"' : ''}><td><a href="/visits/${esc(r.id)}">${esc(r.id)}</a></td><td>${esc(r.stateName)}</td><td>${esc(r.region)}</td>
