@@ -61,8 +61,14 @@ async function main() {
         '--log-level', 'warn',
         ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${k.type === 'DATETIME' ? 'Datetime' : k.type === 'BOOL' ? 'Bool' : 'Keyword'}`]),
       ],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
+      // Its own process group: Ctrl-C reaches only us, and we stop the server after the worker has
+      // said goodbye to it, so no workflow is left pointing at a dead worker's sticky queue.
+      { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
     );
+    const child = server;
+    process.on('exit', () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    });
     server.on('exit', (code, signal) => {
       if (!stopping) {
         console.error(`Temporal dev server exited (${signal ?? code}); stopping.`);
@@ -127,7 +133,8 @@ async function main() {
   store.close();
   mailer.close();
   if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
+    // SIGINT, as a terminal would send: the dev server then leaves cleanly and restarts without delay.
+    server.kill('SIGINT');
     await new Promise((r) => server!.once('exit', r));
   }
 }

@@ -10,6 +10,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -175,7 +176,8 @@ export async function visitFollowUp(rawInput: VisitInput): Promise<VisitResult> 
     publishSearchAttributes();
     await drain();
     if (isTerminal(state)) break;
-    const wake = nextWakeAt(state, policy, Date.now(), remindersFrom);
+    // Versioned: visits started before this change did not wake for work that fell due while they sent.
+    const wake = nextWakeAt(state, policy, Date.now(), remindersFrom, patched('catch-up-after-side-effects'));
     if (wake === null) await condition(() => version !== seen);
     else await condition(() => version !== seen, Math.max(1, wake - Date.now()));
   }

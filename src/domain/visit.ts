@@ -663,17 +663,38 @@ export function dueReminders(
   return { send, skip: due.filter((r) => !send.includes(r)) };
 }
 
-/** When the workflow must next wake: a reminder, a clock that acts, or a deadline that turns overdue. */
-export function nextWakeAt(state: VisitState, policy: Policy, nowMs: number, remindersFromMs: number): number | null {
+/** The clocks that act on their own in the current stage (state review, no-objection period, receipt). */
+function selfActingItem(state: VisitState): Item | undefined {
+  switch (state.stage) {
+    case 'state-review':
+      return 'state-review';
+    case 'committee-review':
+      return 'committee-review';
+    case 'transmitting':
+      return 'receipt';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * When the workflow must next wake: a reminder, a clock that acts, or a deadline that turns overdue.
+ * With `catchUp`, work that fell due while the workflow was busy sending (a reminder, an expiry)
+ * wakes it at once; without it (visits started before that fix) such work waits for the next wake.
+ */
+export function nextWakeAt(state: VisitState, policy: Policy, nowMs: number, remindersFromMs: number, catchUp = true): number | null {
   const handled = new Set(state.reminders.map((r) => r.key));
   let next = Infinity;
   for (const r of plannedReminders(state, policy)) {
-    if (r.at > nowMs && r.at >= remindersFromMs && !handled.has(r.key)) next = Math.min(next, r.at);
+    if ((catchUp || r.at > nowMs) && r.at >= remindersFromMs && !handled.has(r.key)) next = Math.min(next, r.at);
   }
   for (const it of Object.values(state.items)) {
     if (it && it.closedAt === undefined && it.deadline !== null && it.deadline > nowMs) next = Math.min(next, it.deadline);
   }
-  return next === Infinity ? null : next;
+  const acting = selfActingItem(state);
+  const clock = acting ? state.items[acting] : undefined;
+  if (catchUp && clock && clock.closedAt === undefined && clock.deadline !== null) next = Math.min(next, clock.deadline);
+  return next === Infinity ? null : Math.max(next, catchUp ? nowMs : next);
 }
 
 export interface OpenItemView {

@@ -1041,6 +1041,26 @@ describe('nextWakeAt', () => {
     expect(iso(nextWakeAt(s, POLICY, from, from))).toBe('2026-12-22T04:59:59.999Z');
   });
 
+  it('wakes at once for a reminder that fell due while the workflow was busy (and not with the old behaviour)', () => {
+    const s = start();
+    const busyUntil = T('2026-12-06T00:00:00.000Z'); // the 3-days-before PAO reminder fell due at 2026-12-05T04:59:59.999Z
+    expect(nextWakeAt(s, POLICY, busyUntil, T(STARTED))).toBe(busyUntil);
+    expect(iso(nextWakeAt(s, POLICY, busyUntil, T(STARTED), false))).toBe(PAO_DUE);
+  });
+
+  it('wakes at once for a self-acting clock that ran out while the workflow was busy', () => {
+    const s = inCommitteeReview();
+    const late = T(COMMITTEE_DUE) + 60_000;
+    expect(nextWakeAt(s, POLICY, late, late)).toBe(late);
+    expect(nextWakeAt(s, POLICY, late, late, false)).not.toBe(late);
+  });
+
+  it('does not spin on an overdue deadline that does not act on its own', () => {
+    const policy = resolvePolicy({ reminders: { pao: null, 'ta-referral': null, drafting: null } });
+    const afterPao = T(PAO_DUE) + 60_000;
+    expect(iso(nextWakeAt(start(policy), policy, afterPao, T(STARTED)))).toBe(DRAFTING_DUE);
+  });
+
   it('wakes at a deadline that acts (no reminder rule for the committee review)', () => {
     const s = inCommitteeReview();
     expect(iso(nextWakeAt(s, POLICY, T('2027-03-03T15:00:00.000Z'), T(STARTED)))).toBe(COMMITTEE_DUE);
