@@ -1,7 +1,8 @@
 /**
  * Records the JSON histories that test/replay replays: real runs on the time-skipping server
- * through whole visit lifecycles. Run once per workflow change that is meant to be compatible:
- * `npm run record-histories`. Committed histories are never rewritten after a release.
+ * through whole visit lifecycles. Run once per workflow change that is meant to be compatible, with
+ * a new suffix: `npm run record-histories -- -2` writes `visit-full-2.json` and so on. Committed
+ * histories are never rewritten: each stands for visits started under the code of its day.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -58,7 +59,10 @@ const SCENARIOS: Record<string, Step[]> = {
   ],
 };
 
+const suffix = process.argv[2] ?? '';
+
 async function main() {
+  if (!/^(-[a-z0-9]+)?$/.test(suffix)) throw new Error(`suffix must look like -2, got ${suffix}`);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
   await registerSearchAttributes(env.connection, 'default');
@@ -81,7 +85,7 @@ async function main() {
       const status = await handle.query(statusQuery);
       await handle.result();
       const history = await handle.fetchHistory();
-      const file = join(__dirname, '..', 'test', 'histories', `${name}.json`);
+      const file = join(__dirname, '..', 'test', 'histories', `${name}${suffix}.json`);
       writeFileSync(file, historyToJSON(history));
       console.log(`${file}: ${history.events?.length} events, stage ${status.stage}`);
     }

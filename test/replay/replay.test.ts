@@ -15,8 +15,18 @@ const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 const load = (f: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')));
 
 describe('replay of committed histories', () => {
-  it('has histories to replay, covering silence and every kind of step', () => {
-    expect(files.sort()).toEqual(['visit-full.json', 'visit-silence.json']);
+  it('has histories to replay, covering silence and every kind of step, before and after the catch-up patch', () => {
+    expect(files.sort()).toEqual(['visit-full-2.json', 'visit-full.json', 'visit-silence-2.json', 'visit-silence.json']);
+  });
+
+  it('covers both sides of the catch-up patch: older histories without its marker, newer ones with it', () => {
+    const markers = (f: string) => load(f).events?.filter((e) => e.markerRecordedEventAttributes).length ?? 0;
+    expect(files.sort().map((f) => [f, markers(f)])).toEqual([
+      ['visit-full-2.json', 1],
+      ['visit-full.json', 0],
+      ['visit-silence-2.json', 1],
+      ['visit-silence.json', 0],
+    ]);
   });
 
   it.each(files)('replays %s with the current workflow code', async (file) => {
