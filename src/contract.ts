@@ -98,7 +98,6 @@ export const SEARCH_ATTRIBUTES = Object.values(SA);
 export enum FailureType {
   ActionNotAllowed = 'ActionNotAllowed',
   InvalidPayload = 'InvalidPayload',
-  UnknownRecipient = 'UnknownRecipient',
 }
 
 /** What a finished workflow returns. */

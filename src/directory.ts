@@ -21,7 +21,6 @@ export const Directory = z
   })
   .strict();
 export type Directory = z.infer<typeof Directory>;
-export type DirectoryInput = z.input<typeof Directory>;
 
 export function loadDirectory(file: string): Directory {
   return readJsonFile('FOLLOWUP_DIRECTORY', file, Directory);

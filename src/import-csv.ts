@@ -3,7 +3,6 @@
  * visit_number, member_state, iso3, visit_type, ordinal, start_date, end_date, and optionally
  * case_officer and state_contact. Every row is validated before anything is started.
  */
-import { z } from 'zod';
 import { VisitStartRequest, type VisitStartRequest as VisitStartRequestType } from './contract';
 import { describeIssues } from './domain/actions';
 
@@ -109,4 +108,3 @@ export function readVisitsCsv(text: string, defaults: ImportDefaults): { rows: I
   return { rows, problems };
 }
 
-export const ImportOptions = z.object({ caseOfficer: z.email().optional(), stateContact: z.string().min(3).optional() }).strict();

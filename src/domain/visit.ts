@@ -7,7 +7,7 @@
 import { ACTION_FIELDS, type FieldSpec } from './actions';
 import { addDuration, subtractDuration } from './duration';
 import { endOfNewYorkDay } from './calendar';
-import type { ClockName, Policy, ReminderRule } from './policy';
+import { reminderRule, type ClockName, type Policy, type ReminderRule } from './policy';
 import {
   ACTIONS,
   ITEMS,
@@ -613,7 +613,7 @@ export function plannedReminders(state: VisitState, policy: Policy): PlannedRemi
   const out: PlannedReminder[] = [];
   for (const it of Object.values(state.items)) {
     if (!it || it.closedAt !== undefined) continue;
-    const rule: ReminderRule | undefined = policy.reminders[it.item];
+    const rule: ReminderRule | undefined = reminderRule(policy, it.item);
     if (!rule) continue;
     const push = (r: Omit<PlannedReminder, 'item'>) => {
       // A reminder that would fall before the item opened is meaningless (short clocks, late opening).

@@ -4,6 +4,7 @@
  * overview's filters, sorting and CSV export, a visit's page with its action buttons and timeline,
  * a State's narrower view, guideline compliance and the annual reporting-status list.
  */
+import { parseCsv as parseCsvTable } from '../../src/import-csv';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers';
@@ -23,31 +24,10 @@ let h: Harness;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-/** RFC 4180 CSV, enough for the exports (quoted fields, doubled quotes, CRLF). */
+/** The export as records, read with the same RFC 4180 parser the import uses. */
 function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length) rows.push([...row, field]);
-  const [header, ...body] = rows;
-  return body.map((r) => Object.fromEntries(header!.map((k, i) => [k, r[i] ?? ''])));
+  const [header = [], ...rows] = parseCsvTable(text).filter((r) => r.some((f) => f !== ''));
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
 }
 
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
