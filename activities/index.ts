@@ -38,8 +38,26 @@ export function createActivities(deps: ActivityDeps) {
     if (deps.store.wasSent(messageKey)) return false;
     const messageId = messageIdFor(messageKey);
     const html = `<!doctype html><html lang="en"><body><pre>${text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre></body></html>`;
-    await deps.mailer.send({ from: deps.from, to, subject, text, html, messageId, headers: { 'X-Follow-Up-Topic': topic } });
-    deps.store.recordSent({ key: messageKey, noticeKey: key, visitId, topic, kind: 'digest', recipient: to, subject, messageId, sentAt: clock().toISOString() });
+    await deps.mailer.send({
+      from: deps.from,
+      to,
+      subject,
+      text,
+      html,
+      messageId,
+      headers: { 'X-Follow-Up-Topic': topic },
+    });
+    deps.store.recordSent({
+      key: messageKey,
+      noticeKey: key,
+      visitId,
+      topic,
+      kind: 'digest',
+      recipient: to,
+      subject,
+      messageId,
+      sentAt: clock().toISOString(),
+    });
     return true;
   };
   const clock = deps.clock ?? (() => new Date());
@@ -59,7 +77,10 @@ export function createActivities(deps: ActivityDeps) {
       const [subject, text] =
         req.kind === 'weekly-digest'
           ? [`Visit follow-up: weekly digest, ${newYorkDate(now)}`, digestText(digest(snapshots, now), now)]
-          : [`Reporting status of visited States, ${newYorkDate(now)}`, annualText(annualReportingStatus(snapshots, now), now)];
+          : [
+              `Reporting status of visited States, ${newYorkDate(now)}`,
+              annualText(annualReportingStatus(snapshots, now), now),
+            ];
       const sent: string[] = [];
       for (const to of deps.directory.secretariat) {
         await sendOnce(req.key, '-', req.kind, to, subject, text);
@@ -80,7 +101,8 @@ export function createActivities(deps: ActivityDeps) {
       for (const role of notice.to) {
         const addresses = addressesFor(role, notice.visit.contacts, deps.directory);
         if (addresses.length === 0) result.unresolved.push(role);
-        const language: Language = role === 'state-contact' || role === 'permanent-mission' ? notice.visit.language : 'en';
+        const language: Language =
+          role === 'state-contact' || role === 'permanent-mission' ? notice.visit.language : 'en';
         for (const address of addresses) {
           if (seen.has(address)) continue;
           seen.add(address);

@@ -30,7 +30,17 @@ async function main() {
     deps: { store, mailer: outboxMailer(join(dir, 'outbox')), directory: Directory.parse({}), from: 'bench@localhost' },
   });
   const running = worker.run();
-  const api = createApi({ client: env.client, store, policy: resolvePolicy(), linkSecret: randomBytes(32).toString('base64url'), publicUrl: 'http://127.0.0.1' }, webRoutes, errorPage);
+  const api = createApi(
+    {
+      client: env.client,
+      store,
+      policy: resolvePolicy(),
+      linkSecret: randomBytes(32).toString('base64url'),
+      publicUrl: 'http://127.0.0.1',
+    },
+    webRoutes,
+    errorPage,
+  );
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
   const token = randomBytes(32).toString('base64url');
@@ -41,7 +51,11 @@ async function main() {
   const imported = await fetch(`${base}/api/visits/import`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ csv, caseOfficer: 'officer@cted.example.org', stateContact: 'pm-{iso3}@mission.example.org' }),
+    body: JSON.stringify({
+      csv,
+      caseOfficer: 'officer@cted.example.org',
+      stateContact: 'pm-{iso3}@mission.example.org',
+    }),
   });
   const importMs = performance.now() - t;
   console.log(`import of 31 visits through the API: ${imported.status} in ${importMs.toFixed(0)} ms`);
@@ -60,14 +74,18 @@ async function main() {
     }
     ms.sort((a, b) => a - b);
     const q = (p: number) => ms[Math.min(ms.length - 1, Math.ceil((p / 100) * ms.length) - 1)]!.toFixed(1);
-    console.log(`${path.padEnd(28)} ${runs} runs: median ${q(50)} ms, p95 ${q(95)} ms, max ${q(100)} ms, ${bytes} bytes`);
+    console.log(
+      `${path.padEnd(28)} ${runs} runs: median ${q(50)} ms, p95 ${q(95)} ms, max ${q(100)} ms, ${bytes} bytes`,
+    );
   };
   await time('/', 100);
   await time('/?overdue=true&sort=daysLeft', 100);
   await time('/api/visits.csv', 100);
   await time('/compliance', 50);
   await time('/annual', 50);
-  console.log(`resident memory: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (this process: API, worker and store)`);
+  console.log(
+    `resident memory: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (this process: API, worker and store)`,
+  );
 
   await new Promise((r) => api.close(r));
   worker.shutdown();

@@ -64,10 +64,17 @@ const suffix = process.argv[2] ?? '';
 async function main() {
   if (!/^(-[a-z0-9]+)?$/.test(suffix)) throw new Error(`suffix must look like -2, got ${suffix}`);
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+  });
   await registerSearchAttributes(env.connection, 'default');
   const rec = recordingActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'record', workflowsPath: workflowsPath(), activities: rec.activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'record',
+    workflowsPath: workflowsPath(),
+    activities: rec.activities,
+  });
   await worker.runUntil(async () => {
     for (const [name, steps] of Object.entries(SCENARIOS)) {
       const handle = await env.client.workflow.start('visitFollowUp', {

@@ -3,7 +3,12 @@
  * bearer tokens for people with an account and signed links for those without. Served by
  * `npm start` on PORT. Every action attempt is appended to the hash-chained audit trail.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z, ZodError } from 'zod';
@@ -38,7 +43,10 @@ export const ListQuery = z
   .object({
     stage: z.enum(STAGES).optional(),
     overdue: z.enum(['true', 'false']).optional(),
-    state: z.string().regex(/^[A-Z]{3}$/).optional(),
+    state: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
   })
   .strict();
 
@@ -87,12 +95,14 @@ function limiter(perMinute: number, now: () => number) {
 
 async function readText(req: IncomingMessage): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'body-too-large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  if (declared > MAX_BODY_BYTES)
+    throw new HttpError(413, 'body-too-large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body-too-large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES)
+      throw new HttpError(413, 'body-too-large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   try {
@@ -106,7 +116,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   const text = await readText(req);
   if (text.trim() === '') return {};
   const type = req.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'unsupported-media-type', 'send JSON with Content-Type: application/json');
+  if (!/^application\/json\b/i.test(type))
+    throw new HttpError(415, 'unsupported-media-type', 'send JSON with Content-Type: application/json');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -140,7 +151,10 @@ function depthExceeds(value: unknown, limit: number): boolean {
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw new HttpError(400, 'invalid-request', `${what}: ${describeIssues(r.error)}`, { issues: r.error.issues.map((i) => ({ path: i.path, message: i.message })) });
+  if (!r.success)
+    throw new HttpError(400, 'invalid-request', `${what}: ${describeIssues(r.error)}`, {
+      issues: r.error.issues.map((i) => ({ path: i.path, message: i.message })),
+    });
   return r.data;
 }
 
@@ -175,7 +189,13 @@ export interface ApiContext {
   now: () => number;
   principalForToken(token: string | undefined, req: IncomingMessage): Principal;
   readable(p: Principal, id: string): Promise<VisitStatus>;
-  act(p: Principal, door: 'api' | 'link' | 'web', status: VisitStatus, action: ActionName, body: unknown): Promise<ReturnType<typeof viewFor>>;
+  act(
+    p: Principal,
+    door: 'api' | 'link' | 'web',
+    status: VisitStatus,
+    action: ActionName,
+    body: unknown,
+  ): Promise<ReturnType<typeof viewFor>>;
   readBody(req: IncomingMessage): Promise<string>;
 }
 
@@ -195,9 +215,15 @@ export function createApi(
       authLimit(req.socket.remoteAddress ?? 'unknown');
       throw new HttpError(401, 'unauthenticated', 'a valid bearer token is required');
     }
-    return { email: user.email, role: user.role as Role, ...(user.state ? { state: user.state } : {}), ...(user.organisation ? { organisation: user.organisation } : {}) };
+    return {
+      email: user.email,
+      role: user.role as Role,
+      ...(user.state ? { state: user.state } : {}),
+      ...(user.organisation ? { organisation: user.organisation } : {}),
+    };
   };
-  const authenticate = (req: IncomingMessage): Principal => principalForToken(/^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1], req);
+  const authenticate = (req: IncomingMessage): Principal =>
+    principalForToken(/^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1], req);
 
   const require = (p: Principal, op: Operation) => {
     if (!mayOperate(p, op)) throw new HttpError(403, 'forbidden', `the ${p.role} role may not ${op.replace('-', ' ')}`);
@@ -216,10 +242,28 @@ export function createApi(
     return status;
   };
 
-  const act = async (p: Principal, door: 'api' | 'link' | 'web', status: VisitStatus, action: ActionName, body: unknown) => {
-    const payloadForAudit = depthExceeds(body, MAX_AUDIT_DEPTH) ? { unrecorded: `payload nested deeper than ${MAX_AUDIT_DEPTH} levels` } : body;
+  const act = async (
+    p: Principal,
+    door: 'api' | 'link' | 'web',
+    status: VisitStatus,
+    action: ActionName,
+    body: unknown,
+  ) => {
+    const payloadForAudit = depthExceeds(body, MAX_AUDIT_DEPTH)
+      ? { unrecorded: `payload nested deeper than ${MAX_AUDIT_DEPTH} levels` }
+      : body;
     const audit = (outcome: 'accepted' | 'refused', detail?: string) =>
-      deps.store.appendAudit({ at: new Date(now()).toISOString(), actor: p.email, role: p.role, door, visitId: status.id, action, payload: payloadForAudit, outcome, ...(detail ? { detail } : {}) });
+      deps.store.appendAudit({
+        at: new Date(now()).toISOString(),
+        actor: p.email,
+        role: p.role,
+        door,
+        visitId: status.id,
+        action,
+        payload: payloadForAudit,
+        outcome,
+        ...(detail ? { detail } : {}),
+      });
     if (!mayAct(p, action, status)) {
       audit('refused', 'forbidden');
       throw new HttpError(403, 'forbidden', `the ${p.role} role may not ${action}`);
@@ -233,7 +277,12 @@ export function createApi(
       });
     }
     try {
-      const after = await actOnVisit(deps.client, status.id, { action, payload: payload.data, actor: { email: p.email, role: p.role }, door });
+      const after = await actOnVisit(deps.client, status.id, {
+        action,
+        payload: payload.data,
+        actor: { email: p.email, role: p.role },
+        door,
+      });
       audit('accepted');
       return viewFor(p, after);
     } catch (e) {
@@ -241,13 +290,16 @@ export function createApi(
         audit('refused', e.cause.message);
         const allowed = viewFor(p, await visitStatus(deps.client, status.id));
         const allowedActions = 'allowedActions' in allowed ? allowed.allowedActions.map((a) => a.action) : [];
-        if (e.cause.type === FailureType.ActionNotAllowed) throw new HttpError(409, 'not-allowed-now', e.cause.message, { allowedActions });
+        if (e.cause.type === FailureType.ActionNotAllowed)
+          throw new HttpError(409, 'not-allowed-now', e.cause.message, { allowedActions });
         throw new HttpError(422, 'refused', e.cause.message, { allowedActions });
       }
       // A closed or withdrawn visit's workflow has finished: it still answers queries, not updates.
       if (e instanceof WorkflowNotFoundError) {
         audit('refused', `visit is ${status.stage}`);
-        throw new HttpError(409, 'not-allowed-now', `${action} is not allowed: visit ${status.id} is ${status.stage}`, { allowedActions: [] });
+        throw new HttpError(409, 'not-allowed-now', `${action} is not allowed: visit ${status.id} is ${status.stage}`, {
+          allowedActions: [],
+        });
       }
       throw e;
     }
@@ -257,9 +309,21 @@ export function createApi(
   const linkClaims = (req: IncomingMessage, token: string) => {
     linkLimit(req.socket.remoteAddress ?? 'unknown');
     const check = verifyLink(token, deps.linkSecret, now());
-    if (!check.ok) throw new HttpError(401, check.reason === 'expired' ? 'link-expired' : 'link-invalid', check.reason === 'expired' ? 'this link has expired; ask the secretariat for a new one' : 'this link is not valid');
+    if (!check.ok)
+      throw new HttpError(
+        401,
+        check.reason === 'expired' ? 'link-expired' : 'link-invalid',
+        check.reason === 'expired'
+          ? 'this link has expired; ask the secretariat for a new one'
+          : 'this link is not valid',
+      );
     if (deps.store.linkUsed(check.id)) throw new HttpError(409, 'link-used', 'this link has already been used');
-    const p: Principal = { email: check.claims.e, role: check.claims.r, ...(check.claims.s ? { state: check.claims.s } : {}), ...(check.claims.o ? { organisation: check.claims.o } : {}) };
+    const p: Principal = {
+      email: check.claims.e,
+      role: check.claims.r,
+      ...(check.claims.s ? { state: check.claims.s } : {}),
+      ...(check.claims.o ? { organisation: check.claims.o } : {}),
+    };
     return { ...check, principal: p };
   };
 
@@ -284,7 +348,11 @@ export function createApi(
         const q = parse(ListQuery, Object.fromEntries(url.searchParams), 'query');
         const state = p.role === 'state' ? p.state : q.state;
         if (p.role === 'state' && q.state && q.state !== p.state) return [200, []];
-        const list = await listVisits(deps.client, { ...(q.stage ? { stage: q.stage } : {}), ...(q.overdue === 'true' ? { overdue: true } : {}), ...(state ? { state } : {}) });
+        const list = await listVisits(deps.client, {
+          ...(q.stage ? { stage: q.stage } : {}),
+          ...(q.overdue === 'true' ? { overdue: true } : {}),
+          ...(state ? { state } : {}),
+        });
         if (p.role !== 'partner') return [200, list.filter((v) => q.overdue !== 'false' || !v.overdue)];
         const shared = [];
         for (const v of list.filter((x) => ['transmitting', 'implementing', 'closed'].includes(x.stage))) {
@@ -303,10 +371,20 @@ export function createApi(
         const request = parse(VisitStartRequest, await readJson(req), 'visit');
         try {
           const { id } = await startVisit(deps.client, request, deps.policy);
-          deps.store.appendAudit({ at: new Date(now()).toISOString(), actor: p.email, role: p.role, door: 'api', visitId: id, action: 'start-visit', payload: request, outcome: 'accepted' });
+          deps.store.appendAudit({
+            at: new Date(now()).toISOString(),
+            actor: p.email,
+            role: p.role,
+            door: 'api',
+            visitId: id,
+            action: 'start-visit',
+            payload: request,
+            outcome: 'accepted',
+          });
           return [201, { id }];
         } catch (e) {
-          if (e instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, 'exists', `visit ${request.number}-${request.state} is already being followed up`);
+          if (e instanceof WorkflowExecutionAlreadyStartedError)
+            throw new HttpError(409, 'exists', `visit ${request.number}-${request.state} is already being followed up`);
           throw e;
         }
       },
@@ -318,8 +396,12 @@ export function createApi(
         const p = authenticate(req);
         require(p, 'import-visits');
         const body = parse(ImportRequest, await readJson(req), 'import');
-        const { rows, problems } = readVisitsCsv(body.csv, { ...(body.caseOfficer ? { caseOfficer: body.caseOfficer } : {}), ...(body.stateContact ? { stateContact: body.stateContact } : {}) });
-        if (problems.length) throw new HttpError(422, 'bad-rows', `nothing imported: ${problems.length} bad row(s)`, { problems });
+        const { rows, problems } = readVisitsCsv(body.csv, {
+          ...(body.caseOfficer ? { caseOfficer: body.caseOfficer } : {}),
+          ...(body.stateContact ? { stateContact: body.stateContact } : {}),
+        });
+        if (problems.length)
+          throw new HttpError(422, 'bad-rows', `nothing imported: ${problems.length} bad row(s)`, { problems });
         const remindersFrom = new Date(now());
         const imported: string[] = [];
         const alreadyImported: string[] = [];
@@ -331,7 +413,15 @@ export function createApi(
             alreadyImported.push(`${row.request.number}-${row.request.state}`);
           }
         }
-        deps.store.appendAudit({ at: new Date(now()).toISOString(), actor: p.email, role: p.role, door: 'api', action: 'import-visits', payload: { imported, alreadyImported }, outcome: 'accepted' });
+        deps.store.appendAudit({
+          at: new Date(now()).toISOString(),
+          actor: p.email,
+          role: p.role,
+          door: 'api',
+          action: 'import-visits',
+          payload: { imported, alreadyImported },
+          outcome: 'accepted',
+        });
         return [200, { imported, alreadyImported }];
       },
     ],
@@ -376,12 +466,35 @@ export function createApi(
         const body = parse(LinkRequest, await readJson(req), 'link');
         const status = await readable(p, id);
         if (!mayAct({ email: body.email, role: 'state', state: status.state }, body.action, status)) {
-          throw new HttpError(400, 'invalid-request', `a link lets a State focal point act; ${body.action} is not a State's action`);
+          throw new HttpError(
+            400,
+            'invalid-request',
+            `a link lets a State focal point act; ${body.action} is not a State's action`,
+          );
         }
         const expiresAt = Math.floor(now() / 1000) + body.days * 86_400;
-        const token = signLink({ v: id, a: body.action, e: body.email, r: 'state', s: status.state, x: expiresAt }, deps.linkSecret);
-        deps.store.appendAudit({ at: new Date(now()).toISOString(), actor: p.email, role: p.role, door: 'api', visitId: id, action: 'issue-link', payload: { action: body.action, email: body.email }, outcome: 'accepted' });
-        return [201, { url: `${deps.publicUrl.replace(/\/$/, '')}/api/links/${token}`, token, expiresAt: new Date(expiresAt * 1000).toISOString() }];
+        const token = signLink(
+          { v: id, a: body.action, e: body.email, r: 'state', s: status.state, x: expiresAt },
+          deps.linkSecret,
+        );
+        deps.store.appendAudit({
+          at: new Date(now()).toISOString(),
+          actor: p.email,
+          role: p.role,
+          door: 'api',
+          visitId: id,
+          action: 'issue-link',
+          payload: { action: body.action, email: body.email },
+          outcome: 'accepted',
+        });
+        return [
+          201,
+          {
+            url: `${deps.publicUrl.replace(/\/$/, '')}/api/links/${token}`,
+            token,
+            expiresAt: new Date(expiresAt * 1000).toISOString(),
+          },
+        ];
       },
     ],
     [
@@ -389,7 +502,16 @@ export function createApi(
       /^\/api\/links\/([^/]+)$/,
       async (req, m) => {
         const { claims } = linkClaims(req, m[1]!);
-        return [200, { visitId: claims.v, action: claims.a, email: claims.e, fields: ACTION_FIELDS[claims.a], expiresAt: new Date(claims.x * 1000).toISOString() }];
+        return [
+          200,
+          {
+            visitId: claims.v,
+            action: claims.a,
+            email: claims.e,
+            fields: ACTION_FIELDS[claims.a],
+            expiresAt: new Date(claims.x * 1000).toISOString(),
+          },
+        ];
       },
     ],
     [
@@ -433,15 +555,29 @@ export function createApi(
         // People in a browser get a page; programs get JSON.
         const path = (req.url ?? '/').split('?')[0]!;
         const forPeople = !path.startsWith('/api/') && !path.startsWith('/feeds/') && path !== '/openapi.json';
-        if (e instanceof HttpError && e.status === 303) send(res, 303, new Raw('text/plain; charset=utf-8', e.message, e.headers));
-        else if (e instanceof HttpError) send(res, e.status, forPeople && htmlError ? htmlError(e.status, e.message) : { error: e.code, message: e.message, ...e.extra });
-        else if (e instanceof ZodError) send(res, 400, forPeople && htmlError ? htmlError(400, describeIssues(e)) : { error: 'invalid-request', message: describeIssues(e) });
+        if (e instanceof HttpError && e.status === 303)
+          send(res, 303, new Raw('text/plain; charset=utf-8', e.message, e.headers));
+        else if (e instanceof HttpError)
+          send(
+            res,
+            e.status,
+            forPeople && htmlError ? htmlError(e.status, e.message) : { error: e.code, message: e.message, ...e.extra },
+          );
+        else if (e instanceof ZodError)
+          send(
+            res,
+            400,
+            forPeople && htmlError
+              ? htmlError(400, describeIssues(e))
+              : { error: 'invalid-request', message: describeIssues(e) },
+          );
         else {
-          console.error(`API error on ${req.method} ${req.url?.split('?')[0]?.replace(/\/api\/links\/.*/, '/api/links/…')}: ${(e as Error).message}`);
+          console.error(
+            `API error on ${req.method} ${req.url?.split('?')[0]?.replace(/\/api\/links\/.*/, '/api/links/…')}: ${(e as Error).message}`,
+          );
           send(res, 500, { error: 'internal', message: 'the request could not be completed' });
         }
       }
     })();
   });
 }
-

@@ -2,7 +2,13 @@
  * `followup`: the operator's CLI on the server machine. Talks to Temporal directly; `--as` names
  * the person recorded as the actor. Every input is validated with zod before anything is sent.
  */
-import { Connection, Client, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  Connection,
+  Client,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,12 +61,24 @@ const NewUser = z
   .object({
     role: z.enum(ROLES),
     email: z.email(),
-    state: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO3 code such as NOR').optional(),
-    organisation: z.string().regex(/^[A-Za-z0-9-]{2,30}$/, 'expected a short code such as UNODC').optional(),
+    state: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'expected an ISO3 code such as NOR')
+      .optional(),
+    organisation: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{2,30}$/, 'expected a short code such as UNODC')
+      .optional(),
   })
   .strict()
-  .refine((u) => (u.role === 'state') === (u.state !== undefined), { path: ['state'], message: 'a state user needs --state, and only a state user has one' })
-  .refine((u) => (u.role === 'partner') === (u.organisation !== undefined), { path: ['organisation'], message: 'a partner needs --organisation, and only a partner has one' });
+  .refine((u) => (u.role === 'state') === (u.state !== undefined), {
+    path: ['state'],
+    message: 'a state user needs --state, and only a state user has one',
+  })
+  .refine((u) => (u.role === 'partner') === (u.organisation !== undefined), {
+    path: ['organisation'],
+    message: 'a partner needs --organisation, and only a partner has one',
+  });
 
 /** Who the CLI records as the actor when `--as` is not given. */
 const operator = () => loadConfig().FOLLOWUP_OPERATOR;
@@ -83,8 +101,16 @@ function fieldsFrom(action: z.infer<typeof ActionNameSchema>, pairs: string[]): 
     const key = pair.slice(0, eq);
     const value = pair.slice(eq + 1);
     const spec = ACTION_FIELDS[action].find((f) => f.name === key);
-    if (!spec) throw new UsageError(`${action} takes no field "${key}"; it takes: ${ACTION_FIELDS[action].map((f) => f.name).join(', ') || 'no fields'}`);
-    payload[key] = spec.type === 'string[]' ? value.split(',').map((s) => s.trim()) : spec.type === 'boolean' ? value === 'true' : value;
+    if (!spec)
+      throw new UsageError(
+        `${action} takes no field "${key}"; it takes: ${ACTION_FIELDS[action].map((f) => f.name).join(', ') || 'no fields'}`,
+      );
+    payload[key] =
+      spec.type === 'string[]'
+        ? value.split(',').map((s) => s.trim())
+        : spec.type === 'boolean'
+          ? value === 'true'
+          : value;
   }
   return payload;
 }
@@ -92,7 +118,10 @@ function fieldsFrom(action: z.infer<typeof ActionNameSchema>, pairs: string[]): 
 function printStatus(s: VisitStatus): void {
   console.log(`${s.id}  ${s.stateName ?? s.state}  ${s.type}  stage: ${s.stage}${s.overdue ? '  OVERDUE' : ''}`);
   console.log('open items:');
-  for (const o of s.openItems) console.log(`  ${o.item.padEnd(28)} ${o.deadline ?? (o.paused ? '(clock stopped)' : '(no deadline)')}${o.overdue ? '  overdue' : ''}`);
+  for (const o of s.openItems)
+    console.log(
+      `  ${o.item.padEnd(28)} ${o.deadline ?? (o.paused ? '(clock stopped)' : '(no deadline)')}${o.overdue ? '  overdue' : ''}`,
+    );
   console.log(`allowed now: ${s.allowedActions.map((a) => a.action).join(', ') || 'nothing'}`);
   console.log(`consent: ${s.consent.scope}${s.consent.sections.length ? ` (${s.consent.sections.join(', ')})` : ''}`);
   console.log('history:');
@@ -127,20 +156,35 @@ async function run(argv: string[]): Promise<number> {
     const { values } = parseArgs({
       args: rest,
       strict: true,
-      options: { role: { type: 'string' }, email: { type: 'string' }, state: { type: 'string' }, organisation: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        role: { type: 'string' },
+        email: { type: 'string' },
+        state: { type: 'string' },
+        organisation: { type: 'string' },
+        json: { type: 'boolean' },
+      },
     });
-    const user = NewUser.parse({ role: values.role, email: values.email, state: values.state, organisation: values.organisation });
+    const user = NewUser.parse({
+      role: values.role,
+      email: values.email,
+      state: values.state,
+      organisation: values.organisation,
+    });
     const token = randomBytes(32).toString('base64url');
     withStore((store) => store.addUser(user, token));
     // The token is shown once; only its hash is stored.
     if (values.json) console.log(JSON.stringify({ token }));
-    else console.log(`user ${user.email} (${user.role}${user.state ? ` ${user.state}` : ''}${user.organisation ? ` ${user.organisation}` : ''}) added; API token (shown once):\n${token}`);
+    else
+      console.log(
+        `user ${user.email} (${user.role}${user.state ? ` ${user.state}` : ''}${user.organisation ? ` ${user.organisation}` : ''}) added; API token (shown once):\n${token}`,
+      );
     return 0;
   }
   if (group === 'users' && command === 'feed') {
     const { positionals } = parseArgs({ args: rest, strict: true, allowPositionals: true, options: {} });
     const email = z.email().parse(positionals[0]);
-    if (!withStore((store) => store.users().some((u) => u.email === email))) throw new UsageError(`no user ${email}; add one with followup users add`);
+    if (!withStore((store) => store.users().some((u) => u.email === email)))
+      throw new UsageError(`no user ${email}; add one with followup users add`);
     const config = loadConfig();
     console.log(`${publicUrlOf(config)}/feeds/${feedSecret(loadLinkSecret(config), email)}.ics`);
     return 0;
@@ -149,7 +193,11 @@ async function run(argv: string[]): Promise<number> {
     const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true });
     const users = withStore((store) => store.users());
     if (values.json) console.log(JSON.stringify(users, null, 2));
-    else for (const u of users) console.log(`${u.email.padEnd(40)} ${u.role}${u.state ? ` ${u.state}` : ''}${u.organisation ? ` ${u.organisation}` : ''}`);
+    else
+      for (const u of users)
+        console.log(
+          `${u.email.padEnd(40)} ${u.role}${u.state ? ` ${u.state}` : ''}${u.organisation ? ` ${u.organisation}` : ''}`,
+        );
     return 0;
   }
   if (group === 'digest' && command === 'send') {
@@ -173,7 +221,12 @@ async function run(argv: string[]): Promise<number> {
     const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true });
     const result = withStore((store) => store.verifyAudit());
     if (values.json) console.log(JSON.stringify(result));
-    else console.log(result.ok ? `audit trail intact: ${result.entries} entries` : `audit trail BROKEN at entry ${result.brokenAt}: ${result.reason}`);
+    else
+      console.log(
+        result.ok
+          ? `audit trail intact: ${result.entries} entries`
+          : `audit trail BROKEN at entry ${result.brokenAt}: ${result.reason}`,
+      );
     return result.ok ? 0 : 1;
   }
   if (group !== 'visits') throw new UsageError(USAGE);
@@ -182,15 +235,27 @@ async function run(argv: string[]): Promise<number> {
       args: rest,
       strict: true,
       options: {
-        number: { type: 'string' }, state: { type: 'string' }, type: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' },
-        'case-officer': { type: 'string' }, 'state-contact': { type: 'string' }, 'permanent-mission': { type: 'string' },
-        'state-name': { type: 'string' }, group: { type: 'string' }, language: { type: 'string' },
+        number: { type: 'string' },
+        state: { type: 'string' },
+        type: { type: 'string' },
+        start: { type: 'string' },
+        end: { type: 'string' },
+        'case-officer': { type: 'string' },
+        'state-contact': { type: 'string' },
+        'permanent-mission': { type: 'string' },
+        'state-name': { type: 'string' },
+        group: { type: 'string' },
+        language: { type: 'string' },
       },
     });
     const request = {
       number: values.number === undefined ? undefined : Number(values.number),
-      state: values.state, type: values.type, start: values.start, end: values.end,
-      caseOfficer: values['case-officer'], stateContact: values['state-contact'],
+      state: values.state,
+      type: values.type,
+      start: values.start,
+      end: values.end,
+      caseOfficer: values['case-officer'],
+      stateContact: values['state-contact'],
       ...(values['permanent-mission'] ? { permanentMission: values['permanent-mission'] } : {}),
       ...(values['state-name'] ? { stateName: values['state-name'] } : {}),
       ...(values.group ? { groupId: values.group } : {}),
@@ -199,21 +264,44 @@ async function run(argv: string[]): Promise<number> {
     const policy = loadPolicy(loadConfig().FOLLOWUP_POLICY);
     const { id } = await startVisit(await client(), request, policy);
     withStore((store) =>
-      store.appendAudit({ at: new Date().toISOString(), actor: operator(), role: 'operator', door: 'cli', visitId: id, action: 'start-visit', payload: request, outcome: 'accepted' }),
+      store.appendAudit({
+        at: new Date().toISOString(),
+        actor: operator(),
+        role: 'operator',
+        door: 'cli',
+        visitId: id,
+        action: 'start-visit',
+        payload: request,
+        outcome: 'accepted',
+      }),
     );
     console.log(id);
     return 0;
   }
   if (command === 'list') {
-    const { values } = parseArgs({ args: rest, strict: true, options: { stage: { type: 'string' }, overdue: { type: 'boolean' }, json: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args: rest,
+      strict: true,
+      options: { stage: { type: 'string' }, overdue: { type: 'boolean' }, json: { type: 'boolean' } },
+    });
     const stage = values.stage === undefined ? undefined : z.enum(STAGES).parse(values.stage);
-    const visits = await listVisits(await client(), { ...(stage ? { stage } : {}), ...(values.overdue ? { overdue: true } : {}) });
+    const visits = await listVisits(await client(), {
+      ...(stage ? { stage } : {}),
+      ...(values.overdue ? { overdue: true } : {}),
+    });
     if (values.json) console.log(JSON.stringify(visits, null, 2));
-    else for (const v of visits) console.log(`${v.id.padEnd(10)} ${v.stage.padEnd(17)} ${v.nextDeadline ?? '-'}${v.overdue ? '  OVERDUE' : ''}`);
+    else
+      for (const v of visits)
+        console.log(`${v.id.padEnd(10)} ${v.stage.padEnd(17)} ${v.nextDeadline ?? '-'}${v.overdue ? '  OVERDUE' : ''}`);
     return 0;
   }
   if (command === 'show') {
-    const { values, positionals } = parseArgs({ args: rest, strict: true, allowPositionals: true, options: { json: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' } },
+    });
     const id = VisitId.parse(positionals[0]);
     const status = await visitStatus(await client(), id);
     if (values.json) console.log(JSON.stringify(status, null, 2));
@@ -225,7 +313,12 @@ async function run(argv: string[]): Promise<number> {
       args: rest,
       strict: true,
       allowPositionals: true,
-      options: { as: { type: 'string' }, field: { type: 'string', multiple: true }, file: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        as: { type: 'string' },
+        field: { type: 'string', multiple: true },
+        file: { type: 'string' },
+        json: { type: 'boolean' },
+      },
     });
     if (positionals.length !== 2) throw new UsageError(USAGE);
     const id = VisitId.parse(positionals[0]);
@@ -239,18 +332,32 @@ async function run(argv: string[]): Promise<number> {
     });
     const audit = (outcome: 'accepted' | 'refused', detail?: string) =>
       withStore((store) =>
-        store.appendAudit({ at: new Date().toISOString(), actor: req.actor.email, role: 'operator', door: 'cli', visitId: id, action, payload: req.payload, outcome, ...(detail ? { detail } : {}) }),
+        store.appendAudit({
+          at: new Date().toISOString(),
+          actor: req.actor.email,
+          role: 'operator',
+          door: 'cli',
+          visitId: id,
+          action,
+          payload: req.payload,
+          outcome,
+          ...(detail ? { detail } : {}),
+        }),
       );
     let status: VisitStatus;
     try {
       status = await actOnVisit(await client(), id, req);
     } catch (e) {
-      if (e instanceof WorkflowUpdateFailedError) audit('refused', (e.cause as Error | undefined)?.message ?? e.message);
+      if (e instanceof WorkflowUpdateFailedError)
+        audit('refused', (e.cause as Error | undefined)?.message ?? e.message);
       throw e;
     }
     audit('accepted');
     if (values.json) console.log(JSON.stringify(status, null, 2));
-    else console.log(`${id}: ${action} recorded; stage ${status.stage}; allowed now: ${status.allowedActions.map((a) => a.action).join(', ') || 'nothing'}`);
+    else
+      console.log(
+        `${id}: ${action} recorded; stage ${status.stage}; allowed now: ${status.allowedActions.map((a) => a.action).join(', ') || 'nothing'}`,
+      );
     return 0;
   }
   if (command === 'import') {
@@ -270,17 +377,27 @@ function progress(done: number, total: number): void {
   if (!process.stderr.isTTY) return;
   const width = 30;
   const filled = total ? Math.round((done / total) * width) : width;
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+  process.stderr.write(
+    `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`,
+  );
 }
 
-async function importVisits(file: string, caseOfficer: string | undefined, stateContact: string | undefined, json: boolean): Promise<number> {
+async function importVisits(
+  file: string,
+  caseOfficer: string | undefined,
+  stateContact: string | undefined,
+  json: boolean,
+): Promise<number> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  const { rows, problems } = readVisitsCsv(text, { ...(caseOfficer ? { caseOfficer } : {}), ...(stateContact ? { stateContact } : {}) });
+  const { rows, problems } = readVisitsCsv(text, {
+    ...(caseOfficer ? { caseOfficer } : {}),
+    ...(stateContact ? { stateContact } : {}),
+  });
   if (problems.length) {
     for (const p of problems) console.error(`${file}:${p.line}: ${p.message}`);
     console.error(`nothing imported: ${problems.length} bad row(s)`);
@@ -302,10 +419,21 @@ async function importVisits(file: string, caseOfficer: string | undefined, state
     progress(i + 1, rows.length);
   }
   withStore((store) =>
-    store.appendAudit({ at: new Date().toISOString(), actor: operator(), role: 'operator', door: 'cli', action: 'import-visits', payload: { file, imported, alreadyImported: existing }, outcome: 'accepted' }),
+    store.appendAudit({
+      at: new Date().toISOString(),
+      actor: operator(),
+      role: 'operator',
+      door: 'cli',
+      action: 'import-visits',
+      payload: { file, imported, alreadyImported: existing },
+      outcome: 'accepted',
+    }),
   );
   if (json) console.log(JSON.stringify({ imported, alreadyImported: existing }, null, 2));
-  else console.log(`imported ${imported.length} visit(s)${existing.length ? `; ${existing.length} already imported: ${existing.join(', ')}` : ''}`);
+  else
+    console.log(
+      `imported ${imported.length} visit(s)${existing.length ? `; ${existing.length} already imported: ${existing.join(', ')}` : ''}`,
+    );
   return 0;
 }
 
@@ -315,8 +443,10 @@ run(process.argv.slice(2))
     if (e instanceof UsageError) console.error(e.message);
     else if (e instanceof ZodError) console.error(`invalid input: ${describeIssues(e)}`);
     else if (e instanceof WorkflowNotFoundError) console.error('unknown visit: no such visit is being followed up');
-    else if (e instanceof WorkflowExecutionAlreadyStartedError) console.error('refused: this visit is already being followed up');
-    else if (e instanceof WorkflowUpdateFailedError) console.error(`refused: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+    else if (e instanceof WorkflowExecutionAlreadyStartedError)
+      console.error('refused: this visit is already being followed up');
+    else if (e instanceof WorkflowUpdateFailedError)
+      console.error(`refused: ${(e.cause as Error | undefined)?.message ?? e.message}`);
     else console.error((e as Error).message);
     process.exit(e instanceof UsageError ? 2 : 1);
   });

@@ -17,7 +17,9 @@ export const Directory = z
     committee: Emails,
     chair: Emails,
     /** Partner organisations by short name (UNODC, UNOCT, INTERPOL, ...). */
-    partners: z.record(z.string().regex(/^[A-Za-z0-9-]{2,30}$/, 'partner names are short codes such as UNODC'), Emails).default({}),
+    partners: z
+      .record(z.string().regex(/^[A-Za-z0-9-]{2,30}$/, 'partner names are short codes such as UNODC'), Emails)
+      .default({}),
   })
   .strict();
 export type Directory = z.infer<typeof Directory>;

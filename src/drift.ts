@@ -17,8 +17,10 @@ export function findDrift(temporal: VisitListEntry[], store: VisitSnapshot[]): D
   for (const t of temporal) {
     const s = inStore.get(t.id);
     if (!s) out.push({ id: t.id, problem: `in Temporal (stage ${t.stage}) but not in the store` });
-    else if (s.stage !== t.stage) out.push({ id: t.id, problem: `stage ${s.stage} in the store, ${t.stage} in Temporal` });
+    else if (s.stage !== t.stage)
+      out.push({ id: t.id, problem: `stage ${s.stage} in the store, ${t.stage} in Temporal` });
   }
-  for (const s of store) if (!inTemporal.has(s.id)) out.push({ id: s.id, problem: `in the store (stage ${s.stage}) but not in Temporal` });
+  for (const s of store)
+    if (!inTemporal.has(s.id)) out.push({ id: s.id, problem: `in the store (stage ${s.stage}) but not in Temporal` });
   return out.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
 }

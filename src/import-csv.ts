@@ -39,7 +39,15 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const REQUIRED_COLUMNS = ['visit_number', 'member_state', 'iso3', 'visit_type', 'ordinal', 'start_date', 'end_date'] as const;
+const REQUIRED_COLUMNS = [
+  'visit_number',
+  'member_state',
+  'iso3',
+  'visit_type',
+  'ordinal',
+  'start_date',
+  'end_date',
+] as const;
 
 export interface ImportDefaults {
   /** Case officer for rows without a case_officer column. */
@@ -62,7 +70,10 @@ export interface ImportProblem {
  * Validates every row. Regional visits that start on the same day are grouped (`regional-<start>`),
  * one workflow per State.
  */
-export function readVisitsCsv(text: string, defaults: ImportDefaults): { rows: ImportRow[]; problems: ImportProblem[] } {
+export function readVisitsCsv(
+  text: string,
+  defaults: ImportDefaults,
+): { rows: ImportRow[]; problems: ImportProblem[] } {
   const table = parseCsv(text.replace(/^\uFEFF/, '')).filter((r) => r.some((f) => f.trim() !== ''));
   const header = (table[0] ?? []).map((h) => h.trim());
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
@@ -107,4 +118,3 @@ export function readVisitsCsv(text: string, defaults: ImportDefaults): { rows: I
   });
   return { rows, problems };
 }
-

@@ -7,11 +7,13 @@ export function readJsonFile<T>(variable: string, file: string, schema: z.ZodTyp
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${variable}: cannot read ${file}: ${(e as Error).message}`);
+    throw new Error(`${variable}: cannot read ${file}: ${(e as Error).message}`, { cause: e });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`${variable}: ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${variable}: ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -44,7 +44,8 @@ export function verifyLink(token: string, secret: string, nowMs: number): LinkCh
   const given = Buffer.from(sig, 'base64url');
   // Only the canonical spelling: base64url decoding forgives stray characters and padding bits,
   // and a re-spelled signature must not pass for a new, unused link.
-  if (given.toString('base64url') !== sig || given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid' };
+  if (given.toString('base64url') !== sig || given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'invalid' };
   let claims: LinkClaims;
   try {
     claims = LinkClaims.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
@@ -66,11 +67,15 @@ export const LINK_ACTIONS: Record<string, { action: LinkClaims['a']; label: stri
     { action: 'confirm-receipt', label: 'Confirm receipt' },
     { action: 'record-consent', label: 'Decide on sharing with UN partners' },
   ],
-  'implementation-report-requested': [{ action: 'submit-implementation-report', label: 'Submit your implementation report' }],
+  'implementation-report-requested': [
+    { action: 'submit-implementation-report', label: 'Submit your implementation report' },
+  ],
   'reminder:sharing-consent': [{ action: 'record-consent', label: 'Decide on sharing with UN partners' }],
   'reminder:state-review': [{ action: 'record-comments', label: 'Submit your comments' }],
   'reminder:receipt': [{ action: 'confirm-receipt', label: 'Confirm receipt' }],
-  'reminder:state-implementation-report': [{ action: 'submit-implementation-report', label: 'Submit your implementation report' }],
+  'reminder:state-implementation-report': [
+    { action: 'submit-implementation-report', label: 'Submit your implementation report' },
+  ],
 };
 
 export interface LinkIssuer {

@@ -67,13 +67,19 @@ export interface OutboxEntry {
 export function listOutbox(dir: string): OutboxEntry[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.eml'))
+      .sort();
   } catch {
     return [];
   }
   return files.map((file) => {
     const head = readFileSync(join(dir, file), 'utf8').split('\n\n')[0] ?? '';
-    const header = (name: string) => new RegExp(`^${name}:[ \\t]*(.*(?:\\n[ \\t].*)*)`, 'mi').exec(head)?.[1]?.replace(/\n[ \t]/g, ' ').trim() ?? '';
+    const header = (name: string) =>
+      new RegExp(`^${name}:[ \\t]*(.*(?:\\n[ \\t].*)*)`, 'mi')
+        .exec(head)?.[1]
+        ?.replace(/\n[ \t]/g, ' ')
+        .trim() ?? '';
     return { file, to: header('To'), subject: decodeWords(header('Subject')), date: header('Date') };
   });
 }
@@ -82,6 +88,9 @@ function decodeWords(s: string): string {
   return s.replace(/=\?utf-8\?([BQ])\?([^?]*)\?=\s*/gi, (_m, enc: string, text: string) =>
     enc.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64').toString('utf8')
-      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
   );
 }

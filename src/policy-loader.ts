@@ -19,9 +19,14 @@ const HolidayFile = z.object({
 export const PolicyOverride = z
   .object({
     name: z.string().min(1).optional(),
-    clocks: z.partialRecord(z.enum(Object.keys(DEFAULT_POLICY.clocks) as [string, ...string[]]), DurationText).optional(),
+    clocks: z
+      .partialRecord(z.enum(Object.keys(DEFAULT_POLICY.clocks) as [string, ...string[]]), DurationText)
+      .optional(),
     reminders: z.partialRecord(z.enum(ITEMS), ReminderRule.nullable()).optional(),
-    calendar: z.object({ holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')) }).strict().optional(),
+    calendar: z
+      .object({ holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type PolicyOverride = z.input<typeof PolicyOverride>;

@@ -31,7 +31,11 @@ async function connectWithRetry(address: string, timeoutMs: number): Promise<Nat
     try {
       return await NativeConnection.connect({ address });
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`Temporal server at ${address} did not answer within ${timeoutMs / 1000} s: ${(e as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `Temporal server at ${address} did not answer within ${timeoutMs / 1000} s: ${(e as Error).message}`,
+          { cause: e },
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -52,14 +56,24 @@ async function main() {
     server = spawn(
       temporalCliPath(),
       [
-        'server', 'start-dev',
-        '--db-filename', join(config.dataDir, 'temporal.sqlite'),
-        '--ip', '127.0.0.1',
-        '--port', String(config.TEMPORAL_DEV_PORT),
-        '--ui-port', String(config.TEMPORAL_UI_PORT),
-        '--namespace', config.TEMPORAL_NAMESPACE,
-        '--log-level', 'warn',
-        ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${k.type === 'DATETIME' ? 'Datetime' : k.type === 'BOOL' ? 'Bool' : 'Keyword'}`]),
+        'server',
+        'start-dev',
+        '--db-filename',
+        join(config.dataDir, 'temporal.sqlite'),
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(config.TEMPORAL_DEV_PORT),
+        '--ui-port',
+        String(config.TEMPORAL_UI_PORT),
+        '--namespace',
+        config.TEMPORAL_NAMESPACE,
+        '--log-level',
+        'warn',
+        ...SEARCH_ATTRIBUTES.flatMap((k) => [
+          '--search-attribute',
+          `${k.name}=${k.type === 'DATETIME' ? 'Datetime' : k.type === 'BOOL' ? 'Bool' : 'Keyword'}`,
+        ]),
       ],
       // Its own process group: Ctrl-C reaches only us, and we stop the server after the worker has
       // said goodbye to it, so no workflow is left pointing at a dead worker's sticky queue.
@@ -98,10 +112,27 @@ async function main() {
   const worker = await createVisitWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    deps: { store, mailer, directory, from: config.MAIL_FROM, log: (m) => console.warn(m), links: linkIssuer(linkSecret, publicUrl, 45 * 86_400_000) },
+    deps: {
+      store,
+      mailer,
+      directory,
+      from: config.MAIL_FROM,
+      log: (m) => console.warn(m),
+      links: linkIssuer(linkSecret, publicUrl, 45 * 86_400_000),
+    },
   });
   const apiConnection = await Connection.connect({ address });
-  const api = createApi({ client: new Client({ connection: apiConnection, namespace: config.TEMPORAL_NAMESPACE }), store, policy, linkSecret, publicUrl }, webRoutes, errorPage);
+  const api = createApi(
+    {
+      client: new Client({ connection: apiConnection, namespace: config.TEMPORAL_NAMESPACE }),
+      store,
+      policy,
+      linkSecret,
+      publicUrl,
+    },
+    webRoutes,
+    errorPage,
+  );
   await new Promise<void>((resolve, reject) => {
     api.once('error', reject);
     api.listen(config.PORT, config.HOST, resolve);
@@ -115,7 +146,9 @@ async function main() {
   console.log(`  Dashboard:   http://${shown}:${apiPort}/`);
   console.log(`  API:         http://${shown}:${apiPort} (OpenAPI at /openapi.json)`);
   console.log(`  Store:       ${store.file}`);
-  console.log(config.SMTP_URL ? `  Mail:        ${config.SMTP_URL}` : `  Outbox:      ${outbox} (one .eml file per message)`);
+  console.log(
+    config.SMTP_URL ? `  Mail:        ${config.SMTP_URL}` : `  Outbox:      ${outbox} (one .eml file per message)`,
+  );
   console.log('Press Ctrl-C to stop.');
 
   const stop = () => {

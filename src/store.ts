@@ -149,7 +149,18 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** The hash of an audit entry: over its content and the previous entry's hash. */
 export function auditHash(prevHash: string, e: AuditInput & { id: number }): string {
-  const content = JSON.stringify([e.id, e.at, e.actor, e.role, e.door, e.visitId ?? null, e.action, e.payload ?? null, e.outcome, e.detail ?? null]);
+  const content = JSON.stringify([
+    e.id,
+    e.at,
+    e.actor,
+    e.role,
+    e.door,
+    e.visitId ?? null,
+    e.action,
+    e.payload ?? null,
+    e.outcome,
+    e.detail ?? null,
+  ]);
   return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
 }
 
@@ -197,7 +208,9 @@ export class Store {
       const last = events.at(-1);
       if (batch.snapshot && last) {
         this.db
-          .prepare('INSERT OR IGNORE INTO visit_snapshots (visit_id, run_id, seq, status, recorded_at) VALUES (?, ?, ?, ?, ?)')
+          .prepare(
+            'INSERT OR IGNORE INTO visit_snapshots (visit_id, run_id, seq, status, recorded_at) VALUES (?, ?, ?, ?, ?)',
+          )
           .run(batch.visitId, batch.runId, last.seq, JSON.stringify(batch.snapshot), recordedAt.toISOString());
       }
       return added;
@@ -271,16 +284,20 @@ export class Store {
   addUser(u: Omit<UserRecord, 'createdAt'>, token: string, now = new Date()): void {
     try {
       this.db
-        .prepare('INSERT INTO users (email, role, state, organisation, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO users (email, role, state, organisation, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
         .run(u.email, u.role, u.state ?? null, u.organisation ?? null, tokenHash(token), now.toISOString());
     } catch (e) {
-      if (/UNIQUE constraint failed: users.email/.test((e as Error).message)) throw new Error(`a user with e-mail ${u.email} already exists`);
+      if (/UNIQUE constraint failed: users.email/.test((e as Error).message))
+        throw new Error(`a user with e-mail ${u.email} already exists`, { cause: e });
       throw e;
     }
   }
 
   userByToken(token: string): UserRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE token_hash = ?').get(tokenHash(token)) as Record<string, string | null> | undefined;
+    const r = this.db.prepare('SELECT * FROM users WHERE token_hash = ?').get(tokenHash(token)) as
+      Record<string, string | null> | undefined;
     return r ? toUser(r) : undefined;
   }
 
@@ -291,7 +308,8 @@ export class Store {
   /** Appends to the hash-chained audit trail, atomically with reading the chain's head. */
   appendAudit(raw: AuditInput): AuditEntry {
     // Text is stored as UTF-8, which cannot hold a lone surrogate: hash exactly what is stored.
-    const text = (s: string) => s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+    const text = (s: string) =>
+      s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
     const entry: AuditInput = {
       ...raw,
       at: text(raw.at),
@@ -302,7 +320,8 @@ export class Store {
       ...(raw.detail !== undefined ? { detail: text(raw.detail) } : {}),
     };
     const tx = this.db.transaction((e: AuditInput) => {
-      const last = this.db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+      const last = this.db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as
+        { id: number; hash: string } | undefined;
       const id = (last?.id ?? 0) + 1;
       const prevHash = last?.hash ?? GENESIS_HASH;
       const hash = auditHash(prevHash, { ...e, id });
@@ -311,27 +330,42 @@ export class Store {
           `INSERT INTO audit (id, at, actor, role, door, visit_id, action, payload, outcome, detail, prev_hash, hash)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, e.at, e.actor, e.role, e.door, e.visitId ?? null, e.action, e.payload === undefined ? null : JSON.stringify(e.payload), e.outcome, e.detail ?? null, prevHash, hash);
+        .run(
+          id,
+          e.at,
+          e.actor,
+          e.role,
+          e.door,
+          e.visitId ?? null,
+          e.action,
+          e.payload === undefined ? null : JSON.stringify(e.payload),
+          e.outcome,
+          e.detail ?? null,
+          prevHash,
+          hash,
+        );
       return { ...e, id, prevHash, hash };
     });
     return tx.immediate(entry);
   }
 
   audit(): AuditEntry[] {
-    return (this.db.prepare('SELECT * FROM audit ORDER BY id').all() as Record<string, string | number | null>[]).map((r) => ({
-      id: r.id as number,
-      at: r.at as string,
-      actor: r.actor as string,
-      role: r.role as string,
-      door: r.door as AuditInput['door'],
-      ...(r.visit_id ? { visitId: r.visit_id as string } : {}),
-      action: r.action as string,
-      ...(r.payload !== null ? { payload: JSON.parse(r.payload as string) as unknown } : {}),
-      outcome: r.outcome as AuditInput['outcome'],
-      ...(r.detail !== null ? { detail: r.detail as string } : {}),
-      prevHash: r.prev_hash as string,
-      hash: r.hash as string,
-    }));
+    return (this.db.prepare('SELECT * FROM audit ORDER BY id').all() as Record<string, string | number | null>[]).map(
+      (r) => ({
+        id: r.id as number,
+        at: r.at as string,
+        actor: r.actor as string,
+        role: r.role as string,
+        door: r.door as AuditInput['door'],
+        ...(r.visit_id ? { visitId: r.visit_id as string } : {}),
+        action: r.action as string,
+        ...(r.payload !== null ? { payload: JSON.parse(r.payload as string) as unknown } : {}),
+        outcome: r.outcome as AuditInput['outcome'],
+        ...(r.detail !== null ? { detail: r.detail as string } : {}),
+        prevHash: r.prev_hash as string,
+        hash: r.hash as string,
+      }),
+    );
   }
 
   /** Checks the audit chain; returns the first broken entry, or null when intact. */
@@ -340,9 +374,22 @@ export class Store {
     let prev = GENESIS_HASH;
     let expectedId = 1;
     for (const e of entries) {
-      if (e.id !== expectedId) return { ok: false, entries: entries.length, brokenAt: expectedId, reason: `entry ${expectedId} is missing` };
-      if (e.prevHash !== prev) return { ok: false, entries: entries.length, brokenAt: e.id, reason: `entry ${e.id} does not follow entry ${e.id - 1}` };
-      if (auditHash(prev, e) !== e.hash) return { ok: false, entries: entries.length, brokenAt: e.id, reason: `entry ${e.id} was changed after it was written` };
+      if (e.id !== expectedId)
+        return { ok: false, entries: entries.length, brokenAt: expectedId, reason: `entry ${expectedId} is missing` };
+      if (e.prevHash !== prev)
+        return {
+          ok: false,
+          entries: entries.length,
+          brokenAt: e.id,
+          reason: `entry ${e.id} does not follow entry ${e.id - 1}`,
+        };
+      if (auditHash(prev, e) !== e.hash)
+        return {
+          ok: false,
+          entries: entries.length,
+          brokenAt: e.id,
+          reason: `entry ${e.id} was changed after it was written`,
+        };
       prev = e.hash;
       expectedId++;
     }
@@ -351,7 +398,11 @@ export class Store {
 
   /** Marks a signed link used; false when it was used before (a replay). */
   useLink(linkId: string, visitId: string, action: string, now = new Date()): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO link_uses (link_id, visit_id, action, used_at) VALUES (?, ?, ?, ?)').run(linkId, visitId, action, now.toISOString()).changes === 1;
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO link_uses (link_id, visit_id, action, used_at) VALUES (?, ?, ?, ?)')
+        .run(linkId, visitId, action, now.toISOString()).changes === 1
+    );
   }
 
   linkUsed(linkId: string): boolean {

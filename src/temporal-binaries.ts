@@ -10,7 +10,9 @@ const PROJECT_BIN = resolve(__dirname, '..', '.temporal', 'bin');
 function find(envVar: string, name: string): string {
   const path = process.env[envVar] || join(PROJECT_BIN, name);
   if (!existsSync(path)) {
-    throw new Error(`${envVar}: ${path} does not exist; run \`bash scripts/install-temporal.sh\` (or npm install) to install the pinned Temporal binaries`);
+    throw new Error(
+      `${envVar}: ${path} does not exist; run \`bash scripts/install-temporal.sh\` (or npm install) to install the pinned Temporal binaries`,
+    );
   }
   return path;
 }

@@ -1,6 +1,16 @@
 /** Client-side operations on visits, shared by the CLI, the API and the tests. */
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
-import { SA, TASK_QUEUE, VisitStartRequest, actUpdate, statusQuery, visitIdOf, workflowIdOf, type ActRequest, type VisitInput } from './contract';
+import {
+  SA,
+  TASK_QUEUE,
+  VisitStartRequest,
+  actUpdate,
+  statusQuery,
+  visitIdOf,
+  workflowIdOf,
+  type ActRequest,
+  type VisitInput,
+} from './contract';
 import type { Policy } from './domain/policy';
 import type { VisitStatus } from './domain/visit';
 
@@ -11,10 +21,19 @@ export interface StartOptions {
 }
 
 /** Starts the follow-up of one visit; its id is `<number>-<ISO3>`. Refuses a visit id already running. */
-export async function startVisit(client: Client, raw: unknown, policy: Policy, opts: StartOptions = {}): Promise<{ id: string; handle: WorkflowHandle }> {
+export async function startVisit(
+  client: Client,
+  raw: unknown,
+  policy: Policy,
+  opts: StartOptions = {},
+): Promise<{ id: string; handle: WorkflowHandle }> {
   const request = VisitStartRequest.parse(raw);
   const id = visitIdOf(request.number, request.state);
-  const input: VisitInput = { request, policy, ...(opts.remindersFrom ? { remindersFrom: opts.remindersFrom.toISOString() } : {}) };
+  const input: VisitInput = {
+    request,
+    policy,
+    ...(opts.remindersFrom ? { remindersFrom: opts.remindersFrom.toISOString() } : {}),
+  };
   const handle = await client.workflow.start('visitFollowUp', {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowId: workflowIdOf(id),
@@ -54,7 +73,10 @@ export interface VisitListEntry {
 }
 
 /** Lists visits from Temporal's visibility store, filtered by search attributes. */
-export async function listVisits(client: Client, filter: { stage?: string; overdue?: boolean; state?: string } = {}): Promise<VisitListEntry[]> {
+export async function listVisits(
+  client: Client,
+  filter: { stage?: string; overdue?: boolean; state?: string } = {},
+): Promise<VisitListEntry[]> {
   const clauses = [`WorkflowType = 'visitFollowUp'`];
   if (filter.stage) clauses.push(`VisitStage = '${filter.stage.replace(/'/g, '')}'`);
   if (filter.state) clauses.push(`MemberState = '${filter.state.replace(/'/g, '')}'`);

@@ -11,7 +11,15 @@ import { HttpError, pathSegment, Raw, type ApiContext, type Route } from './api'
 import { VisitId } from './contract';
 import { ACTION_FIELDS, ActionNameSchema, type FieldSpec } from './domain/actions';
 import { newYorkDate } from './domain/calendar';
-import { annualReportingStatus, compliance, overview, REGIONS, SORT_KEYS, toCsv, type Snapshot } from './domain/monitoring';
+import {
+  annualReportingStatus,
+  compliance,
+  overview,
+  REGIONS,
+  SORT_KEYS,
+  toCsv,
+  type Snapshot,
+} from './domain/monitoring';
 import { mayAct, mayRead, type Principal } from './domain/permissions';
 import { STAGES, VISIT_TYPES } from './domain/vocabulary';
 
@@ -91,7 +99,15 @@ function payloadFromForm(action: z.infer<typeof ActionNameSchema>, form: URLSear
   for (const f of ACTION_FIELDS[action]) {
     const v = form.get(f.name);
     if (v === null || v.trim() === '') continue;
-    out[f.name] = f.type === 'string[]' ? v.split(',').map((s) => s.trim()).filter(Boolean) : f.type === 'boolean' ? v === 'true' : v.trim();
+    out[f.name] =
+      f.type === 'string[]'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : f.type === 'boolean'
+          ? v === 'true'
+          : v.trim();
   }
   for (const key of form.keys()) if (!ACTION_FIELDS[action].some((f) => f.name === key)) out[key] = form.get(key);
   return out;
@@ -99,7 +115,14 @@ function payloadFromForm(action: z.infer<typeof ActionNameSchema>, form: URLSear
 
 /** An error as a page, for people in a browser. */
 export function errorPage(status: number, message: string): Raw {
-  const title = status === 404 ? 'Not found' : status === 403 ? 'Not for your role' : status === 401 ? 'Sign in again' : 'Something is not right';
+  const title =
+    status === 404
+      ? 'Not found'
+      : status === 403
+        ? 'Not for your role'
+        : status === 401
+          ? 'Sign in again'
+          : 'Something is not right';
   return page(title, null, `<p>${esc(message)}</p><p><a href="/">Back to the overview</a></p>`);
 }
 
@@ -114,20 +137,35 @@ export function webRoutes(ctx: ApiContext): Route[] {
       return null;
     }
   };
-  const redirect = (to: string, headers: Record<string, string> = {}) => [303, new Raw('text/plain; charset=utf-8', `See ${to}`, { location: to, ...headers })] as [number, Raw];
+  const redirect = (to: string, headers: Record<string, string> = {}) =>
+    [303, new Raw('text/plain; charset=utf-8', `See ${to}`, { location: to, ...headers })] as [number, Raw];
   const mustSignIn = (req: IncomingMessage, url: URL) => {
     const p = signedIn(req);
-    if (!p) throw new HttpError(303, 'sign-in', 'sign in first', {}, { location: `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}` });
+    if (!p)
+      throw new HttpError(
+        303,
+        'sign-in',
+        'sign in first',
+        {},
+        { location: `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}` },
+      );
     return p;
   };
   /** The snapshots the principal may see in full: a partner sees no internal detail, only shared reports. */
-  const visible = (p: Principal): Snapshot[] => (p.role === 'partner' ? [] : deps.store.snapshots().filter((s) => mayRead(p, s)));
+  const visible = (p: Principal): Snapshot[] =>
+    p.role === 'partner' ? [] : deps.store.snapshots().filter((s) => mayRead(p, s));
   const notForPartners = (p: Principal) => {
-    if (p.role === 'partner') throw new HttpError(403, 'forbidden', 'partners see the reports States chose to share, on the overview page');
+    if (p.role === 'partner')
+      throw new HttpError(403, 'forbidden', 'partners see the reports States chose to share, on the overview page');
   };
   const query = <T>(schema: z.ZodType<T>, url: URL): T => {
     const r = schema.safeParse(Object.fromEntries([...url.searchParams].filter(([, v]) => v !== '')));
-    if (!r.success) throw new HttpError(400, 'invalid-request', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!r.success)
+      throw new HttpError(
+        400,
+        'invalid-request',
+        r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     return r.data;
   };
   const csvAuth = (req: IncomingMessage): Principal => {
@@ -180,14 +218,25 @@ export function webRoutes(ctx: ApiContext): Route[] {
           ctx.principalForToken(token, req);
         } catch (e) {
           if (e instanceof HttpError && e.status === 429) throw e;
-          return [401, page('Sign in', null, '<p class="overdue">That token is not valid.</p><p><a href="/sign-in">Try again</a></p>')];
+          return [
+            401,
+            page(
+              'Sign in',
+              null,
+              '<p class="overdue">That token is not valid.</p><p><a href="/sign-in">Try again</a></p>',
+            ),
+          ];
         }
         return redirect(safeNext(form.get('next')), {
           'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${12 * 3600}`,
         });
       },
     ],
-    ['POST', /^\/sign-out$/, async () => redirect('/sign-in', { 'set-cookie': `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` })],
+    [
+      'POST',
+      /^\/sign-out$/,
+      async () => redirect('/sign-in', { 'set-cookie': `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` }),
+    ],
     [
       'GET',
       /^\/$/,
@@ -202,7 +251,10 @@ export function webRoutes(ctx: ApiContext): Route[] {
               p,
               `<table><thead><tr><th>Visit</th><th>State</th><th>Type</th><th>Adopted</th><th>Consent</th></tr></thead><tbody>${
                 shared
-                  .map((s) => `<tr data-visit="${esc(s.id)}"><td>${esc(s.id)}</td><td>${esc(s.stateName ?? s.state)}</td><td>${esc(s.type)}</td><td>${esc(day(s.adoptedAt))}</td><td>${esc(s.consent.scope)}${s.consent.sections.length ? `: ${esc(s.consent.sections.join(', '))}` : ''}${s.consent.priorityTaNeedsOnly ? ' (priority TA needs only)' : ''}</td></tr>`)
+                  .map(
+                    (s) =>
+                      `<tr data-visit="${esc(s.id)}"><td>${esc(s.id)}</td><td>${esc(s.stateName ?? s.state)}</td><td>${esc(s.type)}</td><td>${esc(day(s.adoptedAt))}</td><td>${esc(s.consent.scope)}${s.consent.sections.length ? `: ${esc(s.consent.sections.join(', '))}` : ''}${s.consent.priorityTaNeedsOnly ? ' (priority TA needs only)' : ''}</td></tr>`,
+                  )
                   .join('') || '<tr><td colspan="5" class="muted">No State has shared a report with you yet.</td></tr>'
               }</tbody></table>`,
             ),
@@ -222,7 +274,9 @@ export function webRoutes(ctx: ApiContext): Route[] {
         const years = [...new Set(snapshots.map((s) => Number(s.end.slice(0, 4))))].sort();
         const rows = result.rows
           .map(
-            (r) => `<tr data-visit="${esc(r.id)}"${r.overdue ? ' class="is-overdue"' : ''}><td><a href="/visits/${esc(r.id)}">${esc(r.id)}</a></td><td>${esc(r.stateName)}</td><td>${esc(r.region)}</td>
+            (
+              r,
+            ) => `<tr data-visit="${esc(r.id)}"${r.overdue ? ' class="is-overdue"' : ''}><td><a href="/visits/${esc(r.id)}">${esc(r.id)}</a></td><td>${esc(r.stateName)}</td><td>${esc(r.region)}</td>
           <td>${esc(r.type)}</td><td>${esc(r.stage)}</td><td>${esc(r.nextItem ?? '—')} ${esc(day(r.nextDeadline))}</td>
           <td class="${r.daysLeft !== null && r.daysLeft < 0 ? 'overdue' : 'ok'}">${r.daysLeft === null ? '—' : r.daysLeft < 0 ? `${-r.daysLeft} days overdue` : `${r.daysLeft} days left`}</td>
           <td>${r.overdueItems.length ? `<span class="overdue">overdue: ${esc(r.overdueItems.join(', '))}</span>` : ''} <span class="muted">${esc(r.openItems.join(', '))}</span></td></tr>`,
@@ -236,7 +290,9 @@ export function webRoutes(ctx: ApiContext): Route[] {
             p,
             `<form class="filters" method="get" action="/">${select('year', years, q.year)}${select('region', [...new Set(Object.values(REGIONS)), 'Other'], q.region)}${select('type', VISIT_TYPES, q.type)}${select('stage', STAGES, q.stage)}
             ${select('overdue', ['true', 'false'], q.overdue)}<button>Filter</button> <a href="${csvHref}">Export CSV</a></form>
-            <p class="counts">${result.total} visit(s): ${STAGES.filter((s) => result.countsByStage[s]).map((s) => `<span>${esc(s)}: ${result.countsByStage[s]}</span>`).join('')}</p>
+            <p class="counts">${result.total} visit(s): ${STAGES.filter((s) => result.countsByStage[s])
+              .map((s) => `<span>${esc(s)}: ${result.countsByStage[s]}</span>`)
+              .join('')}</p>
             <table><thead><tr>${sortLink('number', 'Visit')}${sortLink('state', 'State')}${sortLink('region', 'Region')}${sortLink('type', 'Type')}${sortLink('stage', 'Stage')}${sortLink('nextDeadline', 'Next deadline')}${sortLink('daysLeft', 'Days')}<th>Open items</th></tr></thead>
             <tbody>${rows || '<tr><td colspan="8" class="muted">No visits match.</td></tr>'}</tbody></table>`,
           ),
@@ -255,13 +311,23 @@ export function webRoutes(ctx: ApiContext): Route[] {
         const mine = s.allowedActions.filter((a) => mayAct(p, a.action, s));
         const timeline = [
           ...s.history.map((e) => ({ at: e.at, text: `${e.type}${e.actor ? ` by ${e.actor}` : ''}`, kind: 'event' })),
-          ...s.closedItems.map((c) => ({ at: c.closedAt, text: `${c.item} done (${c.outcome}); planned ${day(c.deadline)}, actual ${day(c.closedAt)}`, kind: c.deadline && c.closedAt > c.deadline ? 'late' : 'done' })),
-          ...s.openItems.map((o) => ({ at: o.deadline ?? o.openedAt, text: `${o.item} due ${day(o.deadline)}${o.paused ? ' (clock stopped)' : ''}`, kind: o.deadline && Date.parse(o.deadline) < now ? 'overdue' : 'planned' })),
+          ...s.closedItems.map((c) => ({
+            at: c.closedAt,
+            text: `${c.item} done (${c.outcome}); planned ${day(c.deadline)}, actual ${day(c.closedAt)}`,
+            kind: c.deadline && c.closedAt > c.deadline ? 'late' : 'done',
+          })),
+          ...s.openItems.map((o) => ({
+            at: o.deadline ?? o.openedAt,
+            text: `${o.item} due ${day(o.deadline)}${o.paused ? ' (clock stopped)' : ''}`,
+            kind: o.deadline && Date.parse(o.deadline) < now ? 'overdue' : 'planned',
+          })),
         ].sort((a, b) => a.at.localeCompare(b.at));
         const sent = deps.store.messages(id);
         const actions = mine
           .map(
-            (a) => `<form method="post" action="/visits/${esc(id)}/act/${esc(a.action)}" class="action"><fieldset><legend>${esc(a.action)}</legend>
+            (
+              a,
+            ) => `<form method="post" action="/visits/${esc(id)}/act/${esc(a.action)}" class="action"><fieldset><legend>${esc(a.action)}</legend>
             ${a.fields.map((f) => `<div>${fieldInput(a.action, f)}</div>`).join('')}<button name="do" value="${esc(a.action)}">${esc(a.action)}</button></fieldset></form>`,
           )
           .join('');
@@ -297,7 +363,8 @@ export function webRoutes(ctx: ApiContext): Route[] {
         try {
           await ctx.act(p, 'web', status, action, payloadFromForm(action, form));
         } catch (e) {
-          if (e instanceof HttpError && e.status < 500 && e.status !== 404) return redirect(`/visits/${id}?error=${encodeURIComponent(e.message)}`);
+          if (e instanceof HttpError && e.status < 500 && e.status !== 404)
+            return redirect(`/visits/${id}?error=${encodeURIComponent(e.message)}`);
           throw e;
         }
         return redirect(`/visits/${id}`);
@@ -327,12 +394,16 @@ export function webRoutes(ctx: ApiContext): Route[] {
             p,
             `<p class="muted">Days each step took, per year it started: bar = median, thin bar = 90th percentile, red line = the guideline's target.</p>
             <table id="compliance"><thead><tr><th>Year</th><th>Step</th><th>Done</th><th>Median days</th><th>90th percentile</th><th>Target</th><th></th><th>Exceeded</th></tr></thead><tbody>
-            ${cells
-              .map(
-                (c) => `<tr data-item="${esc(c.item)}" data-year="${c.year}"><td>${c.year}</td><td>${esc(c.item)}</td><td>${c.count}</td><td>${f(c.medianDays)}</td><td>${f(c.p90Days)}</td><td>${f(c.targetDays)}</td><td>${chart(c)}</td>
+            ${
+              cells
+                .map(
+                  (
+                    c,
+                  ) => `<tr data-item="${esc(c.item)}" data-year="${c.year}"><td>${c.year}</td><td>${esc(c.item)}</td><td>${c.count}</td><td>${f(c.medianDays)}</td><td>${f(c.p90Days)}</td><td>${f(c.targetDays)}</td><td>${chart(c)}</td>
               <td>${c.exceeded.map((e) => `<a href="/visits/${esc(e.id)}">${esc(e.id)}</a> (${e.days} d)`).join(', ') || '—'}</td></tr>`,
-              )
-              .join('') || '<tr><td colspan="8" class="muted">No steps recorded yet.</td></tr>'}</tbody></table>`,
+                )
+                .join('') || '<tr><td colspan="8" class="muted">No steps recorded yet.</td></tr>'
+            }</tbody></table>`,
           ),
         ];
       },
@@ -367,8 +438,26 @@ export function webRoutes(ctx: ApiContext): Route[] {
         const p = csvAuth(req);
         notForPartners(p);
         const { result } = overviewOf(p, url);
-        const csv = toCsv(result.rows as unknown as Record<string, unknown>[], ['id', 'number', 'state', 'stateName', 'region', 'type', 'year', 'stage', 'nextItem', 'nextDeadline', 'daysLeft', 'overdue', 'overdueItems', 'openItems']);
-        return [200, new Raw('text/csv; charset=utf-8', csv, { 'content-disposition': 'attachment; filename="visits.csv"' })];
+        const csv = toCsv(result.rows as unknown as Record<string, unknown>[], [
+          'id',
+          'number',
+          'state',
+          'stateName',
+          'region',
+          'type',
+          'year',
+          'stage',
+          'nextItem',
+          'nextDeadline',
+          'daysLeft',
+          'overdue',
+          'overdueItems',
+          'openItems',
+        ]);
+        return [
+          200,
+          new Raw('text/csv; charset=utf-8', csv, { 'content-disposition': 'attachment; filename="visits.csv"' }),
+        ];
       },
     ],
     [
@@ -378,8 +467,16 @@ export function webRoutes(ctx: ApiContext): Route[] {
         const p = csvAuth(req);
         notForPartners(p);
         const q = query(AnnualQuery, url);
-        const csv = toCsv(annualReportingStatus(visible(p), ctx.now(), q.year) as unknown as Record<string, unknown>[], ['stateName', 'state', 'id', 'visitYear', 'status', 'due', 'submitted']);
-        return [200, new Raw('text/csv; charset=utf-8', csv, { 'content-disposition': 'attachment; filename="reporting-status.csv"' })];
+        const csv = toCsv(
+          annualReportingStatus(visible(p), ctx.now(), q.year) as unknown as Record<string, unknown>[],
+          ['stateName', 'state', 'id', 'visitYear', 'status', 'due', 'submitted'],
+        );
+        return [
+          200,
+          new Raw('text/csv; charset=utf-8', csv, {
+            'content-disposition': 'attachment; filename="reporting-status.csv"',
+          }),
+        ];
       },
     ],
     [
@@ -388,7 +485,12 @@ export function webRoutes(ctx: ApiContext): Route[] {
       async (_req, m) => {
         const user = deps.store.users().find((u) => feedSecret(deps.linkSecret, u.email) === m[1]);
         if (!user) throw new HttpError(404, 'not-found', 'no such feed');
-        const p: Principal = { email: user.email, role: user.role as Principal['role'], ...(user.state ? { state: user.state } : {}), ...(user.organisation ? { organisation: user.organisation } : {}) };
+        const p: Principal = {
+          email: user.email,
+          role: user.role as Principal['role'],
+          ...(user.state ? { state: user.state } : {}),
+          ...(user.organisation ? { organisation: user.organisation } : {}),
+        };
         return [200, new Raw('text/calendar; charset=utf-8', icsFeed(p, visible(p), ctx.now()))];
       },
     ],
@@ -397,7 +499,11 @@ export function webRoutes(ctx: ApiContext): Route[] {
 }
 
 const icsText = (s: string) => s.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
-const icsTime = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const icsTime = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** Fold lines at 75 octets as RFC 5545 asks. */
 function fold(line: string): string {
@@ -418,7 +524,14 @@ function fold(line: string): string {
  * visit and item, so a moved deadline updates the same event in the subscriber's calendar.
  */
 export function icsFeed(p: Principal, snapshots: Snapshot[], nowMs: number): string {
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//CTC visit follow-up//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${icsText(`Visit follow-up deadlines (${p.email})`)}`];
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//CTC visit follow-up//EN',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    `X-WR-CALNAME:${icsText(`Visit follow-up deadlines (${p.email})`)}`,
+  ];
   for (const s of snapshots) {
     for (const o of s.openItems) {
       if (!o.deadline) continue;

@@ -36,7 +36,7 @@ export type UserName = keyof typeof USERS;
 
 export interface ApiResponse {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
   text: string;
 }
 
@@ -47,7 +47,11 @@ export interface Harness {
   smtp: TestSmtp;
   env: TestWorkflowEnvironment;
   linkSecret: string;
-  request(method: string, path: string, opts?: { as?: UserName; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  request(
+    method: string,
+    path: string,
+    opts?: { as?: UserName; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -63,18 +67,34 @@ export async function startApiHarness(opts: { policy?: Policy; rateLimit?: numbe
     partners: { UNODC: [USERS.partner.email] },
   });
   const policy = opts.policy ?? resolvePolicy();
-  let api: Server | undefined;
   let url = '';
   const worker: Worker = await createVisitWorker({
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    deps: { store, mailer: smtpMailer(smtp.url), directory, from: 'followup@un.example.org', links: linkIssuer(linkSecret, 'http://api.invalid', 45 * 86_400_000) },
+    deps: {
+      store,
+      mailer: smtpMailer(smtp.url),
+      directory,
+      from: 'followup@un.example.org',
+      links: linkIssuer(linkSecret, 'http://api.invalid', 45 * 86_400_000),
+    },
   });
   const running = worker.run();
-  api = createApi({ client: env.client, store, policy, linkSecret, publicUrl: 'http://api.invalid', ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}) }, webRoutes, errorPage);
-  await new Promise<void>((r) => api!.listen(0, '127.0.0.1', r));
+  const api: Server = createApi(
+    {
+      client: env.client,
+      store,
+      policy,
+      linkSecret,
+      publicUrl: 'http://api.invalid',
+      ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+    },
+    webRoutes,
+    errorPage,
+  );
+  await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 
   const tokens = {} as Record<UserName, string>;
@@ -108,7 +128,7 @@ export async function startApiHarness(opts: { policy?: Policy; rateLimit?: numbe
       return { status: res.status, body: parsed, text };
     },
     async close() {
-      await new Promise((r) => api!.close(r));
+      await new Promise((r) => api.close(r));
       worker.shutdown();
       await running;
       store.close();
@@ -128,7 +148,12 @@ export function apiVisit(number: number, state: string, extra: Record<string, un
     start: end,
     end,
     caseOfficer: USERS.cted.email,
-    stateContact: state === 'NOR' ? USERS.stateNOR.email : state === 'CHL' ? USERS.stateCHL.email : `mission@${state.toLowerCase()}.example.org`,
+    stateContact:
+      state === 'NOR'
+        ? USERS.stateNOR.email
+        : state === 'CHL'
+          ? USERS.stateCHL.email
+          : `mission@${state.toLowerCase()}.example.org`,
     ...extra,
   };
 }

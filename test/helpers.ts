@@ -90,7 +90,11 @@ export function recordingActivities() {
 }
 
 /** Polls `check` until it returns a value, within a bound; never a fixed sleep. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let delay = 20;
   for (;;) {

@@ -18,7 +18,16 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { VisitActivities } from '../activities';
-import { ActRequest, FailureType, SA, VisitInput, actUpdate, statusQuery, visitIdOf, type VisitResult } from '../src/contract';
+import {
+  ActRequest,
+  FailureType,
+  SA,
+  VisitInput,
+  actUpdate,
+  statusQuery,
+  visitIdOf,
+  type VisitResult,
+} from '../src/contract';
 import { ACTION_PAYLOADS, describeIssues } from '../src/domain/actions';
 import {
   applyAction,
@@ -83,7 +92,9 @@ export async function visitFollowUp(rawInput: VisitInput): Promise<VisitResult> 
     actUpdate,
     (req) => {
       const cmd = ActRequest.parse(req);
-      enqueue(applyAction(state, { ...cmd, payload: ACTION_PAYLOADS[cmd.action].parse(cmd.payload) }, Date.now(), policy));
+      enqueue(
+        applyAction(state, { ...cmd, payload: ACTION_PAYLOADS[cmd.action].parse(cmd.payload) }, Date.now(), policy),
+      );
       version++;
       return statusOf(state, policy, Date.now());
     },
@@ -91,12 +102,17 @@ export async function visitFollowUp(rawInput: VisitInput): Promise<VisitResult> 
       validator: (req) => {
         const envelope = ActRequest.safeParse(req);
         if (!envelope.success) {
-          throw ApplicationFailure.create({ type: FailureType.InvalidPayload, nonRetryable: true, message: describeIssues(envelope.error) });
+          throw ApplicationFailure.create({
+            type: FailureType.InvalidPayload,
+            nonRetryable: true,
+            message: describeIssues(envelope.error),
+          });
         }
         const cmd = envelope.data;
         const payload = ACTION_PAYLOADS[cmd.action].safeParse(cmd.payload);
         const why = refusal(state, { ...cmd, payload: payload.success ? payload.data : cmd.payload });
-        if (why) throw ApplicationFailure.create({ type: FailureType.ActionNotAllowed, nonRetryable: true, message: why });
+        if (why)
+          throw ApplicationFailure.create({ type: FailureType.ActionNotAllowed, nonRetryable: true, message: why });
         if (!payload.success) {
           throw ApplicationFailure.create({
             type: FailureType.InvalidPayload,

@@ -28,23 +28,40 @@ const documentRef: FieldSpec = {
 export const ACTION_FIELDS: Record<ActionName, readonly FieldSpec[]> = {
   'record-pao': [documentRef, note],
   'refer-ta': [
-    { name: 'partners', type: 'string[]', required: true, description: 'Partner organisations the needs go to, e.g. UNODC' },
+    {
+      name: 'partners',
+      type: 'string[]',
+      required: true,
+      description: 'Partner organisations the needs go to, e.g. UNODC',
+    },
     { name: 'needs', type: 'string', required: false, description: 'The technical-assistance needs referred' },
     note,
   ],
   'submit-draft': [documentRef, note],
   'dispatch-draft': [note],
-  'record-comments': [{ name: 'summary', type: 'string', required: false, description: 'Summary of the State\'s comments' }, documentRef],
-  'request-extension': [{ name: 'reason', type: 'string', required: false, description: 'Why the State asks for more time' }],
+  'record-comments': [
+    { name: 'summary', type: 'string', required: false, description: "Summary of the State's comments" },
+    documentRef,
+  ],
+  'request-extension': [
+    { name: 'reason', type: 'string', required: false, description: 'Why the State asks for more time' },
+  ],
   'grant-extension': [note],
   'submit-final-draft': [documentRef, note],
   'place-hold': [{ name: 'reason', type: 'string', required: false, description: 'Why the member places a hold' }],
-  'lift-hold': [{ name: 'member', type: 'string', required: false, description: 'Whose hold to lift (default: yours)' }],
+  'lift-hold': [
+    { name: 'member', type: 'string', required: false, description: 'Whose hold to lift (default: yours)' },
+  ],
   object: [{ name: 'reason', type: 'string', required: true, description: 'The objection' }],
-  'record-adoption': [{ name: 'meetingDate', type: 'date', required: false, description: 'Date of the Committee meeting' }, note],
+  'record-adoption': [
+    { name: 'meetingDate', type: 'date', required: false, description: 'Date of the Committee meeting' },
+    note,
+  ],
   'return-to-cted': [{ name: 'reason', type: 'string', required: true, description: 'What CTED must revise' }],
   'transmit-report': [documentRef, note],
-  'confirm-receipt': [{ name: 'receivedOn', type: 'date', required: false, description: 'Date the State received the report' }],
+  'confirm-receipt': [
+    { name: 'receivedOn', type: 'date', required: false, description: 'Date the State received the report' },
+  ],
   'record-consent': [
     { name: 'scope', type: 'enum', values: CONSENT_SCOPES, required: true, description: 'none, partial or full' },
     { name: 'sections', type: 'string[]', required: false, description: 'Sections that may be shared (partial)' },
@@ -56,17 +73,29 @@ export const ACTION_FIELDS: Record<ActionName, readonly FieldSpec[]> = {
     },
     note,
   ],
-  'submit-implementation-report': [documentRef, { name: 'summary', type: 'string', required: false, description: 'Steps taken' }],
+  'submit-implementation-report': [
+    documentRef,
+    { name: 'summary', type: 'string', required: false, description: 'Steps taken' },
+  ],
   'submit-follow-up-report': [documentRef, note],
-  'invite-briefing': [{ name: 'date', type: 'date', required: false, description: 'Proposed date of the briefing' }, note],
-  'record-briefing': [{ name: 'date', type: 'date', required: false, description: 'Date the State briefed the Committee' }, note],
+  'invite-briefing': [
+    { name: 'date', type: 'date', required: false, description: 'Proposed date of the briefing' },
+    note,
+  ],
+  'record-briefing': [
+    { name: 'date', type: 'date', required: false, description: 'Date the State briefed the Committee' },
+    note,
+  ],
   withdraw: [{ name: 'reason', type: 'string', required: true, description: 'Why the visit is withdrawn' }],
 };
 
 const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a real calendar date');
+  .refine(
+    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'not a real calendar date',
+  );
 
 function fieldSchema(f: FieldSpec): z.ZodType {
   switch (f.type) {
@@ -91,10 +120,18 @@ function buildSchema(action: ActionName): z.ZodType<Record<string, unknown>> {
   return base.superRefine((p, ctx) => {
     const v = p as { scope?: string; sections?: string[]; priorityTaNeedsOnly?: boolean };
     if (v.scope === 'partial' && !v.sections?.length && !v.priorityTaNeedsOnly) {
-      ctx.addIssue({ code: 'custom', path: ['sections'], message: 'partial consent names the sections or sets priorityTaNeedsOnly' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sections'],
+        message: 'partial consent names the sections or sets priorityTaNeedsOnly',
+      });
     }
     if (v.scope !== 'partial' && (v.sections || v.priorityTaNeedsOnly)) {
-      ctx.addIssue({ code: 'custom', path: ['scope'], message: 'sections and priorityTaNeedsOnly apply only to partial consent' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope'],
+        message: 'sections and priorityTaNeedsOnly apply only to partial consent',
+      });
     }
   }) as z.ZodType<Record<string, unknown>>;
 }

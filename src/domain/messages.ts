@@ -65,7 +65,8 @@ const EN: Table = {
   },
   'no-comments-received': {
     subject: (n) => `No comments received on the draft report of visit ${n.visit.id}`,
-    body: (_n, d) => `The comment period has ended with no comments received. The final draft is due to the Committee by ${d}.`,
+    body: (_n, d) =>
+      `The comment period has ended with no comments received. The final draft is due to the Committee by ${d}.`,
   },
   'no-objection-procedure': {
     subject: (n, d) => `No-objection procedure: report of visit ${n.visit.id} (until ${d})`,
@@ -74,15 +75,20 @@ const EN: Table = {
   },
   'hold-placed': {
     subject: (n) => `Hold placed on the report of visit ${n.visit.id}`,
-    body: () => `A Committee member has placed a hold on the report. The no-objection period is suspended until the hold is lifted.`,
+    body: () =>
+      `A Committee member has placed a hold on the report. The no-objection period is suspended until the hold is lifted.`,
   },
   'hold-lifted': {
     subject: (n) => `Hold lifted on the report of visit ${n.visit.id}`,
-    body: (_n, d) => (d ? `The hold has been lifted. The no-objection period now ends on ${d}.` : 'A hold has been lifted; other holds remain.'),
+    body: (_n, d) =>
+      d
+        ? `The hold has been lifted. The no-objection period now ends on ${d}.`
+        : 'A hold has been lifted; other holds remain.',
   },
   'objection-raised': {
     subject: (n) => `Objection to the report of visit ${n.visit.id}`,
-    body: (n) => `A Committee member has objected to the report (${String(n.details?.reason ?? '')}). The report goes to a Committee meeting.`,
+    body: (n) =>
+      `A Committee member has objected to the report (${String(n.details?.reason ?? '')}). The report goes to a Committee meeting.`,
   },
   'report-adopted': {
     subject: (n) => `Report of visit ${n.visit.id} adopted`,
@@ -91,7 +97,8 @@ const EN: Table = {
   },
   'returned-to-cted': {
     subject: (n) => `Report of visit ${n.visit.id} returned to CTED`,
-    body: (n, d) => `The Committee has returned the report to CTED (${String(n.details?.reason ?? '')}). A revised final draft is due by ${d}.`,
+    body: (n, d) =>
+      `The Committee has returned the report to CTED (${String(n.details?.reason ?? '')}). A revised final draft is due by ${d}.`,
   },
   'report-transmitted': {
     subject: (n) => `Adopted report of visit ${n.visit.id}: please confirm receipt`,
@@ -100,7 +107,8 @@ const EN: Table = {
   },
   'implementation-report-requested': {
     subject: (n, d) => `Steps taken on the recommendations of visit ${n.visit.id}: report due ${d}`,
-    body: (_n, d) => `The Committee would be grateful to receive, by ${d}, information on the steps taken to implement the recommendations of the report.`,
+    body: (_n, d) =>
+      `The Committee would be grateful to receive, by ${d}, information on the steps taken to implement the recommendations of the report.`,
   },
   'report-shared': {
     subject: (n) => `Report of visit ${n.visit.id} shared with UN partners`,
@@ -117,7 +125,8 @@ const EN: Table = {
   },
   'ta-referral': {
     subject: (n) => `Technical-assistance needs identified during visit ${n.visit.id}`,
-    body: (n) => `CTED refers the following technical-assistance needs for your consideration: ${String(n.details?.needs ?? 'see attached assessment')}.`,
+    body: (n) =>
+      `CTED refers the following technical-assistance needs for your consideration: ${String(n.details?.needs ?? 'see attached assessment')}.`,
   },
   'implementation-report-received': {
     subject: (n) => `Implementation report received: visit ${n.visit.id}`,
@@ -134,7 +143,8 @@ const EN: Table = {
   },
   'visit-withdrawn': {
     subject: (n) => `Follow-up of visit ${n.visit.id} withdrawn`,
-    body: (n) => `The follow-up of the visit has been withdrawn (${String(n.details?.reason ?? '')}). No further reminders will be sent.`,
+    body: (n) =>
+      `The follow-up of the visit has been withdrawn (${String(n.details?.reason ?? '')}). No further reminders will be sent.`,
   },
   'visit-closed': {
     subject: (n) => `Follow-up of visit ${n.visit.id} completed`,
@@ -168,7 +178,8 @@ const FR: Table = {
   },
   'implementation-report-requested': {
     subject: (n, d) => `Mesures prises suite à la visite ${n.visit.id} : rapport attendu le ${d}`,
-    body: (_n, d) => `Le Comité vous serait reconnaissant de lui faire connaître, d'ici le ${d}, les mesures prises pour mettre en œuvre les recommandations.`,
+    body: (_n, d) =>
+      `Le Comité vous serait reconnaissant de lui faire connaître, d'ici le ${d}, les mesures prises pour mettre en œuvre les recommandations.`,
   },
   'briefing-invitation': {
     subject: (n) => `Invitation à un exposé devant le Comité : visite ${n.visit.id}`,
@@ -203,7 +214,8 @@ const ES: Table = {
   },
   'implementation-report-requested': {
     subject: (n, d) => `Medidas adoptadas tras la visita ${n.visit.id}: informe antes del ${d}`,
-    body: (_n, d) => `El Comité agradecería recibir, antes del ${d}, información sobre las medidas adoptadas para aplicar las recomendaciones.`,
+    body: (_n, d) =>
+      `El Comité agradecería recibir, antes del ${d}, información sobre las medidas adoptadas para aplicar las recomendaciones.`,
   },
   'briefing-invitation': {
     subject: (n) => `Invitación a informar al Comité: visita ${n.visit.id}`,

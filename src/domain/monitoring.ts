@@ -19,7 +19,8 @@ export const REGIONS: Record<string, string> = Object.fromEntries(
     'Asia-Pacific States': 'CHN IDN KAZ KGZ MDV PHL SAU TUR IND PAK BGD IRQ JOR LBN MYS THA UZB TJK TKM AFG QAT ARE',
     'Eastern European States': 'ARM AZE GEO POL SRB UKR BLR RUS ROU BGR HUN CZE SVK MKD ALB BIH MNE MDA',
     'Latin American and Caribbean States': 'PER CHL ARG BRA COL MEX ECU BOL PRY URY VEN TTO JAM PAN CRI GTM',
-    'Western European and other States': 'AUS CHE DNK FIN GBR GRC NZL NOR USA CAN DEU FRA ITA ESP PRT NLD BEL SWE AUT IRL ISR',
+    'Western European and other States':
+      'AUS CHE DNK FIN GBR GRC NZL NOR USA CAN DEU FRA ITA ESP PRT NLD BEL SWE AUT IRL ISR',
   }).flatMap(([region, codes]) => codes.split(' ').map((c) => [c, region])),
 );
 
@@ -108,7 +109,9 @@ export function overview(
     const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
     return (sort.desc ? -c : c) || a.number - b.number;
   });
-  const countsByStage = Object.fromEntries(STAGES.map((st) => [st, rows.filter((r) => r.stage === st).length])) as Record<Stage, number>;
+  const countsByStage = Object.fromEntries(
+    STAGES.map((st) => [st, rows.filter((r) => r.stage === st).length]),
+  ) as Record<Stage, number>;
   return { rows, countsByStage, total: rows.length };
 }
 
@@ -157,7 +160,10 @@ const days = (ms: number) => Math.round((ms / DAY) * 10) / 10;
  * past their deadline count as exceeded, with the days so far.
  */
 export function compliance(snapshots: Snapshot[], nowMs: number): ComplianceCell[] {
-  const cells = new Map<string, { item: Item; year: number; taken: number[]; targets: number[]; exceeded: ComplianceCell['exceeded'] }>();
+  const cells = new Map<
+    string,
+    { item: Item; year: number; taken: number[]; targets: number[]; exceeded: ComplianceCell['exceeded'] }
+  >();
   const cell = (item: Item, openedAt: string) => {
     const year = Number(newYorkDate(Date.parse(openedAt)).slice(0, 4));
     const key = `${item}:${year}`;
@@ -166,18 +172,29 @@ export function compliance(snapshots: Snapshot[], nowMs: number): ComplianceCell
   };
   for (const s of snapshots) {
     for (const c of s.closedItems) {
-      if (!TIMED_ITEMS.includes(c.item) || c.deadline === null || c.outcome === 'withdrawn' || c.outcome === 'visit-closed') continue;
+      if (
+        !TIMED_ITEMS.includes(c.item) ||
+        c.deadline === null ||
+        c.outcome === 'withdrawn' ||
+        c.outcome === 'visit-closed'
+      )
+        continue;
       const taken = days(Date.parse(c.closedAt) - Date.parse(c.openedAt));
       const target = days(Date.parse(c.deadline) - Date.parse(c.openedAt));
       const k = cell(c.item, c.openedAt);
       k.taken.push(taken);
       k.targets.push(target);
-      if (Date.parse(c.closedAt) > Date.parse(c.deadline)) k.exceeded.push({ id: s.id, days: taken, targetDays: target });
+      if (Date.parse(c.closedAt) > Date.parse(c.deadline))
+        k.exceeded.push({ id: s.id, days: taken, targetDays: target });
     }
     for (const o of s.openItems) {
       if (!TIMED_ITEMS.includes(o.item) || o.deadline === null || Date.parse(o.deadline) >= nowMs) continue;
       const k = cell(o.item, o.openedAt);
-      k.exceeded.push({ id: s.id, days: days(nowMs - Date.parse(o.openedAt)), targetDays: days(Date.parse(o.deadline) - Date.parse(o.openedAt)) });
+      k.exceeded.push({
+        id: s.id,
+        days: days(nowMs - Date.parse(o.openedAt)),
+        targetDays: days(Date.parse(o.deadline) - Date.parse(o.openedAt)),
+      });
     }
   }
   return [...cells.values()]
@@ -228,7 +245,15 @@ export function annualReportingStatus(snapshots: Snapshot[], nowMs: number, visi
         submitted = done.closedAt;
         status = done.deadline !== null && Date.parse(done.closedAt) > Date.parse(done.deadline) ? 'late' : 'on time';
       } else status = 'not yet requested';
-      return { id: s.id, state: s.state, stateName: s.stateName ?? s.state, visitYear: Number(s.end.slice(0, 4)), status, due, submitted };
+      return {
+        id: s.id,
+        state: s.state,
+        stateName: s.stateName ?? s.state,
+        visitYear: Number(s.end.slice(0, 4)),
+        status,
+        due,
+        submitted,
+      };
     })
     .sort((a, b) => a.stateName.localeCompare(b.stateName) || a.id.localeCompare(b.id));
 }
@@ -260,17 +285,30 @@ export function digest(snapshots: Snapshot[], nowMs: number, horizonDays = 14): 
     for (const o of s.openItems) {
       if (!o.deadline) continue;
       const due = Date.parse(o.deadline);
-      if (due < nowMs) out.overdue.push({ id: s.id, stateName: name, item: o.item, deadline: o.deadline, daysOverdue: Math.floor((nowMs - due) / DAY) });
-      else if (due <= nowMs + horizonDays * DAY) out.upcoming.push({ id: s.id, stateName: name, item: o.item, deadline: o.deadline });
+      if (due < nowMs)
+        out.overdue.push({
+          id: s.id,
+          stateName: name,
+          item: o.item,
+          deadline: o.deadline,
+          daysOverdue: Math.floor((nowMs - due) / DAY),
+        });
+      else if (due <= nowMs + horizonDays * DAY)
+        out.upcoming.push({ id: s.id, stateName: name, item: o.item, deadline: o.deadline });
     }
     if (s.stage === 'committee-review') {
       out.decisions.push({
         id: s.id,
         stateName: name,
-        what: s.committee.objection ? 'objection: awaiting a Committee meeting' : s.committee.holds.length ? `on hold (${s.committee.holds.length})` : 'under the no-objection procedure',
+        what: s.committee.objection
+          ? 'objection: awaiting a Committee meeting'
+          : s.committee.holds.length
+            ? `on hold (${s.committee.holds.length})`
+            : 'under the no-objection procedure',
       });
     }
-    if (s.stage === 'state-review' && s.extension === 'requested') out.decisions.push({ id: s.id, stateName: name, what: 'extension requested' });
+    if (s.stage === 'state-review' && s.extension === 'requested')
+      out.decisions.push({ id: s.id, stateName: name, what: 'extension requested' });
   }
   out.upcoming.sort((a, b) => a.deadline.localeCompare(b.deadline));
   out.overdue.sort((a, b) => b.daysOverdue - a.daysOverdue);
@@ -280,18 +318,34 @@ export function digest(snapshots: Snapshot[], nowMs: number, horizonDays = 14): 
 /** The digest and the annual list as plain text for e-mail. */
 export function digestText(d: Digest, nowMs: number): string {
   const date = newYorkDate(nowMs);
-  const section = (title: string, lines: string[]) => `${title} (${lines.length})\n${lines.length ? lines.map((l) => `  - ${l}`).join('\n') : '  none'}\n`;
+  const section = (title: string, lines: string[]) =>
+    `${title} (${lines.length})\n${lines.length ? lines.map((l) => `  - ${l}`).join('\n') : '  none'}\n`;
   return [
     `Visit follow-up digest, ${date}\n`,
-    section('Deadlines in the next 14 days', d.upcoming.map((u) => `${u.id} ${u.stateName}: ${u.item} due ${newYorkDate(Date.parse(u.deadline))}`)),
-    section('Overdue', d.overdue.map((o) => `${o.id} ${o.stateName}: ${o.item} due ${newYorkDate(Date.parse(o.deadline))} (${o.daysOverdue} days overdue)`)),
-    section('Decisions waiting', d.decisions.map((x) => `${x.id} ${x.stateName}: ${x.what}`)),
+    section(
+      'Deadlines in the next 14 days',
+      d.upcoming.map((u) => `${u.id} ${u.stateName}: ${u.item} due ${newYorkDate(Date.parse(u.deadline))}`),
+    ),
+    section(
+      'Overdue',
+      d.overdue.map(
+        (o) =>
+          `${o.id} ${o.stateName}: ${o.item} due ${newYorkDate(Date.parse(o.deadline))} (${o.daysOverdue} days overdue)`,
+      ),
+    ),
+    section(
+      'Decisions waiting',
+      d.decisions.map((x) => `${x.id} ${x.stateName}: ${x.what}`),
+    ),
   ].join('\n');
 }
 
 export function annualText(rows: AnnualRow[], nowMs: number): string {
   const date = newYorkDate(nowMs);
   return `Reporting status of visited States, as of ${date}\n\n${rows
-    .map((r) => `${r.stateName} (${r.id}, visit of ${r.visitYear}): ${r.status}${r.due ? `, due ${newYorkDate(Date.parse(r.due))}` : ''}${r.submitted ? `, submitted ${newYorkDate(Date.parse(r.submitted))}` : ''}`)
+    .map(
+      (r) =>
+        `${r.stateName} (${r.id}, visit of ${r.visitYear}): ${r.status}${r.due ? `, due ${newYorkDate(Date.parse(r.due))}` : ''}${r.submitted ? `, submitted ${newYorkDate(Date.parse(r.submitted))}` : ''}`,
+    )
     .join('\n')}\n`;
 }

@@ -36,9 +36,21 @@ export const ReminderRule = z
 export type ReminderRule = z.infer<typeof ReminderRule>;
 
 const clockShape = Object.fromEntries(
-  (['pao', 'ta-referral', 'drafting', 'state-review', 'state-review-extension', 'finalizing', 'committee-review', 'transmitting', 'receipt', 'state-implementation-report', 'cted-follow-up-report'] as const).map(
-    (k) => [k, DurationText],
-  ),
+  (
+    [
+      'pao',
+      'ta-referral',
+      'drafting',
+      'state-review',
+      'state-review-extension',
+      'finalizing',
+      'committee-review',
+      'transmitting',
+      'receipt',
+      'state-implementation-report',
+      'cted-follow-up-report',
+    ] as const
+  ).map((k) => [k, DurationText]),
 ) as Record<ClockName, typeof DurationText>;
 
 export type ClockName =

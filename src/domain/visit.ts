@@ -193,7 +193,11 @@ export function isTerminal(state: VisitState): boolean {
 }
 
 /** A new visit at `drafting`, with the PAO, TA-referral and drafting clocks running from the visit's end. */
-export function initialState(visit: VisitSummary, policy: Policy, startedAtMs: number): { state: VisitState; effects: Effects } {
+export function initialState(
+  visit: VisitSummary,
+  policy: Policy,
+  startedAtMs: number,
+): { state: VisitState; effects: Effects } {
   const state: VisitState = {
     visit,
     stage: 'drafting',
@@ -235,7 +239,9 @@ function pushEvent(
     type,
     at: iso(atMs),
     stage: state.stage,
-    ...(cmd ? { actor: cmd.actor.email, ...(cmd.actor.role ? { role: cmd.actor.role } : {}), door: cmd.door } : { door: 'engine' as const }),
+    ...(cmd
+      ? { actor: cmd.actor.email, ...(cmd.actor.role ? { role: cmd.actor.role } : {}), door: cmd.door }
+      : { door: 'engine' as const }),
     ...(payload && Object.keys(payload).length ? { payload } : {}),
   };
   state.history.push(ev);
@@ -350,7 +356,14 @@ function restartCommitteeClock(state: VisitState, nowMs: number): void {
   }
 }
 
-function adopt(state: VisitState, effects: Effects, atMs: number, policy: Policy, how: 'silence' | 'meeting', cmd?: ActionCommand): void {
+function adopt(
+  state: VisitState,
+  effects: Effects,
+  atMs: number,
+  policy: Policy,
+  how: 'silence' | 'meeting',
+  cmd?: ActionCommand,
+): void {
   closeItem(state, 'committee-review', atMs, how === 'silence' ? 'adopted-by-silence' : 'adopted-at-meeting');
   state.stage = 'transmitting';
   state.adoptedAt = iso(atMs);
@@ -358,7 +371,14 @@ function adopt(state: VisitState, effects: Effects, atMs: number, policy: Policy
   delete state.objection;
   const transmit = openItem(state, 'transmitting', atMs, policy);
   const followUp = openItem(state, 'cted-follow-up-report', atMs, policy);
-  const ev = pushEvent(state, effects, how === 'silence' ? 'adopted-by-silence' : 'record-adoption', atMs, cmd, cmd?.payload);
+  const ev = pushEvent(
+    state,
+    effects,
+    how === 'silence' ? 'adopted-by-silence' : 'record-adoption',
+    atMs,
+    cmd,
+    cmd?.payload,
+  );
   notify(state, effects, ev, 'report-adopted', ['case-officer', 'chair', 'secretariat'], {
     deadline: iso(transmit.deadline!),
     details: { followUpReportDue: iso(followUp.deadline!) },
@@ -406,7 +426,10 @@ export function applyAction(state: VisitState, cmd: ActionCommand, nowMs: number
       state.stage = 'state-review';
       const review = openItem(state, 'state-review', nowMs, policy);
       const ev = record();
-      notify(state, effects, ev, 'draft-dispatched', ['state-contact'], { item: 'state-review', deadline: iso(review.deadline!) });
+      notify(state, effects, ev, 'draft-dispatched', ['state-contact'], {
+        item: 'state-review',
+        deadline: iso(review.deadline!),
+      });
       break;
     }
     case 'record-comments':
@@ -499,7 +522,10 @@ export function applyAction(state: VisitState, cmd: ActionCommand, nowMs: number
       const receipt = openItem(state, 'receipt', nowMs, policy);
       openItem(state, 'sharing-consent', nowMs, policy);
       const ev = record();
-      notify(state, effects, ev, 'report-transmitted', ['state-contact'], { item: 'receipt', deadline: iso(receipt.deadline!) });
+      notify(state, effects, ev, 'report-transmitted', ['state-contact'], {
+        item: 'receipt',
+        deadline: iso(receipt.deadline!),
+      });
       break;
     }
     case 'confirm-receipt': {
@@ -553,7 +579,9 @@ export function applyAction(state: VisitState, cmd: ActionCommand, nowMs: number
     case 'invite-briefing':
       state.briefing = 'invited';
       openItem(state, 'briefing', nowMs, policy);
-      notify(state, effects, record(), 'briefing-invitation', ['state-contact'], { details: { date: p.date as string | undefined } });
+      notify(state, effects, record(), 'briefing-invitation', ['state-contact'], {
+        details: { date: p.date as string | undefined },
+      });
       break;
     case 'record-briefing':
       state.briefing = 'held';
@@ -563,7 +591,9 @@ export function applyAction(state: VisitState, cmd: ActionCommand, nowMs: number
     case 'withdraw': {
       for (const item of ITEMS) closeItem(state, item, nowMs, 'withdrawn');
       state.stage = 'withdrawn';
-      notify(state, effects, record(), 'visit-withdrawn', ['case-officer', 'secretariat'], { details: { reason: p.reason as string } });
+      notify(state, effects, record(), 'visit-withdrawn', ['case-officer', 'secretariat'], {
+        details: { reason: p.reason as string },
+      });
       break;
     }
   }
@@ -587,7 +617,10 @@ export function applyExpiries(state: VisitState, nowMs: number, policy: Policy):
     state.stage = 'finalizing';
     const fin = openItem(state, 'finalizing', at, policy);
     const ev = pushEvent(state, effects, 'no-comments-received', at);
-    notify(state, effects, ev, 'no-comments-received', ['case-officer'], { item: 'finalizing', deadline: iso(fin.deadline!) });
+    notify(state, effects, ev, 'no-comments-received', ['case-officer'], {
+      item: 'finalizing',
+      deadline: iso(fin.deadline!),
+    });
   }
   if (state.stage === 'committee-review' && (at = expired('committee-review')) !== undefined) {
     adopt(state, effects, at, policy, 'silence');
@@ -620,13 +653,25 @@ export function plannedReminders(state: VisitState, policy: Policy): PlannedRemi
       if (r.at >= it.openedAt) out.push({ ...r, item: it.item });
     };
     for (const after of rule.afterOpening) {
-      push({ key: `${it.item}:${iso(it.openedAt)}:after:${after}`, kind: 'follow-up', at: addDuration(it.openedAt, after, policy.calendar), to: rule.to, deadline: it.deadline });
+      push({
+        key: `${it.item}:${iso(it.openedAt)}:after:${after}`,
+        kind: 'follow-up',
+        at: addDuration(it.openedAt, after, policy.calendar),
+        to: rule.to,
+        deadline: it.deadline,
+      });
     }
     if (it.deadline === null) continue;
     const d = it.deadline;
     const base = `${it.item}:${iso(d)}`;
     for (const before of rule.before) {
-      push({ key: `${base}:before:${before}`, kind: 'before', at: subtractDuration(d, before), to: rule.to, deadline: d });
+      push({
+        key: `${base}:before:${before}`,
+        kind: 'before',
+        at: subtractDuration(d, before),
+        to: rule.to,
+        deadline: d,
+      });
     }
     if (rule.onDeadline) push({ key: `${base}:due`, kind: 'due', at: d, to: rule.to, deadline: d });
     if (rule.overdueEvery) {
@@ -656,7 +701,9 @@ export function dueReminders(
   remindersFromMs: number,
 ): { send: PlannedReminder[]; skip: PlannedReminder[] } {
   const handled = new Set(state.reminders.map((r) => r.key));
-  const due = plannedReminders(state, policy).filter((r) => r.at <= nowMs && r.at >= remindersFromMs && !handled.has(r.key));
+  const due = plannedReminders(state, policy).filter(
+    (r) => r.at <= nowMs && r.at >= remindersFromMs && !handled.has(r.key),
+  );
   const latest = new Map<Item, PlannedReminder>();
   for (const r of due) latest.set(r.item, r);
   const send = [...latest.values()];
@@ -682,18 +729,26 @@ function selfActingItem(state: VisitState): Item | undefined {
  * With `catchUp`, work that fell due while the workflow was busy sending (a reminder, an expiry)
  * wakes it at once; without it (visits started before that fix) such work waits for the next wake.
  */
-export function nextWakeAt(state: VisitState, policy: Policy, nowMs: number, remindersFromMs: number, catchUp = true): number | null {
+export function nextWakeAt(
+  state: VisitState,
+  policy: Policy,
+  nowMs: number,
+  remindersFromMs: number,
+  catchUp = true,
+): number | null {
   const handled = new Set(state.reminders.map((r) => r.key));
   let next = Infinity;
   for (const r of plannedReminders(state, policy)) {
     if ((catchUp || r.at > nowMs) && r.at >= remindersFromMs && !handled.has(r.key)) next = Math.min(next, r.at);
   }
   for (const it of Object.values(state.items)) {
-    if (it && it.closedAt === undefined && it.deadline !== null && it.deadline > nowMs) next = Math.min(next, it.deadline);
+    if (it && it.closedAt === undefined && it.deadline !== null && it.deadline > nowMs)
+      next = Math.min(next, it.deadline);
   }
   const acting = selfActingItem(state);
   const clock = acting ? state.items[acting] : undefined;
-  if (catchUp && clock && clock.closedAt === undefined && clock.deadline !== null) next = Math.min(next, clock.deadline);
+  if (catchUp && clock && clock.closedAt === undefined && clock.deadline !== null)
+    next = Math.min(next, clock.deadline);
   return next === Infinity ? null : Math.max(next, catchUp ? nowMs : next);
 }
 
@@ -709,7 +764,9 @@ export interface OpenItemView {
 export function openItems(state: VisitState, nowMs: number): OpenItemView[] {
   return Object.values(state.items)
     .filter((it): it is ItemState => it !== undefined && it.closedAt === undefined)
-    .sort((a, b) => (a.deadline ?? Infinity) - (b.deadline ?? Infinity) || ITEMS.indexOf(a.item) - ITEMS.indexOf(b.item))
+    .sort(
+      (a, b) => (a.deadline ?? Infinity) - (b.deadline ?? Infinity) || ITEMS.indexOf(a.item) - ITEMS.indexOf(b.item),
+    )
     .map((it) => ({
       item: it.item,
       openedAt: iso(it.openedAt),

@@ -51,16 +51,23 @@ async function signedIn(who: UserName): Promise<{ context: BrowserContext; page:
   return s;
 }
 
-const rowIds = (page: Page) => page.locator('tbody tr[data-visit]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-visit')));
+const rowIds = (page: Page) =>
+  page.locator('tbody tr[data-visit]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-visit')));
 const texts = (page: Page, selector: string) => page.locator(selector).allTextContents();
 /** Clicks something that loads a new page and waits for that page. */
-const clickAndLoad = (page: Page, selector: string) => Promise.all([page.waitForEvent('load'), page.locator(selector).click()]);
+const clickAndLoad = (page: Page, selector: string) =>
+  Promise.all([page.waitForEvent('load'), page.locator(selector).click()]);
 
 /** The page's own fetch (same origin, so its HttpOnly cookie goes along). */
 const fetchInPage = (page: Page, href: string) =>
   page.evaluate(async (u) => {
     const r = await fetch(u);
-    return { status: r.status, type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), text: await r.text() };
+    return {
+      status: r.status,
+      type: r.headers.get('content-type'),
+      disposition: r.headers.get('content-disposition'),
+      text: await r.text(),
+    };
   }, href);
 
 async function act(as: UserName, id: string, action: string, body: unknown = {}) {
@@ -97,12 +104,16 @@ beforeAll(async () => {
   await act('cted', '803-NOR', 'refer-ta', { partners: ['UNODC'], needs: 'Border management' });
   await act('cted', '803-NOR', 'submit-draft', { documentRef: 'DRAFT/803' });
   await act('cted', '803-NOR', 'dispatch-draft');
-  expect((await act('stateNOR', '803-NOR', 'record-comments', { summary: 'Two factual corrections' })).stage).toBe('finalizing');
+  expect((await act('stateNOR', '803-NOR', 'record-comments', { summary: 'Two factual corrections' })).stage).toBe(
+    'finalizing',
+  );
 
   // The dashboard reads the read model: wait until it holds every visit as it now stands.
   await eventually(() => {
     const snaps = h.store.snapshots();
-    return snaps.length === ALL.length && snaps.find((s) => s.id === '803-NOR')?.stage === 'finalizing' ? true : undefined;
+    return snaps.length === ALL.length && snaps.find((s) => s.id === '803-NOR')?.stage === 'finalizing'
+      ? true
+      : undefined;
   }, 'the read model to hold every visit');
 });
 
@@ -119,7 +130,10 @@ describe('the dashboard in a browser', () => {
     expect(first!.status()).toBe(200);
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/sign-in?next=%2Fcompliance');
     await page.locator('#token').fill('not-a-real-token-but-long-enough-0123456789');
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/sign-in') && r.request().method() === 'POST'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/sign-in') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
     expect(response.status()).toBe(401);
     await page.waitForLoadState();
     expect(await page.locator('p.overdue').textContent()).toBe('That token is not valid.');
@@ -135,7 +149,13 @@ describe('the dashboard in a browser', () => {
   it('lets the secretariat filter the overview to overdue visits, sort it and export exactly those rows', async () => {
     const { context, page } = await signedIn('secretariat');
     const [cookie] = await context.cookies();
-    expect(cookie).toMatchObject({ name: 'followup_session', value: h.tokens.secretariat, httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(cookie).toMatchObject({
+      name: 'followup_session',
+      value: h.tokens.secretariat,
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+    });
     expect(await page.locator('h1').textContent()).toBe('Visits');
     expect(await page.locator('.who').textContent()).toBe(`${USERS.secretariat.email} (secretariat)`);
     expect(await rowIds(page)).toEqual(ALL);
@@ -152,7 +172,9 @@ describe('the dashboard in a browser', () => {
     expect(await page.locator('tr[data-visit="138-CIV"] td').nth(1).textContent()).toBe("Côte d'Ivoire");
     expect(await page.locator('tr[data-visit="138-CIV"] td').nth(2).textContent()).toBe('African States');
     expect(await page.locator('tr[data-visit="136-GRC"] td').nth(6).textContent()).toMatch(/^\d+ days overdue$/);
-    expect(await page.locator('tr[data-visit="136-GRC"] .overdue').last().textContent()).toBe('overdue: pao, ta-referral, drafting');
+    expect(await page.locator('tr[data-visit="136-GRC"] .overdue').last().textContent()).toBe(
+      'overdue: pao, ta-referral, drafting',
+    );
 
     // Sort by State name, then the same column again for descending order; the filter stays.
     await clickAndLoad(page, 'thead a:text-is("State")');
@@ -183,13 +205,31 @@ describe('the dashboard in a browser', () => {
     expect(csv.status).toBe(200);
     expect(csv.type).toBe('text/csv; charset=utf-8');
     expect(csv.disposition).toBe('attachment; filename="visits.csv"');
-    expect(csv.text.split('\r\n')[0]).toBe('id,number,state,stateName,region,type,year,stage,nextItem,nextDeadline,daysLeft,overdue,overdueItems,openItems');
+    expect(csv.text.split('\r\n')[0]).toBe(
+      'id,number,state,stateName,region,type,year,stage,nextItem,nextDeadline,daysLeft,overdue,overdueItems,openItems',
+    );
     const rows = parseCsv(csv.text);
     expect(rows.map((r) => r.id)).toEqual(OLD);
     expect(rows.map((r) => [r.stateName, r.region, r.type, r.year, r.stage, r.overdue, r.overdueItems])).toEqual([
-      ['Greece', 'Western European and other States', 'follow-up', '2018', 'drafting', 'true', 'pao; ta-referral; drafting'],
+      [
+        'Greece',
+        'Western European and other States',
+        'follow-up',
+        '2018',
+        'drafting',
+        'true',
+        'pao; ta-referral; drafting',
+      ],
       ["Côte d'Ivoire", 'African States', 'comprehensive', '2018', 'drafting', 'true', 'pao; ta-referral; drafting'],
-      ['New Zealand', 'Western European and other States', 'regional', '2018', 'drafting', 'true', 'pao; ta-referral; drafting'],
+      [
+        'New Zealand',
+        'Western European and other States',
+        'regional',
+        '2018',
+        'drafting',
+        'true',
+        'pao; ta-referral; drafting',
+      ],
     ]);
     for (const r of rows) expect(Number(r.daysLeft)).toBeLessThan(-2000);
     // The cookie is what let it through: without it, the same URL is refused.
@@ -203,7 +243,13 @@ describe('the dashboard in a browser', () => {
     const rows = await page.locator('#compliance tbody tr[data-item]').evaluateAll((trs) =>
       trs.map((tr) => {
         const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim());
-        return { year: tr.getAttribute('data-year'), item: tr.getAttribute('data-item'), done: cells[2] ?? '', target: cells[5] ?? '', exceeded: cells[7] ?? '' };
+        return {
+          year: tr.getAttribute('data-year'),
+          item: tr.getAttribute('data-item'),
+          done: cells[2] ?? '',
+          target: cells[5] ?? '',
+          exceeded: cells[7] ?? '',
+        };
       }),
     );
     const year = String(new Date(Date.now() - 86_400_000).getUTCFullYear());
@@ -219,7 +265,13 @@ describe('the dashboard in a browser', () => {
     ]);
     // 2018: nothing done, every old visit past its deadline; this year: 803-NOR's steps, all on time.
     for (const r of rows.filter((x) => x.year === '2018')) {
-      expect(r.exceeded.split(', ').map((e) => e.replace(/ \(.*\)$/, '')).sort().join('|')).toBe(exceededOld);
+      expect(
+        r.exceeded
+          .split(', ')
+          .map((e) => e.replace(/ \(.*\)$/, ''))
+          .sort()
+          .join('|'),
+      ).toBe(exceededOld);
       expect(r.target).toBe('—');
     }
     for (const r of rows.filter((x) => x.year === year)) expect(r.exceeded).toBe('—');
@@ -256,8 +308,13 @@ describe('the dashboard in a browser', () => {
     expect(await page.locator('[role="alert"]').count()).toBe(0);
     expect(await page.locator('#stage').textContent()).toBe('drafting');
     expect(await texts(page, 'form.action legend')).toEqual(['record-pao', 'refer-ta', 'dispatch-draft']);
-    expect(await texts(page, '#timeline tbody tr.event td:nth-child(2)')).toEqual(['visit-started', `submit-draft by ${USERS.cted.email}`]);
-    expect(await page.locator('#timeline tbody tr.done td:nth-child(2)').textContent()).toMatch(/^drafting done \(submitted\); planned \d{4}-\d{2}-\d{2}, actual \d{4}-\d{2}-\d{2}$/);
+    expect(await texts(page, '#timeline tbody tr.event td:nth-child(2)')).toEqual([
+      'visit-started',
+      `submit-draft by ${USERS.cted.email}`,
+    ]);
+    expect(await page.locator('#timeline tbody tr.done td:nth-child(2)').textContent()).toMatch(
+      /^drafting done \(submitted\); planned \d{4}-\d{2}-\d{2}, actual \d{4}-\d{2}-\d{2}$/,
+    );
 
     // The stale tab's submit-draft is refused by the workflow, and the page says why.
     await Promise.all([stale.waitForEvent('load'), stale.getByRole('button', { name: 'submit-draft' }).click()]);
@@ -275,7 +332,9 @@ describe('the dashboard in a browser', () => {
       `submit-draft by ${USERS.cted.email}`,
       `dispatch-draft by ${USERS.cted.email}`,
     ]);
-    expect(await texts(page, '#timeline tbody tr.planned td:nth-child(2)')).toContainEqual(expect.stringMatching(/^state-review due \d{4}-\d{2}-\d{2}$/));
+    expect(await texts(page, '#timeline tbody tr.planned td:nth-child(2)')).toContainEqual(
+      expect.stringMatching(/^state-review due \d{4}-\d{2}-\d{2}$/),
+    );
 
     // What the buttons did, seen through the API and the audit trail: the typed fields, the web door.
     const status = (await h.request('GET', '/api/visits/801-NOR', { as: 'secretariat' })).body;
@@ -286,7 +345,12 @@ describe('the dashboard in a browser', () => {
       ['dispatch-draft', 'web'],
     ]);
     expect(status.history[1].payload).toEqual({ documentRef: 'DRAFT/801', note: 'Reviewed by the section chief' });
-    expect(h.store.audit().filter((e) => e.visitId === '801-NOR' && e.door === 'web').map((e) => [e.action, e.outcome])).toEqual([
+    expect(
+      h.store
+        .audit()
+        .filter((e) => e.visitId === '801-NOR' && e.door === 'web')
+        .map((e) => [e.action, e.outcome]),
+    ).toEqual([
       ['submit-draft', 'accepted'],
       ['submit-draft', 'refused'],
       ['dispatch-draft', 'accepted'],
@@ -315,7 +379,10 @@ describe('the dashboard in a browser', () => {
     expect(await rowIds(page)).toEqual(['801-NOR', '803-NOR']);
     expect(await page.locator('.counts').textContent()).toMatch(/^2 visit\(s\): /);
     // The year filter offers only the years of its own visits (no 2018).
-    expect(await page.locator('select[name="year"] option').allTextContents()).toEqual(['all', String(new Date(Date.now() - 86_400_000).getUTCFullYear())]);
+    expect(await page.locator('select[name="year"] option').allTextContents()).toEqual([
+      'all',
+      String(new Date(Date.now() - 86_400_000).getUTCFullYear()),
+    ]);
     const csv = await fetchInPage(page, (await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href'))!);
     expect(parseCsv(csv.text).map((r) => r.id)).toEqual(['801-NOR', '803-NOR']);
 
@@ -336,7 +403,11 @@ describe('the dashboard in a browser', () => {
     expect((await (await page.goto('/visits/802-CHL'))!.text()).replace('802-CHL', '999-CHL')).toBe(missingBody);
     // Nor can it act on it with a hand-made form post.
     const post = await page.evaluate(async () => {
-      const r = await fetch('/visits/802-CHL/act/request-extension', { method: 'POST', body: new URLSearchParams({ reason: 'x' }), redirect: 'manual' });
+      const r = await fetch('/visits/802-CHL/act/request-extension', {
+        method: 'POST',
+        body: new URLSearchParams({ reason: 'x' }),
+        redirect: 'manual',
+      });
       return r.status;
     });
     expect(post).toBe(404);
@@ -346,9 +417,13 @@ describe('the dashboard in a browser', () => {
   it('lists every visited State on the annual reporting-status page, its print version and its CSV', async () => {
     const { page } = await signedIn('secretariat');
     await clickAndLoad(page, 'nav a:text-is("Annual reporting status")');
-    expect(await page.locator('h1').textContent()).toMatch(/^Reporting status of visited States, as of \d{4}-\d{2}-\d{2}$/);
+    expect(await page.locator('h1').textContent()).toMatch(
+      /^Reporting status of visited States, as of \d{4}-\d{2}-\d{2}$/,
+    );
     const annualRows = () =>
-      page.locator('#annual tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 4).map((td) => td.textContent)));
+      page
+        .locator('#annual tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 4).map((td) => td.textContent)));
     const year = String(new Date(Date.now() - 86_400_000).getUTCFullYear());
     expect(await annualRows()).toEqual([
       ['Chile', '802-CHL', year, 'not yet requested'],
@@ -361,7 +436,9 @@ describe('the dashboard in a browser', () => {
 
     await page.locator('input[name="year"]').fill('2018');
     await clickAndLoad(page, 'main form button');
-    expect(await page.locator('h1').textContent()).toMatch(/^Reporting status of visited States \(visits of 2018\), as of /);
+    expect(await page.locator('h1').textContent()).toMatch(
+      /^Reporting status of visited States \(visits of 2018\), as of /,
+    );
     expect((await annualRows()).map((r) => r[0])).toEqual(["Côte d'Ivoire", 'Greece', 'New Zealand']);
 
     await clickAndLoad(page, 'a:text-is("Printable page")');

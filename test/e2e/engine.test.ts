@@ -46,7 +46,11 @@ async function startEngine(): Promise<void> {
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
   engine = { child, output };
-  await eventually(() => (output.join('').includes('Press Ctrl-C to stop.') ? true : undefined), 'npm start to be ready', 90_000);
+  await eventually(
+    () => (output.join('').includes('Press Ctrl-C to stop.') ? true : undefined),
+    'npm start to be ready',
+    90_000,
+  );
 }
 
 async function stopEngine(): Promise<void> {
@@ -56,14 +60,18 @@ async function stopEngine(): Promise<void> {
   process.kill(-child.pid!, 'SIGINT');
   await exited;
   // Every child of the group is gone, and so is the dev server (which npm start stops itself).
-  await eventually(() => {
-    try {
-      process.kill(-child.pid!, 0);
-      return undefined;
-    } catch {
-      return true;
-    }
-  }, 'every process of npm start to exit', 30_000);
+  await eventually(
+    () => {
+      try {
+        process.kill(-child.pid!, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    },
+    'every process of npm start to exit',
+    30_000,
+  );
   await eventually(() => portClosed(Number(env.TEMPORAL_DEV_PORT)), 'the dev server to release its port', 30_000);
   engine = undefined;
 }
@@ -91,7 +99,13 @@ beforeAll(async () => {
     JSON.stringify({
       name: 'e2e: clocks in seconds',
       clocks: { 'state-review': '210 seconds', finalizing: '1 hour' },
-      reminders: { 'state-review': { to: ['state-contact'], before: ['180 seconds', '60 seconds'] }, pao: null, 'ta-referral': null, drafting: null, finalizing: null },
+      reminders: {
+        'state-review': { to: ['state-contact'], before: ['180 seconds', '60 seconds'] },
+        pao: null,
+        'ta-referral': null,
+        drafting: null,
+        finalizing: null,
+      },
     }),
   );
   const directoryFile = join(dataDir, 'directory.json');
@@ -129,12 +143,51 @@ describe('npm start, the CLI and real e-mail', () => {
 
   it('runs a visit through the CLI, survives Ctrl-C and a restart mid-stage, and sends each e-mail once', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const started = await cli('visits', 'start', '--number', '500', '--state', 'NOR', '--type', 'comprehensive', '--start', today, '--end', today,
-      '--case-officer', 'officer@cted.example.org', '--state-contact', 'mission@norway.example.org', '--state-name', 'Norway');
+    const started = await cli(
+      'visits',
+      'start',
+      '--number',
+      '500',
+      '--state',
+      'NOR',
+      '--type',
+      'comprehensive',
+      '--start',
+      today,
+      '--end',
+      today,
+      '--case-officer',
+      'officer@cted.example.org',
+      '--state-contact',
+      'mission@norway.example.org',
+      '--state-name',
+      'Norway',
+    );
     expect(started).toMatchObject({ code: 0, stdout: '500-NOR\n' });
 
-    expect((await cli('visits', 'act', '500-NOR', 'submit-draft', '--as', 'officer@cted.example.org', '--field', 'documentRef=DRAFT/500')).code).toBe(0);
-    const dispatched = await cli('visits', 'act', '500-NOR', 'dispatch-draft', '--as', 'officer@cted.example.org', '--json');
+    expect(
+      (
+        await cli(
+          'visits',
+          'act',
+          '500-NOR',
+          'submit-draft',
+          '--as',
+          'officer@cted.example.org',
+          '--field',
+          'documentRef=DRAFT/500',
+        )
+      ).code,
+    ).toBe(0);
+    const dispatched = await cli(
+      'visits',
+      'act',
+      '500-NOR',
+      'dispatch-draft',
+      '--as',
+      'officer@cted.example.org',
+      '--json',
+    );
     expect(dispatched.code).toBe(0);
     const status = JSON.parse(dispatched.stdout) as VisitStatus;
     expect(status.stage).toBe('state-review');
@@ -145,18 +198,28 @@ describe('npm start, the CLI and real e-mail', () => {
     const mails = () => smtp.received.filter((m) => m.visitId === '500-NOR');
     await eventually(() => (mails().length === 1 ? true : undefined), 'the draft to reach the Permanent Mission');
     expect(mails()[0]).toMatchObject({ to: ['mission@norway.example.org'], topic: 'draft-dispatched' });
-    expect(mails()[0]!.subject).toMatch(/^Draft report of visit 500-NOR for your factual comments \(by \d{4}-\d{2}-\d{2}\)$/);
+    expect(mails()[0]!.subject).toMatch(
+      /^Draft report of visit 500-NOR for your factual comments \(by \d{4}-\d{2}-\d{2}\)$/,
+    );
     expect(mails()[0]!.raw).toContain(deadline.slice(0, 13)); // the exact deadline is in the body
 
     await stopEngine();
     // Down across the first reminder (t0 + 30 s), back well before the second (t0 + 150 s).
-    await eventually(() => (Date.now() > t0 + 32_000 ? true : undefined), 'the outage to span the first reminder', 45_000);
+    await eventually(
+      () => (Date.now() > t0 + 32_000 ? true : undefined),
+      'the outage to span the first reminder',
+      45_000,
+    );
     expect(mails()).toHaveLength(1);
     await startEngine();
     const restarted = Date.now();
     expect(restarted).toBeLessThan(t0 + 100_000);
 
-    await eventually(() => (mails().some((m) => m.topic === 'no-comments-received') ? true : undefined), 'the comment period to end', 210_000);
+    await eventually(
+      () => (mails().some((m) => m.topic === 'no-comments-received') ? true : undefined),
+      'the comment period to end',
+      210_000,
+    );
     const after = await show('500-NOR');
     expect(after.stage).toBe('finalizing');
     // The reminder that fell due during the outage is sent late, once; the second on time, once.
@@ -171,7 +234,9 @@ describe('npm start, the CLI and real e-mail', () => {
       'reminder:state-review -> mission@norway.example.org',
       'no-comments-received -> officer@cted.example.org',
     ]);
-    expect(mails()[1]!.subject).toBe(`Reminder: factual comments on the draft report — visit 500-NOR (due ${mails()[0]!.subject.slice(-11, -1)})`);
+    expect(mails()[1]!.subject).toBe(
+      `Reminder: factual comments on the draft report — visit 500-NOR (due ${mails()[0]!.subject.slice(-11, -1)})`,
+    );
     expect(new Set(mails().map((m) => m.messageId)).size).toBe(4);
     expect(after.history.map((e) => [e.type, e.actor ?? null])).toEqual([
       ['visit-started', null],
@@ -189,24 +254,69 @@ describe('npm start, the CLI and real e-mail', () => {
     expect(unknown.stderr).toContain('unknown visit');
 
     const today = new Date().toISOString().slice(0, 10);
-    await cli('visits', 'start', '--number', '501', '--state', 'CHL', '--type', 'focused', '--start', today, '--end', today,
-      '--case-officer', 'officer@cted.example.org', '--state-contact', 'mission@chile.example.org');
+    await cli(
+      'visits',
+      'start',
+      '--number',
+      '501',
+      '--state',
+      'CHL',
+      '--type',
+      'focused',
+      '--start',
+      today,
+      '--end',
+      today,
+      '--case-officer',
+      'officer@cted.example.org',
+      '--state-contact',
+      'mission@chile.example.org',
+    );
     const notNow = await cli('visits', 'act', '501-CHL', 'transmit-report');
     expect(notNow.code).toBe(1);
-    expect(notNow.stderr).toContain('refused: transmit-report is not allowed while visit 501-CHL is at stage drafting; allowed now: record-pao, refer-ta, submit-draft, withdraw');
+    expect(notNow.stderr).toContain(
+      'refused: transmit-report is not allowed while visit 501-CHL is at stage drafting; allowed now: record-pao, refer-ta, submit-draft, withdraw',
+    );
 
     const missing = await cli('visits', 'act', '501-CHL', 'withdraw');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('withdraw: reason:');
 
-    const badDate = await cli('visits', 'start', '--number', '502', '--state', 'PER', '--type', 'focused', '--start', '2019-11-12', '--end', '2019-11-31',
-      '--case-officer', 'officer@cted.example.org', '--state-contact', 'mission@peru.example.org');
+    const badDate = await cli(
+      'visits',
+      'start',
+      '--number',
+      '502',
+      '--state',
+      'PER',
+      '--type',
+      'focused',
+      '--start',
+      '2019-11-12',
+      '--end',
+      '2019-11-31',
+      '--case-officer',
+      'officer@cted.example.org',
+      '--state-contact',
+      'mission@peru.example.org',
+    );
     expect(badDate.code).toBe(1);
     expect(badDate.stderr).toContain('end: not a real calendar date');
 
     const csv = join(dataDir, 'visits.csv');
-    writeFileSync(csv, 'visit_number,member_state,iso3,visit_type,ordinal,start_date,end_date\n503,Peru,PER,focused,,2019-11-12,2019-11-14\n504,Chile,chl,focused,,2019-11-12,2019-11-14\n');
-    const badRow = await cli('visits', 'import', csv, '--case-officer', 'officer@cted.example.org', '--state-contact', 'pm-{iso3}@example.org');
+    writeFileSync(
+      csv,
+      'visit_number,member_state,iso3,visit_type,ordinal,start_date,end_date\n503,Peru,PER,focused,,2019-11-12,2019-11-14\n504,Chile,chl,focused,,2019-11-12,2019-11-14\n',
+    );
+    const badRow = await cli(
+      'visits',
+      'import',
+      csv,
+      '--case-officer',
+      'officer@cted.example.org',
+      '--state-contact',
+      'pm-{iso3}@example.org',
+    );
     expect(badRow.code).toBe(1);
     expect(badRow.stderr).toContain(`${csv}:3: state: expected an ISO 3166-1 alpha-3 code`);
     expect(badRow.stderr).toContain('nothing imported');
@@ -217,13 +327,24 @@ describe('npm start, the CLI and real e-mail', () => {
   });
 
   it('imports the 31 visits of 2018-2019 with their clocks computed from the real dates', async () => {
-    const r = await cli('visits', 'import', join(ROOT, 'test', 'fixtures', 'ctc-visits-2018-2019.csv'), '--case-officer', 'officer@cted.example.org',
-      '--state-contact', 'pm-{iso3}@mission.example.org', '--json');
+    const r = await cli(
+      'visits',
+      'import',
+      join(ROOT, 'test', 'fixtures', 'ctc-visits-2018-2019.csv'),
+      '--case-officer',
+      'officer@cted.example.org',
+      '--state-contact',
+      'pm-{iso3}@mission.example.org',
+      '--json',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).imported).toHaveLength(31);
     const pol = await show('166-POL');
     expect(pol.stage).toBe('drafting');
-    expect(pol.openItems.find((o) => o.item === 'drafting')).toMatchObject({ deadline: '2020-02-12T04:59:59.999Z', overdue: true });
+    expect(pol.openItems.find((o) => o.item === 'drafting')).toMatchObject({
+      deadline: '2020-02-12T04:59:59.999Z',
+      overdue: true,
+    });
     const overdue = await eventually(async () => {
       const l = JSON.parse((await cli('visits', 'list', '--overdue', '--json')).stdout) as unknown[];
       return l.length >= 31 ? l : undefined;
@@ -232,18 +353,34 @@ describe('npm start, the CLI and real e-mail', () => {
     expect(smtp.received.filter((m) => m.visitId === '166-POL')).toEqual([]); // no storm of past reminders
 
     const drift = await cli('check', 'drift');
-    expect(drift).toMatchObject({ code: 0, stdout: expect.stringMatching(/^no drift: the store agrees with Temporal on 33 visit\(s\)/) });
+    expect(drift).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^no drift: the store agrees with Temporal on 33 visit\(s\)/),
+    });
   });
 
   it('sends the weekly digest when triggered from the CLI, and keeps an intact audit trail of CLI actions', async () => {
     const sent = await cli('digest', 'send');
     expect(sent.code).toBe(0);
-    const digestMail = await eventually(() => smtp.received.find((m) => m.topic === 'weekly-digest'), 'the digest to reach the secretariat');
+    const digestMail = await eventually(
+      () => smtp.received.find((m) => m.topic === 'weekly-digest'),
+      'the digest to reach the secretariat',
+    );
     expect(digestMail.to).toEqual(['secretariat@un.example.org']);
     expect(digestMail.subject).toMatch(/^Visit follow-up: weekly digest, \d{4}-\d{2}-\d{2}$/);
     expect(digestMail.raw).toContain('166-POL Poland: drafting due 2020-02-11');
 
-    const user = await cli('users', 'add', '--role', 'state', '--state', 'NOR', '--email', 'focal@norway.example.org', '--json');
+    const user = await cli(
+      'users',
+      'add',
+      '--role',
+      'state',
+      '--state',
+      'NOR',
+      '--email',
+      'focal@norway.example.org',
+      '--json',
+    );
     expect(user.code).toBe(0);
     expect(JSON.parse(user.stdout).token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const again = await cli('users', 'add', '--role', 'state', '--state', 'NOR', '--email', 'focal@norway.example.org');

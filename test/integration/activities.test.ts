@@ -167,7 +167,9 @@ function decodeHeaderValue(value: string): string {
     }
     const [, charset, enc, text] = m;
     expect(charset!.toLowerCase()).toBe('utf-8');
-    pending.push(enc!.toUpperCase() === 'B' ? Buffer.from(text!, 'base64') : decodeQuotedPrintableBytes(text!.replace(/_/g, ' ')));
+    pending.push(
+      enc!.toUpperCase() === 'B' ? Buffer.from(text!, 'base64') : decodeQuotedPrintableBytes(text!.replace(/_/g, ' ')),
+    );
     last = m.index + m[0].length;
   }
   flush();
@@ -212,10 +214,16 @@ function parseMail(raw: string): ParsedMail {
     for (const section of sections.slice(1, -1)) {
       const part = splitHead(section.replace(/^\n/, ''));
       const content = decodeBody(part.body.replace(/\n$/, ''), part.headers.get('content-transfer-encoding'));
-      parts.push({ type: (part.headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase(), content });
+      parts.push({
+        type: (part.headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase(),
+        content,
+      });
     }
   } else {
-    parts.push({ type: contentType.split(';')[0]!.trim().toLowerCase(), content: decodeBody(body, headers.get('content-transfer-encoding')) });
+    parts.push({
+      type: contentType.split(';')[0]!.trim().toLowerCase(),
+      content: decodeBody(body, headers.get('content-transfer-encoding')),
+    });
   }
   const textParts = parts.filter((p) => p.type === 'text/plain');
   const htmlParts = parts.filter((p) => p.type === 'text/html');
@@ -322,14 +330,25 @@ describe('notify over real SMTP', () => {
 
     const result = await activities.notify(notice);
 
-    const expected = ['officer@cted.example.org', 'secretariat@un.example.org', 'ctc.desk@un.example.org', 'management@cted.example.org'];
+    const expected = [
+      'officer@cted.example.org',
+      'secretariat@un.example.org',
+      'ctc.desk@un.example.org',
+      'management@cted.example.org',
+    ];
     expect(result).toEqual({ sent: expected, alreadySent: [], unresolved: [] });
-    await eventually(() => (smtp.received.length >= expected.length ? true : undefined), 'four messages at the SMTP server', 10_000);
+    await eventually(
+      () => (smtp.received.length >= expected.length ? true : undefined),
+      'four messages at the SMTP server',
+      10_000,
+    );
     expect(smtp.received).toHaveLength(expected.length);
     expect(smtp.received.map((r) => r.rcptTo).sort()).toEqual(expected.map((a) => [a]).sort());
 
     const rendered = renderNotice(notice, 'en');
-    expect(rendered.subject).toBe('Overdue: preliminary assessment and observations (PAO) — visit 166-POL (due 2026-12-07)');
+    expect(rendered.subject).toBe(
+      'Overdue: preliminary assessment and observations (PAO) — visit 166-POL (due 2026-12-07)',
+    );
     for (const address of expected) {
       const m = messageTo(smtp, address);
       expect(m.mailFrom).toBe(FROM);
@@ -353,7 +372,10 @@ describe('notify over real SMTP', () => {
     // Every Message-ID is distinct, and the store holds exactly what was sent.
     expect(new Set(smtp.received.map((r) => parseMail(r.raw).headers.get('message-id'))).size).toBe(expected.length);
     expect(
-      store.messages('166-POL').map((m) => ({ ...m })).sort((a, b) => a.recipient.localeCompare(b.recipient)),
+      store
+        .messages('166-POL')
+        .map((m) => ({ ...m }))
+        .sort((a, b) => a.recipient.localeCompare(b.recipient)),
     ).toEqual(
       expected
         .map((recipient) => ({
@@ -379,7 +401,13 @@ describe('notify over real SMTP', () => {
 
     // partner:UNODC is already covered by "partners": the address gets one message, not two.
     expect(result).toEqual({
-      sent: ['member.one@mission.example.net', 'member.two@mission.example.net', 'chair@mission.example.net', 'ta@unodc.example.org', 'ta@unoct.example.org'],
+      sent: [
+        'member.one@mission.example.net',
+        'member.two@mission.example.net',
+        'chair@mission.example.net',
+        'ta@unodc.example.org',
+        'ta@unoct.example.org',
+      ],
       alreadySent: [],
       unresolved: [],
     });
@@ -436,7 +464,9 @@ describe('notify over real SMTP', () => {
       expect(m.headers.get('subject')).toBe(french.subject);
       expect(m.headers.get('x-visit-id')).toBe('170-FRA');
       expect(m.text).toContain('Madame, Monsieur,');
-      expect(m.text).toContain("La Direction exécutive du Comité contre le terrorisme vous transmet le projet de rapport de la visite pour les observations factuelles de vos autorités, d'ici le 2027-02-11.");
+      expect(m.text).toContain(
+        "La Direction exécutive du Comité contre le terrorisme vous transmet le projet de rapport de la visite pour les observations factuelles de vos autorités, d'ici le 2027-02-11.",
+      );
       expect(m.text).toContain('Veuillez agréer l’assurance de notre haute considération.');
       expect(m.html).toContain('<html lang="fr">');
       expect(m.text).toBe(french.text);
@@ -471,8 +501,16 @@ describe('notify over real SMTP', () => {
       alreadySent: [],
       unresolved: ['partner:NOSUCHORG', 'permanent-mission'],
     });
-    expect(smtp.received.flatMap((r) => r.rcptTo).sort()).toEqual(['focal.point@mission.example.org', 'officer@cted.example.org']);
-    expect(store.messages().map((m) => m.recipient).sort()).toEqual(['focal.point@mission.example.org', 'officer@cted.example.org']);
+    expect(smtp.received.flatMap((r) => r.rcptTo).sort()).toEqual([
+      'focal.point@mission.example.org',
+      'officer@cted.example.org',
+    ]);
+    expect(
+      store
+        .messages()
+        .map((m) => m.recipient)
+        .sort(),
+    ).toEqual(['focal.point@mission.example.org', 'officer@cted.example.org']);
     expect(logs).toEqual([`notice ${notice.key}: no address for partner:NOSUCHORG, permanent-mission`]);
   });
 
@@ -481,42 +519,61 @@ describe('notify over real SMTP', () => {
     { stage: 'RCPT TO', code: 451, message: 'Try again later' },
     { stage: 'DATA', code: 451, message: 'Local error in processing' },
     { stage: 'DATA', code: 550, message: 'Message rejected' },
-  ])('throws when the server refuses at $stage with $code, records nothing, and a later retry sends exactly once', async ({ stage, code, message }) => {
-    const { smtp, store, activities } = await setup();
-    const refusal = { responseCode: code, message };
-    if (stage === 'RCPT TO') smtp.refuseRcpt = () => refusal;
-    else smtp.refuseData = () => refusal;
-    const notice = overduePao(visitSummary(), ['case-officer']);
+  ])(
+    'throws when the server refuses at $stage with $code, records nothing, and a later retry sends exactly once',
+    async ({ stage, code, message }) => {
+      const { smtp, store, activities } = await setup();
+      const refusal = { responseCode: code, message };
+      if (stage === 'RCPT TO') smtp.refuseRcpt = () => refusal;
+      else smtp.refuseData = () => refusal;
+      const notice = overduePao(visitSummary(), ['case-officer']);
 
-    const error = await activities.notify(notice).then(
-      () => undefined,
-      (e: unknown) => e as Error & { responseCode?: number },
-    );
-    expect(error, 'notify rejects').toBeInstanceOf(Error);
-    expect(error!.responseCode).toBe(code);
-    expect(error!.message).toContain(String(code));
-    expect(smtp.received).toHaveLength(0);
-    expect(store.messages()).toEqual([]);
-    expect(store.wasSent(`${notice.key}|officer@cted.example.org`)).toBe(false);
+      const error = await activities.notify(notice).then(
+        () => undefined,
+        (e: unknown) => e as Error & { responseCode?: number },
+      );
+      expect(error, 'notify rejects').toBeInstanceOf(Error);
+      expect(error!.responseCode).toBe(code);
+      expect(error!.message).toContain(String(code));
+      expect(smtp.received).toHaveLength(0);
+      expect(store.messages()).toEqual([]);
+      expect(store.wasSent(`${notice.key}|officer@cted.example.org`)).toBe(false);
 
-    // The server accepts again: the activity's retry sends the message once.
-    smtp.refuseRcpt = () => undefined;
-    smtp.refuseData = () => undefined;
-    expect(await activities.notify(notice)).toEqual({ sent: ['officer@cted.example.org'], alreadySent: [], unresolved: [] });
-    expect(await activities.notify(notice)).toEqual({ sent: [], alreadySent: ['officer@cted.example.org'], unresolved: [] });
-    expect(smtp.received).toHaveLength(1);
-    expect(messageTo(smtp, 'officer@cted.example.org').headers.get('message-id')).toBe(messageIdFor(`${notice.key}|officer@cted.example.org`));
-    expect(store.messages().map((m) => m.recipient)).toEqual(['officer@cted.example.org']);
-  });
+      // The server accepts again: the activity's retry sends the message once.
+      smtp.refuseRcpt = () => undefined;
+      smtp.refuseData = () => undefined;
+      expect(await activities.notify(notice)).toEqual({
+        sent: ['officer@cted.example.org'],
+        alreadySent: [],
+        unresolved: [],
+      });
+      expect(await activities.notify(notice)).toEqual({
+        sent: [],
+        alreadySent: ['officer@cted.example.org'],
+        unresolved: [],
+      });
+      expect(smtp.received).toHaveLength(1);
+      expect(messageTo(smtp, 'officer@cted.example.org').headers.get('message-id')).toBe(
+        messageIdFor(`${notice.key}|officer@cted.example.org`),
+      );
+      expect(store.messages().map((m) => m.recipient)).toEqual(['officer@cted.example.org']);
+    },
+  );
 
   it('after a refusal part-way through, records only what was sent, and the retry sends only the rest', async () => {
     const { smtp, store, activities } = await setup();
-    smtp.refuseRcpt = (address) => (address === 'ctc.desk@un.example.org' ? { responseCode: 451, message: 'Greylisted' } : undefined);
+    smtp.refuseRcpt = (address) =>
+      address === 'ctc.desk@un.example.org' ? { responseCode: 451, message: 'Greylisted' } : undefined;
     const notice = overduePao(visitSummary(), ['case-officer', 'secretariat']);
 
     await expect(activities.notify(notice)).rejects.toThrow(/451/);
     expect(smtp.received.flatMap((r) => r.rcptTo)).toEqual(['officer@cted.example.org', 'secretariat@un.example.org']);
-    expect(store.messages().map((m) => m.recipient).sort()).toEqual(['officer@cted.example.org', 'secretariat@un.example.org']);
+    expect(
+      store
+        .messages()
+        .map((m) => m.recipient)
+        .sort(),
+    ).toEqual(['officer@cted.example.org', 'secretariat@un.example.org']);
 
     smtp.refuseRcpt = () => undefined;
     expect(await activities.notify(notice)).toEqual({
@@ -524,7 +581,11 @@ describe('notify over real SMTP', () => {
       alreadySent: ['officer@cted.example.org', 'secretariat@un.example.org'],
       unresolved: [],
     });
-    expect(smtp.received.flatMap((r) => r.rcptTo).sort()).toEqual(['ctc.desk@un.example.org', 'officer@cted.example.org', 'secretariat@un.example.org']);
+    expect(smtp.received.flatMap((r) => r.rcptTo).sort()).toEqual([
+      'ctc.desk@un.example.org',
+      'officer@cted.example.org',
+      'secretariat@un.example.org',
+    ]);
     expect(store.messages()).toHaveLength(3);
   });
 
@@ -539,7 +600,9 @@ describe('notify over real SMTP', () => {
     cleanups.push(() => mailer.close());
     const activities = createActivities({ store, mailer, directory: DIRECTORY, from: FROM, clock: () => FIXED_NOW });
 
-    await expect(activities.notify(overduePao(visitSummary(), ['case-officer']))).rejects.toThrow(/ECONNREFUSED|connect/i);
+    await expect(activities.notify(overduePao(visitSummary(), ['case-officer']))).rejects.toThrow(
+      /ECONNREFUSED|connect/i,
+    );
     expect(store.messages()).toEqual([]);
     expect(store.wasSent(`${overduePao(visitSummary(), ['case-officer']).key}|officer@cted.example.org`)).toBe(false);
   });
@@ -553,7 +616,14 @@ function events(...seqs: number[]): VisitEvent[] {
     type: seq === 1 ? 'visit-started' : `event-${seq}`,
     at: new Date(Date.UTC(2026, 10, 20, 12, seq)).toISOString(),
     stage: 'drafting',
-    ...(seq % 2 === 0 ? { actor: 'officer@cted.example.org', role: 'case-officer', door: 'cli' as const, payload: { note: `n${seq}`, n: seq } } : {}),
+    ...(seq % 2 === 0
+      ? {
+          actor: 'officer@cted.example.org',
+          role: 'case-officer',
+          door: 'cli' as const,
+          payload: { note: `n${seq}`, n: seq },
+        }
+      : {}),
   }));
 }
 
@@ -590,7 +660,14 @@ describe('recordEvents and the SQLite file', () => {
       payload: { note: 'n2', n: 2 },
       recordedAt: FIXED_NOW.toISOString(),
     });
-    expect(stored[0]).toEqual({ visitId: '166-POL', seq: 1, type: 'visit-started', stage: 'drafting', at: '2026-11-20T12:01:00.000Z', recordedAt: FIXED_NOW.toISOString() });
+    expect(stored[0]).toEqual({
+      visitId: '166-POL',
+      seq: 1,
+      type: 'visit-started',
+      stage: 'drafting',
+      at: '2026-11-20T12:01:00.000Z',
+      recordedAt: FIXED_NOW.toISOString(),
+    });
     expect(store.events('999-XYZ')).toEqual([]);
     expect(store.events()).toHaveLength(4);
   });
@@ -607,7 +684,9 @@ describe('recordEvents and the SQLite file', () => {
     });
     expect(() => db.prepare("UPDATE events SET type = 'tampered'").run()).toThrow(/events are append-only/);
     expect(() => db.prepare('DELETE FROM events WHERE seq = 1').run()).toThrow(/events are append-only/);
-    expect(() => db.prepare("UPDATE messages SET recipient = 'someone@else.example.org'").run()).toThrow(/messages are append-only/);
+    expect(() => db.prepare("UPDATE messages SET recipient = 'someone@else.example.org'").run()).toThrow(
+      /messages are append-only/,
+    );
     expect(() => db.prepare('DELETE FROM messages').run()).toThrow(/messages are append-only/);
     // A second row under a key already sent is refused too: a message is recorded once.
     const key = store.messages()[0]!.key;
@@ -631,7 +710,10 @@ describe('recordEvents and the SQLite file', () => {
     const first = await setup({ file });
     const notice = overduePao(visitSummary(), ['case-officer', 'chair']);
     await first.activities.recordEvents(batch('run-1', events(1, 2, 3)));
-    expect((await first.activities.notify(notice)).sent).toEqual(['officer@cted.example.org', 'chair@mission.example.net']);
+    expect((await first.activities.notify(notice)).sent).toEqual([
+      'officer@cted.example.org',
+      'chair@mission.example.net',
+    ]);
     const eventsBefore = first.store.events();
     const messagesBefore = first.store.messages();
     first.store.close();

@@ -28,7 +28,7 @@ interface Res {
   status: number;
   contentType: string;
   text: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
 }
 
 interface SendOptions {
@@ -48,7 +48,15 @@ function send(base: string, method: string, path: string, o: SendOptions = {}): 
     if (o.body && !o.chunked) headers['content-length'] = o.body.length;
     let answered = false;
     const req = httpRequest(
-      { host: '127.0.0.1', port: Number(port), method, path, headers, agent: false, ...(o.localAddress ? { localAddress: o.localAddress } : {}) },
+      {
+        host: '127.0.0.1',
+        port: Number(port),
+        method,
+        path,
+        headers,
+        agent: false,
+        ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+      },
       (res) => {
         answered = true;
         const chunks: Buffer[] = [];
@@ -126,7 +134,12 @@ interface Case {
   code: string;
 }
 
-const JSON_TYPES = ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/json;charset=UTF-8'];
+const JSON_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'Application/JSON',
+  'application/json;charset=UTF-8',
+];
 const NON_JSON_TYPES = [
   'text/plain',
   'text/json',
@@ -196,16 +209,34 @@ const malformedJson: fc.Arbitrary<Case> = fc
     type: fc.constantFrom(...JSON_TYPES),
     chunked: fc.boolean(),
   })
-  .map(({ text, type, chunked }) => ({ what: `malformed JSON ${JSON.stringify(text).slice(0, 60)}`, body: Buffer.from(text, 'utf8'), contentType: type, chunked, status: 400, code: 'malformed-json' }))
+  .map(({ text, type, chunked }) => ({
+    what: `malformed JSON ${JSON.stringify(text).slice(0, 60)}`,
+    body: Buffer.from(text, 'utf8'),
+    contentType: type,
+    chunked,
+    status: 400,
+    code: 'malformed-json',
+  }))
   .filter((c) => !isBlank(c.body) && !parsesAsJson(serverText(c.body)));
 
 const wrongContentType: fc.Arbitrary<Case> = fc
   .record({
-    text: fc.oneof(fc.json({ maxDepth: 2 }), fc.constantFrom('{}', '{"note":"x"}', 'a=1', '<a/>'), fc.string({ minLength: 1, maxLength: 100 })),
+    text: fc.oneof(
+      fc.json({ maxDepth: 2 }),
+      fc.constantFrom('{}', '{"note":"x"}', 'a=1', '<a/>'),
+      fc.string({ minLength: 1, maxLength: 100 }),
+    ),
     type: fc.constantFrom<string | null>(...NON_JSON_TYPES, null),
     chunked: fc.boolean(),
   })
-  .map(({ text, type, chunked }) => ({ what: `content type ${JSON.stringify(type)}`, body: Buffer.from(text, 'utf8'), contentType: type, chunked, status: 415, code: 'unsupported-media-type' }))
+  .map(({ text, type, chunked }) => ({
+    what: `content type ${JSON.stringify(type)}`,
+    body: Buffer.from(text, 'utf8'),
+    contentType: type,
+    chunked,
+    status: 415,
+    code: 'unsupported-media-type',
+  }))
   .filter((c) => !isBlank(c.body));
 
 const BAD_UTF8: readonly number[][] = [
@@ -221,7 +252,12 @@ const BAD_UTF8: readonly number[][] = [
 ];
 /** Invalid UTF-8 where no decoding can make the body valid: outside strings, or in a key. */
 const invalidUtf8: fc.Arbitrary<Case> = fc
-  .record({ bad: fc.constantFrom(...BAD_UTF8), where: fc.constantFrom('leading', 'trailing', 'between', 'key', 'alone'), type: fc.constantFrom(...JSON_TYPES), chunked: fc.boolean() })
+  .record({
+    bad: fc.constantFrom(...BAD_UTF8),
+    where: fc.constantFrom('leading', 'trailing', 'between', 'key', 'alone'),
+    type: fc.constantFrom(...JSON_TYPES),
+    chunked: fc.boolean(),
+  })
   .map(({ bad, where, type, chunked }) => {
     const b = Buffer.from(bad);
     const s = (t: string) => Buffer.from(t, 'utf8');
@@ -235,22 +271,52 @@ const invalidUtf8: fc.Arbitrary<Case> = fc
             : where === 'key'
               ? Buffer.concat([s('{"'), b, s('":"x"}')])
               : b;
-    return { what: `invalid UTF-8 ${where} ${b.toString('hex')}`, body, contentType: type, chunked, status: 400, code: 'malformed-json' };
+    return {
+      what: `invalid UTF-8 ${where} ${b.toString('hex')}`,
+      body,
+      contentType: type,
+      chunked,
+      status: 400,
+      code: 'malformed-json',
+    };
   });
 
 const oversized: fc.Arbitrary<Case> = fc
-  .record({ size: fc.integer({ min: MAX_BODY_BYTES + 1, max: MAX_BODY_BYTES + 40_000 }), shape: fc.constantFrom('string', 'spaces', 'array'), type: fc.constantFrom(...JSON_TYPES), chunked: fc.boolean() })
+  .record({
+    size: fc.integer({ min: MAX_BODY_BYTES + 1, max: MAX_BODY_BYTES + 40_000 }),
+    shape: fc.constantFrom('string', 'spaces', 'array'),
+    type: fc.constantFrom(...JSON_TYPES),
+    chunked: fc.boolean(),
+  })
   .map(({ size, shape, type, chunked }) => {
-    const text = shape === 'string' ? `{"note":"${'a'.repeat(size - 11)}"}` : shape === 'spaces' ? ' '.repeat(size) : `[${'0,'.repeat(Math.ceil(size / 2))}0]`;
-    return { what: `${text.length} bytes (${shape}, ${chunked ? 'chunked' : 'declared'})`, body: Buffer.from(text), contentType: type, chunked, status: 413, code: 'body-too-large' };
+    const text =
+      shape === 'string'
+        ? `{"note":"${'a'.repeat(size - 11)}"}`
+        : shape === 'spaces'
+          ? ' '.repeat(size)
+          : `[${'0,'.repeat(Math.ceil(size / 2))}0]`;
+    return {
+      what: `${text.length} bytes (${shape}, ${chunked ? 'chunked' : 'declared'})`,
+      body: Buffer.from(text),
+      contentType: type,
+      chunked,
+      status: 413,
+      code: 'body-too-large',
+    };
   });
 
 /** Deep nesting within what the server can hold (a regression test below covers deeper). */
 const deeplyNested: fc.Arbitrary<Case> = fc
-  .record({ depth: fc.integer({ min: 2, max: 1000 }), kind: fc.constantFrom('array', 'object'), type: fc.constantFrom(...JSON_TYPES) })
+  .record({
+    depth: fc.integer({ min: 2, max: 1000 }),
+    kind: fc.constantFrom('array', 'object'),
+    type: fc.constantFrom(...JSON_TYPES),
+  })
   .map(({ depth, kind, type }) => ({
     what: `${depth} nested ${kind}s`,
-    body: Buffer.from(kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)),
+    body: Buffer.from(
+      kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
+    ),
     contentType: type,
     chunked: false,
     status: 400,
@@ -260,9 +326,29 @@ const deeplyNested: fc.Arbitrary<Case> = fc
 /** Bodies every write route must refuse, whatever its schema. */
 const rawHostile: fc.Arbitrary<Case> = fc.oneof(malformedJson, wrongContentType, invalidUtf8, oversized, deeplyNested);
 
-const ANY = { maxDepth: 3, maxKeys: 6, withNullPrototype: true, withBoxedValues: true, withDate: true, withSparseArray: true, withMap: true, withSet: true, stringUnit: 'binary' as const };
+const ANY = {
+  maxDepth: 3,
+  maxKeys: 6,
+  withNullPrototype: true,
+  withBoxedValues: true,
+  withDate: true,
+  withSparseArray: true,
+  withMap: true,
+  withSet: true,
+  stringUnit: 'binary' as const,
+};
 const nest = (d: number): unknown => (d <= 0 ? [] : [nest(d - 1)]);
-const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isAdmin', 'role', ''];
+const PROTO_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isAdmin',
+  'role',
+  '',
+];
 const POLLUTION = { polluted: 'yes', prototype: { polluted: 'yes' } };
 
 /** A value that is wrong for most fields: wrong types, huge or blank strings, nesting, pollution. */
@@ -306,7 +392,11 @@ type Oracle = (value: unknown) => { status: number; code: string } | null;
  * a hostile value, removed, or joined by an unknown or prototype-polluting key. `oracle` says what
  * the server must answer, or null for a body that is valid after all (those are not sent).
  */
-function hostileJson(base: fc.Arbitrary<Record<string, unknown>>, fields: readonly string[], oracle: Oracle): fc.Arbitrary<Case> {
+function hostileJson(
+  base: fc.Arbitrary<Record<string, unknown>>,
+  fields: readonly string[],
+  oracle: Oracle,
+): fc.Arbitrary<Case> {
   const field = fields.length ? fc.constantFrom(...fields) : fc.constant('note');
   const value = fc.oneof(
     fc.anything(ANY),
@@ -316,8 +406,14 @@ function hostileJson(base: fc.Arbitrary<Record<string, unknown>>, fields: readon
       delete copy[f];
       return copy;
     }),
-    fc.tuple(base, fc.oneof(fc.constantFrom(...PROTO_KEYS), fc.string({ maxLength: 20 })), fc.oneof(fc.constant<unknown>(POLLUTION), hostileValue)).map(([b, k, v]) => ({ ...b, [k]: v })),
-    fc.tuple(base, fc.integer({ min: 1, max: 30 })).map(([b, d]) => nest(d) as unknown),
+    fc
+      .tuple(
+        base,
+        fc.oneof(fc.constantFrom(...PROTO_KEYS), fc.string({ maxLength: 20 })),
+        fc.oneof(fc.constant<unknown>(POLLUTION), hostileValue),
+      )
+      .map(([b, k, v]) => ({ ...b, [k]: v })),
+    fc.tuple(base, fc.integer({ min: 1, max: 30 })).map(([_b, d]) => nest(d) as unknown),
   );
   return fc
     .record({ value, type: fc.constantFrom(...JSON_TYPES), chunked: fc.boolean() })
@@ -332,7 +428,8 @@ function hostileJson(base: fc.Arbitrary<Record<string, unknown>>, fields: readon
     })
     .map(({ text, type, chunked }): Case | null => {
       const body = Buffer.from(text, 'utf8');
-      const expected = body.length > MAX_BODY_BYTES ? { status: 413, code: 'body-too-large' } : oracle(serverValue(body));
+      const expected =
+        body.length > MAX_BODY_BYTES ? { status: 413, code: 'body-too-large' } : oracle(serverValue(body));
       return expected ? { what: `JSON ${text.slice(0, 120)}`, body, contentType: type, chunked, ...expected } : null;
     })
     .filter((c): c is Case => c !== null);
@@ -346,13 +443,16 @@ const invalidBy =
 // ---------------------------------------------------------------------------------------------
 // Valid payloads per action, from the field table (for "valid but not now").
 
-const nonBlank = (max: number) => fc.string({ minLength: 1, maxLength: Math.min(max, 60) }).filter((s) => s.trim().length > 0);
+const nonBlank = (max: number) =>
+  fc.string({ minLength: 1, maxLength: Math.min(max, 60) }).filter((s) => s.trim().length > 0);
 function fieldArb(f: FieldSpec): fc.Arbitrary<unknown> {
   switch (f.type) {
     case 'string':
       return nonBlank(4000);
     case 'date':
-      return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+      return fc
+        .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10));
     case 'string[]':
       return fc.array(nonBlank(200), { minLength: 1, maxLength: 5 });
     case 'boolean':
@@ -371,7 +471,13 @@ function validPayload(action: ActionName): fc.Arbitrary<Record<string, unknown>>
 
 /** A user whose role may take the action (on a NOR visit). */
 function actorFor(action: ActionName): UserName {
-  for (const [user, role] of [['cted', 'cted'], ['secretariat', 'secretariat'], ['committee', 'committee'], ['chair', 'chair'], ['stateNOR', 'state']] as const) {
+  for (const [user, role] of [
+    ['cted', 'cted'],
+    ['secretariat', 'secretariat'],
+    ['committee', 'committee'],
+    ['chair', 'chair'],
+    ['stateNOR', 'state'],
+  ] as const) {
     if (PERMISSIONS[role][action]) return user;
   }
   throw new Error(`no role may ${action}`);
@@ -386,8 +492,13 @@ const PROTOTYPE_BEFORE = Object.getOwnPropertyNames(Object.prototype).sort();
 let baseline: { history: number; stage: string };
 let commentLink: string; // a valid, unused link for record-comments on TARGET
 
-const post = (path: string, c: Case, token: string) => send(h.url, 'POST', path, { token, body: c.body, contentType: c.contentType, chunked: c.chunked });
-const json = (value: unknown): Pick<Case, 'body' | 'contentType' | 'chunked'> => ({ body: Buffer.from(JSON.stringify(value)), contentType: 'application/json', chunked: false });
+const post = (path: string, c: Case, token: string) =>
+  send(h.url, 'POST', path, { token, body: c.body, contentType: c.contentType, chunked: c.chunked });
+const json = (value: unknown): Pick<Case, 'body' | 'contentType' | 'chunked'> => ({
+  body: Buffer.from(JSON.stringify(value)),
+  contentType: 'application/json',
+  chunked: false,
+});
 
 async function snapshot(id = TARGET): Promise<{ history: number; stage: string }> {
   const r = await h.request('GET', `/api/visits/${id}`, { as: 'cted' });
@@ -408,7 +519,10 @@ beforeAll(async () => {
   expect(started.status, started.text).toBe(201);
   baseline = await snapshot();
   expect(baseline.stage).toBe('drafting');
-  const link = await h.request('POST', `/api/visits/${TARGET}/links`, { as: 'cted', body: { action: 'record-comments', email: USERS.stateNOR.email } });
+  const link = await h.request('POST', `/api/visits/${TARGET}/links`, {
+    as: 'cted',
+    body: { action: 'record-comments', email: USERS.stateNOR.email },
+  });
   expect(link.status, link.text).toBe(201);
   commentLink = link.body.token;
 });
@@ -421,15 +535,26 @@ describe('hostile input to every write route, as a user who may use it', () => {
   it('POST /api/visits refuses every invalid body with a 4xx and starts nothing', async () => {
     const before = accepted();
     const base = fc.integer({ min: 2000, max: 9999 }).map((n) => apiVisit(n, 'NOR') as Record<string, unknown>);
-    const invalid = hostileJson(base, [...Object.keys(apiVisit(1, 'NOR')), 'stateName', 'groupId', 'permanentMission', 'language'], invalidBy(VisitStartRequest));
+    const invalid = hostileJson(
+      base,
+      [...Object.keys(apiVisit(1, 'NOR')), 'stateName', 'groupId', 'permanentMission', 'language'],
+      invalidBy(VisitStartRequest),
+    );
     await fc.assert(
       fc.asyncProperty(fc.oneof(invalid, rawHostile), fc.integer({ min: 2000, max: 9999 }), async (c, n) => {
         const r = await post('/api/visits', c, h.tokens.cted);
         expectRefusal(r, [c.status], c.code);
         if (c.status === 400 && c.code === 'invalid-request') expect(Array.isArray(r.body.issues)).toBe(true);
         // The id a body of this shape would have got does not exist.
-        const value = c.status === 400 && c.code === 'invalid-request' ? (serverValue(c.body) as { number?: unknown }) : undefined;
-        const number = typeof value?.number === 'number' && Number.isInteger(value.number) && value.number > 0 && value.number <= 99999 ? value.number : n;
+        const value =
+          c.status === 400 && c.code === 'invalid-request' ? (serverValue(c.body) as { number?: unknown }) : undefined;
+        const number =
+          typeof value?.number === 'number' &&
+          Number.isInteger(value.number) &&
+          value.number > 0 &&
+          value.number <= 99999
+            ? value.number
+            : n;
         expect((await h.request('GET', `/api/visits/${number}-NOR`, { as: 'cted' })).status).toBe(404);
       }),
       { numRuns: 50 },
@@ -441,7 +566,11 @@ describe('hostile input to every write route, as a user who may use it', () => {
     const header = 'visit_number,member_state,iso3,visit_type,ordinal,start_date,end_date';
     const good = '5001,Armenia,ARM,comprehensive,1,2018-01-01,2018-01-05';
     const base = fc.constantFrom(
-      { csv: `${header}\n${good}\nx,Nowhere,XX,tour,1,2018-02-30,2018-01-01`, caseOfficer: USERS.cted.email, stateContact: 'mission@{iso3}.example.org' },
+      {
+        csv: `${header}\n${good}\nx,Nowhere,XX,tour,1,2018-02-30,2018-01-01`,
+        caseOfficer: USERS.cted.email,
+        stateContact: 'mission@{iso3}.example.org',
+      },
       { csv: `${header}\n${good}\n${good}`, caseOfficer: USERS.cted.email, stateContact: 'mission@{iso3}.example.org' }, // duplicate row
       { csv: `${good}\n${header}`, caseOfficer: USERS.cted.email, stateContact: 'mission@{iso3}.example.org' }, // header not first
       { csv: `${header}\n${good}`, stateContact: 'mission@{iso3}.example.org' }, // no case officer anywhere
@@ -450,20 +579,27 @@ describe('hostile input to every write route, as a user who may use it', () => {
       const parsed = ImportRequest.safeParse(v);
       if (!parsed.success) return { status: 400, code: 'invalid-request' };
       const d = parsed.data;
-      const { problems } = readVisitsCsv(d.csv, { ...(d.caseOfficer ? { caseOfficer: d.caseOfficer } : {}), ...(d.stateContact ? { stateContact: d.stateContact } : {}) });
+      const { problems } = readVisitsCsv(d.csv, {
+        ...(d.caseOfficer ? { caseOfficer: d.caseOfficer } : {}),
+        ...(d.stateContact ? { stateContact: d.stateContact } : {}),
+      });
       return problems.length ? { status: 422, code: 'bad-rows' } : null;
     };
     const before = h.store.audit().filter((e) => e.action === 'import-visits').length;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileJson(base, ['csv', 'caseOfficer', 'stateContact'], oracle), rawHostile), async (c) => {
-        const r = await post('/api/visits/import', c, h.tokens.secretariat);
-        expectRefusal(r, [c.status], c.code);
-        if (c.status === 422) {
-          expect(Array.isArray(r.body.problems) && r.body.problems.length > 0).toBe(true);
-          for (const p of r.body.problems) expect(p).toEqual({ line: expect.any(Number), message: expect.any(String) });
-        }
-        expect((await h.request('GET', `/api/visits/${IMPORT_PROBE}`, { as: 'cted' })).status).toBe(404);
-      }),
+      fc.asyncProperty(
+        fc.oneof(hostileJson(base, ['csv', 'caseOfficer', 'stateContact'], oracle), rawHostile),
+        async (c) => {
+          const r = await post('/api/visits/import', c, h.tokens.secretariat);
+          expectRefusal(r, [c.status], c.code);
+          if (c.status === 422) {
+            expect(Array.isArray(r.body.problems) && r.body.problems.length > 0).toBe(true);
+            for (const p of r.body.problems)
+              expect(p).toEqual({ line: expect.any(Number), message: expect.any(String) });
+          }
+          expect((await h.request('GET', `/api/visits/${IMPORT_PROBE}`, { as: 'cted' })).status).toBe(404);
+        },
+      ),
       { numRuns: 40 },
     );
     expect(h.store.audit().filter((e) => e.action === 'import-visits').length).toBe(before);
@@ -484,7 +620,9 @@ describe('hostile input to every write route, as a user who may use it', () => {
             expect(r.body.fields).toEqual(JSON.parse(JSON.stringify(ACTION_FIELDS[action])));
             // The attempt is in the audit trail, refused.
             const added = h.store.audit().slice(auditBefore);
-            expect(added.map((e) => [e.action, e.outcome, e.detail, e.door, e.visitId])).toEqual([[action, 'refused', 'invalid payload', 'api', TARGET]]);
+            expect(added.map((e) => [e.action, e.outcome, e.detail, e.door, e.visitId])).toEqual([
+              [action, 'refused', 'invalid payload', 'api', TARGET],
+            ]);
           } else {
             expect(h.store.audit().length).toBe(auditBefore); // refused before it was an attempt
           }
@@ -506,10 +644,15 @@ describe('hostile input to every write route, as a user who may use it', () => {
     }
     expect(notNow.map(([a]) => a)).toContain('record-comments');
     expect(notNow.map(([a]) => a)).not.toContain('submit-draft');
-    const cases = fc.constantFrom(...notNow).chain(([action, as, allowed]) => validPayload(action).map((payload) => ({ action, as, allowed, payload })));
+    const cases = fc
+      .constantFrom(...notNow)
+      .chain(([action, as, allowed]) => validPayload(action).map((payload) => ({ action, as, allowed, payload })));
     await fc.assert(
       fc.asyncProperty(cases, async ({ action, as, allowed, payload }) => {
-        const r = await send(h.url, 'POST', `/api/visits/${TARGET}/actions/${action}`, { token: h.tokens[as], ...json(payload) });
+        const r = await send(h.url, 'POST', `/api/visits/${TARGET}/actions/${action}`, {
+          token: h.tokens[as],
+          ...json(payload),
+        });
         expectRefusal(r, [409], 'not-allowed-now');
         expect(r.body.allowedActions).toEqual(allowed);
         expect(await snapshot()).toEqual(baseline);
@@ -520,7 +663,22 @@ describe('hostile input to every write route, as a user who may use it', () => {
 
   it('refuses hostile path segments: unknown actions and malformed ids 400, unknown visits 404', async () => {
     const segment = fc
-      .oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('', '.', '..', '%00', '801-nor', '801-NORX', '0x1-NOR', '1e3-NOR', '123456-NOR', '__proto__', 'constructor'))
+      .oneof(
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.constantFrom(
+          '',
+          '.',
+          '..',
+          '%00',
+          '801-nor',
+          '801-NORX',
+          '0x1-NOR',
+          '1e3-NOR',
+          '123456-NOR',
+          '__proto__',
+          'constructor',
+        ),
+      )
       .filter((s) => {
         try {
           encodeURIComponent(s);
@@ -529,18 +687,30 @@ describe('hostile input to every write route, as a user who may use it', () => {
           return false; // lone surrogates: not a URL at all
         }
       });
-    const id = fc.oneof(segment, fc.integer({ min: 1, max: 99999 }).map((n) => `${n}-ZZZ`), fc.constant(TARGET));
+    const id = fc.oneof(
+      segment,
+      fc.integer({ min: 1, max: 99999 }).map((n) => `${n}-ZZZ`),
+      fc.constant(TARGET),
+    );
     const action = fc.oneof(segment, fc.constantFrom(...ACTIONS));
     await fc.assert(
-      fc.asyncProperty(id, action, fc.constantFrom<'actions' | 'links'>('actions', 'links'), async (vid, act, route) => {
-        // A real action, or a link request, on the real visit is not hostile.
-        fc.pre(!(vid === TARGET && (route === 'links' || (ACTIONS as readonly string[]).includes(act))));
-        const path = route === 'actions' ? `/api/visits/${encodeURIComponent(vid)}/actions/${encodeURIComponent(act)}` : `/api/visits/${encodeURIComponent(vid)}/links`;
-        const body = route === 'actions' ? { note: 'x' } : { action: 'record-comments', email: USERS.stateNOR.email };
-        const r = await send(h.url, 'POST', path, { token: h.tokens.cted, ...json(body) });
-        expectRefusal(r, [400, 404, 405]);
-        expect(await snapshot()).toEqual(baseline);
-      }),
+      fc.asyncProperty(
+        id,
+        action,
+        fc.constantFrom<'actions' | 'links'>('actions', 'links'),
+        async (vid, act, route) => {
+          // A real action, or a link request, on the real visit is not hostile.
+          fc.pre(!(vid === TARGET && (route === 'links' || (ACTIONS as readonly string[]).includes(act))));
+          const path =
+            route === 'actions'
+              ? `/api/visits/${encodeURIComponent(vid)}/actions/${encodeURIComponent(act)}`
+              : `/api/visits/${encodeURIComponent(vid)}/links`;
+          const body = route === 'actions' ? { note: 'x' } : { action: 'record-comments', email: USERS.stateNOR.email };
+          const r = await send(h.url, 'POST', path, { token: h.tokens.cted, ...json(body) });
+          expectRefusal(r, [400, 404, 405]);
+          expect(await snapshot()).toEqual(baseline);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -548,14 +718,21 @@ describe('hostile input to every write route, as a user who may use it', () => {
   it('POST /api/visits/{id}/links refuses invalid link requests and issues nothing', async () => {
     const issued = () => h.store.audit().filter((e) => e.action === 'issue-link').length;
     const before = issued();
-    const base = fc.record({ action: fc.constantFrom(...ACTIONS), email: fc.constantFrom(USERS.stateNOR.email, 'a@b.org'), days: fc.integer({ min: 1, max: 120 }) }) as fc.Arbitrary<Record<string, unknown>>;
+    const base = fc.record({
+      action: fc.constantFrom(...ACTIONS),
+      email: fc.constantFrom(USERS.stateNOR.email, 'a@b.org'),
+      days: fc.integer({ min: 1, max: 120 }),
+    }) as fc.Arbitrary<Record<string, unknown>>;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileJson(base, ['action', 'email', 'days'], invalidBy(LinkRequest)), rawHostile), async (c) => {
-        const r = await post(`/api/visits/${TARGET}/links`, c, h.tokens.secretariat);
-        expectRefusal(r, [c.status], c.code);
-        expect(r.body).not.toHaveProperty('token');
-        expect(issued()).toBe(before);
-      }),
+      fc.asyncProperty(
+        fc.oneof(hostileJson(base, ['action', 'email', 'days'], invalidBy(LinkRequest)), rawHostile),
+        async (c) => {
+          const r = await post(`/api/visits/${TARGET}/links`, c, h.tokens.secretariat);
+          expectRefusal(r, [c.status], c.code);
+          expect(r.body).not.toHaveProperty('token');
+          expect(issued()).toBe(before);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -576,11 +753,27 @@ describe('hostile input to every write route, as a user who may use it', () => {
         })
         .map((s) => ({ t: encodeURIComponent(s), code: 'link-invalid' })),
       fc.stringMatching(/^[A-Za-z0-9_-]{1,80}\.[A-Za-z0-9_-]{1,60}$/).map((t) => ({ t, code: 'link-invalid' })),
-      fc.constant({ t: signLink({ ...claims, x: nowS + 3600 }, 'another-secret-of-at-least-32-characters'), code: 'link-invalid' }),
-      fc.nat({ max: body.length - 1 }).map((i) => ({ t: `${body.slice(0, i)}${body[i] === 'A' ? 'B' : 'A'}${body.slice(i + 1)}.${sig}`, code: 'link-invalid' })),
-      fc.nat({ max: sig.length - 2 }).map((i) => ({ t: `${body}.${sig.slice(0, i)}${sig[i] === 'A' ? 'B' : 'A'}${sig.slice(i + 1)}`, code: 'link-invalid' })),
-      fc.constantFrom({ t: `${commentLink}.`, code: 'link-invalid' }, { t: `${commentLink}.x`, code: 'link-invalid' }, { t: `.${commentLink}`, code: 'link-invalid' }, { t: body, code: 'link-invalid' }),
-      fc.integer({ min: 1, max: 10 * 365 * 86_400 }).map((ago) => ({ t: signLink({ ...claims, x: nowS - ago }, h.linkSecret), code: 'link-expired' })),
+      fc.constant({
+        t: signLink({ ...claims, x: nowS + 3600 }, 'another-secret-of-at-least-32-characters'),
+        code: 'link-invalid',
+      }),
+      fc.nat({ max: body.length - 1 }).map((i) => ({
+        t: `${body.slice(0, i)}${body[i] === 'A' ? 'B' : 'A'}${body.slice(i + 1)}.${sig}`,
+        code: 'link-invalid',
+      })),
+      fc.nat({ max: sig.length - 2 }).map((i) => ({
+        t: `${body}.${sig.slice(0, i)}${sig[i] === 'A' ? 'B' : 'A'}${sig.slice(i + 1)}`,
+        code: 'link-invalid',
+      })),
+      fc.constantFrom(
+        { t: `${commentLink}.`, code: 'link-invalid' },
+        { t: `${commentLink}.x`, code: 'link-invalid' },
+        { t: `.${commentLink}`, code: 'link-invalid' },
+        { t: body, code: 'link-invalid' },
+      ),
+      fc
+        .integer({ min: 1, max: 10 * 365 * 86_400 })
+        .map((ago) => ({ t: signLink({ ...claims, x: nowS - ago }, h.linkSecret), code: 'link-expired' })),
     );
     const payload = fc.oneof(
       fc.constant(json({ summary: 'Comments' })),
@@ -599,11 +792,21 @@ describe('hostile input to every write route, as a user who may use it', () => {
   it('POST /api/links/{token} with a valid link refuses hostile payloads, leaves the visit unchanged and the link unspent', async () => {
     const fields = ACTION_FIELDS['record-comments'].map((f) => f.name);
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileJson(validPayload('record-comments'), fields, invalidBy(ACTION_PAYLOADS['record-comments'])), rawHostile), async (c) => {
-        const r = await send(h.url, 'POST', `/api/links/${commentLink}`, { body: c.body, contentType: c.contentType, chunked: c.chunked });
-        expectRefusal(r, [c.status], c.code);
-        expect(await snapshot()).toEqual(baseline);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          hostileJson(validPayload('record-comments'), fields, invalidBy(ACTION_PAYLOADS['record-comments'])),
+          rawHostile,
+        ),
+        async (c) => {
+          const r = await send(h.url, 'POST', `/api/links/${commentLink}`, {
+            body: c.body,
+            contentType: c.contentType,
+            chunked: c.chunked,
+          });
+          expectRefusal(r, [c.status], c.code);
+          expect(await snapshot()).toEqual(baseline);
+        },
+      ),
       { numRuns: 50 },
     );
     const described = await h.request('GET', `/api/links/${commentLink}`);
@@ -611,7 +814,15 @@ describe('hostile input to every write route, as a user who may use it', () => {
     expect(described.body).toMatchObject({ visitId: TARGET, action: 'record-comments', email: USERS.stateNOR.email });
     const refused = h.store.audit().filter((e) => e.door === 'link' && e.visitId === TARGET);
     expect(refused.length).toBeGreaterThan(0);
-    expect(refused.every((e) => e.outcome === 'refused' && e.detail === 'invalid payload' && e.role === 'state' && e.actor === USERS.stateNOR.email)).toBe(true);
+    expect(
+      refused.every(
+        (e) =>
+          e.outcome === 'refused' &&
+          e.detail === 'invalid payload' &&
+          e.role === 'state' &&
+          e.actor === USERS.stateNOR.email,
+      ),
+    ).toBe(true);
   });
 
   it('refuses bodies over 64 KiB on every write route with 413, declared or streamed', async () => {
@@ -625,14 +836,27 @@ describe('hostile input to every write route, as a user who may use it', () => {
     const big = Buffer.from(JSON.stringify({ note: 'a'.repeat(MAX_BODY_BYTES) }));
     for (const [path, as] of routes) {
       for (const chunked of [false, true]) {
-        const r = await send(h.url, 'POST', path, { token: h.tokens[as], body: big, contentType: 'application/json', chunked });
+        const r = await send(h.url, 'POST', path, {
+          token: h.tokens[as],
+          body: big,
+          contentType: 'application/json',
+          chunked,
+        });
         expectRefusal(r, [413], 'body-too-large');
       }
     }
     // Exactly at the limit is read (and refused for what it says, not for its size).
     const atLimit = Buffer.from(`{"note":"${'a'.repeat(MAX_BODY_BYTES - 11)}"}`);
     expect(atLimit.length).toBe(MAX_BODY_BYTES);
-    expectRefusal(await send(h.url, 'POST', `/api/visits/${TARGET}/actions/record-pao`, { token: h.tokens.cted, body: atLimit, contentType: 'application/json' }), [400], 'invalid-request');
+    expectRefusal(
+      await send(h.url, 'POST', `/api/visits/${TARGET}/actions/record-pao`, {
+        token: h.tokens.cted,
+        body: atLimit,
+        contentType: 'application/json',
+      }),
+      [400],
+      'invalid-request',
+    );
     expect(await snapshot()).toEqual(baseline);
   });
 
@@ -653,7 +877,11 @@ describe('hostile input to every write route, as a user who may use it', () => {
     ];
     for (const [path, as] of routes) {
       for (const text of bodies) {
-        const r = await send(h.url, 'POST', path, { token: h.tokens[as], body: Buffer.from(text), contentType: 'application/json' });
+        const r = await send(h.url, 'POST', path, {
+          token: h.tokens[as],
+          body: Buffer.from(text),
+          contentType: 'application/json',
+        });
         expectRefusal(r, [400], 'invalid-request');
       }
     }
@@ -671,17 +899,38 @@ describe('hostile input to every write route, as a user who may use it', () => {
       [`/api/visits/${TARGET}/links`, 'stateNOR'],
     ];
     for (const [path, forbidden] of routes) {
-      for (const token of [undefined, '', 'x'.repeat(19), 'x'.repeat(43), `${h.tokens.cted}x`, 'a'.repeat(201), `${h.tokens.cted.slice(0, 20)}.${h.tokens.cted.slice(20)}`]) {
-        expectRefusal(await send(h.url, 'POST', path, { ...(token !== undefined ? { token } : {}), ...json({ reason: 'x' }) }), [401], 'unauthenticated');
+      for (const token of [
+        undefined,
+        '',
+        'x'.repeat(19),
+        'x'.repeat(43),
+        `${h.tokens.cted}x`,
+        'a'.repeat(201),
+        `${h.tokens.cted.slice(0, 20)}.${h.tokens.cted.slice(20)}`,
+      ]) {
+        expectRefusal(
+          await send(h.url, 'POST', path, { ...(token !== undefined ? { token } : {}), ...json({ reason: 'x' }) }),
+          [401],
+          'unauthenticated',
+        );
       }
-      expectRefusal(await send(h.url, 'POST', path, { token: h.tokens[forbidden], ...json({ reason: 'x' }) }), [403], 'forbidden');
+      expectRefusal(
+        await send(h.url, 'POST', path, { token: h.tokens[forbidden], ...json({ reason: 'x' }) }),
+        [403],
+        'forbidden',
+      );
     }
     expect(await snapshot()).toEqual(baseline);
   });
 
   it('leaves the audit chain intact and lists no visit that was not started on purpose', async () => {
     expect(h.store.verifyAudit()).toEqual({ ok: true, entries: h.store.audit().length });
-    expect(h.store.audit().filter((e) => e.outcome === 'accepted').map((e) => e.action)).toEqual(['start-visit', 'issue-link']);
+    expect(
+      h.store
+        .audit()
+        .filter((e) => e.outcome === 'accepted')
+        .map((e) => e.action),
+    ).toEqual(['start-visit', 'issue-link']);
     const listed = await eventually(async () => {
       const r = await h.request('GET', '/api/visits', { as: 'secretariat' });
       const ids = (r.body as { id: string }[]).map((v) => v.id);
@@ -693,12 +942,23 @@ describe('hostile input to every write route, as a user who may use it', () => {
 });
 
 describe('signed links against the real engine', () => {
-  const claims = (x: number) => ({ v: TARGET, a: 'record-comments' as const, e: USERS.stateNOR.email, r: 'state' as const, s: 'NOR', x });
+  const claims = (x: number) => ({
+    v: TARGET,
+    a: 'record-comments' as const,
+    e: USERS.stateNOR.email,
+    r: 'state' as const,
+    s: 'NOR',
+    x,
+  });
 
   it('refuses an expired link with 401 link-expired, to read it and to use it', async () => {
     const token = signLink(claims(Math.floor(Date.now() / 1000) - 60), h.linkSecret);
     expectRefusal(await send(h.url, 'GET', `/api/links/${token}`), [401], 'link-expired');
-    expectRefusal(await send(h.url, 'POST', `/api/links/${token}`, json({ summary: 'Late comments' })), [401], 'link-expired');
+    expectRefusal(
+      await send(h.url, 'POST', `/api/links/${token}`, json({ summary: 'Late comments' })),
+      [401],
+      'link-expired',
+    );
     expect(await snapshot()).toEqual(baseline);
   });
 
@@ -706,16 +966,28 @@ describe('signed links against the real engine', () => {
     const [body, sig] = commentLink.split('.') as [string, string];
     const flipped = `${sig.slice(0, 10)}${sig[10] === 'A' ? 'B' : 'A'}${sig.slice(11)}`;
     const decoded = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const escalated = Buffer.from(JSON.stringify({ ...decoded, a: 'withdraw', x: (decoded.x as number) + 86_400 })).toString('base64url');
-    for (const token of [`${body}.${flipped}`, `${escalated}.${sig}`, signLink(claims(Math.floor(Date.now() / 1000) + 3600), 'not-the-engine-secret-but-32-characters')]) {
+    const escalated = Buffer.from(
+      JSON.stringify({ ...decoded, a: 'withdraw', x: (decoded.x as number) + 86_400 }),
+    ).toString('base64url');
+    for (const token of [
+      `${body}.${flipped}`,
+      `${escalated}.${sig}`,
+      signLink(claims(Math.floor(Date.now() / 1000) + 3600), 'not-the-engine-secret-but-32-characters'),
+    ]) {
       expectRefusal(await send(h.url, 'GET', `/api/links/${token}`), [401], 'link-invalid');
-      expectRefusal(await send(h.url, 'POST', `/api/links/${token}`, json({ summary: 'Forged' })), [401], 'link-invalid');
+      expectRefusal(
+        await send(h.url, 'POST', `/api/links/${token}`, json({ summary: 'Forged' })),
+        [401],
+        'link-invalid',
+      );
     }
     expect(await snapshot()).toEqual(baseline);
   });
 
   /** A visit walked to transmission (record-consent allowed from then on) and a consent link used once. */
-  async function usedConsentLink(number: number): Promise<{ id: string; token: string; after: { history: number; stage: string } }> {
+  async function usedConsentLink(
+    number: number,
+  ): Promise<{ id: string; token: string; after: { history: number; stage: string } }> {
     const id = `${number}-NOR`;
     expect((await h.request('POST', '/api/visits', { as: 'cted', body: apiVisit(number, 'NOR') })).status).toBe(201);
     KNOWN.add(id);
@@ -727,7 +999,10 @@ describe('signed links against the real engine', () => {
     await step('chair', id, 'record-adoption');
     expect((await step('cted', id, 'transmit-report')).stage).toBe('transmitting');
 
-    const issued = await h.request('POST', `/api/visits/${id}/links`, { as: 'cted', body: { action: 'record-consent', email: USERS.stateNOR.email, days: 10 } });
+    const issued = await h.request('POST', `/api/visits/${id}/links`, {
+      as: 'cted',
+      body: { action: 'record-consent', email: USERS.stateNOR.email, days: 10 },
+    });
     expect(issued.status, issued.text).toBe(201);
     expect(issued.body.url).toBe(`http://api.invalid/api/links/${issued.body.token}`);
     expect(Date.parse(issued.body.expiresAt) - Date.now()).toBeGreaterThan(9 * 86_400_000);
@@ -749,7 +1024,12 @@ describe('signed links against the real engine', () => {
     expect(await snapshot(id)).toEqual(after);
     const status = await h.request('GET', `/api/visits/${id}`, { as: 'cted' });
     expect(status.body.consent.scope).toBe('full');
-    expect(h.store.audit().filter((e) => e.visitId === id && e.door === 'link').map((e) => [e.action, e.outcome])).toEqual([['record-consent', 'accepted']]);
+    expect(
+      h.store
+        .audit()
+        .filter((e) => e.visitId === id && e.door === 'link')
+        .map((e) => [e.action, e.outcome]),
+    ).toEqual([['record-consent', 'accepted']]);
   });
 
   // Regression test: this was a bug (src/links.ts verifyLink), found by these tests and fixed.
@@ -769,7 +1049,11 @@ describe('signed links against the real engine', () => {
 describe('known defects (each test states the correct behaviour; `.fails` until fixed)', () => {
   // Regression test: this was a bug (src/api.ts, decodeURIComponent on path segments), found by these tests and fixed.
   it('a malformed percent-escape in a path segment is a 400, not a 500', async () => {
-    for (const path of [`/api/visits/%E0%A4%A/actions/record-pao`, `/api/visits/${TARGET}/actions/%`, '/api/visits/%/links']) {
+    for (const path of [
+      `/api/visits/%E0%A4%A/actions/record-pao`,
+      `/api/visits/${TARGET}/actions/%`,
+      '/api/visits/%/links',
+    ]) {
       const r = await send(h.url, 'POST', path, { token: h.tokens.cted, ...json({ note: 'x' }) });
       expectRefusal(r, [400], 'invalid-request');
     }
@@ -779,8 +1063,15 @@ describe('known defects (each test states the correct behaviour; `.fails` until 
   it('a deeply nested JSON body (5,000 levels, 10 KB) is a 400, not a 500, and is audited', async () => {
     const deep = Buffer.from('['.repeat(5000) + ']'.repeat(5000));
     const auditBefore = h.store.audit().length;
-    const viaApi = await send(h.url, 'POST', `/api/visits/${TARGET}/actions/record-pao`, { token: h.tokens.cted, body: deep, contentType: 'application/json' });
-    const viaLink = await send(h.url, 'POST', `/api/links/${commentLink}`, { body: deep, contentType: 'application/json' });
+    const viaApi = await send(h.url, 'POST', `/api/visits/${TARGET}/actions/record-pao`, {
+      token: h.tokens.cted,
+      body: deep,
+      contentType: 'application/json',
+    });
+    const viaLink = await send(h.url, 'POST', `/api/links/${commentLink}`, {
+      body: deep,
+      contentType: 'application/json',
+    });
     expect(await snapshot()).toEqual(baseline);
     expectRefusal(viaApi, [400], 'invalid-request');
     expectRefusal(viaLink, [400], 'invalid-request');
@@ -794,7 +1085,11 @@ describe('known defects (each test states the correct behaviour; `.fails` until 
     KNOWN.add(id);
     const before = await snapshot(id);
     const body = Buffer.concat([Buffer.from('{"note":"caf'), Buffer.from([0xff]), Buffer.from('"}')]);
-    const r = await send(h.url, 'POST', `/api/visits/${id}/actions/record-pao`, { token: h.tokens.cted, body, contentType: 'application/json' });
+    const r = await send(h.url, 'POST', `/api/visits/${id}/actions/record-pao`, {
+      token: h.tokens.cted,
+      body,
+      contentType: 'application/json',
+    });
     expect(await snapshot(id)).toEqual(before);
     expectRefusal(r, [400]);
   });
@@ -803,35 +1098,84 @@ describe('known defects (each test states the correct behaviour; `.fails` until 
 describe('rate limiting (a second engine with rateLimit: 3)', () => {
   it('answers the 4th request with a bad token within a minute with 429, but still serves good tokens', async () => {
     for (let i = 1; i <= 3; i++) {
-      expectRefusal(await send(hr.url, 'POST', '/api/visits', { token: `bad-token-${'x'.repeat(30)}-${i}`, ...json(apiVisit(900 + i, 'NOR')) }), [401], 'unauthenticated');
+      expectRefusal(
+        await send(hr.url, 'POST', '/api/visits', {
+          token: `bad-token-${'x'.repeat(30)}-${i}`,
+          ...json(apiVisit(900 + i, 'NOR')),
+        }),
+        [401],
+        'unauthenticated',
+      );
     }
-    expectRefusal(await send(hr.url, 'POST', '/api/visits', { token: 'bad-token-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-4', ...json(apiVisit(904, 'NOR')) }), [429], 'rate-limited');
+    expectRefusal(
+      await send(hr.url, 'POST', '/api/visits', {
+        token: 'bad-token-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-4',
+        ...json(apiVisit(904, 'NOR')),
+      }),
+      [429],
+      'rate-limited',
+    );
     expectRefusal(await send(hr.url, 'POST', '/api/visits', { ...json(apiVisit(905, 'NOR')) }), [429], 'rate-limited'); // no token at all
-    expectRefusal(await send(hr.url, 'POST', `/api/visits/${TARGET}/actions/record-pao`, { token: 'y'.repeat(40), ...json({}) }), [429], 'rate-limited');
+    expectRefusal(
+      await send(hr.url, 'POST', `/api/visits/${TARGET}/actions/record-pao`, { token: 'y'.repeat(40), ...json({}) }),
+      [429],
+      'rate-limited',
+    );
     // Only failed sign-ins count: a valid token is still served.
     const me = await hr.request('GET', '/api/me', { as: 'cted' });
     expect(me.status, me.text).toBe(200);
     expect(me.body).toMatchObject({ email: USERS.cted.email, role: 'cted' });
-    expectRefusal(await send(hr.url, 'POST', '/api/visits', { token: hr.tokens.cted, ...json({ number: 'x' }) }), [400], 'invalid-request');
+    expectRefusal(
+      await send(hr.url, 'POST', '/api/visits', { token: hr.tokens.cted, ...json({ number: 'x' }) }),
+      [400],
+      'invalid-request',
+    );
   });
 
   it('answers the 4th link request within a minute with 429, even for a valid link', async () => {
     for (let i = 1; i <= 3; i++) {
-      expectRefusal(await send(hr.url, 'POST', `/api/links/garbage.token${i}`, json({ summary: 'x' })), [401], 'link-invalid');
+      expectRefusal(
+        await send(hr.url, 'POST', `/api/links/garbage.token${i}`, json({ summary: 'x' })),
+        [401],
+        'link-invalid',
+      );
     }
-    expectRefusal(await send(hr.url, 'POST', '/api/links/garbage.token4', json({ summary: 'x' })), [429], 'rate-limited');
-    const valid = signLink({ v: '1-NOR', a: 'record-comments', e: USERS.stateNOR.email, r: 'state', s: 'NOR', x: Math.floor(Date.now() / 1000) + 3600 }, hr.linkSecret);
+    expectRefusal(
+      await send(hr.url, 'POST', '/api/links/garbage.token4', json({ summary: 'x' })),
+      [429],
+      'rate-limited',
+    );
+    const valid = signLink(
+      {
+        v: '1-NOR',
+        a: 'record-comments',
+        e: USERS.stateNOR.email,
+        r: 'state',
+        s: 'NOR',
+        x: Math.floor(Date.now() / 1000) + 3600,
+      },
+      hr.linkSecret,
+    );
     expectRefusal(await send(hr.url, 'GET', `/api/links/${valid}`), [429], 'rate-limited');
     expectRefusal(await send(hr.url, 'POST', `/api/links/${valid}`, json({ summary: 'x' })), [429], 'rate-limited');
   });
 
   it('counts per client address and opens a new window after a minute', async () => {
     let clock = Date.parse('2026-11-27T12:00:00.000Z');
-    const api: Server = createApi({ client: hr.env.client, store: hr.store, policy: resolvePolicy(), linkSecret: hr.linkSecret, publicUrl: 'http://api.invalid', rateLimit: 2, now: () => clock });
+    const api: Server = createApi({
+      client: hr.env.client,
+      store: hr.store,
+      policy: resolvePolicy(),
+      linkSecret: hr.linkSecret,
+      publicUrl: 'http://api.invalid',
+      rateLimit: 2,
+      now: () => clock,
+    });
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
     try {
-      const bad = (localAddress?: string) => send(url, 'POST', '/api/links/not.valid', { ...json({}), ...(localAddress ? { localAddress } : {}) });
+      const bad = (localAddress?: string) =>
+        send(url, 'POST', '/api/links/not.valid', { ...json({}), ...(localAddress ? { localAddress } : {}) });
       expectRefusal(await bad(), [401], 'link-invalid');
       expectRefusal(await bad(), [401], 'link-invalid');
       expectRefusal(await bad(), [429], 'rate-limited');

@@ -30,7 +30,10 @@ describe('the full lifecycle through the API', () => {
     expect(dispatched.stage).toBe('state-review');
 
     // The State replies through the link in its e-mail: no account needed.
-    const mail = await eventually(() => h.smtp.received.find((m) => m.visitId === '700-NOR' && m.topic === 'draft-dispatched'), 'the draft e-mail');
+    const mail = await eventually(
+      () => h.smtp.received.find((m) => m.visitId === '700-NOR' && m.topic === 'draft-dispatched'),
+      'the draft e-mail',
+    );
     expect(mail.to).toEqual([USERS.stateNOR.email]);
     const link = /http:\/\/api\.invalid(\/api\/links\/[A-Za-z0-9_.=-]+)/.exec(mail.raw.replace(/=\r?\n/g, ''));
     expect(link).not.toBeNull();
@@ -55,7 +58,11 @@ describe('the full lifecycle through the API', () => {
     const received = await step('stateNOR', 'confirm-receipt');
     expect(received.stage).toBe('implementing');
     const consent = await step('stateNOR', 'record-consent', { scope: 'partial', sections: ['Border security'] });
-    expect(consent.consent).toMatchObject({ scope: 'partial', sections: ['Border security'], decidedBy: USERS.stateNOR.email });
+    expect(consent.consent).toMatchObject({
+      scope: 'partial',
+      sections: ['Border security'],
+      decidedBy: USERS.stateNOR.email,
+    });
 
     // The partner now sees the consented part, and only that.
     const partnerView = await h.request('GET', '/api/visits/700-NOR', { as: 'partner' });

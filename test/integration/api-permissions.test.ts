@@ -75,7 +75,10 @@ const SITUATIONS = {
   transmitted,
   implementing,
   shared: [...implementing, ['own-state', 'record-consent', { scope: 'full' }]],
-  'shared-partial': [...implementing, ['own-state', 'record-consent', { scope: 'partial', sections: ['Border security'] }]],
+  'shared-partial': [
+    ...implementing,
+    ['own-state', 'record-consent', { scope: 'partial', sections: ['Border security'] }],
+  ],
   withdrawn: [['secretariat', 'withdraw']],
 } satisfies Record<string, Step[]>;
 type Situation = keyof typeof SITUATIONS;
@@ -209,7 +212,12 @@ async function createVisit(state: StateCode): Promise<string> {
   return r.body.id as string;
 }
 
-async function step(as: UserName, id: string, action: ActionName, payload: Payload = minimalPayload(action)): Promise<ApiResponse> {
+async function step(
+  as: UserName,
+  id: string,
+  action: ActionName,
+  payload: Payload = minimalPayload(action),
+): Promise<ApiResponse> {
   const r = await h.request('POST', `/api/visits/${id}/actions/${action}`, { as, body: payload });
   expect(r.status, `${as} ${action} on ${id}: ${r.text}`).toBe(200);
   return r;
@@ -225,7 +233,10 @@ async function prepare(situation: Situation, state: StateCode, holder: UserName 
   if (situation === 'withdrawn') {
     // A withdrawn visit's workflow completes; wait for it so the case does not depend on timing.
     const handle = h.env.client.workflow.getHandle(workflowIdOf(id));
-    await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), `${id} to complete`);
+    await eventually(
+      async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined),
+      `${id} to complete`,
+    );
   }
   return id;
 }
@@ -277,36 +288,55 @@ describe('the table under test matches the issue', () => {
   });
 
   it('builds a valid minimal payload for every action, and the fixtures are where the process allows (or not) each action', async () => {
-    for (const action of ACTIONS) expect(ACTION_PAYLOADS[action].safeParse(minimalPayload(action)).success, action).toBe(true);
+    for (const action of ACTIONS)
+      expect(ACTION_PAYLOADS[action].safeParse(minimalPayload(action)).success, action).toBe(true);
     expect(minimalPayload('refer-ta')).toEqual({ partners: ['UNODC'] });
     expect(minimalPayload('record-consent')).toEqual({ scope: 'full' });
     expect(minimalPayload('withdraw')).toEqual({ reason: 'x' });
     for (const action of ACTIONS) {
       const ready = await visitStatus(h.env.client, await fixture(READY[action], 'NOR'));
-      expect(ready.allowedActions.map((a) => a.action), `${action} at ${READY[action]}`).toContain(action);
+      expect(
+        ready.allowedActions.map((a) => a.action),
+        `${action} at ${READY[action]}`,
+      ).toContain(action);
       const wrong = await visitStatus(h.env.client, await fixture(WRONG[action], 'NOR'));
-      expect(wrong.allowedActions.map((a) => a.action), `${action} at ${WRONG[action]}`).not.toContain(action);
+      expect(
+        wrong.allowedActions.map((a) => a.action),
+        `${action} at ${WRONG[action]}`,
+      ).not.toContain(action);
     }
   });
 
   it('generates every role × action pair, and both outcomes for every granted pair', () => {
-    for (const user of USER_NAMES) for (const action of ACTIONS) expect(ACT_CASES.some((c) => c.user === user && c.action === action)).toBe(true);
+    for (const user of USER_NAMES)
+      for (const action of ACTIONS) expect(ACT_CASES.some((c) => c.user === user && c.action === action)).toBe(true);
     const granted = ACT_CASES.filter((c) => c.outcome === 'acts');
-    const grants = ROLES.reduce((n, r) => n + Object.keys(PERMISSIONS[r]).length * USER_NAMES.filter((u) => roleOf(u) === r).length, 0);
+    const grants = ROLES.reduce(
+      (n, r) => n + Object.keys(PERMISSIONS[r]).length * USER_NAMES.filter((u) => roleOf(u) === r).length,
+      0,
+    );
     expect(granted.filter((c) => c.fresh)).toHaveLength(grants);
     expect(granted.filter((c) => !c.fresh)).toHaveLength(grants);
-    expect(ACT_CASES.filter((c) => c.outcome === 'not-found' && roleOf(c.user) === 'state')).toHaveLength(2 * ACTIONS.length);
+    expect(ACT_CASES.filter((c) => c.outcome === 'not-found' && roleOf(c.user) === 'state')).toHaveLength(
+      2 * ACTIONS.length,
+    );
   });
 });
 
 describe('POST /api/visits/{id}/actions/{action}: every role × every action', () => {
-  const label = (c: ActCase) => (c.outcome === 'not-found' ? '404' : c.outcome === 'forbidden' ? '403' : c.fresh ? '200' : '409 not-allowed-now');
-  it.each(ACT_CASES.map((c) => [`${c.user} ${c.action} on a ${c.state} visit at ${c.situation} → ${label(c)}`, c] as const))('%s', async (_name, c) => {
+  const label = (c: ActCase) =>
+    c.outcome === 'not-found' ? '404' : c.outcome === 'forbidden' ? '403' : c.fresh ? '200' : '409 not-allowed-now';
+  it.each(
+    ACT_CASES.map((c) => [`${c.user} ${c.action} on a ${c.state} visit at ${c.situation} → ${label(c)}`, c] as const),
+  )('%s', async (_name, c) => {
     const id = c.fresh ? await prepare(c.situation, c.state, c.user) : await fixture(c.situation, c.state);
     const before = await historyOf(id);
 
     if (c.outcome !== 'acts') {
-      const r = await h.request('POST', `/api/visits/${id}/actions/${c.action}`, { as: c.user, body: minimalPayload(c.action) });
+      const r = await h.request('POST', `/api/visits/${id}/actions/${c.action}`, {
+        as: c.user,
+        body: minimalPayload(c.action),
+      });
       if (c.outcome === 'not-found') {
         expect(r.status, r.text).toBe(404);
         expectErrorBody(r, 'not-found');
@@ -323,15 +353,25 @@ describe('POST /api/visits/{id}/actions/{action}: every role × every action', (
     const listed = await h.request('GET', `/api/visits/${id}/actions`, { as: c.user });
     expect(listed.status, listed.text).toBe(200);
     const allowedBefore = (listed.body as { action: ActionName }[]).map((a) => a.action);
-    expect(allowedBefore.includes(c.action), `allowed now at ${c.situation}: ${allowedBefore.join(', ')}`).toBe(c.fresh);
-    const r = await h.request('POST', `/api/visits/${id}/actions/${c.action}`, { as: c.user, body: minimalPayload(c.action) });
+    expect(allowedBefore.includes(c.action), `allowed now at ${c.situation}: ${allowedBefore.join(', ')}`).toBe(
+      c.fresh,
+    );
+    const r = await h.request('POST', `/api/visits/${id}/actions/${c.action}`, {
+      as: c.user,
+      body: minimalPayload(c.action),
+    });
     if (c.fresh) {
       expect(r.status, r.text).toBe(200);
       expect(r.body.id).toBe(id);
       const after = await historyOf(id);
       expect(after).toHaveLength(before.length + 1);
       expect(after.slice(0, before.length)).toEqual(before);
-      expect(after.at(-1)).toMatchObject({ type: c.action, actor: USERS[c.user].email, role: roleOf(c.user), door: 'api' });
+      expect(after.at(-1)).toMatchObject({
+        type: c.action,
+        actor: USERS[c.user].email,
+        role: roleOf(c.user),
+        door: 'api',
+      });
     } else {
       expect(r.status, r.text).toBe(409);
       expectErrorBody(r, 'not-allowed-now', ['allowedActions']);
@@ -347,19 +387,24 @@ describe('the no-objection period', () => {
     const tryHoldAndObject = async (expectOk: boolean) => {
       // During the period: the hold is placed and lifted here, the objection comes after.
       for (const action of expectOk ? (['place-hold'] as const) : (['place-hold', 'object'] as const)) {
-        const allowed = (await h.request('GET', `/api/visits/${id}/actions`, { as: 'committee' })).body.map((a: { action: string }) => a.action);
+        const allowed = (await h.request('GET', `/api/visits/${id}/actions`, { as: 'committee' })).body.map(
+          (a: { action: string }) => a.action,
+        );
         const before = await historyOf(id);
-        const r = await h.request('POST', `/api/visits/${id}/actions/${action}`, { as: 'committee', body: minimalPayload(action) });
+        const r = await h.request('POST', `/api/visits/${id}/actions/${action}`, {
+          as: 'committee',
+          body: minimalPayload(action),
+        });
         if (expectOk) {
           expect(allowed).toEqual(['place-hold', 'object']);
           expect(r.status, r.text).toBe(200);
           expect(r.body.committee.holds).toMatchObject([{ by: USERS.committee.email }]);
           // The member who placed the hold may lift it; the allowed actions say so.
-          expect((await h.request('GET', `/api/visits/${id}/actions`, { as: 'committee' })).body.map((a: { action: string }) => a.action)).toEqual([
-            'place-hold',
-            'lift-hold',
-            'object',
-          ]);
+          expect(
+            (await h.request('GET', `/api/visits/${id}/actions`, { as: 'committee' })).body.map(
+              (a: { action: string }) => a.action,
+            ),
+          ).toEqual(['place-hold', 'lift-hold', 'object']);
           await step('committee', id, 'lift-hold');
         } else {
           expect(allowed).not.toContain(action);
@@ -378,7 +423,10 @@ describe('the no-objection period', () => {
     await tryHoldAndObject(false); // finalizing
     await step('cted', id, 'submit-final-draft');
     await tryHoldAndObject(true); // committee-review: the hold is placed and lifted
-    const objection = await h.request('POST', `/api/visits/${id}/actions/object`, { as: 'committee', body: { reason: 'x' } });
+    const objection = await h.request('POST', `/api/visits/${id}/actions/object`, {
+      as: 'committee',
+      body: { reason: 'x' },
+    });
     expect(objection.status, objection.text).toBe(200);
     await tryHoldAndObject(false); // objection raised: off to a meeting
     // The Chair, at the meeting stage, is told what it may do instead.
@@ -400,7 +448,9 @@ describe('GET /api/visits/{id} and /actions: as mayRead says, per role', () => {
     ['shared', 'NOR'],
     ['shared-partial', 'CHL'],
   ];
-  const cases = USER_NAMES.flatMap((u) => READ_SITUATIONS.map(([s, st]) => [`${u} reads a ${st} visit at ${s}`, u, s, st] as const));
+  const cases = USER_NAMES.flatMap((u) =>
+    READ_SITUATIONS.map(([s, st]) => [`${u} reads a ${st} visit at ${s}`, u, s, st] as const),
+  );
   it.each(cases)('%s', async (_name, user, situation, state) => {
     const id = await fixture(situation, state);
     const full = await visitStatus(h.env.client, id);
@@ -423,7 +473,11 @@ describe('GET /api/visits/{id} and /actions: as mayRead says, per role', () => {
         state,
         type: 'comprehensive',
         adoptedAt: full.adoptedAt,
-        consent: { scope: full.consent.scope, sections: full.consent.sections, priorityTaNeedsOnly: full.consent.priorityTaNeedsOnly },
+        consent: {
+          scope: full.consent.scope,
+          sections: full.consent.sections,
+          priorityTaNeedsOnly: full.consent.priorityTaNeedsOnly,
+        },
       });
       expect(actions.body).toEqual([]);
       return;
@@ -434,7 +488,7 @@ describe('GET /api/visits/{id} and /actions: as mayRead says, per role', () => {
     expect(actions.body.map((a: { action: string }) => a.action)).toEqual(mine);
   });
 
-  it('answers a State asking for another State\'s visit exactly as for a visit that does not exist', async () => {
+  it("answers a State asking for another State's visit exactly as for a visit that does not exist", async () => {
     const existing = await fixture('drafting', 'CHL');
     const missing = `99999-CHL`;
     for (const [method, suffix, body] of [
@@ -443,8 +497,14 @@ describe('GET /api/visits/{id} and /actions: as mayRead says, per role', () => {
       ['POST', '/actions/record-comments', {}],
       ['POST', '/actions/request-extension', {}],
     ] as const) {
-      const a = await h.request(method, `/api/visits/${existing}${suffix}`, { as: 'stateNOR', ...(body ? { body } : {}) });
-      const b = await h.request(method, `/api/visits/${missing}${suffix}`, { as: 'stateNOR', ...(body ? { body } : {}) });
+      const a = await h.request(method, `/api/visits/${existing}${suffix}`, {
+        as: 'stateNOR',
+        ...(body ? { body } : {}),
+      });
+      const b = await h.request(method, `/api/visits/${missing}${suffix}`, {
+        as: 'stateNOR',
+        ...(body ? { body } : {}),
+      });
       expect(a.status, a.text).toBe(404);
       expect(b.status, b.text).toBe(404);
       expect(a.body).toEqual({ ...b.body, message: b.body.message.replace(missing, existing) });
@@ -491,7 +551,11 @@ describe('GET /api/visits: each role lists only what it may see', () => {
 
   beforeAll(async () => {
     // Visits long past are overdue; imported as the secretariat.
-    const csv = ['visit_number,member_state,iso3,visit_type,ordinal,start_date,end_date', '9001,Norway,NOR,focused,,2018-05-02,2018-05-04', '9001,Chile,CHL,focused,,2018-05-02,2018-05-04'].join('\n');
+    const csv = [
+      'visit_number,member_state,iso3,visit_type,ordinal,start_date,end_date',
+      '9001,Norway,NOR,focused,,2018-05-02,2018-05-04',
+      '9001,Chile,CHL,focused,,2018-05-02,2018-05-04',
+    ].join('\n');
     const imported = await h.request('POST', '/api/visits/import', {
       as: 'secretariat',
       body: { csv, caseOfficer: USERS.cted.email, stateContact: 'mission@{iso3}.example.org' },
@@ -515,7 +579,10 @@ describe('GET /api/visits: each role lists only what it may see', () => {
     await eventually(async () => {
       const r = await h.request('GET', '/api/visits', { as: 'cted' });
       const byId = new Map((r.body as { id: string; stage: string; overdue: boolean }[]).map((v) => [v.id, v]));
-      const settled = known.every((k) => byId.get(k.id)?.stage === k.stage) && byId.get(overdueNOR)?.overdue && byId.get(overdueCHL)?.overdue;
+      const settled =
+        known.every((k) => byId.get(k.id)?.stage === k.stage) &&
+        byId.get(overdueNOR)?.overdue &&
+        byId.get(overdueCHL)?.overdue;
       return settled ? true : undefined;
     }, 'the visibility store to show the fixtures');
   });
@@ -527,51 +594,85 @@ describe('GET /api/visits: each role lists only what it may see', () => {
     return r.body as { id: string; state: string; stage: string; overdue: boolean }[];
   };
 
-  it.each(['cted', 'secretariat', 'committee', 'chair'] as const)('%s sees every State\'s visits, and the filters apply', async (user) => {
-    const all = (await list(user)).map((v) => v.id);
-    for (const k of known) expect(all).toContain(k.id);
-    expect(all).toEqual(expect.arrayContaining([overdueNOR, overdueCHL]));
-    const chl = await list(user, '?state=CHL');
-    expect(chl.length).toBeGreaterThan(0);
-    expect(chl.every((v) => v.state === 'CHL')).toBe(true);
-    expect(chl.map((v) => v.id)).toEqual(expect.arrayContaining(known.filter((k) => k.state === 'CHL').map((k) => k.id)));
-    const implementingList = await list(user, '?stage=implementing');
-    expect(implementingList.every((v) => v.stage === 'implementing')).toBe(true);
-    expect(implementingList.map((v) => v.id)).toEqual(expect.arrayContaining(known.filter((k) => k.stage === 'implementing').map((k) => k.id)));
-    const overdue = await list(user, '?overdue=true');
-    expect(overdue.every((v) => v.overdue)).toBe(true);
-    expect(overdue.map((v) => v.id)).toEqual(expect.arrayContaining([overdueNOR, overdueCHL]));
-  });
+  it.each(['cted', 'secretariat', 'committee', 'chair'] as const)(
+    "%s sees every State's visits, and the filters apply",
+    async (user) => {
+      const all = (await list(user)).map((v) => v.id);
+      for (const k of known) expect(all).toContain(k.id);
+      expect(all).toEqual(expect.arrayContaining([overdueNOR, overdueCHL]));
+      const chl = await list(user, '?state=CHL');
+      expect(chl.length).toBeGreaterThan(0);
+      expect(chl.every((v) => v.state === 'CHL')).toBe(true);
+      expect(chl.map((v) => v.id)).toEqual(
+        expect.arrayContaining(known.filter((k) => k.state === 'CHL').map((k) => k.id)),
+      );
+      const implementingList = await list(user, '?stage=implementing');
+      expect(implementingList.every((v) => v.stage === 'implementing')).toBe(true);
+      expect(implementingList.map((v) => v.id)).toEqual(
+        expect.arrayContaining(known.filter((k) => k.stage === 'implementing').map((k) => k.id)),
+      );
+      const overdue = await list(user, '?overdue=true');
+      expect(overdue.every((v) => v.overdue)).toBe(true);
+      expect(overdue.map((v) => v.id)).toEqual(expect.arrayContaining([overdueNOR, overdueCHL]));
+    },
+  );
 
-  it.each(['stateNOR', 'stateCHL'] as const)('%s sees only its own State\'s visits, whatever the filter', async (user) => {
-    const own = stateOf(user)!;
-    const mine = known.filter((k) => k.state === own).map((k) => k.id);
-    const theirs = known.filter((k) => k.state !== own).map((k) => k.id);
-    const overdueMine = `9001-${own}`;
-    const overdueTheirs = `9001-${otherState(own)}`;
-    for (const query of ['', '?stage=drafting', '?stage=implementing', '?overdue=true', '?overdue=false', `?state=${own}`]) {
-      const visits = await list(user, query);
-      expect(visits.every((v) => v.state === own), `${query}: ${visits.map((v) => v.id).join(', ')}`).toBe(true);
-      for (const id of [...theirs, overdueTheirs]) expect(visits.map((v) => v.id), query).not.toContain(id);
-    }
-    expect((await list(user)).map((v) => v.id)).toEqual(expect.arrayContaining([...mine, overdueMine]));
-    expect((await list(user, '?overdue=true')).map((v) => v.id)).toContain(overdueMine);
-    expect(await list(user, `?state=${otherState(own)}`)).toEqual([]);
-  });
+  it.each(['stateNOR', 'stateCHL'] as const)(
+    "%s sees only its own State's visits, whatever the filter",
+    async (user) => {
+      const own = stateOf(user)!;
+      const mine = known.filter((k) => k.state === own).map((k) => k.id);
+      const theirs = known.filter((k) => k.state !== own).map((k) => k.id);
+      const overdueMine = `9001-${own}`;
+      const overdueTheirs = `9001-${otherState(own)}`;
+      for (const query of [
+        '',
+        '?stage=drafting',
+        '?stage=implementing',
+        '?overdue=true',
+        '?overdue=false',
+        `?state=${own}`,
+      ]) {
+        const visits = await list(user, query);
+        expect(
+          visits.every((v) => v.state === own),
+          `${query}: ${visits.map((v) => v.id).join(', ')}`,
+        ).toBe(true);
+        for (const id of [...theirs, overdueTheirs])
+          expect(
+            visits.map((v) => v.id),
+            query,
+          ).not.toContain(id);
+      }
+      expect((await list(user)).map((v) => v.id)).toEqual(expect.arrayContaining([...mine, overdueMine]));
+      expect((await list(user, '?overdue=true')).map((v) => v.id)).toContain(overdueMine);
+      expect(await list(user, `?state=${otherState(own)}`)).toEqual([]);
+    },
+  );
 
   it('a partner lists only adopted reports with consent, as partner views', async () => {
     for (const query of ['', '?state=NOR', '?stage=implementing', '?stage=drafting', '?overdue=true']) {
-      const visits = (await list('partner', query)) as unknown as { id: string; consent: { scope: string }; adoptedAt: string | null }[];
+      const visits = (await list('partner', query)) as unknown as {
+        id: string;
+        consent: { scope: string };
+        adoptedAt: string | null;
+      }[];
       for (const v of visits) {
         expect(Object.keys(v).sort(), query).toEqual(PARTNER_VIEW_KEYS);
         expect(v.adoptedAt, query).not.toBeNull();
         expect(['partial', 'full'], query).toContain(v.consent.scope);
       }
-      for (const k of known.filter((x) => !PARTNER_READABLE.includes(x.situation))) expect(visits.map((v) => v.id), query).not.toContain(k.id);
+      for (const k of known.filter((x) => !PARTNER_READABLE.includes(x.situation)))
+        expect(
+          visits.map((v) => v.id),
+          query,
+        ).not.toContain(k.id);
       expect(visits.map((v) => v.id)).not.toContain(overdueNOR);
     }
     const all = (await list('partner')).map((v) => v.id);
-    expect(all).toEqual(expect.arrayContaining(known.filter((k) => PARTNER_READABLE.includes(k.situation)).map((k) => k.id)));
+    expect(all).toEqual(
+      expect.arrayContaining(known.filter((k) => PARTNER_READABLE.includes(k.situation)).map((k) => k.id)),
+    );
   });
 });
 
@@ -596,7 +697,10 @@ describe('operations outside the action table: only the roles in OPERATIONS', ()
   it.each(USER_NAMES)('POST /api/visits/import as %s', async (user) => {
     const n = nextNumber++;
     const csv = `visit_number,member_state,iso3,visit_type,ordinal,start_date,end_date\n${n},Chile,CHL,focused,,2026-01-05,2026-01-09\n`;
-    const r = await h.request('POST', '/api/visits/import', { as: user, body: { csv, caseOfficer: USERS.cted.email, stateContact: USERS.stateCHL.email } });
+    const r = await h.request('POST', '/api/visits/import', {
+      as: user,
+      body: { csv, caseOfficer: USERS.cted.email, stateContact: USERS.stateCHL.email },
+    });
     const after = await h.request('GET', `/api/visits/${n}-CHL`, { as: 'cted' });
     if (mayDo(user, 'import-visits')) {
       expect(r.status, r.text).toBe(200);
@@ -611,7 +715,10 @@ describe('operations outside the action table: only the roles in OPERATIONS', ()
 
   it.each(USER_NAMES)('POST /api/visits/{id}/links as %s', async (user) => {
     const id = baseVisits.NOR;
-    const r = await h.request('POST', `/api/visits/${id}/links`, { as: user, body: { action: 'record-comments', email: USERS.stateNOR.email } });
+    const r = await h.request('POST', `/api/visits/${id}/links`, {
+      as: user,
+      body: { action: 'record-comments', email: USERS.stateNOR.email },
+    });
     if (mayDo(user, 'issue-link')) {
       expect(r.status, r.text).toBe(201);
       expect(r.body.url).toMatch(/^http:\/\/api\.invalid\/api\/links\//);
@@ -620,7 +727,10 @@ describe('operations outside the action table: only the roles in OPERATIONS', ()
       expect(r.status, r.text).toBe(403);
       expectErrorBody(r, 'forbidden');
       // The refusal comes before the visit is looked up: no hint whether it exists.
-      const missing = await h.request('POST', `/api/visits/99999-NOR/links`, { as: user, body: { action: 'record-comments', email: USERS.stateNOR.email } });
+      const missing = await h.request('POST', `/api/visits/99999-NOR/links`, {
+        as: user,
+        body: { action: 'record-comments', email: USERS.stateNOR.email },
+      });
       expect(missing.status).toBe(403);
       expect(missing.body).toEqual(r.body);
     }
@@ -651,10 +761,20 @@ describe('authentication on every route', () => {
     ['GET', '/api/visits?overdue=true'],
     ['GET', '/api/visits?state=NOR'],
     ['POST', '/api/visits', apiVisit(nextNumber++, 'NOR')],
-    ['POST', '/api/visits/import', { csv: `visit_number,member_state,iso3,visit_type,ordinal,start_date,end_date\n${nextNumber++},Norway,NOR,focused,,2026-01-05,2026-01-09\n`, caseOfficer: USERS.cted.email, stateContact: USERS.stateNOR.email }],
+    [
+      'POST',
+      '/api/visits/import',
+      {
+        csv: `visit_number,member_state,iso3,visit_type,ordinal,start_date,end_date\n${nextNumber++},Norway,NOR,focused,,2026-01-05,2026-01-09\n`,
+        caseOfficer: USERS.cted.email,
+        stateContact: USERS.stateNOR.email,
+      },
+    ],
     ['GET', `/api/visits/${baseVisits.NOR}`],
     ['GET', `/api/visits/${baseVisits.NOR}/actions`],
-    ...ACTIONS.map((a) => ['POST', `/api/visits/${baseVisits.NOR}/actions/${a}`, minimalPayload(a)] as [string, string, unknown]),
+    ...ACTIONS.map(
+      (a) => ['POST', `/api/visits/${baseVisits.NOR}/actions/${a}`, minimalPayload(a)] as [string, string, unknown],
+    ),
     ['POST', `/api/visits/${baseVisits.NOR}/links`, { action: 'record-comments', email: USERS.stateNOR.email }],
   ];
   const wrongTokens = {
@@ -671,27 +791,41 @@ describe('authentication on every route', () => {
     expect(withBad.status).toBe(200);
   });
 
-  it.each(Object.entries(wrongTokens))('answers 401 on every other route with %s, changing nothing', async (_what, token) => {
-    const before = await historyOf(baseVisits.NOR);
-    const list = routes();
-    expect(list).toHaveLength(10 + ACTIONS.length + 1);
-    for (const [method, path, body] of list) {
-      const r = await h.request(method, path, { ...(token !== undefined ? { token } : {}), ...(body !== undefined ? { body } : {}) });
-      expect(r.status, `${method} ${path}: ${r.text}`).toBe(401);
-      expectErrorBody(r, 'unauthenticated');
-      if (token) expect(r.text).not.toContain(token);
-    }
-    expect(await historyOf(baseVisits.NOR)).toEqual(before);
-    // Nothing was started by the refused POST /api/visits and /import.
-    for (const [method, path, body] of list) {
-      if (method !== 'POST' || !path.startsWith('/api/visits') || path.includes(baseVisits.NOR)) continue;
-      const n = path === '/api/visits' ? (body as { number: number }).number : Number(/\n(\d+),/.exec((body as { csv: string }).csv)![1]);
-      expect((await h.request('GET', `/api/visits/${n}-NOR`, { as: 'cted' })).status).toBe(404);
-    }
-  });
+  it.each(Object.entries(wrongTokens))(
+    'answers 401 on every other route with %s, changing nothing',
+    async (_what, token) => {
+      const before = await historyOf(baseVisits.NOR);
+      const list = routes();
+      expect(list).toHaveLength(10 + ACTIONS.length + 1);
+      for (const [method, path, body] of list) {
+        const r = await h.request(method, path, {
+          ...(token !== undefined ? { token } : {}),
+          ...(body !== undefined ? { body } : {}),
+        });
+        expect(r.status, `${method} ${path}: ${r.text}`).toBe(401);
+        expectErrorBody(r, 'unauthenticated');
+        if (token) expect(r.text).not.toContain(token);
+      }
+      expect(await historyOf(baseVisits.NOR)).toEqual(before);
+      // Nothing was started by the refused POST /api/visits and /import.
+      for (const [method, path, body] of list) {
+        if (method !== 'POST' || !path.startsWith('/api/visits') || path.includes(baseVisits.NOR)) continue;
+        const n =
+          path === '/api/visits'
+            ? (body as { number: number }).number
+            : Number(/\n(\d+),/.exec((body as { csv: string }).csv)![1]);
+        expect((await h.request('GET', `/api/visits/${n}-NOR`, { as: 'cted' })).status).toBe(404);
+      }
+    },
+  );
 
   it('answers 401 to another scheme and to a valid token sent other than as a bearer token', async () => {
-    for (const authorization of [`Basic ${Buffer.from('officer:pw').toString('base64')}`, `bearer${h.tokens.cted}`, h.tokens.cted, `Token ${h.tokens.cted}`]) {
+    for (const authorization of [
+      `Basic ${Buffer.from('officer:pw').toString('base64')}`,
+      `bearer${h.tokens.cted}`,
+      h.tokens.cted,
+      `Token ${h.tokens.cted}`,
+    ]) {
       const r = await h.request('GET', '/api/me', { headers: { authorization } });
       expect(r.status, authorization.slice(0, 10)).toBe(401);
       expectErrorBody(r, 'unauthenticated');

@@ -20,7 +20,11 @@ import { startSmtp, type TestSmtp } from '../smtp';
 let env: TestWorkflowEnvironment;
 let smtp: TestSmtp;
 let dir: string;
-const directory = Directory.parse({ secretariat: ['secretariat@un.example.org'], committee: ['member@committee.example.org'], chair: ['chair@committee.example.org'] });
+const directory = Directory.parse({
+  secretariat: ['secretariat@un.example.org'],
+  committee: ['member@committee.example.org'],
+  chair: ['chair@committee.example.org'],
+});
 
 beforeAll(async () => {
   [env, smtp] = await Promise.all([devServerEnv(), startSmtp()]);
@@ -50,20 +54,54 @@ describe('search attributes and list queries', () => {
     await w.runUntil(async () => {
       const now = new Date();
       // 2019: long past, so its PAO, TA referral and draft are overdue (no reminder storm: remindersFrom = now).
-      await startVisit(env.client, visitRequest({ number: 164, state: 'MDV', end: '2019-10-31', start: '2019-10-27' }), policy, { taskQueue, remindersFrom: now });
+      await startVisit(
+        env.client,
+        visitRequest({ number: 164, state: 'MDV', end: '2019-10-31', start: '2019-10-27' }),
+        policy,
+        { taskQueue, remindersFrom: now },
+      );
       const end = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
       await startVisit(env.client, visitRequest({ number: 300, state: 'NOR', end, start: end }), policy, { taskQueue });
-      await startVisit(env.client, visitRequest({ number: 301, state: 'KAZ', type: 'regional', groupId: 'central-asia-2026', end, start: end }), policy, { taskQueue });
-      await startVisit(env.client, visitRequest({ number: 301, state: 'UZB', type: 'regional', groupId: 'central-asia-2026', end, start: end }), policy, { taskQueue });
-      await actOnVisit(env.client, '300-NOR', { action: 'submit-draft', payload: {}, actor: { email: 'officer@cted.example.org' }, door: 'cli' });
-      await actOnVisit(env.client, '300-NOR', { action: 'dispatch-draft', payload: {}, actor: { email: 'officer@cted.example.org' }, door: 'cli' });
+      await startVisit(
+        env.client,
+        visitRequest({ number: 301, state: 'KAZ', type: 'regional', groupId: 'central-asia-2026', end, start: end }),
+        policy,
+        { taskQueue },
+      );
+      await startVisit(
+        env.client,
+        visitRequest({ number: 301, state: 'UZB', type: 'regional', groupId: 'central-asia-2026', end, start: end }),
+        policy,
+        { taskQueue },
+      );
+      await actOnVisit(env.client, '300-NOR', {
+        action: 'submit-draft',
+        payload: {},
+        actor: { email: 'officer@cted.example.org' },
+        door: 'cli',
+      });
+      await actOnVisit(env.client, '300-NOR', {
+        action: 'dispatch-draft',
+        payload: {},
+        actor: { email: 'officer@cted.example.org' },
+        door: 'cli',
+      });
 
       const inReview = await eventually(async () => {
         const l = await listVisits(env.client, { stage: 'state-review' });
         return l.length === 1 ? l : undefined;
       }, 'the visit in state review to be listed');
       const nor = await visitStatus(env.client, '300-NOR');
-      expect(inReview).toEqual([{ id: '300-NOR', stage: 'state-review', state: 'NOR', type: 'comprehensive', nextDeadline: nor.nextDeadline, overdue: false }]);
+      expect(inReview).toEqual([
+        {
+          id: '300-NOR',
+          stage: 'state-review',
+          state: 'NOR',
+          type: 'comprehensive',
+          nextDeadline: nor.nextDeadline,
+          overdue: false,
+        },
+      ]);
 
       const overdue = await eventually(async () => {
         const l = await listVisits(env.client, { overdue: true });
@@ -82,9 +120,16 @@ describe('search attributes and list queries', () => {
       expect((await listVisits(env.client)).map((v) => v.id)).toEqual(['164-MDV', '300-NOR', '301-KAZ', '301-UZB']);
 
       // A visit id cannot be started twice.
-      await expect(startVisit(env.client, visitRequest({ number: 300, state: 'NOR', end, start: end }), policy, { taskQueue })).rejects.toThrow(/already started/i);
+      await expect(
+        startVisit(env.client, visitRequest({ number: 300, state: 'NOR', end, start: end }), policy, { taskQueue }),
+      ).rejects.toThrow(/already started/i);
       for (const id of ['164-MDV', '300-NOR', '301-KAZ', '301-UZB']) {
-        await actOnVisit(env.client, id, { action: 'withdraw', payload: { reason: 'test finished' }, actor: { email: 'secretariat@un.example.org' }, door: 'cli' });
+        await actOnVisit(env.client, id, {
+          action: 'withdraw',
+          payload: { reason: 'test finished' },
+          actor: { email: 'secretariat@un.example.org' },
+          door: 'cli',
+        });
       }
     });
     store.close();
@@ -97,17 +142,38 @@ describe('a worker stopped and restarted mid-stage', () => {
     const file = join(dir, 'restart.sqlite');
     const policy = resolvePolicy({
       clocks: { 'state-review': '50 seconds', finalizing: '1 hour' },
-      reminders: { 'state-review': { to: ['state-contact'], before: ['40 seconds', '10 seconds'] }, pao: null, 'ta-referral': null, drafting: null, finalizing: null },
+      reminders: {
+        'state-review': { to: ['state-contact'], before: ['40 seconds', '10 seconds'] },
+        pao: null,
+        'ta-referral': null,
+        drafting: null,
+        finalizing: null,
+      },
     });
-    const visit = visitRequest({ number: 310, state: 'CHL', end: new Date().toISOString().slice(0, 10), start: new Date().toISOString().slice(0, 10) });
+    const visit = visitRequest({
+      number: 310,
+      state: 'CHL',
+      end: new Date().toISOString().slice(0, 10),
+      start: new Date().toISOString().slice(0, 10),
+    });
     const mails = () => smtp.received.filter((m) => m.visitId === '310-CHL');
 
     const store1 = new Store(file);
     const first = await worker(taskQueue, store1);
     const firstRun = first.run();
     await startVisit(env.client, visit, policy, { taskQueue });
-    await actOnVisit(env.client, '310-CHL', { action: 'submit-draft', payload: {}, actor: { email: visit.caseOfficer }, door: 'cli' });
-    const dispatched = await actOnVisit(env.client, '310-CHL', { action: 'dispatch-draft', payload: {}, actor: { email: visit.caseOfficer }, door: 'cli' });
+    await actOnVisit(env.client, '310-CHL', {
+      action: 'submit-draft',
+      payload: {},
+      actor: { email: visit.caseOfficer },
+      door: 'cli',
+    });
+    const dispatched = await actOnVisit(env.client, '310-CHL', {
+      action: 'dispatch-draft',
+      payload: {},
+      actor: { email: visit.caseOfficer },
+      door: 'cli',
+    });
     const t0 = Date.parse(dispatched.history.at(-1)!.at);
     await eventually(() => (mails().length === 1 ? true : undefined), 'the draft to reach the State');
     first.shutdown();
@@ -115,13 +181,21 @@ describe('a worker stopped and restarted mid-stage', () => {
     store1.close();
 
     // The worker stays down across the first reminder (due at t0 + 10 s), and is back well before the second (t0 + 40 s).
-    await eventually(() => (Date.now() > t0 + 13_000 ? true : undefined), 'the outage to span the first reminder', 20_000);
+    await eventually(
+      () => (Date.now() > t0 + 13_000 ? true : undefined),
+      'the outage to span the first reminder',
+      20_000,
+    );
     expect(mails()).toHaveLength(1);
 
     const store2 = new Store(file);
     const second = await worker(taskQueue, store2);
     await second.runUntil(async () => {
-      await eventually(() => (mails().some((m) => m.topic === 'no-comments-received') ? true : undefined), 'the comment period to end', 90_000);
+      await eventually(
+        () => (mails().some((m) => m.topic === 'no-comments-received') ? true : undefined),
+        'the comment period to end',
+        90_000,
+      );
       const got = mails().map((m) => `${m.topic} -> ${m.to.join(',')}`);
       expect(got).toEqual([
         'draft-dispatched -> focal.point@mission.example.org',
@@ -137,8 +211,18 @@ describe('a worker stopped and restarted mid-stage', () => {
         ['before', 'sent', new Date(t0 + 40_000).toISOString()],
       ]);
       expect(store2.messages('310-CHL')).toHaveLength(4);
-      expect(store2.events('310-CHL').map((e) => e.type)).toEqual(['visit-started', 'submit-draft', 'dispatch-draft', 'no-comments-received']);
-      await actOnVisit(env.client, '310-CHL', { action: 'withdraw', payload: { reason: 'test finished' }, actor: { email: 'secretariat@un.example.org' }, door: 'cli' });
+      expect(store2.events('310-CHL').map((e) => e.type)).toEqual([
+        'visit-started',
+        'submit-draft',
+        'dispatch-draft',
+        'no-comments-received',
+      ]);
+      await actOnVisit(env.client, '310-CHL', {
+        action: 'withdraw',
+        payload: { reason: 'test finished' },
+        actor: { email: 'secretariat@un.example.org' },
+        door: 'cli',
+      });
     });
     store2.close();
   }, 180_000);

@@ -35,7 +35,10 @@ interface IcsEvent {
 
 function unfold(text: string): string[] {
   // A CRLF followed by one space or tab continues the previous line (RFC 5545 §3.1).
-  return text.replace(/\r\n[ \t]/g, '').split('\r\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+  return text
+    .replace(/\r\n[ \t]/g, '')
+    .split('\r\n')
+    .filter((l, i, all) => l !== '' || i < all.length - 1);
 }
 
 function unescapeText(v: string): string {
@@ -65,7 +68,14 @@ function parseIcs(text: string): { calendar: Record<string, string>; events: Ics
     if (line === 'END:VEVENT') {
       expect(current, 'END:VEVENT closes an open VEVENT').toBeDefined();
       const p = current!;
-      events.push({ UID: p.UID!, DTSTART: icsUtc(p.DTSTART!), DTEND: icsUtc(p.DTEND!), SUMMARY: unescapeText(p.SUMMARY!), SEQUENCE: Number(p.SEQUENCE), props: p });
+      events.push({
+        UID: p.UID!,
+        DTSTART: icsUtc(p.DTSTART!),
+        DTEND: icsUtc(p.DTEND!),
+        SUMMARY: unescapeText(p.SUMMARY!),
+        SEQUENCE: Number(p.SEQUENCE),
+        props: p,
+      });
       current = undefined;
       continue;
     }
@@ -81,14 +91,24 @@ function parseIcs(text: string): { calendar: Record<string, string>; events: Ics
 /** A New York calendar date and wall-clock time, computed with the tz database (not the engine's code). */
 function newYork(ms: number): { date: string; time: string } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'America/New_York',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(new Date(ms))
       .map((p) => [p.type, p.value]),
   );
   return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}:${parts.second}` };
 }
 
-const plusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+const plusDays = (date: string, n: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 
 // ---------------------------------------------------------------------------------------------
 // A little MIME: the text/plain part of a multipart message, decoded.
@@ -110,7 +130,12 @@ function textPart(raw: string): string {
   const at = norm.indexOf('\n\n');
   const head = norm.slice(0, at).replace(/\n[ \t]+/g, ' ');
   const boundary = /boundary="?([^";\s]+)"?/i.exec(head)?.[1];
-  const sections = boundary ? norm.slice(at + 2).split(`--${boundary}`).slice(1, -1) : [norm];
+  const sections = boundary
+    ? norm
+        .slice(at + 2)
+        .split(`--${boundary}`)
+        .slice(1, -1)
+    : [norm];
   for (const section of sections) {
     const s = section.replace(/^\n/, '');
     const end = s.indexOf('\n\n');
@@ -118,7 +143,11 @@ function textPart(raw: string): string {
     if (!/^Content-Type:\s*text\/plain/im.test(partHead)) continue;
     const enc = /^Content-Transfer-Encoding:\s*(\S+)/im.exec(partHead)?.[1]?.toLowerCase() ?? '7bit';
     const body = s.slice(end + 2).replace(/\n$/, '');
-    return enc === 'quoted-printable' ? decodeQuotedPrintable(body) : enc === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : body;
+    return enc === 'quoted-printable'
+      ? decodeQuotedPrintable(body)
+      : enc === 'base64'
+        ? Buffer.from(body, 'base64').toString('utf8')
+        : body;
   }
   throw new Error('no text/plain part');
 }
@@ -145,7 +174,11 @@ async function act(as: UserName, id: string, action: string, body: unknown = {})
 }
 
 /** Waits until the read model (what feeds, the dashboard and the digest read) holds what `ok` expects of a visit. */
-async function readModel(id: string, ok: (s: ReturnType<Harness['store']['snapshots']>[number]) => boolean, what: string) {
+async function readModel(
+  id: string,
+  ok: (s: ReturnType<Harness['store']['snapshots']>[number]) => boolean,
+  what: string,
+) {
   return eventually(() => {
     const s = h.store.snapshots(id)[0];
     return s && ok(s) ? s : undefined;
@@ -165,7 +198,8 @@ async function expectedEvents(id: string) {
     }));
 }
 
-const bare = (events: IcsEvent[]) => events.map((e) => ({ UID: e.UID, DTEND: e.DTEND, SUMMARY: e.SUMMARY })).sort((a, b) => a.UID.localeCompare(b.UID));
+const bare = (events: IcsEvent[]) =>
+  events.map((e) => ({ UID: e.UID, DTEND: e.DTEND, SUMMARY: e.SUMMARY })).sort((a, b) => a.UID.localeCompare(b.UID));
 
 beforeAll(async () => {
   h = await startApiHarness();
@@ -184,7 +218,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (h) {
-    for (const id of createdSchedules) await h.env.client.schedule.getHandle(id).delete().catch(() => undefined);
+    for (const id of createdSchedules)
+      await h.env.client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     await h.close();
   }
 });
@@ -201,7 +239,12 @@ describe('calendar feeds (.ics)', () => {
     expect(calendar).toMatchObject({ VERSION: '2.0', METHOD: 'PUBLISH', CALSCALE: 'GREGORIAN' });
     expect(unescapeText(calendar['X-WR-CALNAME']!)).toBe(`Visit follow-up deadlines (${USERS.secretariat.email})`);
 
-    const expected = [...(await expectedEvents('901-NOR')), ...(await expectedEvents('902-CHL')), ...(await expectedEvents('160-GBR')), ...(await expectedEvents('166-POL'))];
+    const expected = [
+      ...(await expectedEvents('901-NOR')),
+      ...(await expectedEvents('902-CHL')),
+      ...(await expectedEvents('160-GBR')),
+      ...(await expectedEvents('166-POL')),
+    ];
     // A fresh visit has three clocks running (pao, ta-referral, drafting), and so has an old imported one.
     expect(expected).toHaveLength(12);
     expect(bare(events)).toEqual(bare(expected as IcsEvent[]));
@@ -214,7 +257,10 @@ describe('calendar feeds (.ics)', () => {
       expect(e.props.DTSTAMP).toMatch(/^\d{8}T\d{6}Z$/);
     }
     // The old visit's drafting deadline: 60 days after the end of its last day (13 Dec 2019), New York.
-    expect(newYork(events.find((e) => e.UID === '166-POL-drafting@visit-follow-up')!.DTEND)).toEqual({ date: '2020-02-11', time: '23:59:59' });
+    expect(newYork(events.find((e) => e.UID === '166-POL-drafting@visit-follow-up')!.DTEND)).toEqual({
+      date: '2020-02-11',
+      time: '23:59:59',
+    });
 
     // Fetched again: the same events under the same UIDs.
     const again = await feed(USERS.secretariat.email);
@@ -224,9 +270,17 @@ describe('calendar feeds (.ics)', () => {
   it("gives a State only its own visits' deadlines, and a granted extension moves the same event by 15 days", async () => {
     const nor = await feed(USERS.stateNOR.email);
     expect(bare(nor.events)).toEqual(bare((await expectedEvents('901-NOR')) as IcsEvent[]));
-    expect(nor.events.map((e) => e.UID).sort()).toEqual(['901-NOR-drafting@visit-follow-up', '901-NOR-pao@visit-follow-up', '901-NOR-ta-referral@visit-follow-up']);
+    expect(nor.events.map((e) => e.UID).sort()).toEqual([
+      '901-NOR-drafting@visit-follow-up',
+      '901-NOR-pao@visit-follow-up',
+      '901-NOR-ta-referral@visit-follow-up',
+    ]);
     const chl = await feed(USERS.stateCHL.email);
-    expect(chl.events.map((e) => e.UID).sort()).toEqual(['902-CHL-drafting@visit-follow-up', '902-CHL-pao@visit-follow-up', '902-CHL-ta-referral@visit-follow-up']);
+    expect(chl.events.map((e) => e.UID).sort()).toEqual([
+      '902-CHL-drafting@visit-follow-up',
+      '902-CHL-pao@visit-follow-up',
+      '902-CHL-ta-referral@visit-follow-up',
+    ]);
     expect(chl.text).not.toContain('NOR');
     expect(chl.text).not.toContain('POL');
 
@@ -235,13 +289,21 @@ describe('calendar feeds (.ics)', () => {
     await act('cted', '901-NOR', 'dispatch-draft');
     await readModel('901-NOR', (s) => s.stage === 'state-review', '901-NOR at state-review in the read model');
     const dispatched = await feed(USERS.stateNOR.email);
-    expect(dispatched.events.map((e) => e.UID).sort()).toEqual(['901-NOR-pao@visit-follow-up', '901-NOR-state-review@visit-follow-up', '901-NOR-ta-referral@visit-follow-up']);
+    expect(dispatched.events.map((e) => e.UID).sort()).toEqual([
+      '901-NOR-pao@visit-follow-up',
+      '901-NOR-state-review@visit-follow-up',
+      '901-NOR-ta-referral@visit-follow-up',
+    ]);
     for (const uid of ['901-NOR-pao@visit-follow-up', '901-NOR-ta-referral@visit-follow-up']) {
       expect(dispatched.events.find((e) => e.UID === uid)!.DTEND).toBe(nor.events.find((e) => e.UID === uid)!.DTEND);
     }
     const review = dispatched.events.find((e) => e.UID === '901-NOR-state-review@visit-follow-up')!;
     expect(review.SUMMARY).toBe('901-NOR Norway: state-review due');
-    const dispatchedAt = Date.parse((await h.request('GET', '/api/visits/901-NOR', { as: 'secretariat' })).body.history.find((e: { type: string }) => e.type === 'dispatch-draft').at);
+    const dispatchedAt = Date.parse(
+      (await h.request('GET', '/api/visits/901-NOR', { as: 'secretariat' })).body.history.find(
+        (e: { type: string }) => e.type === 'dispatch-draft',
+      ).at,
+    );
     expect(newYork(review.DTEND).date).toBe(plusDays(newYork(dispatchedAt).date, 30));
 
     // Norway asks for more time; the secretariat grants it.
@@ -253,7 +315,10 @@ describe('calendar feeds (.ics)', () => {
     expect(extended.events.map((e) => e.UID).sort()).toEqual(dispatched.events.map((e) => e.UID).sort());
     const moved = extended.events.find((e) => e.UID === review.UID)!;
     // 15 New York calendar days later, at the same New York wall-clock time.
-    expect(newYork(moved.DTEND)).toEqual({ date: plusDays(newYork(review.DTEND).date, 15), time: newYork(review.DTEND).time });
+    expect(newYork(moved.DTEND)).toEqual({
+      date: plusDays(newYork(review.DTEND).date, 15),
+      time: newYork(review.DTEND).time,
+    });
     expect(moved.DTEND - moved.DTSTART).toBe(3_600_000);
     expect(moved.SEQUENCE).toBeGreaterThan(review.SEQUENCE);
     expect(moved.props.DESCRIPTION).toContain('stage state-review');
@@ -274,7 +339,9 @@ describe('calendar feeds (.ics)', () => {
     // A secret for an address that has no account.
     expect((await h.request('GET', `/feeds/${feedSecret(h.linkSecret, 'nobody@example.org')}.ics`)).status).toBe(404);
     // A secret derived with another signing secret.
-    expect((await h.request('GET', `/feeds/${feedSecret('another-secret', USERS.secretariat.email)}.ics`)).status).toBe(404);
+    expect((await h.request('GET', `/feeds/${feedSecret('another-secret', USERS.secretariat.email)}.ics`)).status).toBe(
+      404,
+    );
     expect((await h.request('GET', '/feeds/short.ics')).status).toBe(404);
   });
 });
@@ -294,11 +361,18 @@ describe('schedules on the dev server', () => {
       hour: [{ start: 8, end: 8, step: 1 }],
       minute: [{ start: 0, end: 0, step: 1 }],
     });
-    expect(weekly.action).toMatchObject({ type: 'startWorkflow', workflowType: 'secretariatDigest', taskQueue: TASK_QUEUE, args: ['weekly-digest'] });
+    expect(weekly.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'secretariatDigest',
+      taskQueue: TASK_QUEUE,
+      args: ['weekly-digest'],
+    });
     expect(weekly.state.paused).toBe(false);
     // Next run: a Monday, 08:00 in New York.
     const nextWeekly = weekly.info.nextActionTimes[0]!;
-    expect(new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', weekday: 'long' }).format(nextWeekly)).toBe('Monday');
+    expect(new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', weekday: 'long' }).format(nextWeekly)).toBe(
+      'Monday',
+    );
     expect(newYork(nextWeekly.getTime()).time).toBe('08:00:00');
 
     const annual = await client().schedule.getHandle('annual-reporting-status').describe();
@@ -308,15 +382,24 @@ describe('schedules on the dev server', () => {
       dayOfMonth: [{ start: 1, end: 1, step: 1 }],
       hour: [{ start: 9, end: 9, step: 1 }],
     });
-    expect(annual.action).toMatchObject({ type: 'startWorkflow', workflowType: 'secretariatDigest', taskQueue: TASK_QUEUE, args: ['annual-reporting-status'] });
+    expect(annual.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'secretariatDigest',
+      taskQueue: TASK_QUEUE,
+      args: ['annual-reporting-status'],
+    });
     const nextAnnual = annual.info.nextActionTimes[0]!;
     expect(newYork(nextAnnual.getTime())).toMatchObject({ time: '09:00:00' });
     expect(newYork(nextAnnual.getTime()).date.slice(5)).toBe('12-01');
 
     // Again: no error, nothing replaced (same creation time), still exactly these two.
     await ensureSchedules(client());
-    expect((await client().schedule.getHandle('weekly-digest').describe()).info.createdAt).toEqual(weekly.info.createdAt);
-    expect((await client().schedule.getHandle('annual-reporting-status').describe()).info.createdAt).toEqual(annual.info.createdAt);
+    expect((await client().schedule.getHandle('weekly-digest').describe()).info.createdAt).toEqual(
+      weekly.info.createdAt,
+    );
+    expect((await client().schedule.getHandle('annual-reporting-status').describe()).info.createdAt).toEqual(
+      annual.info.createdAt,
+    );
     const ids = await eventually(async () => {
       const found: string[] = [];
       for await (const s of client().schedule.list()) found.push(s.scheduleId);
@@ -329,7 +412,10 @@ describe('schedules on the dev server', () => {
     await ensureSchedules(client());
     const before = h.smtp.received.length;
     await triggerSchedule(client(), 'weekly-digest');
-    const mail: ReceivedMail = await eventually(() => h.smtp.received.slice(before).find((m) => m.topic === 'weekly-digest'), 'the weekly digest over SMTP');
+    const mail: ReceivedMail = await eventually(
+      () => h.smtp.received.slice(before).find((m) => m.topic === 'weekly-digest'),
+      'the weekly digest over SMTP',
+    );
     const today = newYork(Date.now()).date;
     expect(mail.to).toEqual([USERS.secretariat.email]);
     expect(mail.subject).toBe(`Visit follow-up: weekly digest, ${today}`);
@@ -361,7 +447,10 @@ describe('schedules on the dev server', () => {
     await ensureSchedules(client());
     const before = h.smtp.received.length;
     await triggerSchedule(client(), 'annual-reporting-status');
-    const mail = await eventually(() => h.smtp.received.slice(before).find((m) => m.topic === 'annual-reporting-status'), 'the annual list over SMTP');
+    const mail = await eventually(
+      () => h.smtp.received.slice(before).find((m) => m.topic === 'annual-reporting-status'),
+      'the annual list over SMTP',
+    );
     const today = newYork(Date.now()).date;
     expect(mail.to).toEqual([USERS.secretariat.email]);
     expect(mail.subject).toBe(`Reporting status of visited States, ${today}`);

@@ -65,14 +65,22 @@ function readEml(file: string): { head: string; parts: Record<string, string> } 
   expect(boundary, 'a multipart boundary').toBeDefined();
   expect(raw.trimEnd().endsWith(`--${boundary}--`), 'the file ends with the closing boundary').toBe(true);
   const parts: Record<string, string> = {};
-  for (const section of raw.slice(at + 2).split(`--${boundary}`).slice(1, -1)) {
+  for (const section of raw
+    .slice(at + 2)
+    .split(`--${boundary}`)
+    .slice(1, -1)) {
     const s = section.replace(/^\n/, '');
     const end = s.indexOf('\n\n');
     const partHead = s.slice(0, end);
     const type = /^Content-Type: ([^;\n]+)/im.exec(partHead)![1]!;
     const enc = /^Content-Transfer-Encoding: (\S+)/im.exec(partHead)?.[1]?.toLowerCase() ?? '7bit';
     const body = s.slice(end + 2).replace(/\n$/, '');
-    parts[type] = enc === 'quoted-printable' ? decodeQuotedPrintable(body) : enc === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : body;
+    parts[type] =
+      enc === 'quoted-printable'
+        ? decodeQuotedPrintable(body)
+        : enc === 'base64'
+          ? Buffer.from(body, 'base64').toString('utf8')
+          : body;
   }
   return { head, parts };
 }
@@ -81,13 +89,19 @@ describe('outboxMailer', () => {
   it('writes one complete .eml file per message, and nothing else', async () => {
     const dir = join(tempDir(), 'outbox', 'nested');
     const m = mailer(dir);
-    const subjects = ['Rappel : visite 170-FRA (échéance le 2027-02-11)', 'Reminder: draft report — visit 166-POL (due 2027-01-19)', 'Plain ASCII subject'];
+    const subjects = [
+      'Rappel : visite 170-FRA (échéance le 2027-02-11)',
+      'Reminder: draft report — visit 166-POL (due 2027-01-19)',
+      'Plain ASCII subject',
+    ];
 
     for (const [i, subject] of subjects.entries()) await m.send(message(`person${i}@example.org`, subject, `k${i}`));
 
     const files = readdirSync(dir);
     expect(files).toHaveLength(3);
-    expect(files.every((f) => /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-\d{6}-[0-9a-f]{12}\.eml$/.test(f))).toBe(true);
+    expect(files.every((f) => /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-\d{6}-[0-9a-f]{12}\.eml$/.test(f))).toBe(
+      true,
+    );
     expect(files.filter((f) => f.endsWith('.tmp') || f.startsWith('.'))).toEqual([]);
 
     const byTo = new Map(listOutbox(dir).map((e) => [e.to, e.file]));
@@ -109,9 +123,13 @@ describe('outboxMailer', () => {
   it('writes every message of a burst sent at once', async () => {
     const dir = tempDir();
     const m = mailer(dir);
-    await Promise.all(Array.from({ length: 8 }, (_, i) => m.send(message(`burst${i}@example.org`, `Message ${i} — été`, `burst-${i}`))));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => m.send(message(`burst${i}@example.org`, `Message ${i} — été`, `burst-${i}`))),
+    );
     const entries = listOutbox(dir);
-    expect(entries.map((e) => e.to).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `burst${i}@example.org`).sort());
+    expect(entries.map((e) => e.to).sort()).toEqual(
+      Array.from({ length: 8 }, (_, i) => `burst${i}@example.org`).sort(),
+    );
     expect(new Set(entries.map((e) => e.file)).size).toBe(8);
     expect(readdirSync(dir).filter((f) => !f.endsWith('.eml'))).toEqual([]);
   });
@@ -143,14 +161,24 @@ describe('listOutbox', () => {
     };
     const rendered = renderNotice(french, 'fr');
     const sends = [
-      { at: '2027-01-12T15:00:00.000Z', to: 'point.focal@mission.example.fr', subject: rendered.subject, body: rendered },
+      {
+        at: '2027-01-12T15:00:00.000Z',
+        to: 'point.focal@mission.example.fr',
+        subject: rendered.subject,
+        body: rendered,
+      },
       {
         at: '2027-01-12T15:00:01.000Z',
         to: 'secretariat@un.example.org',
-        subject: 'Échéance dépassée : « réponse » de l’État — visite 170-FRA, prière de répondre avant la réunion du Comité',
+        subject:
+          'Échéance dépassée : « réponse » de l’État — visite 170-FRA, prière de répondre avant la réunion du Comité',
       },
       { at: '2027-01-13T09:30:00.000Z', to: 'chair@mission.example.net', subject: 'Plain: report adopted' },
-      { at: '2027-03-01T00:00:00.000Z', to: 'partner@unodc.example.org', subject: 'ééééééééééééééééééééééééééééééééééééééééééééé — 日本語' },
+      {
+        at: '2027-03-01T00:00:00.000Z',
+        to: 'partner@unodc.example.org',
+        subject: 'ééééééééééééééééééééééééééééééééééééééééééééé — 日本語',
+      },
     ];
     // Message-ID hashes in the reverse order of time, so a list sorted by hash would come out wrong.
     const keys = sends.map((_, i) => `order-${i}`);
@@ -181,7 +209,8 @@ describe('listOutbox', () => {
   it('unfolds a long subject that spans several header lines', async () => {
     const dir = tempDir();
     const m = mailer(dir);
-    const subject = 'Report of visit 166-POL adopted: the Committee has adopted the report and it will now be transmitted to the State';
+    const subject =
+      'Report of visit 166-POL adopted: the Committee has adopted the report and it will now be transmitted to the State';
     await m.send(message('x@example.org', subject, 'long'));
     const [entry] = listOutbox(dir);
     expect(readFileSync(join(dir, entry!.file), 'utf8')).toMatch(/^Subject: .*\n[ \t]/m); // folded in the file
@@ -197,7 +226,10 @@ describe('listOutbox', () => {
     const m = mailer(dir);
     await m.send(message('someone@example.org', 'Accusé de réception', 'only'));
     // What an interrupted write would leave behind, and an unrelated file.
-    writeFileSync(join(dir, '.2027-01-01T00-00-00-000Z-aaaaaaaaaaaa.eml.tmp'), 'From: x@example.org\nTo: half@example.org\nSubj');
+    writeFileSync(
+      join(dir, '.2027-01-01T00-00-00-000Z-aaaaaaaaaaaa.eml.tmp'),
+      'From: x@example.org\nTo: half@example.org\nSubj',
+    );
     writeFileSync(join(dir, 'README.txt'), 'not a message');
 
     const list = listOutbox(dir);

@@ -13,7 +13,10 @@ afterAll(async () => {
 });
 
 const page = async (path: string, as: UserName) => {
-  const res = await fetch(`${h.url}${path}`, { headers: { cookie: `followup_session=${h.tokens[as]}` }, redirect: 'manual' });
+  const res = await fetch(`${h.url}${path}`, {
+    headers: { cookie: `followup_session=${h.tokens[as]}` },
+    redirect: 'manual',
+  });
   return { status: res.status, text: await res.text() };
 };
 
@@ -31,7 +34,10 @@ describe('a partner in the dashboard', () => {
     await act('chair', 'record-adoption');
     await act('chair', 'transmit-report');
     await act('stateNOR', 'record-consent', { scope: 'partial', sections: ['Border security'] });
-    await eventually(() => (h.store.snapshots('720-NOR')[0]?.consent.scope === 'partial' ? true : undefined), 'the read model to hold the consent');
+    await eventually(
+      () => (h.store.snapshots('720-NOR')[0]?.consent.scope === 'partial' ? true : undefined),
+      'the read model to hold the consent',
+    );
 
     const overview = await page('/', 'partner');
     expect(overview.status).toBe(200);

@@ -16,7 +16,12 @@ const load = (f: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORI
 
 describe('replay of committed histories', () => {
   it('has histories to replay, covering silence and every kind of step, before and after the catch-up patch', () => {
-    expect(files.sort()).toEqual(['visit-full-2.json', 'visit-full.json', 'visit-silence-2.json', 'visit-silence.json']);
+    expect(files.sort()).toEqual([
+      'visit-full-2.json',
+      'visit-full.json',
+      'visit-silence-2.json',
+      'visit-silence.json',
+    ]);
   });
 
   it('covers both sides of the catch-up patch: older histories without its marker, newer ones with it', () => {
@@ -33,14 +38,19 @@ describe('replay of committed histories', () => {
     quietRuntime();
     const history = load(file);
     expect(history.events?.length).toBeGreaterThan(100);
-    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `replay-${file}`)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `replay-${file}`),
+    ).resolves.toBeUndefined();
   });
 
   it('fails to replay against an incompatible change (negative test)', async () => {
     quietRuntime();
-    const changed = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'changed'), logger: new DefaultLogger('WARN') });
-    await expect(Worker.runReplayHistory({ workflowBundle: changed }, load('visit-silence.json'), 'replay-changed')).rejects.toBeInstanceOf(
-      DeterminismViolationError,
-    );
+    const changed = await bundleWorkflowCode({
+      workflowsPath: join(__dirname, 'changed'),
+      logger: new DefaultLogger('WARN'),
+    });
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: changed }, load('visit-silence.json'), 'replay-changed'),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

@@ -35,7 +35,11 @@ describe('ACTION_FIELDS', () => {
   });
 
   it('lists the consent scopes on record-consent', () => {
-    expect(ACTION_FIELDS['record-consent'].find((f) => f.name === 'scope')?.values).toEqual(['none', 'partial', 'full']);
+    expect(ACTION_FIELDS['record-consent'].find((f) => f.name === 'scope')?.values).toEqual([
+      'none',
+      'partial',
+      'full',
+    ]);
   });
 });
 
@@ -118,17 +122,23 @@ describe('date fields', () => {
     expect(r.error?.issues[0]).toMatchObject({ path: ['receivedOn'], message: 'not a real calendar date' });
   });
 
-  it.each(['2026-02-30', '2026-04-31', '2026-13-01', '2026-00-10', '2026-11-00'])('refuses the impossible date %s', (date) => {
-    const r = parse('confirm-receipt', { receivedOn: date });
-    expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.path).toEqual(['receivedOn']);
-  });
+  it.each(['2026-02-30', '2026-04-31', '2026-13-01', '2026-00-10', '2026-11-00'])(
+    'refuses the impossible date %s',
+    (date) => {
+      const r = parse('confirm-receipt', { receivedOn: date });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0]?.path).toEqual(['receivedOn']);
+    },
+  );
 
-  it.each(['2026-11-2', '20/11/2026', '2026-11-20T10:00:00Z', 'tomorrow', ''])('refuses %j, which is not written YYYY-MM-DD', (date) => {
-    const r = parse('record-adoption', { meetingDate: date });
-    expect(r.success).toBe(false);
-    expect(r.error?.issues[0]).toMatchObject({ path: ['meetingDate'], message: 'expected a date as YYYY-MM-DD' });
-  });
+  it.each(['2026-11-2', '20/11/2026', '2026-11-20T10:00:00Z', 'tomorrow', ''])(
+    'refuses %j, which is not written YYYY-MM-DD',
+    (date) => {
+      const r = parse('record-adoption', { meetingDate: date });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0]).toMatchObject({ path: ['meetingDate'], message: 'expected a date as YYYY-MM-DD' });
+    },
+  );
 });
 
 describe('record-consent', () => {
@@ -138,9 +148,14 @@ describe('record-consent', () => {
   });
 
   it('accepts partial consent naming sections, the priority TA needs only, or both', () => {
-    expect(parse('record-consent', { scope: 'partial', sections: ['I', 'III'] }).data).toEqual({ scope: 'partial', sections: ['I', 'III'] });
+    expect(parse('record-consent', { scope: 'partial', sections: ['I', 'III'] }).data).toEqual({
+      scope: 'partial',
+      sections: ['I', 'III'],
+    });
     expect(parse('record-consent', { scope: 'partial', priorityTaNeedsOnly: true }).success).toBe(true);
-    expect(parse('record-consent', { scope: 'partial', sections: ['II'], priorityTaNeedsOnly: true }).success).toBe(true);
+    expect(parse('record-consent', { scope: 'partial', sections: ['II'], priorityTaNeedsOnly: true }).success).toBe(
+      true,
+    );
   });
 
   it('refuses partial consent with neither sections nor priorityTaNeedsOnly', () => {
@@ -148,7 +163,10 @@ describe('record-consent', () => {
       const r = parse('record-consent', payload);
       expect(r.success).toBe(false);
       expect(r.error?.issues).toEqual([
-        expect.objectContaining({ path: ['sections'], message: 'partial consent names the sections or sets priorityTaNeedsOnly' }),
+        expect.objectContaining({
+          path: ['sections'],
+          message: 'partial consent names the sections or sets priorityTaNeedsOnly',
+        }),
       ]);
     }
   });
@@ -161,7 +179,10 @@ describe('record-consent', () => {
       const r = parse('record-consent', payload);
       expect(r.success).toBe(false);
       expect(r.error?.issues).toEqual([
-        expect.objectContaining({ path: ['scope'], message: 'sections and priorityTaNeedsOnly apply only to partial consent' }),
+        expect.objectContaining({
+          path: ['scope'],
+          message: 'sections and priorityTaNeedsOnly apply only to partial consent',
+        }),
       ]);
     }
   });
@@ -188,12 +209,16 @@ describe('describeIssues', () => {
     expect(describeIssues(unknown.error!)).toBe('payload: Unrecognized key: "colour"');
 
     const partial = parse('record-consent', { scope: 'partial' });
-    expect(describeIssues(partial.error!)).toBe('sections: partial consent names the sections or sets priorityTaNeedsOnly');
+    expect(describeIssues(partial.error!)).toBe(
+      'sections: partial consent names the sections or sets priorityTaNeedsOnly',
+    );
   });
 
   it('joins several issues with "; "', () => {
     const r = parse('confirm-receipt', { receivedOn: '2026-02-30', extra: 1 });
     const text = describeIssues(r.error!);
-    expect(text.split('; ').sort()).toEqual(['payload: Unrecognized key: "extra"', 'receivedOn: not a real calendar date'].sort());
+    expect(text.split('; ').sort()).toEqual(
+      ['payload: Unrecognized key: "extra"', 'receivedOn: not a real calendar date'].sort(),
+    );
   });
 });

@@ -52,11 +52,56 @@ function dropTriggers(db: Database.Database): void {
 }
 
 const ENTRIES: AuditInput[] = [
-  { at: '2026-11-27T10:00:00.000Z', actor: 'officer@cted.example.org', role: 'cted', door: 'api', visitId: '700-NOR', action: 'start-visit', payload: { number: 700, state: 'NOR' }, outcome: 'accepted' },
-  { at: '2026-11-27T10:01:00.000Z', actor: 'officer@cted.example.org', role: 'cted', door: 'api', visitId: '700-NOR', action: 'record-pao', payload: { documentRef: 'PAO/700' }, outcome: 'accepted' },
-  { at: '2026-11-27T10:02:00.000Z', actor: 'mission@norway.example.org', role: 'state', door: 'link', visitId: '700-NOR', action: 'record-comments', payload: { summary: 'Два исправления — “quoted” ✓' }, outcome: 'refused', detail: 'record-comments is not allowed while visit 700-NOR is at stage drafting' },
-  { at: '2026-11-27T10:03:00.000Z', actor: 'operator@host', role: 'operator', door: 'cli', action: 'import-visits', payload: { imported: ['1-ARM', '2-ETH'], alreadyImported: [] }, outcome: 'accepted' },
-  { at: '2026-11-27T10:04:00.000Z', actor: 'secretariat@un.example.org', role: 'secretariat', door: 'api', visitId: '700-NOR', action: 'withdraw', outcome: 'refused', detail: 'forbidden' },
+  {
+    at: '2026-11-27T10:00:00.000Z',
+    actor: 'officer@cted.example.org',
+    role: 'cted',
+    door: 'api',
+    visitId: '700-NOR',
+    action: 'start-visit',
+    payload: { number: 700, state: 'NOR' },
+    outcome: 'accepted',
+  },
+  {
+    at: '2026-11-27T10:01:00.000Z',
+    actor: 'officer@cted.example.org',
+    role: 'cted',
+    door: 'api',
+    visitId: '700-NOR',
+    action: 'record-pao',
+    payload: { documentRef: 'PAO/700' },
+    outcome: 'accepted',
+  },
+  {
+    at: '2026-11-27T10:02:00.000Z',
+    actor: 'mission@norway.example.org',
+    role: 'state',
+    door: 'link',
+    visitId: '700-NOR',
+    action: 'record-comments',
+    payload: { summary: 'Два исправления — “quoted” ✓' },
+    outcome: 'refused',
+    detail: 'record-comments is not allowed while visit 700-NOR is at stage drafting',
+  },
+  {
+    at: '2026-11-27T10:03:00.000Z',
+    actor: 'operator@host',
+    role: 'operator',
+    door: 'cli',
+    action: 'import-visits',
+    payload: { imported: ['1-ARM', '2-ETH'], alreadyImported: [] },
+    outcome: 'accepted',
+  },
+  {
+    at: '2026-11-27T10:04:00.000Z',
+    actor: 'secretariat@un.example.org',
+    role: 'secretariat',
+    door: 'api',
+    visitId: '700-NOR',
+    action: 'withdraw',
+    outcome: 'refused',
+    detail: 'forbidden',
+  },
 ];
 
 /** A store in a temp dir with the five entries above; returns the dir. */
@@ -78,8 +123,13 @@ function cli(dataDir: string, ...args: string[]): Promise<CliResult> {
     execFile(
       CLI,
       args,
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, FOLLOWUP_DATA_DIR: dataDir }, timeout: 60_000 },
-      (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, FOLLOWUP_DATA_DIR: dataDir },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
   });
 }
@@ -104,7 +154,15 @@ describe('appending and verifying', () => {
     const { dir, store } = seeded();
     store.close();
     const again = openStore(dir);
-    const sixth = again.appendAudit({ at: '2026-11-27T11:00:00.000Z', actor: 'chair@committee.example.org', role: 'chair', door: 'api', visitId: '700-NOR', action: 'record-adoption', outcome: 'accepted' });
+    const sixth = again.appendAudit({
+      at: '2026-11-27T11:00:00.000Z',
+      actor: 'chair@committee.example.org',
+      role: 'chair',
+      door: 'api',
+      visitId: '700-NOR',
+      action: 'record-adoption',
+      outcome: 'accepted',
+    });
     expect(sixth.id).toBe(6);
     expect(sixth.prevHash).toBe(again.audit()[4]!.hash);
     expect(again.verifyAudit()).toEqual({ ok: true, entries: 6 });
@@ -116,7 +174,13 @@ describe('appending and verifying', () => {
     db.pragma('recursive_triggers = ON'); // as the store's own connection has it
     expect(() => db.prepare("UPDATE audit SET outcome = 'accepted' WHERE id = 5").run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM audit WHERE id = 5').run()).toThrow(/append-only/);
-    expect(() => db.prepare("INSERT OR REPLACE INTO audit SELECT id, at, actor, role, door, visit_id, action, payload, 'accepted', detail, prev_hash, hash FROM audit WHERE id = 5").run()).toThrow(/append-only/);
+    expect(() =>
+      db
+        .prepare(
+          "INSERT OR REPLACE INTO audit SELECT id, at, actor, role, door, visit_id, action, payload, 'accepted', detail, prev_hash, hash FROM audit WHERE id = 5",
+        )
+        .run(),
+    ).toThrow(/append-only/);
     expect(store.verifyAudit()).toEqual({ ok: true, entries: 5 });
   });
 
@@ -158,7 +222,12 @@ describe('tampering (after dropping the append-only triggers)', () => {
     const db = raw(dir);
     dropTriggers(db);
     expect(db.prepare(`UPDATE audit SET payload = '{"summary":"No comments"}' WHERE id = 3`).run().changes).toBe(1);
-    expect(store.verifyAudit()).toEqual({ ok: false, entries: 5, brokenAt: 3, reason: 'entry 3 was changed after it was written' });
+    expect(store.verifyAudit()).toEqual({
+      ok: false,
+      entries: 5,
+      brokenAt: 3,
+      reason: 'entry 3 was changed after it was written',
+    });
   });
 
   it('names an entry whose outcome, actor, time or detail was changed', () => {
@@ -173,7 +242,12 @@ describe('tampering (after dropping the append-only triggers)', () => {
       const db = raw(dir);
       dropTriggers(db);
       db.prepare(`UPDATE audit SET ${column} = ? WHERE id = 3`).run(value);
-      expect(store.verifyAudit(), column).toEqual({ ok: false, entries: 5, brokenAt: 3, reason: 'entry 3 was changed after it was written' });
+      expect(store.verifyAudit(), column).toEqual({
+        ok: false,
+        entries: 5,
+        brokenAt: 3,
+        reason: 'entry 3 was changed after it was written',
+      });
     }
   });
 
@@ -196,7 +270,12 @@ describe('tampering (after dropping the append-only triggers)', () => {
     const db = raw(dir);
     dropTriggers(db);
     db.prepare('UPDATE audit SET hash = ? WHERE id = 2').run('f'.repeat(64));
-    expect(store.verifyAudit()).toEqual({ ok: false, entries: 5, brokenAt: 2, reason: 'entry 2 was changed after it was written' });
+    expect(store.verifyAudit()).toEqual({
+      ok: false,
+      entries: 5,
+      brokenAt: 2,
+      reason: 'entry 2 was changed after it was written',
+    });
   });
 
   it('names the next entry when one was rewritten with a recomputed hash', () => {
@@ -206,7 +285,12 @@ describe('tampering (after dropping the append-only triggers)', () => {
     const e3 = store.audit()[2]!;
     const forged = { ...e3, outcome: 'accepted' as const };
     db.prepare('UPDATE audit SET outcome = ?, hash = ? WHERE id = 3').run('accepted', auditHash(e3.prevHash, forged));
-    expect(store.verifyAudit()).toEqual({ ok: false, entries: 5, brokenAt: 4, reason: 'entry 4 does not follow entry 3' });
+    expect(store.verifyAudit()).toEqual({
+      ok: false,
+      entries: 5,
+      brokenAt: 4,
+      reason: 'entry 4 does not follow entry 3',
+    });
   });
 
   it('names an entry whose link to the previous one was changed', () => {
@@ -214,7 +298,12 @@ describe('tampering (after dropping the append-only triggers)', () => {
     const db = raw(dir);
     dropTriggers(db);
     db.prepare('UPDATE audit SET prev_hash = ? WHERE id = 2').run(GENESIS_HASH);
-    expect(store.verifyAudit()).toEqual({ ok: false, entries: 5, brokenAt: 2, reason: 'entry 2 does not follow entry 1' });
+    expect(store.verifyAudit()).toEqual({
+      ok: false,
+      entries: 5,
+      brokenAt: 2,
+      reason: 'entry 2 does not follow entry 1',
+    });
   });
 
   it('names a forged entry appended without the chain', () => {
@@ -224,7 +313,12 @@ describe('tampering (after dropping the append-only triggers)', () => {
       `INSERT INTO audit (id, at, actor, role, door, visit_id, action, payload, outcome, detail, prev_hash, hash)
        VALUES (6, '2026-11-27T12:00:00.000Z', 'x@y.org', 'secretariat', 'api', '700-NOR', 'grant-extension', NULL, 'accepted', NULL, ?, ?)`,
     ).run(GENESIS_HASH, 'a'.repeat(64));
-    expect(store.verifyAudit()).toEqual({ ok: false, entries: 6, brokenAt: 6, reason: 'entry 6 does not follow entry 5' });
+    expect(store.verifyAudit()).toEqual({
+      ok: false,
+      entries: 6,
+      brokenAt: 6,
+      reason: 'entry 6 does not follow entry 5',
+    });
   });
 
   it('names a row rewritten by INSERT OR REPLACE on a connection without recursive triggers', () => {
@@ -232,9 +326,16 @@ describe('tampering (after dropping the append-only triggers)', () => {
     // any other connection rewrites the row without dropping anything. The chain still tells.
     const { dir, store } = seeded();
     const db = raw(dir);
-    db.prepare("INSERT OR REPLACE INTO audit SELECT id, at, actor, role, door, visit_id, action, payload, 'accepted', detail, prev_hash, hash FROM audit WHERE id = 5").run();
+    db.prepare(
+      "INSERT OR REPLACE INTO audit SELECT id, at, actor, role, door, visit_id, action, payload, 'accepted', detail, prev_hash, hash FROM audit WHERE id = 5",
+    ).run();
     expect(store.audit()[4]!.outcome).toBe('accepted');
-    expect(store.verifyAudit()).toEqual({ ok: false, entries: 5, brokenAt: 5, reason: 'entry 5 was changed after it was written' });
+    expect(store.verifyAudit()).toEqual({
+      ok: false,
+      entries: 5,
+      brokenAt: 5,
+      reason: 'entry 5 was changed after it was written',
+    });
   });
 
   it('names exactly the tampered entry, whichever entry and column (property)', () => {
@@ -247,9 +348,19 @@ describe('tampering (after dropping the append-only triggers)', () => {
           const db = raw(dir);
           dropTriggers(db);
           const before = db.prepare(`SELECT ${column} AS v FROM audit WHERE id = ?`).get(id) as { v: string | null };
-          const value = column === 'payload' ? JSON.stringify({ tampered: true }) : column === 'hash' ? '0'.repeat(63) + '1' : `${before.v ?? ''}x`;
+          const value =
+            column === 'payload'
+              ? JSON.stringify({ tampered: true })
+              : column === 'hash'
+                ? '0'.repeat(63) + '1'
+                : `${before.v ?? ''}x`;
           db.prepare(`UPDATE audit SET ${column} = ? WHERE id = ?`).run(value, id);
-          expect(store.verifyAudit()).toEqual({ ok: false, entries: ENTRIES.length, brokenAt: id, reason: `entry ${id} was changed after it was written` });
+          expect(store.verifyAudit()).toEqual({
+            ok: false,
+            entries: ENTRIES.length,
+            brokenAt: id,
+            reason: `entry ${id} was changed after it was written`,
+          });
           db.close();
           store.close();
         },
@@ -262,7 +373,16 @@ describe('tampering (after dropping the append-only triggers)', () => {
   // so an untouched entry failed verification. The store now hashes exactly what it stores.
   it('an untouched entry with a lone surrogate in its detail verifies intact', () => {
     const store = openStore(tempDir());
-    store.appendAudit({ at: '2026-11-27T10:00:00.000Z', actor: 'member@committee.example.org', role: 'committee', door: 'api', visitId: '700-NOR', action: 'lift-hold', outcome: 'refused', detail: 'x\ud800 has no hold' });
+    store.appendAudit({
+      at: '2026-11-27T10:00:00.000Z',
+      actor: 'member@committee.example.org',
+      role: 'committee',
+      door: 'api',
+      visitId: '700-NOR',
+      action: 'lift-hold',
+      outcome: 'refused',
+      detail: 'x\ud800 has no hold',
+    });
     expect(store.verifyAudit()).toEqual({ ok: true, entries: 1 });
   });
 });
@@ -289,7 +409,12 @@ describe('followup audit verify', () => {
     db.close();
     const json = await cli(dir, 'audit', 'verify', '--json');
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({ ok: false, entries: 4, brokenAt: 2, reason: 'entry 2 was changed after it was written' });
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      entries: 4,
+      brokenAt: 2,
+      reason: 'entry 2 was changed after it was written',
+    });
     const text = await cli(dir, 'audit', 'verify');
     expect(text.code).toBe(1);
     expect(text.stdout.trim()).toBe('audit trail BROKEN at entry 2: entry 2 was changed after it was written');

@@ -49,12 +49,18 @@ function importsOf(source: string): ImportRef[] {
         .map((s) => s.trim())
         .filter(Boolean)
         .every((s) => s.startsWith('type '));
-    refs.push({ spec: m[4]!, typeOnly: m[2] !== undefined || onlyTypeSpecifiers, statement: m[0].trim().replace(/\s+/g, ' ') });
+    refs.push({
+      spec: m[4]!,
+      typeOnly: m[2] !== undefined || onlyTypeSpecifiers,
+      statement: m[0].trim().replace(/\s+/g, ' '),
+    });
   }
   const sideEffect = /^[ \t]*import\s*['"]([^'"]+)['"]/gm;
-  for (let m = sideEffect.exec(code); m; m = sideEffect.exec(code)) refs.push({ spec: m[1]!, typeOnly: false, statement: m[0].trim() });
+  for (let m = sideEffect.exec(code); m; m = sideEffect.exec(code))
+    refs.push({ spec: m[1]!, typeOnly: false, statement: m[0].trim() });
   const dynamic = /\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
-  for (let m = dynamic.exec(code); m; m = dynamic.exec(code)) refs.push({ spec: m[1]!, typeOnly: false, statement: m[0] });
+  for (let m = dynamic.exec(code); m; m = dynamic.exec(code))
+    refs.push({ spec: m[1]!, typeOnly: false, statement: m[0] });
   return refs;
 }
 
@@ -108,25 +114,30 @@ const workflowFiles = () =>
     .map((f) => join(WORKFLOWS, f));
 
 describe('the workflow bundle', () => {
-  it(
-    'bundles workflows/ with the Temporal bundler and contains visitFollowUp and none of the worker-side modules',
-    async () => {
-      const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath() });
-      expect(typeof bundle.code).toBe('string');
-      expect(bundle.code.length).toBeGreaterThan(1000);
-      expect(bundle.code).toContain('visitFollowUp');
-      // The bundle names the modules it holds by path: the pure ones are in, the worker-side ones are not.
-      for (const path of ['./src/contract.ts', './src/domain/visit.ts', 'node_modules/@temporalio/workflow/']) expect(bundle.code, path).toContain(path);
-      for (const path of ['src/mail.ts', 'src/store.ts', 'src/directory.ts', 'activities/index.ts']) expect(bundle.code, path).not.toContain(path);
-      for (const pkg of ['better-sqlite3', 'nodemailer', 'smtp-server']) expect(bundle.code, pkg).not.toContain(`node_modules/${pkg}/`);
-    },
-    120_000,
-  );
+  it('bundles workflows/ with the Temporal bundler and contains visitFollowUp and none of the worker-side modules', async () => {
+    const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath() });
+    expect(typeof bundle.code).toBe('string');
+    expect(bundle.code.length).toBeGreaterThan(1000);
+    expect(bundle.code).toContain('visitFollowUp');
+    // The bundle names the modules it holds by path: the pure ones are in, the worker-side ones are not.
+    for (const path of ['./src/contract.ts', './src/domain/visit.ts', 'node_modules/@temporalio/workflow/'])
+      expect(bundle.code, path).toContain(path);
+    for (const path of ['src/mail.ts', 'src/store.ts', 'src/directory.ts', 'activities/index.ts'])
+      expect(bundle.code, path).not.toContain(path);
+    for (const pkg of ['better-sqlite3', 'nodemailer', 'smtp-server'])
+      expect(bundle.code, pkg).not.toContain(`node_modules/${pkg}/`);
+  }, 120_000);
 });
 
 describe('static check of what workflow code imports', () => {
   it('the import scanner finds every specifier TypeScript finds, in each file it checks', () => {
-    const files = [...workflowFiles(), join(ROOT, 'src', 'contract.ts'), ...readdirSync(join(ROOT, 'src', 'domain')).filter((f) => f.endsWith('.ts')).map((f) => join(ROOT, 'src', 'domain', f))];
+    const files = [
+      ...workflowFiles(),
+      join(ROOT, 'src', 'contract.ts'),
+      ...readdirSync(join(ROOT, 'src', 'domain'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join(ROOT, 'src', 'domain', f)),
+    ];
     for (const file of files) {
       const source = readFileSync(file, 'utf8');
       const byTypeScript = ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName);
@@ -150,7 +161,17 @@ describe('static check of what workflow code imports', () => {
     ].join('\n');
     const refs = importsOf(sample);
     const flagged = refs.filter((r) => !r.typeOnly && forbiddenReason(r.spec)).map((r) => r.spec);
-    expect(flagged.sort()).toEqual(['@temporalio/activity', '@temporalio/client', '@temporalio/worker/lib/something', 'crypto', 'fs/promises', 'node:fs', 'path'].sort());
+    expect(flagged.sort()).toEqual(
+      [
+        '@temporalio/activity',
+        '@temporalio/client',
+        '@temporalio/worker/lib/something',
+        'crypto',
+        'fs/promises',
+        'node:fs',
+        'path',
+      ].sort(),
+    );
     expect(refs.filter((r) => r.typeOnly).map((r) => r.spec)).toEqual(['@temporalio/worker', '@temporalio/worker']);
     expect(refs.map((r) => r.spec)).not.toContain('node:os');
     expect(forbiddenReason('@temporalio/workflow')).toBeUndefined();
@@ -159,7 +180,9 @@ describe('static check of what workflow code imports', () => {
 
   it('no file under workflows/ imports Node built-ins or @temporalio/activity, client or worker', () => {
     const files = workflowFiles();
-    expect(files.map(rel).sort()).toEqual(expect.arrayContaining(['workflows/index.ts', 'workflows/visit-follow-up.ts']));
+    expect(files.map(rel).sort()).toEqual(
+      expect.arrayContaining(['workflows/index.ts', 'workflows/visit-follow-up.ts']),
+    );
     const violations = files.flatMap((file) =>
       importsOf(readFileSync(file, 'utf8'))
         .filter((r) => !r.typeOnly && forbiddenReason(r.spec))
@@ -186,7 +209,14 @@ describe('static check of what workflow code imports', () => {
     );
     // Everything reached lives in workflows/ or src/ (never activities/ or a worker-side module).
     for (const f of files) expect(f, f).toMatch(/^(workflows\/|src\/)/);
-    for (const f of ['activities/index.ts', 'src/store.ts', 'src/mail.ts', 'src/directory.ts', 'src/worker.ts', 'src/policy-loader.ts']) {
+    for (const f of [
+      'activities/index.ts',
+      'src/store.ts',
+      'src/mail.ts',
+      'src/directory.ts',
+      'src/worker.ts',
+      'src/policy-loader.ts',
+    ]) {
       expect(files, f).not.toContain(f);
     }
     // The activities are known to the workflow by their type only.
@@ -194,7 +224,12 @@ describe('static check of what workflow code imports', () => {
   });
 
   it('every module in src/domain/ and src/contract.ts is free of Node built-ins and worker-side packages', () => {
-    const files = [join(ROOT, 'src', 'contract.ts'), ...readdirSync(join(ROOT, 'src', 'domain')).filter((f) => f.endsWith('.ts')).map((f) => join(ROOT, 'src', 'domain', f))];
+    const files = [
+      join(ROOT, 'src', 'contract.ts'),
+      ...readdirSync(join(ROOT, 'src', 'domain'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join(ROOT, 'src', 'domain', f)),
+    ];
     expect(files.length).toBeGreaterThanOrEqual(8);
     const { violations } = walkWorkflowGraph(files);
     expect(violations).toEqual([]);

@@ -89,7 +89,15 @@ describe('newYorkInstant', () => {
   });
 
   it('round-trips with newYorkDate', () => {
-    for (const date of ['2026-01-01', '2026-03-08', '2026-03-09', '2026-06-30', '2026-11-01', '2026-11-02', '2026-12-31']) {
+    for (const date of [
+      '2026-01-01',
+      '2026-03-08',
+      '2026-03-09',
+      '2026-06-30',
+      '2026-11-01',
+      '2026-11-02',
+      '2026-12-31',
+    ]) {
       expect(newYorkDate(newYorkInstant(date))).toBe(date);
       expect(newYorkDate(newYorkInstant(date, '23:59:59.999'))).toBe(date);
     }
@@ -175,12 +183,24 @@ describe('addWorkingDays', () => {
 
 describe('workingDaysBetween', () => {
   it('counts the working days strictly after the first date up to and including the second', () => {
-    expect(workingDaysBetween(newYorkInstant('2026-11-23', '10:00:00.000'), newYorkInstant('2026-12-01', '10:00:00.000'), UN)).toBe(5);
+    expect(
+      workingDaysBetween(
+        newYorkInstant('2026-11-23', '10:00:00.000'),
+        newYorkInstant('2026-12-01', '10:00:00.000'),
+        UN,
+      ),
+    ).toBe(5);
     expect(workingDaysBetween(endOfNewYorkDay('2026-11-20'), endOfNewYorkDay('2026-12-07'), UN)).toBe(10);
   });
 
   it('is 0 on the same day and when the end is before the start', () => {
-    expect(workingDaysBetween(newYorkInstant('2026-11-23', '08:00:00.000'), newYorkInstant('2026-11-23', '18:00:00.000'), UN)).toBe(0);
+    expect(
+      workingDaysBetween(
+        newYorkInstant('2026-11-23', '08:00:00.000'),
+        newYorkInstant('2026-11-23', '18:00:00.000'),
+        UN,
+      ),
+    ).toBe(0);
     expect(workingDaysBetween(newYorkInstant('2026-12-01'), newYorkInstant('2026-11-23'), UN)).toBe(0);
   });
 

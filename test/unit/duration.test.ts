@@ -32,15 +32,23 @@ describe('parseDuration', () => {
     expect(parseDuration('12 MONTHS')).toEqual({ amount: 12, unit: 'month' });
   });
 
-  it.each(['', '30', 'days', 'thirty days', '1.5 days', '-1 days', '30days', '30 fortnights', '5 business days', '30 days later'])(
-    'refuses %j with a message showing what is accepted',
-    (text) => {
-      const d = parseDuration(text);
-      expect(d).toEqual({
-        error: `"${text}" is not a duration: write a whole number and a unit, e.g. "30 days", "5 working days", "6 months", "10 seconds"`,
-      });
-    },
-  );
+  it.each([
+    '',
+    '30',
+    'days',
+    'thirty days',
+    '1.5 days',
+    '-1 days',
+    '30days',
+    '30 fortnights',
+    '5 business days',
+    '30 days later',
+  ])('refuses %j with a message showing what is accepted', (text) => {
+    const d = parseDuration(text);
+    expect(d).toEqual({
+      error: `"${text}" is not a duration: write a whole number and a unit, e.g. "30 days", "5 working days", "6 months", "10 seconds"`,
+    });
+  });
 });
 
 describe('duration', () => {
@@ -66,7 +74,9 @@ describe('addDuration: fixed units', () => {
   });
 
   it('does not skip holidays for calendar days', () => {
-    expect(iso(addDuration(newYorkInstant('2026-11-25', '10:00:00.000'), '1 day', UN))).toBe('2026-11-26T15:00:00.000Z');
+    expect(iso(addDuration(newYorkInstant('2026-11-25', '10:00:00.000'), '1 day', UN))).toBe(
+      '2026-11-26T15:00:00.000Z',
+    );
   });
 
   it('gives the drafting deadline of a visit ending 2026-11-20: 60 days after the end of that New York day', () => {
@@ -80,7 +90,9 @@ describe('addDuration: fixed units', () => {
 
 describe('addDuration: working days', () => {
   it('skips weekends and Thanksgiving: 5 working days from Monday 2026-11-23 10:00 New York', () => {
-    expect(iso(addDuration(newYorkInstant('2026-11-23', '10:00:00.000'), '5 working days', UN))).toBe('2026-12-01T15:00:00.000Z');
+    expect(iso(addDuration(newYorkInstant('2026-11-23', '10:00:00.000'), '5 working days', UN))).toBe(
+      '2026-12-01T15:00:00.000Z',
+    );
   });
 
   it('gives the PAO deadline of a visit ending 2026-11-20 (10 working days)', () => {
@@ -114,7 +126,9 @@ describe('addDuration: months and years', () => {
   it('adds years as 12 months, clamping 29 February', () => {
     expect(iso(addDuration(T('2028-02-29T15:00:00.000Z'), '1 year', UN))).toBe('2029-02-28T15:00:00.000Z');
     expect(iso(addDuration(T('2027-03-11T15:00:00.000Z'), '12 months', UN))).toBe('2028-03-11T15:00:00.000Z');
-    expect(addDuration(T('2027-03-11T15:00:00.000Z'), '1 year', UN)).toBe(addDuration(T('2027-03-11T15:00:00.000Z'), '12 months', UN));
+    expect(addDuration(T('2027-03-11T15:00:00.000Z'), '1 year', UN)).toBe(
+      addDuration(T('2027-03-11T15:00:00.000Z'), '12 months', UN),
+    );
   });
 });
 

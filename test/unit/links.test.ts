@@ -131,7 +131,10 @@ describe('forgery and tampering', () => {
       { ...claims, s: 'NOR' },
       { ...claims, x: claims.x + 365 * 86_400 },
     ]) {
-      expect(verifyLink(`${b64(JSON.stringify(changed))}.${sig}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+      expect(verifyLink(`${b64(JSON.stringify(changed))}.${sig}`, SECRET, NOW)).toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
     }
   });
 
@@ -140,7 +143,10 @@ describe('forgery and tampering', () => {
     const { body, sig } = split(token);
     fc.assert(
       fc.property(fc.nat({ max: body.length - 1 }), fc.integer({ min: 1, max: 63 }), (i, shift) => {
-        expect(verifyLink(`${replaceAt(body, i, shift)}.${sig}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+        expect(verifyLink(`${replaceAt(body, i, shift)}.${sig}`, SECRET, NOW)).toEqual({
+          ok: false,
+          reason: 'invalid',
+        });
       }),
       { numRuns: 300 },
     );
@@ -151,12 +157,18 @@ describe('forgery and tampering', () => {
     const { body, sig } = split(token);
     fc.assert(
       fc.property(fc.nat({ max: sig.length - 2 }), fc.integer({ min: 1, max: 63 }), (i, shift) => {
-        expect(verifyLink(`${body}.${replaceAt(sig, i, shift)}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+        expect(verifyLink(`${body}.${replaceAt(sig, i, shift)}`, SECRET, NOW)).toEqual({
+          ok: false,
+          reason: 'invalid',
+        });
       }),
       { numRuns: 300 },
     );
     // The last character carries 4 bits of the 32-byte MAC: shifting it by 4 changes those bits.
-    expect(verifyLink(`${body}.${replaceAt(sig, sig.length - 1, 4)}`, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
+    expect(verifyLink(`${body}.${replaceAt(sig, sig.length - 1, 4)}`, SECRET, NOW)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
   });
 
   it('refuses a truncated or swapped signature, and a body with the signature of another link', () => {
@@ -176,7 +188,12 @@ describe('forgery and tampering', () => {
     expect(original.ok).toBe(true);
     const last = B64URL.indexOf(sig.at(-1)!);
     const sameBits = B64URL[(last & ~3) | ((last + 1) & 3)]!; // differs only in the 2 unused bits
-    for (const variant of [`${sig.slice(0, -1)}${sameBits}`, `${sig}=`, `${sig}!`, `${sig.slice(0, 5)}!${sig.slice(5)}`]) {
+    for (const variant of [
+      `${sig.slice(0, -1)}${sameBits}`,
+      `${sig}=`,
+      `${sig}!`,
+      `${sig.slice(0, 5)}!${sig.slice(5)}`,
+    ]) {
       const check = verifyLink(`${body}.${variant}`, SECRET, NOW);
       // Either refused, or recognised as the same link (same id) so the store refuses a replay.
       expect(!check.ok || (original.ok && check.id === original.id), variant).toBe(true);
@@ -186,7 +203,21 @@ describe('forgery and tampering', () => {
 
 describe('garbage tokens', () => {
   it('refuses empty, dotless and malformed tokens', () => {
-    for (const t of ['', '.', '..', 'abc', 'abc.', '.abc', 'a.b', '!!!.???', '%2e.%2e', ' . ', 'null', 'undefined', '{}.{}']) {
+    for (const t of [
+      '',
+      '.',
+      '..',
+      'abc',
+      'abc.',
+      '.abc',
+      'a.b',
+      '!!!.???',
+      '%2e.%2e',
+      ' . ',
+      'null',
+      'undefined',
+      '{}.{}',
+    ]) {
       expect(verifyLink(t, SECRET, NOW), JSON.stringify(t)).toEqual({ ok: false, reason: 'invalid' });
     }
   });
@@ -194,7 +225,15 @@ describe('garbage tokens', () => {
   it('refuses extra dots anywhere', () => {
     const token = signLink(CLAIMS, SECRET);
     const { body, sig } = split(token);
-    for (const t of [`${token}.`, `${token}.x`, `${token}.${sig}`, `.${token}`, `${body}..${sig}`, `${body}.${sig}.${body}`, `${token}..`]) {
+    for (const t of [
+      `${token}.`,
+      `${token}.x`,
+      `${token}.${sig}`,
+      `.${token}`,
+      `${body}..${sig}`,
+      `${body}.${sig}.${body}`,
+      `${token}..`,
+    ]) {
       expect(verifyLink(t, SECRET, NOW), t).toEqual({ ok: false, reason: 'invalid' });
     }
   });
@@ -254,7 +293,13 @@ describe('linkIssuer', () => {
     const check = verifyLink(m![1]!, SECRET, NOW);
     expect(check.ok).toBe(true);
     if (!check.ok) return;
-    expect(check.claims).toMatchObject({ v: '166-POL', a: 'record-consent', e: 'focal.point@mission.example.org', r: 'state', s: 'POL' });
+    expect(check.claims).toMatchObject({
+      v: '166-POL',
+      a: 'record-consent',
+      e: 'focal.point@mission.example.org',
+      r: 'state',
+      s: 'POL',
+    });
     expect(check.claims.x).toBe(Math.floor((NOW + 45 * 86_400_000) / 1000));
     expect(verifyLink(m![1]!, SECRET, NOW + 45 * 86_400_000)).toEqual({ ok: false, reason: 'expired' });
   });

@@ -22,11 +22,28 @@ const PAO_DUE = '2026-12-08T04:59:59.999Z';
 const REVIEW_DUE = '2027-02-11T15:00:00.000Z';
 
 function event(topic: string, extra: Partial<Notice> = {}): Notice {
-  return { key: `166-POL:event:9:${topic}`, topic, kind: 'event', to: ['state-contact'], at: '2027-01-12T15:00:00.000Z', visit: VISIT, ...extra };
+  return {
+    key: `166-POL:event:9:${topic}`,
+    topic,
+    kind: 'event',
+    to: ['state-contact'],
+    at: '2027-01-12T15:00:00.000Z',
+    visit: VISIT,
+    ...extra,
+  };
 }
 
 function reminder(kind: Notice['kind'], item: Notice['item'], deadline: string | null): Notice {
-  return { key: `166-POL:reminder:${item}`, topic: `reminder:${item}`, kind, item, to: ['case-officer'], at: '2026-12-15T04:59:59.999Z', deadline, visit: VISIT };
+  return {
+    key: `166-POL:reminder:${item}`,
+    topic: `reminder:${item}`,
+    kind,
+    item,
+    to: ['case-officer'],
+    at: '2026-12-15T04:59:59.999Z',
+    deadline,
+    visit: VISIT,
+  };
 }
 
 describe('renderNotice: deadlines as New York dates', () => {
@@ -61,7 +78,9 @@ describe('renderNotice: deadlines as New York dates', () => {
   it('renders a reminder with no deadline (sharing consent) without a date', () => {
     const m = renderNotice(reminder('follow-up', 'sharing-consent', null), 'en');
     expect(m.subject).toBe('Reminder: decision on sharing the report with UN partners — visit 166-POL');
-    expect(m.text).toContain('The Committee would be grateful to receive the decision on sharing the report with UN partners.');
+    expect(m.text).toContain(
+      'The Committee would be grateful to receive the decision on sharing the report with UN partners.',
+    );
     expect(m.text).not.toContain('Deadline:');
   });
 });
@@ -73,7 +92,9 @@ describe('renderNotice: English events', () => {
     expect(m.text).toContain('Comments received by 2027-02-11 will be incorporated; one extension may be requested.');
     expect(m.text).toContain('Visit 166-POL: Poland, comprehensive visit, 2026-11-16 to 2026-11-20.');
     expect(m.text.startsWith('Dear colleague,\n\n')).toBe(true);
-    expect(m.text.endsWith('With the assurances of our highest consideration,\nCounter-Terrorism Committee follow-up\n')).toBe(true);
+    expect(
+      m.text.endsWith('With the assurances of our highest consideration,\nCounter-Terrorism Committee follow-up\n'),
+    ).toBe(true);
   });
 
   it('report-adopted shows the transmission deadline and the CTED follow-up report date', () => {
@@ -86,7 +107,9 @@ describe('renderNotice: English events', () => {
       'en',
     );
     expect(m.subject).toBe('Report of visit 166-POL adopted');
-    expect(m.text).toContain('It is to be transmitted to the State by 2027-03-18; the CTED follow-up report is due by 2028-03-11.');
+    expect(m.text).toContain(
+      'It is to be transmitted to the State by 2027-03-18; the CTED follow-up report is due by 2028-03-11.',
+    );
   });
 
   it('hold-lifted says whether the period restarts', () => {
@@ -99,7 +122,13 @@ describe('renderNotice: English events', () => {
   });
 
   it('report-shared lists the scope, the sections and the priority TA needs', () => {
-    const m = renderNotice(event('report-shared', { to: ['partners'], details: { scope: 'partial', sections: ['I', 'III'], priorityTaNeedsOnly: true } }), 'en');
+    const m = renderNotice(
+      event('report-shared', {
+        to: ['partners'],
+        details: { scope: 'partial', sections: ['I', 'III'], priorityTaNeedsOnly: true },
+      }),
+      'en',
+    );
     expect(m.subject).toBe('Report of visit 166-POL shared with UN partners');
     expect(m.text).toContain(
       'Scope: partial; sections: I, III; priority technical-assistance needs only. Confidential passages are always excluded.',
@@ -110,8 +139,18 @@ describe('renderNotice: English events', () => {
     const policy = resolvePolicy();
     const { state } = initialState(VISIT, policy, Date.parse('2026-11-21T12:00:00.000Z'));
     const actor = { email: 'officer@cted.example.org' };
-    applyAction(state, { action: 'submit-draft', payload: {}, actor, door: 'api' }, Date.parse('2027-01-11T15:00:00.000Z'), policy);
-    const fx = applyAction(state, { action: 'dispatch-draft', payload: {}, actor, door: 'api' }, Date.parse('2027-01-12T15:00:00.000Z'), policy);
+    applyAction(
+      state,
+      { action: 'submit-draft', payload: {}, actor, door: 'api' },
+      Date.parse('2027-01-11T15:00:00.000Z'),
+      policy,
+    );
+    const fx = applyAction(
+      state,
+      { action: 'dispatch-draft', payload: {}, actor, door: 'api' },
+      Date.parse('2027-01-12T15:00:00.000Z'),
+      policy,
+    );
     const m = renderNotice(fx.notices[0]!, 'en');
     expect(m.subject).toBe('Draft report of visit 166-POL for your factual comments (by 2027-02-11)');
   });
@@ -145,7 +184,11 @@ describe('renderNotice: French and Spanish for the State', () => {
     ['es', 'extension-granted', 'Prórroga concedida: observaciones sobre la visita 166-POL antes del 2027-02-26'],
     ['fr', 'report-transmitted', 'Rapport adopté de la visite 166-POL : accusé de réception'],
     ['es', 'report-transmitted', 'Informe aprobado de la visita 166-POL: acuse de recibo'],
-    ['fr', 'implementation-report-requested', 'Mesures prises suite à la visite 166-POL : rapport attendu le 2027-02-26'],
+    [
+      'fr',
+      'implementation-report-requested',
+      'Mesures prises suite à la visite 166-POL : rapport attendu le 2027-02-26',
+    ],
     ['es', 'implementation-report-requested', 'Medidas adoptadas tras la visita 166-POL: informe antes del 2027-02-26'],
     ['fr', 'briefing-invitation', 'Invitation à un exposé devant le Comité : visite 166-POL'],
     ['es', 'briefing-invitation', 'Invitación a informar al Comité: visita 166-POL'],
@@ -157,15 +200,23 @@ describe('renderNotice: French and Spanish for the State', () => {
 
   it('report-transmitted bodies ask for receipt by the New York date', () => {
     const deadline = '2027-03-23T03:59:59.999Z'; // end of 22 March, New York
-    expect(renderNotice(event('report-transmitted', { deadline }), 'fr').text).toContain("d'en accuser réception d'ici le 2027-03-22");
-    expect(renderNotice(event('report-transmitted', { deadline }), 'es').text).toContain('acusara recibo antes del 2027-03-22');
-    expect(renderNotice(event('report-transmitted', { deadline }), 'en').text).toContain('confirm receipt by 2027-03-22');
+    expect(renderNotice(event('report-transmitted', { deadline }), 'fr').text).toContain(
+      "d'en accuser réception d'ici le 2027-03-22",
+    );
+    expect(renderNotice(event('report-transmitted', { deadline }), 'es').text).toContain(
+      'acusara recibo antes del 2027-03-22',
+    );
+    expect(renderNotice(event('report-transmitted', { deadline }), 'en').text).toContain(
+      'confirm receipt by 2027-03-22',
+    );
   });
 
   it('reminders in French and Spanish: before, overdue, and no deadline', () => {
     const before = reminder('before', 'state-review', REVIEW_DUE);
     expect(renderNotice(before, 'fr').subject).toBe('Rappel : visite 166-POL (échéance le 2027-02-11)');
-    expect(renderNotice(before, 'fr').text).toContain("Nous nous permettons de vous rappeler que l'échéance est fixée au 2027-02-11.");
+    expect(renderNotice(before, 'fr').text).toContain(
+      "Nous nous permettons de vous rappeler que l'échéance est fixée au 2027-02-11.",
+    );
     expect(renderNotice(before, 'es').subject).toBe('Recordatorio: visita 166-POL (plazo: 2027-02-11)');
     expect(renderNotice(before, 'es').text).toContain('Nos permitimos recordarle que el plazo vence el 2027-02-11.');
 
@@ -175,18 +226,25 @@ describe('renderNotice: French and Spanish for the State', () => {
 
     const consent = reminder('follow-up', 'sharing-consent', null);
     expect(renderNotice(consent, 'fr').subject).toBe('Rappel : visite 166-POL');
-    expect(renderNotice(consent, 'fr').text).toContain('Le Comité vous serait reconnaissant de bien vouloir faire connaître votre décision.');
+    expect(renderNotice(consent, 'fr').text).toContain(
+      'Le Comité vous serait reconnaissant de bien vouloir faire connaître votre décision.',
+    );
     expect(renderNotice(consent, 'es').subject).toBe('Recordatorio: visita 166-POL');
     expect(renderNotice(consent, 'es').text).toContain('El Comité agradecería conocer su decisión.');
   });
 
   it('falls back to English, with an English greeting, for internal topics', () => {
-    const m = renderNotice(event('no-comments-received', { to: ['case-officer'], deadline: '2027-02-26T15:00:00.000Z' }), 'fr');
+    const m = renderNotice(
+      event('no-comments-received', { to: ['case-officer'], deadline: '2027-02-26T15:00:00.000Z' }),
+      'fr',
+    );
     expect(m.subject).toBe('No comments received on the draft report of visit 166-POL');
     expect(m.text.startsWith('Dear colleague,\n\n')).toBe(true);
     expect(m.text).toContain('The final draft is due to the Committee by 2027-02-26.');
     expect(m.html).toContain('<html lang="en">');
-    expect(renderNotice(event('visit-withdrawn', { details: { reason: 'Cancelled' } }), 'es').subject).toBe('Follow-up of visit 166-POL withdrawn');
+    expect(renderNotice(event('visit-withdrawn', { details: { reason: 'Cancelled' } }), 'es').subject).toBe(
+      'Follow-up of visit 166-POL withdrawn',
+    );
   });
 });
 
@@ -206,12 +264,18 @@ describe('renderNotice: HTML', () => {
     const m = renderNotice(event('draft-dispatched', { deadline: REVIEW_DUE }), 'en');
     expect(m.html.startsWith('<!doctype html><html lang="en"><body><p>Dear colleague,</p><p>')).toBe(true);
     expect(m.html).toContain(`<p>Deadline: 2027-02-11 (${REVIEW_DUE})</p>`);
-    expect(m.html.endsWith('<p>With the assurances of our highest consideration,<br>Counter-Terrorism Committee follow-up</p></body></html>')).toBe(true);
+    expect(
+      m.html.endsWith(
+        '<p>With the assurances of our highest consideration,<br>Counter-Terrorism Committee follow-up</p></body></html>',
+      ),
+    ).toBe(true);
     expect(m.html.match(/<p>/g)).toHaveLength(5);
   });
 
   it('uses the State code when there is no State name', () => {
     const { stateName: _n, ...visit } = VISIT;
-    expect(renderNotice(event('visit-closed', { visit }), 'en').text).toContain('Visit 166-POL: POL, comprehensive visit, 2026-11-16 to 2026-11-20.');
+    expect(renderNotice(event('visit-closed', { visit }), 'en').text).toContain(
+      'Visit 166-POL: POL, comprehensive visit, 2026-11-16 to 2026-11-20.',
+    );
   });
 });

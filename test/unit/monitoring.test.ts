@@ -1,10 +1,20 @@
 /** The secretariat's figures against a hand-computed fixture. */
 import { describe, expect, it } from 'vitest';
-import { annualReportingStatus, compliance, digest, median, overview, percentile, toCsv, type Snapshot } from '../../src/domain/monitoring';
+import {
+  annualReportingStatus,
+  compliance,
+  digest,
+  median,
+  overview,
+  percentile,
+  toCsv,
+  type Snapshot,
+} from '../../src/domain/monitoring';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2020-06-01T16:00:00.000Z');
-const at = (t: string | number, plusDays = 0) => new Date((typeof t === 'number' ? t : Date.parse(t)) + plusDays * DAY).toISOString();
+const at = (t: string | number, plusDays = 0) =>
+  new Date((typeof t === 'number' ? t : Date.parse(t)) + plusDays * DAY).toISOString();
 
 function snap(id: string, over: Partial<Snapshot> = {}): Snapshot {
   const [num, state] = id.split('-') as [string, string];
@@ -88,10 +98,18 @@ describe('guideline compliance', () => {
 describe('overview', () => {
   it('recomputes overdue at the given time, filters, sorts and counts per stage', () => {
     const { rows, countsByStage, total } = overview(FIXTURE, NOW, { overdue: true });
-    expect(rows.map((r) => [r.id, r.stage, r.nextItem, r.daysLeft, r.overdueItems])).toEqual([['166-POL', 'drafting', 'drafting', -40, ['drafting']]]);
+    expect(rows.map((r) => [r.id, r.stage, r.nextItem, r.daysLeft, r.overdueItems])).toEqual([
+      ['166-POL', 'drafting', 'drafting', -40, ['drafting']],
+    ]);
     expect(total).toBe(1);
     expect(countsByStage.drafting).toBe(1);
-    expect(overview(FIXTURE, NOW, { year: 2019 }, { key: 'state', desc: true }).rows.map((r) => r.state)).toEqual(['USA', 'UGA', 'TUR', 'POL', 'FIN']);
+    expect(overview(FIXTURE, NOW, { year: 2019 }, { key: 'state', desc: true }).rows.map((r) => r.state)).toEqual([
+      'USA',
+      'UGA',
+      'TUR',
+      'POL',
+      'FIN',
+    ]);
     expect(overview(FIXTURE, NOW, { region: 'African States' }).rows.map((r) => r.id)).toEqual(['140-ZAF', '152-UGA']);
   });
 });
@@ -100,8 +118,28 @@ describe('annual reporting status', () => {
   it('classifies each State report as on time, late, overdue, not yet due or not yet requested', () => {
     const report = (closedAt: string | null, deadline: string) =>
       closedAt
-        ? { closedItems: [{ item: 'state-implementation-report' as const, openedAt: at(deadline, -182), deadline, closedAt, outcome: 'submitted' }] }
-        : { openItems: [{ item: 'state-implementation-report' as const, openedAt: at(deadline, -182), deadline, overdue: false, paused: false }] };
+        ? {
+            closedItems: [
+              {
+                item: 'state-implementation-report' as const,
+                openedAt: at(deadline, -182),
+                deadline,
+                closedAt,
+                outcome: 'submitted',
+              },
+            ],
+          }
+        : {
+            openItems: [
+              {
+                item: 'state-implementation-report' as const,
+                openedAt: at(deadline, -182),
+                deadline,
+                overdue: false,
+                paused: false,
+              },
+            ],
+          };
     const rows = annualReportingStatus(
       [
         snap('141-DNK', { stage: 'implementing', ...report('2019-05-01T12:00:00.000Z', '2019-06-01T12:00:00.000Z') }),
@@ -129,8 +167,19 @@ describe('digest and CSV', () => {
     const d = digest(
       [
         ...FIXTURE,
-        snap('160-GBR', { stage: 'committee-review', openItems: [{ item: 'committee-review', openedAt: at(NOW, -2), deadline: at(NOW, 5), overdue: false, paused: false }] }),
-        snap('161-PHL', { stage: 'state-review', extension: 'requested', openItems: [{ item: 'state-review', openedAt: at(NOW, -20), deadline: at(NOW, 20), overdue: false, paused: false }] }),
+        snap('160-GBR', {
+          stage: 'committee-review',
+          openItems: [
+            { item: 'committee-review', openedAt: at(NOW, -2), deadline: at(NOW, 5), overdue: false, paused: false },
+          ],
+        }),
+        snap('161-PHL', {
+          stage: 'state-review',
+          extension: 'requested',
+          openItems: [
+            { item: 'state-review', openedAt: at(NOW, -20), deadline: at(NOW, 20), overdue: false, paused: false },
+          ],
+        }),
       ],
       NOW,
     );
@@ -143,6 +192,8 @@ describe('digest and CSV', () => {
   });
 
   it('writes RFC 4180 CSV that a spreadsheet cannot mistake for formulas', () => {
-    expect(toCsv([{ a: 'x,y', b: 'say "hi"', c: -3, d: '=SUM(A1)', e: ['p', 'q'], f: null }])).toBe('a,b,c,d,e,f\r\n"x,y","say ""hi""",-3,\'=SUM(A1),p; q,\r\n');
+    expect(toCsv([{ a: 'x,y', b: 'say "hi"', c: -3, d: '=SUM(A1)', e: ['p', 'q'], f: null }])).toBe(
+      'a,b,c,d,e,f\r\n"x,y","say ""hi""",-3,\'=SUM(A1),p; q,\r\n',
+    );
   });
 });

@@ -17,7 +17,16 @@ import {
   type PartnerView,
   type Principal,
 } from '../../src/domain/permissions';
-import { applyAction, initialState, refusal, statusOf, type Actor, type VisitState, type VisitStatus, type VisitSummary } from '../../src/domain/visit';
+import {
+  applyAction,
+  initialState,
+  refusal,
+  statusOf,
+  type Actor,
+  type VisitState,
+  type VisitStatus,
+  type VisitSummary,
+} from '../../src/domain/visit';
 import { ACTIONS, type ActionName } from '../../src/domain/vocabulary';
 import { resolvePolicy } from '../../src/policy-loader';
 
@@ -32,7 +41,11 @@ const VISIT: VisitSummary = {
   type: 'comprehensive',
   start: '2026-11-16',
   end: '2026-11-20',
-  contacts: { caseOfficer: 'officer@cted.example.org', stateContact: 'focal.point@mission.example.org', permanentMission: 'mission@mission.example.org' },
+  contacts: {
+    caseOfficer: 'officer@cted.example.org',
+    stateContact: 'focal.point@mission.example.org',
+    permanentMission: 'mission@mission.example.org',
+  },
   language: 'en',
 };
 
@@ -42,7 +55,13 @@ const SECRETARIAT: Actor = { email: 'secretariat@un.example.org', role: 'secreta
 const CHAIR: Actor = { email: 'chair@un.example.org', role: 'chair' };
 const MEMBER: Actor = { email: 'member1@un.example.org', role: 'committee' };
 
-function act(s: VisitState, action: ActionName, at: string, payload: Record<string, unknown> = {}, actor: Actor = OFFICER): void {
+function act(
+  s: VisitState,
+  action: ActionName,
+  at: string,
+  payload: Record<string, unknown> = {},
+  actor: Actor = OFFICER,
+): void {
   expect(refusal(s, { action, payload, actor })).toBeNull();
   applyAction(s, { action, payload, actor, door: 'api' }, T(at), POLICY);
 }
@@ -77,7 +96,13 @@ function statuses(): Record<string, VisitStatus> {
   snap('transmitted-consent-none', s, '2027-03-09T16:00:00.000Z');
   act(s, 'confirm-receipt', '2027-03-10T15:00:00.000Z', {}, STATE);
   snap('implementing-consent-none', s, '2027-03-10T16:00:00.000Z');
-  act(s, 'record-consent', '2027-03-11T15:00:00.000Z', { scope: 'partial', sections: ['Border security'], note: 'confidential annex excluded' }, STATE);
+  act(
+    s,
+    'record-consent',
+    '2027-03-11T15:00:00.000Z',
+    { scope: 'partial', sections: ['Border security'], note: 'confidential annex excluded' },
+    STATE,
+  );
   snap('implementing-consent-partial', s, '2027-03-11T16:00:00.000Z');
   act(s, 'record-consent', '2027-03-12T15:00:00.000Z', { scope: 'full' }, STATE);
   snap('implementing-consent-full', s, '2027-03-12T16:00:00.000Z');
@@ -118,7 +143,8 @@ const stateArb = fc.constantFrom('POL', 'NOR', 'CHL', 'pol', '');
 describe('the PERMISSIONS table', () => {
   it('has a row for every role, and only actions of the vocabulary in it', () => {
     expect(Object.keys(PERMISSIONS).sort()).toEqual([...ROLES].sort());
-    for (const role of ROLES) for (const a of Object.keys(PERMISSIONS[role])) expect(ACTIONS, `${role}: ${a}`).toContain(a);
+    for (const role of ROLES)
+      for (const a of Object.keys(PERMISSIONS[role])) expect(ACTIONS, `${role}: ${a}`).toContain(a);
   });
 
   it('grants every action of the vocabulary to at least one role', () => {
@@ -128,7 +154,10 @@ describe('the PERMISSIONS table', () => {
 
   it('lets only the secretariat grant extensions and withdraw a visit', () => {
     for (const action of ['grant-extension', 'withdraw'] as const) {
-      expect(ROLES.filter((r) => PERMISSIONS[r][action] !== undefined), action).toEqual(['secretariat']);
+      expect(
+        ROLES.filter((r) => PERMISSIONS[r][action] !== undefined),
+        action,
+      ).toEqual(['secretariat']);
     }
   });
 
@@ -143,7 +172,13 @@ describe('the PERMISSIONS table', () => {
 
   it('grants the State exactly the State steps of DOMAIN.md', () => {
     expect(Object.keys(PERMISSIONS.state).sort()).toEqual(
-      ['confirm-receipt', 'record-comments', 'record-consent', 'request-extension', 'submit-implementation-report'].sort(),
+      [
+        'confirm-receipt',
+        'record-comments',
+        'record-consent',
+        'request-extension',
+        'submit-implementation-report',
+      ].sort(),
     );
   });
 
@@ -151,7 +186,11 @@ describe('the PERMISSIONS table', () => {
     for (const action of ['place-hold', 'lift-hold', 'object'] as const) {
       expect(ROLES.filter((r) => PERMISSIONS[r][action]).sort(), action).toEqual(['chair', 'committee']);
     }
-    for (const action of ['record-adoption', 'return-to-cted'] as const) expect(ROLES.filter((r) => PERMISSIONS[r][action]), action).toEqual(['chair']);
+    for (const action of ['record-adoption', 'return-to-cted'] as const)
+      expect(
+        ROLES.filter((r) => PERMISSIONS[r][action]),
+        action,
+      ).toEqual(['chair']);
   });
 
   it('gives the partner no actions at all', () => {
@@ -194,7 +233,10 @@ describe('mayAct', () => {
 describe('mayOperate', () => {
   it('lets only CTED and the secretariat start, import and issue links; everyone reads the policy', () => {
     for (const op of ['start-visit', 'import-visits', 'issue-link'] as const) {
-      expect(ROLES.filter((r) => mayOperate({ email: 'a@b.org', role: r }, op)), op).toEqual(['cted', 'secretariat']);
+      expect(
+        ROLES.filter((r) => mayOperate({ email: 'a@b.org', role: r }, op)),
+        op,
+      ).toEqual(['cted', 'secretariat']);
     }
     expect(ROLES.filter((r) => mayOperate({ email: 'a@b.org', role: r }, 'read-policy'))).toEqual([...ROLES]);
     expect(Object.keys(OPERATIONS).sort()).toEqual(['import-visits', 'issue-link', 'read-policy', 'start-visit']);
@@ -204,7 +246,8 @@ describe('mayOperate', () => {
 describe('mayRead', () => {
   it('lets CTED, the secretariat, committee members and the chair see every visit at every stage', () => {
     for (const role of ['cted', 'secretariat', 'committee', 'chair'] as const) {
-      for (const [name, s] of Object.entries(STATUSES)) expect(mayRead(PRINCIPALS[role]!, s), `${role} ${name}`).toBe(true);
+      for (const [name, s] of Object.entries(STATUSES))
+        expect(mayRead(PRINCIPALS[role]!, s), `${role} ${name}`).toBe(true);
     }
   });
 
@@ -233,7 +276,12 @@ describe('mayRead', () => {
         fc.constantFrom('none' as const, 'partial' as const, 'full' as const),
         (p, state, adoptedAt, scope) => {
           const visit = { state, adoptedAt, consent: { scope, sections: [], priorityTaNeedsOnly: false } };
-          const expected = p.role === 'state' ? p.state === state : p.role === 'partner' ? adoptedAt !== null && scope !== 'none' : true;
+          const expected =
+            p.role === 'state'
+              ? p.state === state
+              : p.role === 'partner'
+                ? adoptedAt !== null && scope !== 'none'
+                : true;
           expect(mayRead(p, visit)).toBe(expected);
         },
       ),
@@ -255,14 +303,16 @@ describe('viewFor', () => {
         const { allowedActions: all, ...restOfStatus } = s;
         expect(rest, `${who} ${name}`).toEqual(restOfStatus);
         expect(allowedActions, `${who} ${name}`).toEqual(all.filter((a) => mayAct(p, a.action, s)));
-        for (const a of allowedActions) expect(PERMISSIONS[p.role][a.action], `${who} ${name} ${a.action}`).toBeDefined();
+        for (const a of allowedActions)
+          expect(PERMISSIONS[p.role][a.action], `${who} ${name} ${a.action}`).toBeDefined();
         expect(s, 'the status itself is not changed').toEqual(before);
       }
     }
   });
 
   it('gives each role the actions the stage allows it, concretely', () => {
-    const actions = (who: string, stage: string) => (viewFor(PRINCIPALS[who]!, STATUSES[stage]!) as VisitStatus).allowedActions.map((a) => a.action);
+    const actions = (who: string, stage: string) =>
+      (viewFor(PRINCIPALS[who]!, STATUSES[stage]!) as VisitStatus).allowedActions.map((a) => a.action);
     expect(actions('cted', 'drafting')).toEqual(['record-pao', 'refer-ta', 'submit-draft']);
     expect(actions('secretariat', 'drafting')).toEqual(['withdraw']);
     expect(actions('statePOL', 'drafting')).toEqual([]);
@@ -294,11 +344,25 @@ describe('viewFor', () => {
         stateName: 'Poland',
         type: 'comprehensive',
         adoptedAt: s.adoptedAt,
-        consent: { scope: s.consent.scope, sections: s.consent.sections, priorityTaNeedsOnly: s.consent.priorityTaNeedsOnly },
+        consent: {
+          scope: s.consent.scope,
+          sections: s.consent.sections,
+          priorityTaNeedsOnly: s.consent.priorityTaNeedsOnly,
+        },
       });
       expect(view).toEqual(partnerView(s));
       const text = JSON.stringify(view);
-      for (const secret of ['history', 'contacts', 'allowedActions', 'openItems', 'reminders', 'decidedBy', 'focal.point@mission.example.org', 'Paragraph 12', 'confidential annex']) {
+      for (const secret of [
+        'history',
+        'contacts',
+        'allowedActions',
+        'openItems',
+        'reminders',
+        'decidedBy',
+        'focal.point@mission.example.org',
+        'Paragraph 12',
+        'confidential annex',
+      ]) {
         expect(text, `${name}: ${secret}`).not.toContain(secret);
       }
     }

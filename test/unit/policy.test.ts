@@ -8,7 +8,9 @@ import { DEFAULT_POLICY, Policy, ReminderRule, reminderRule } from '../../src/do
 import { holidayCalendar, loadPolicy, PolicyOverride, resolvePolicy } from '../../src/policy-loader';
 
 const HOLIDAY_FILE = join(__dirname, '..', '..', 'src', 'policy', 'un-holidays.json');
-const fileHolidays = (JSON.parse(readFileSync(HOLIDAY_FILE, 'utf8')) as { holidays: { date: string }[] }).holidays.map((h) => h.date);
+const fileHolidays = (JSON.parse(readFileSync(HOLIDAY_FILE, 'utf8')) as { holidays: { date: string }[] }).holidays.map(
+  (h) => h.date,
+);
 const CALENDAR = { name: 'Test calendar', timeZone: 'America/New_York' as const, holidays: ['2026-11-26'] };
 const validInput = () => ({ ...structuredClone(DEFAULT_POLICY), calendar: structuredClone(CALENDAR) });
 
@@ -30,7 +32,10 @@ describe('DEFAULT_POLICY', () => {
   });
 
   it('reminds at 30 and 60 days for sharing consent, and escalates the State report to the mission then the secretariat', () => {
-    expect(DEFAULT_POLICY.reminders['sharing-consent']).toEqual({ to: ['state-contact'], afterOpening: ['30 days', '60 days'] });
+    expect(DEFAULT_POLICY.reminders['sharing-consent']).toEqual({
+      to: ['state-contact'],
+      afterOpening: ['30 days', '60 days'],
+    });
     expect(DEFAULT_POLICY.reminders['state-implementation-report']?.escalation).toEqual([
       { after: '30 days', to: ['permanent-mission'] },
       { after: '60 days', to: ['secretariat'] },
@@ -72,7 +77,11 @@ describe('Policy schema', () => {
 
     const unknown = Policy.safeParse({ ...input, clocks: { ...input.clocks, 'coffee-break': '1 hour' } });
     expect(unknown.success).toBe(false);
-    expect(unknown.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['coffee-break'], path: ['clocks'] });
+    expect(unknown.error?.issues[0]).toMatchObject({
+      code: 'unrecognized_keys',
+      keys: ['coffee-break'],
+      path: ['clocks'],
+    });
   });
 
   it('refuses a clock that is not a duration, with the duration message', () => {
@@ -90,7 +99,9 @@ describe('Policy schema', () => {
   });
 
   it('refuses a time zone other than America/New_York and a holiday not written YYYY-MM-DD', () => {
-    expect(Policy.safeParse({ ...validInput(), calendar: { ...CALENDAR, timeZone: 'Europe/Geneva' } }).success).toBe(false);
+    expect(Policy.safeParse({ ...validInput(), calendar: { ...CALENDAR, timeZone: 'Europe/Geneva' } }).success).toBe(
+      false,
+    );
     const r = Policy.safeParse({ ...validInput(), calendar: { ...CALENDAR, holidays: ['26/11/2026'] } });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(['calendar', 'holidays', 0]);
@@ -129,7 +140,10 @@ describe('ReminderRule schema', () => {
 
   it('refuses unknown fields in a rule and in an escalation step', () => {
     expect(ReminderRule.safeParse({ to: ['chair'], every: '7 days' }).success).toBe(false);
-    expect(ReminderRule.safeParse({ to: ['chair'], escalation: [{ after: '7 days', to: ['secretariat'], cc: ['chair'] }] }).success).toBe(false);
+    expect(
+      ReminderRule.safeParse({ to: ['chair'], escalation: [{ after: '7 days', to: ['secretariat'], cc: ['chair'] }] })
+        .success,
+    ).toBe(false);
   });
 });
 
@@ -152,7 +166,11 @@ describe('resolvePolicy', () => {
     expect(p.name).toBe(DEFAULT_POLICY.name);
     expect(p.clocks).toEqual(DEFAULT_POLICY.clocks);
     expect(Object.keys(p.reminders).sort()).toEqual(Object.keys(DEFAULT_POLICY.reminders).sort());
-    expect(p.calendar).toEqual({ name: 'United Nations Headquarters, New York', timeZone: 'America/New_York', holidays: fileHolidays });
+    expect(p.calendar).toEqual({
+      name: 'United Nations Headquarters, New York',
+      timeZone: 'America/New_York',
+      holidays: fileHolidays,
+    });
     expect(p.reminders.pao).toEqual({
       to: ['case-officer'],
       before: ['3 days'],
@@ -178,7 +196,14 @@ describe('resolvePolicy', () => {
 
   it('replaces a reminder rule whole (not merged with the default rule)', () => {
     const p = resolvePolicy({ reminders: { drafting: { to: ['chair'], onDeadline: true } } });
-    expect(p.reminders.drafting).toEqual({ to: ['chair'], before: [], onDeadline: true, overdueTimes: 0, escalation: [], afterOpening: [] });
+    expect(p.reminders.drafting).toEqual({
+      to: ['chair'],
+      before: [],
+      onDeadline: true,
+      overdueTimes: 0,
+      escalation: [],
+      afterOpening: [],
+    });
     expect(p.reminders.pao?.to).toEqual(['case-officer']);
   });
 
@@ -202,11 +227,17 @@ describe('resolvePolicy', () => {
 
   it('replaces the holiday list but keeps the calendar’s name and time zone', () => {
     const p = resolvePolicy({ calendar: { holidays: ['2026-11-27'] } });
-    expect(p.calendar).toEqual({ name: 'United Nations Headquarters, New York', timeZone: 'America/New_York', holidays: ['2026-11-27'] });
+    expect(p.calendar).toEqual({
+      name: 'United Nations Headquarters, New York',
+      timeZone: 'America/New_York',
+      holidays: ['2026-11-27'],
+    });
   });
 
   it('refuses an unknown clock, a bad duration and a bad holiday', () => {
-    expect(() => resolvePolicy({ clocks: { 'coffee-break': '1 hour' } } as unknown as PolicyOverride)).toThrow(/coffee-break/);
+    expect(() => resolvePolicy({ clocks: { 'coffee-break': '1 hour' } } as unknown as PolicyOverride)).toThrow(
+      /coffee-break/,
+    );
     const r = (() => {
       try {
         resolvePolicy({ clocks: { pao: 'ten working days' } });
@@ -218,7 +249,9 @@ describe('resolvePolicy', () => {
     expect(r).toBeInstanceOf(ZodError);
     expect(r?.issues[0]?.path).toEqual(['clocks', 'pao']);
     expect(r?.issues[0]?.message).toContain('"ten working days" is not a duration');
-    expect(() => resolvePolicy({ calendar: { holidays: ['2026-11-26', 'Thanksgiving'] } })).toThrow(/expected YYYY-MM-DD/);
+    expect(() => resolvePolicy({ calendar: { holidays: ['2026-11-26', 'Thanksgiving'] } })).toThrow(
+      /expected YYYY-MM-DD/,
+    );
   });
 });
 
@@ -301,7 +334,10 @@ describe('loadPolicy', () => {
   it('lists every bad field of a file', () => {
     const file = write(
       'many.json',
-      JSON.stringify({ reminders: { drafting: { to: [] }, pao: { to: ['case-officer'], overdueEvery: 'weekly' } }, calendar: { holidays: ['2026/12/25'] } }),
+      JSON.stringify({
+        reminders: { drafting: { to: [] }, pao: { to: ['case-officer'], overdueEvery: 'weekly' } },
+        calendar: { holidays: ['2026/12/25'] },
+      }),
     );
     let message = '';
     try {

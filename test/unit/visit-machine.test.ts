@@ -150,7 +150,13 @@ describe('initialState', () => {
     expect(deadlineOf(state, 'ta-referral')).toBe(PAO_DUE);
     expect(deadlineOf(state, 'drafting')).toBe(DRAFTING_DUE);
     expect(state.consent).toEqual({ scope: 'none', sections: [], priorityTaNeedsOnly: false });
-    expect(state).toMatchObject({ draftSubmitted: false, extension: 'none', holds: [], briefing: 'none', reminders: [] });
+    expect(state).toMatchObject({
+      draftSubmitted: false,
+      extension: 'none',
+      holds: [],
+      briefing: 'none',
+      reminders: [],
+    });
     expect(isTerminal(state)).toBe(false);
   });
 
@@ -164,7 +170,14 @@ describe('initialState', () => {
         at: STARTED,
         stage: 'drafting',
         door: 'engine',
-        payload: { number: 166, state: 'POL', type: 'comprehensive', start: '2026-11-16', end: '2026-11-20', groupId: 'R-2026-1' },
+        payload: {
+          number: 166,
+          state: 'POL',
+          type: 'comprehensive',
+          start: '2026-11-16',
+          end: '2026-11-20',
+          groupId: 'R-2026-1',
+        },
       },
     ]);
     expect(state.history).toEqual(effects.events);
@@ -250,7 +263,11 @@ describe('allowedActions: the table for every stage and sub-state', () => {
       },
       ['refer-ta', 'record-adoption', 'return-to-cted', 'withdraw'],
     ],
-    ['transmitting, adopted, not transmitted', adopted, ['refer-ta', 'transmit-report', 'submit-follow-up-report', 'invite-briefing', 'withdraw']],
+    [
+      'transmitting, adopted, not transmitted',
+      adopted,
+      ['refer-ta', 'transmit-report', 'submit-follow-up-report', 'invite-briefing', 'withdraw'],
+    ],
     [
       'transmitting, transmitted',
       transmitted,
@@ -268,7 +285,14 @@ describe('allowedActions: the table for every stage and sub-state', () => {
     [
       'implementing',
       implementing,
-      ['refer-ta', 'record-consent', 'submit-implementation-report', 'submit-follow-up-report', 'invite-briefing', 'withdraw'],
+      [
+        'refer-ta',
+        'record-consent',
+        'submit-implementation-report',
+        'submit-follow-up-report',
+        'invite-briefing',
+        'withdraw',
+      ],
     ],
     [
       'implementing, consent recorded, briefing held, follow-up report submitted',
@@ -325,25 +349,32 @@ describe('allowedActions: the table for every stage and sub-state', () => {
     expect(allowedActionsWithFields(s)).toEqual(expected.map((action) => ({ action, fields: ACTION_FIELDS[action] })));
   });
 
-  it.each(cases)('%s: every other action is refused with a message naming what is allowed now', (_name, build, expected) => {
-    const s = build();
-    const allowedText = expected.length ? expected.join(', ') : `nothing (the visit is ${s.stage})`;
-    for (const action of ACTIONS) {
-      const why = refusal(s, { action, payload: {}, actor: OFFICER });
-      if (expected.includes(action)) {
-        if (action !== 'lift-hold') expect(why).toBeNull();
-      } else {
-        expect(why).toBe(`${action} is not allowed while visit 166-POL is at stage ${s.stage}; allowed now: ${allowedText}`);
+  it.each(cases)(
+    '%s: every other action is refused with a message naming what is allowed now',
+    (_name, build, expected) => {
+      const s = build();
+      const allowedText = expected.length ? expected.join(', ') : `nothing (the visit is ${s.stage})`;
+      for (const action of ACTIONS) {
+        const why = refusal(s, { action, payload: {}, actor: OFFICER });
+        if (expected.includes(action)) {
+          if (action !== 'lift-hold') expect(why).toBeNull();
+        } else {
+          expect(why).toBe(
+            `${action} is not allowed while visit 166-POL is at stage ${s.stage}; allowed now: ${allowedText}`,
+          );
+        }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('refusal: committee holds', () => {
   it('refuses a second hold by the same member', () => {
     const s = inCommitteeReview();
     act(s, 'place-hold', '2027-03-05T15:00:00.000Z', {}, M1);
-    expect(refusal(s, { action: 'place-hold', payload: {}, actor: M1 })).toBe('member1@un.example.org already holds the report of visit 166-POL');
+    expect(refusal(s, { action: 'place-hold', payload: {}, actor: M1 })).toBe(
+      'member1@un.example.org already holds the report of visit 166-POL',
+    );
     expect(refusal(s, { action: 'place-hold', payload: {}, actor: M2 })).toBeNull();
   });
 
@@ -354,7 +385,9 @@ describe('refusal: committee holds', () => {
       'member2@un.example.org has no hold on visit 166-POL; holds are placed by: member1@un.example.org',
     );
     expect(refusal(s, { action: 'lift-hold', payload: {}, actor: M1 })).toBeNull();
-    expect(refusal(s, { action: 'lift-hold', payload: { member: 'member1@un.example.org' }, actor: SECRETARIAT })).toBeNull();
+    expect(
+      refusal(s, { action: 'lift-hold', payload: { member: 'member1@un.example.org' }, actor: SECRETARIAT }),
+    ).toBeNull();
     expect(refusal(s, { action: 'lift-hold', payload: { member: 'member3@un.example.org' }, actor: SECRETARIAT })).toBe(
       'member3@un.example.org has no hold on visit 166-POL; holds are placed by: member1@un.example.org',
     );
@@ -389,13 +422,28 @@ describe('applyAction', () => {
 
   it('an event with an empty payload and an actor without a role records neither', () => {
     const s = start();
-    const fx = applyAction(s, { action: 'submit-draft', payload: {}, actor: { email: 'x@cted.example.org' }, door: 'link' }, T('2027-01-11T15:00:00.000Z'), POLICY);
-    expect(fx.events[0]).toEqual({ seq: 2, type: 'submit-draft', at: '2027-01-11T15:00:00.000Z', stage: 'drafting', actor: 'x@cted.example.org', door: 'link' });
+    const fx = applyAction(
+      s,
+      { action: 'submit-draft', payload: {}, actor: { email: 'x@cted.example.org' }, door: 'link' },
+      T('2027-01-11T15:00:00.000Z'),
+      POLICY,
+    );
+    expect(fx.events[0]).toEqual({
+      seq: 2,
+      type: 'submit-draft',
+      at: '2027-01-11T15:00:00.000Z',
+      stage: 'drafting',
+      actor: 'x@cted.example.org',
+      door: 'link',
+    });
   });
 
   it('refer-ta closes the referral and notifies each named partner', () => {
     const s = start();
-    const fx = act(s, 'refer-ta', '2026-12-02T15:00:00.000Z', { partners: ['UNODC', 'UNOCT'], needs: 'Border management' });
+    const fx = act(s, 'refer-ta', '2026-12-02T15:00:00.000Z', {
+      partners: ['UNODC', 'UNOCT'],
+      needs: 'Border management',
+    });
     expect(s.items['ta-referral']).toMatchObject({ outcome: 'referred', closedAt: T('2026-12-02T15:00:00.000Z') });
     expect(fx.notices).toEqual([
       {
@@ -428,7 +476,12 @@ describe('applyAction', () => {
     expect(deadlineOf(s, 'state-review')).toBe(REVIEW_DUE);
     expect(fx.events.map((e) => [e.type, e.stage])).toEqual([['dispatch-draft', 'state-review']]);
     expect(fx.notices).toEqual([
-      expect.objectContaining({ topic: 'draft-dispatched', to: ['state-contact'], item: 'state-review', deadline: REVIEW_DUE }),
+      expect.objectContaining({
+        topic: 'draft-dispatched',
+        to: ['state-contact'],
+        item: 'state-review',
+        deadline: REVIEW_DUE,
+      }),
     ]);
   });
 
@@ -436,7 +489,10 @@ describe('applyAction', () => {
     const s = inStateReview();
     const fx = act(s, 'record-comments', '2027-02-01T15:00:00.000Z', {}, STATE);
     expect(s.stage).toBe('finalizing');
-    expect(s.items['state-review']).toMatchObject({ outcome: 'comments-received', closedAt: T('2027-02-01T15:00:00.000Z') });
+    expect(s.items['state-review']).toMatchObject({
+      outcome: 'comments-received',
+      closedAt: T('2027-02-01T15:00:00.000Z'),
+    });
     expect(deadlineOf(s, 'finalizing')).toBe('2027-02-16T15:00:00.000Z');
     expect(fx.notices).toEqual([]);
   });
@@ -447,14 +503,24 @@ describe('applyAction', () => {
     expect(s.extension).toBe('requested');
     expect(deadlineOf(s, 'state-review')).toBe(REVIEW_DUE);
     expect(asked.notices).toEqual([
-      expect.objectContaining({ topic: 'extension-requested', to: ['secretariat', 'case-officer'], item: 'state-review', deadline: REVIEW_DUE }),
+      expect.objectContaining({
+        topic: 'extension-requested',
+        to: ['secretariat', 'case-officer'],
+        item: 'state-review',
+        deadline: REVIEW_DUE,
+      }),
     ]);
 
     const granted = act(s, 'grant-extension', '2027-02-02T15:00:00.000Z', {}, SECRETARIAT);
     expect(s.extension).toBe('granted');
     expect(deadlineOf(s, 'state-review')).toBe(REVIEW_EXTENDED);
     expect(granted.notices).toEqual([
-      expect.objectContaining({ topic: 'extension-granted', to: ['state-contact', 'case-officer'], item: 'state-review', deadline: REVIEW_EXTENDED }),
+      expect.objectContaining({
+        topic: 'extension-granted',
+        to: ['state-contact', 'case-officer'],
+        item: 'state-review',
+        deadline: REVIEW_EXTENDED,
+      }),
     ]);
   });
 
@@ -477,15 +543,23 @@ describe('applyAction', () => {
   it('place-hold stops the no-objection clock and keeps the time left', () => {
     const s = inCommitteeReview();
     const fx = act(s, 'place-hold', '2027-03-05T15:00:00.000Z', { reason: 'Capital consulted' }, M1);
-    expect(s.holds).toEqual([{ by: 'member1@un.example.org', at: '2027-03-05T15:00:00.000Z', reason: 'Capital consulted' }]);
+    expect(s.holds).toEqual([
+      { by: 'member1@un.example.org', at: '2027-03-05T15:00:00.000Z', reason: 'Capital consulted' },
+    ]);
     expect(s.items['committee-review']).toMatchObject({ deadline: null, pausedRemainingMs: 6 * 86_400_000 });
-    expect(fx.notices).toEqual([expect.objectContaining({ topic: 'hold-placed', to: ['secretariat', 'chair', 'case-officer'] })]);
+    expect(fx.notices).toEqual([
+      expect.objectContaining({ topic: 'hold-placed', to: ['secretariat', 'chair', 'case-officer'] }),
+    ]);
   });
 
   it('object stops the clock and sends the report to a meeting', () => {
     const s = inCommitteeReview();
     const fx = act(s, 'object', '2027-03-05T15:00:00.000Z', { reason: 'Paragraph 12' }, M1);
-    expect(s.objection).toEqual({ by: 'member1@un.example.org', at: '2027-03-05T15:00:00.000Z', reason: 'Paragraph 12' });
+    expect(s.objection).toEqual({
+      by: 'member1@un.example.org',
+      at: '2027-03-05T15:00:00.000Z',
+      reason: 'Paragraph 12',
+    });
     expect(s.items['committee-review']).toMatchObject({ deadline: null, pausedRemainingMs: 6 * 86_400_000 });
     expect(fx.notices).toEqual([
       expect.objectContaining({
@@ -505,7 +579,10 @@ describe('applyAction', () => {
     expect(s.adoptedAt).toBe('2027-03-23T14:00:00.000Z');
     expect(s.holds).toEqual([]);
     expect(s.objection).toBeUndefined();
-    expect(s.items['committee-review']).toMatchObject({ outcome: 'adopted-at-meeting', closedAt: T('2027-03-23T14:00:00.000Z') });
+    expect(s.items['committee-review']).toMatchObject({
+      outcome: 'adopted-at-meeting',
+      closedAt: T('2027-03-23T14:00:00.000Z'),
+    });
     // Tuesday 23 March + 5 working days: 24, 25, (26 Good Friday), 29, 30, 31 March.
     expect(deadlineOf(s, 'transmitting')).toBe('2027-03-31T14:00:00.000Z');
     expect(deadlineOf(s, 'cted-follow-up-report')).toBe('2028-03-23T14:00:00.000Z');
@@ -527,7 +604,11 @@ describe('applyAction', () => {
     expect(s.stage).toBe('finalizing');
     expect(s.objection).toBeUndefined();
     expect(s.items['committee-review']).toMatchObject({ outcome: 'returned-to-cted' });
-    expect(s.items.finalizing).toEqual({ item: 'finalizing', openedAt: T('2027-03-23T14:00:00.000Z'), deadline: T('2027-04-07T14:00:00.000Z') });
+    expect(s.items.finalizing).toEqual({
+      item: 'finalizing',
+      openedAt: T('2027-03-23T14:00:00.000Z'),
+      deadline: T('2027-04-07T14:00:00.000Z'),
+    });
     expect(fx.notices).toEqual([
       expect.objectContaining({
         topic: 'returned-to-cted',
@@ -552,8 +633,19 @@ describe('applyAction', () => {
     expect(s.transmittedAt).toBe('2027-03-15T14:00:00.000Z');
     expect(s.items.transmitting).toMatchObject({ outcome: 'transmitted' });
     expect(deadlineOf(s, 'receipt')).toBe(RECEIPT_DUE);
-    expect(s.items['sharing-consent']).toEqual({ item: 'sharing-consent', openedAt: T('2027-03-15T14:00:00.000Z'), deadline: null });
-    expect(fx.notices).toEqual([expect.objectContaining({ topic: 'report-transmitted', to: ['state-contact'], item: 'receipt', deadline: RECEIPT_DUE })]);
+    expect(s.items['sharing-consent']).toEqual({
+      item: 'sharing-consent',
+      openedAt: T('2027-03-15T14:00:00.000Z'),
+      deadline: null,
+    });
+    expect(fx.notices).toEqual([
+      expect.objectContaining({
+        topic: 'report-transmitted',
+        to: ['state-contact'],
+        item: 'receipt',
+        deadline: RECEIPT_DUE,
+      }),
+    ]);
   });
 
   it('confirm-receipt starts the 6-month State report from now', () => {
@@ -589,7 +681,13 @@ describe('applyAction', () => {
 
   it('record-consent: partial consent is shared with the partners, full replaces it, none withdraws it', () => {
     const s = transmitted();
-    const partial = act(s, 'record-consent', '2027-03-20T14:00:00.000Z', { scope: 'partial', sections: ['I', 'III'] }, STATE);
+    const partial = act(
+      s,
+      'record-consent',
+      '2027-03-20T14:00:00.000Z',
+      { scope: 'partial', sections: ['I', 'III'] },
+      STATE,
+    );
     expect(s.consent).toEqual({
       scope: 'partial',
       sections: ['I', 'III'],
@@ -597,15 +695,31 @@ describe('applyAction', () => {
       decidedBy: 'focal.point@mission.example.org',
       decidedAt: '2027-03-20T14:00:00.000Z',
     });
-    expect(s.items['sharing-consent']).toMatchObject({ outcome: 'consent-partial', closedAt: T('2027-03-20T14:00:00.000Z') });
+    expect(s.items['sharing-consent']).toMatchObject({
+      outcome: 'consent-partial',
+      closedAt: T('2027-03-20T14:00:00.000Z'),
+    });
     expect(partial.notices).toEqual([
-      expect.objectContaining({ topic: 'report-shared', to: ['partners'], details: { scope: 'partial', sections: ['I', 'III'], priorityTaNeedsOnly: undefined } }),
+      expect.objectContaining({
+        topic: 'report-shared',
+        to: ['partners'],
+        details: { scope: 'partial', sections: ['I', 'III'], priorityTaNeedsOnly: undefined },
+      }),
     ]);
 
     const full = act(s, 'record-consent', '2027-04-20T14:00:00.000Z', { scope: 'full' }, STATE);
-    expect(s.consent).toMatchObject({ scope: 'full', sections: [], priorityTaNeedsOnly: false, decidedAt: '2027-04-20T14:00:00.000Z' });
+    expect(s.consent).toMatchObject({
+      scope: 'full',
+      sections: [],
+      priorityTaNeedsOnly: false,
+      decidedAt: '2027-04-20T14:00:00.000Z',
+    });
     expect(full.notices).toEqual([
-      expect.objectContaining({ topic: 'report-shared', to: ['partners'], details: { scope: 'full', sections: undefined, priorityTaNeedsOnly: undefined } }),
+      expect.objectContaining({
+        topic: 'report-shared',
+        to: ['partners'],
+        details: { scope: 'full', sections: undefined, priorityTaNeedsOnly: undefined },
+      }),
     ]);
     // The item closed at the first decision.
     expect(s.items['sharing-consent']).toMatchObject({ outcome: 'consent-partial' });
@@ -621,10 +735,19 @@ describe('applyAction', () => {
     expect(none.notices).toEqual([]);
     expect(none.events.map((e) => e.type)).toEqual(['record-consent']);
     expect(s.items['sharing-consent']).toMatchObject({ outcome: 'consent-none' });
-    const ta = act(s, 'record-consent', '2027-03-21T14:00:00.000Z', { scope: 'partial', priorityTaNeedsOnly: true }, STATE);
+    const ta = act(
+      s,
+      'record-consent',
+      '2027-03-21T14:00:00.000Z',
+      { scope: 'partial', priorityTaNeedsOnly: true },
+      STATE,
+    );
     expect(s.consent).toMatchObject({ scope: 'partial', sections: [], priorityTaNeedsOnly: true });
     expect(ta.notices).toEqual([
-      expect.objectContaining({ topic: 'report-shared', details: { scope: 'partial', sections: undefined, priorityTaNeedsOnly: true } }),
+      expect.objectContaining({
+        topic: 'report-shared',
+        details: { scope: 'partial', sections: undefined, priorityTaNeedsOnly: true },
+      }),
     ]);
   });
 
@@ -634,7 +757,13 @@ describe('applyAction', () => {
     expect(s.stage).toBe('implementing');
     expect(cted.notices.map((n) => [n.topic, n.to])).toEqual([['follow-up-report-submitted', ['secretariat']]]);
 
-    const state = act(s, 'submit-implementation-report', '2027-08-01T14:00:00.000Z', { summary: 'New law adopted' }, STATE);
+    const state = act(
+      s,
+      'submit-implementation-report',
+      '2027-08-01T14:00:00.000Z',
+      { summary: 'New law adopted' },
+      STATE,
+    );
     expect(s.stage).toBe('closed');
     expect(isTerminal(s)).toBe(true);
     expect(state.events.map((e) => [e.type, e.stage])).toEqual([
@@ -646,7 +775,10 @@ describe('applyAction', () => {
       ['visit-closed', ['case-officer', 'secretariat']],
     ]);
     // The sharing-consent item, never answered, is closed with the visit.
-    expect(s.items['sharing-consent']).toMatchObject({ outcome: 'visit-closed', closedAt: T('2027-08-01T14:00:00.000Z') });
+    expect(s.items['sharing-consent']).toMatchObject({
+      outcome: 'visit-closed',
+      closedAt: T('2027-08-01T14:00:00.000Z'),
+    });
     expect(s.items['state-implementation-report']).toMatchObject({ outcome: 'submitted' });
     expect(openItems(s, T('2027-08-01T14:00:00.000Z'))).toEqual([]);
   });
@@ -667,7 +799,9 @@ describe('applyAction', () => {
     const fx = act(s, 'invite-briefing', '2027-03-16T14:00:00.000Z', { date: '2027-06-01' }, CHAIR);
     expect(s.briefing).toBe('invited');
     expect(s.items.briefing).toEqual({ item: 'briefing', openedAt: T('2027-03-16T14:00:00.000Z'), deadline: null });
-    expect(fx.notices).toEqual([expect.objectContaining({ topic: 'briefing-invitation', to: ['state-contact'], details: { date: '2027-06-01' } })]);
+    expect(fx.notices).toEqual([
+      expect.objectContaining({ topic: 'briefing-invitation', to: ['state-contact'], details: { date: '2027-06-01' } }),
+    ]);
     const held = act(s, 'record-briefing', '2027-06-01T14:00:00.000Z', { date: '2027-06-01' }, SECRETARIAT);
     expect(s.briefing).toBe('held');
     expect(s.items.briefing).toMatchObject({ outcome: 'held' });
@@ -684,7 +818,11 @@ describe('applyAction', () => {
       expect(s.items[item]).toMatchObject({ outcome: 'withdrawn', closedAt: T('2026-12-01T15:00:00.000Z') });
     }
     expect(fx.notices).toEqual([
-      expect.objectContaining({ topic: 'visit-withdrawn', to: ['case-officer', 'secretariat'], details: { reason: 'Requested by the State' } }),
+      expect.objectContaining({
+        topic: 'visit-withdrawn',
+        to: ['case-officer', 'secretariat'],
+        details: { reason: 'Requested by the State' },
+      }),
     ]);
     expect(nextWakeAt(s, POLICY, T('2026-12-01T15:00:00.000Z'), T(STARTED))).toBeNull();
     expect(plannedReminders(s, POLICY)).toEqual([]);
@@ -717,8 +855,14 @@ describe('applyExpiries', () => {
     const fx = applyExpiries(s, T('2027-02-20T00:00:00.000Z'), POLICY);
     expect(s.stage).toBe('finalizing');
     expect(s.items['state-review']).toMatchObject({ outcome: 'no-comments-received', closedAt: T(REVIEW_DUE) });
-    expect(s.items.finalizing).toEqual({ item: 'finalizing', openedAt: T(REVIEW_DUE), deadline: T('2027-02-26T15:00:00.000Z') });
-    expect(fx.events).toEqual([{ seq: 6, type: 'no-comments-received', at: REVIEW_DUE, stage: 'finalizing', door: 'engine' }]);
+    expect(s.items.finalizing).toEqual({
+      item: 'finalizing',
+      openedAt: T(REVIEW_DUE),
+      deadline: T('2027-02-26T15:00:00.000Z'),
+    });
+    expect(fx.events).toEqual([
+      { seq: 6, type: 'no-comments-received', at: REVIEW_DUE, stage: 'finalizing', door: 'engine' },
+    ]);
     expect(fx.notices).toEqual([
       {
         key: '166-POL:event:6:no-comments-received',
@@ -768,7 +912,9 @@ describe('applyExpiries', () => {
     expect(s.items['committee-review']).toMatchObject({ outcome: 'adopted-by-silence', closedAt: T(COMMITTEE_DUE) });
     expect(deadlineOf(s, 'transmitting')).toBe(TRANSMIT_DUE);
     expect(deadlineOf(s, 'cted-follow-up-report')).toBe(FOLLOW_UP_DUE);
-    expect(fx.events).toEqual([expect.objectContaining({ type: 'adopted-by-silence', at: COMMITTEE_DUE, stage: 'transmitting', door: 'engine' })]);
+    expect(fx.events).toEqual([
+      expect.objectContaining({ type: 'adopted-by-silence', at: COMMITTEE_DUE, stage: 'transmitting', door: 'engine' }),
+    ]);
     expect(fx.notices).toEqual([
       expect.objectContaining({
         topic: 'report-adopted',
@@ -793,7 +939,12 @@ describe('applyExpiries', () => {
     expect(s.holds.map((h) => h.by)).toEqual(['member2@un.example.org']);
     expect(s.items['committee-review']).toMatchObject({ deadline: null, pausedRemainingMs: 6 * 86_400_000 });
     expect(first.notices).toEqual([
-      expect.objectContaining({ topic: 'hold-lifted', to: ['secretariat', 'chair', 'case-officer'], item: 'committee-review', deadline: null }),
+      expect.objectContaining({
+        topic: 'hold-lifted',
+        to: ['secretariat', 'chair', 'case-officer'],
+        item: 'committee-review',
+        deadline: null,
+      }),
     ]);
 
     // The secretariat lifts member 2's hold on 20 March: 6 days remain, so silence ends 26 March.
@@ -801,7 +952,9 @@ describe('applyExpiries', () => {
     expect(s.holds).toEqual([]);
     expect(s.items['committee-review']?.pausedRemainingMs).toBeUndefined();
     expect(deadlineOf(s, 'committee-review')).toBe('2027-03-26T14:00:00.000Z');
-    expect(last.notices).toEqual([expect.objectContaining({ topic: 'hold-lifted', deadline: '2027-03-26T14:00:00.000Z' })]);
+    expect(last.notices).toEqual([
+      expect.objectContaining({ topic: 'hold-lifted', deadline: '2027-03-26T14:00:00.000Z' }),
+    ]);
 
     applyExpiries(s, T('2027-03-26T13:59:59.999Z'), POLICY);
     expect(s.stage).toBe('committee-review');
@@ -827,7 +980,9 @@ describe('applyExpiries', () => {
     expect(s.receivedAt).toBe(RECEIPT_DUE);
     expect(s.items.receipt).toMatchObject({ outcome: 'deemed-received', closedAt: T(RECEIPT_DUE) });
     expect(deadlineOf(s, 'state-implementation-report')).toBe('2027-09-22T14:00:00.000Z');
-    expect(fx.events).toEqual([expect.objectContaining({ type: 'receipt-deemed', at: RECEIPT_DUE, stage: 'implementing', door: 'engine' })]);
+    expect(fx.events).toEqual([
+      expect.objectContaining({ type: 'receipt-deemed', at: RECEIPT_DUE, stage: 'implementing', door: 'engine' }),
+    ]);
     expect(fx.notices).toEqual([
       expect.objectContaining({
         topic: 'implementation-report-requested',
@@ -858,13 +1013,50 @@ describe('plannedReminders', () => {
 
   it('schedules the PAO’s before, due and overdue reminders with the escalation ladder', () => {
     const pao = plannedReminders(start(), POLICY).filter((r) => r.item === 'pao');
-    expect(pao.map((r) => ({ key: r.key, kind: r.kind, at: iso(r.at), to: r.to, n: r.n, deadline: iso(r.deadline) }))).toEqual([
-      { key: `pao:${PAO_DUE}:before:3 days`, kind: 'before', at: '2026-12-05T04:59:59.999Z', to: ['case-officer'], n: undefined, deadline: PAO_DUE },
+    expect(
+      pao.map((r) => ({ key: r.key, kind: r.kind, at: iso(r.at), to: r.to, n: r.n, deadline: iso(r.deadline) })),
+    ).toEqual([
+      {
+        key: `pao:${PAO_DUE}:before:3 days`,
+        kind: 'before',
+        at: '2026-12-05T04:59:59.999Z',
+        to: ['case-officer'],
+        n: undefined,
+        deadline: PAO_DUE,
+      },
       { key: `pao:${PAO_DUE}:due`, kind: 'due', at: PAO_DUE, to: ['case-officer'], n: undefined, deadline: PAO_DUE },
-      { key: `pao:${PAO_DUE}:overdue:1`, kind: 'overdue', at: '2026-12-15T04:59:59.999Z', to: ['case-officer', 'cted-management'], n: 1, deadline: PAO_DUE },
-      { key: `pao:${PAO_DUE}:overdue:2`, kind: 'overdue', at: '2026-12-22T04:59:59.999Z', to: ['case-officer', 'cted-management'], n: 2, deadline: PAO_DUE },
-      { key: `pao:${PAO_DUE}:overdue:3`, kind: 'overdue', at: '2026-12-29T04:59:59.999Z', to: ['case-officer', 'cted-management'], n: 3, deadline: PAO_DUE },
-      { key: `pao:${PAO_DUE}:overdue:4`, kind: 'overdue', at: '2027-01-05T04:59:59.999Z', to: ['case-officer', 'cted-management'], n: 4, deadline: PAO_DUE },
+      {
+        key: `pao:${PAO_DUE}:overdue:1`,
+        kind: 'overdue',
+        at: '2026-12-15T04:59:59.999Z',
+        to: ['case-officer', 'cted-management'],
+        n: 1,
+        deadline: PAO_DUE,
+      },
+      {
+        key: `pao:${PAO_DUE}:overdue:2`,
+        kind: 'overdue',
+        at: '2026-12-22T04:59:59.999Z',
+        to: ['case-officer', 'cted-management'],
+        n: 2,
+        deadline: PAO_DUE,
+      },
+      {
+        key: `pao:${PAO_DUE}:overdue:3`,
+        kind: 'overdue',
+        at: '2026-12-29T04:59:59.999Z',
+        to: ['case-officer', 'cted-management'],
+        n: 3,
+        deadline: PAO_DUE,
+      },
+      {
+        key: `pao:${PAO_DUE}:overdue:4`,
+        kind: 'overdue',
+        at: '2027-01-05T04:59:59.999Z',
+        to: ['case-officer', 'cted-management'],
+        n: 4,
+        deadline: PAO_DUE,
+      },
     ]);
   });
 
@@ -955,7 +1147,9 @@ describe('plannedReminders', () => {
   });
 
   it('sends nothing for an item whose rule the policy removed, and nothing for a paused clock', () => {
-    const policy = resolvePolicy({ reminders: { pao: null, 'committee-review': { to: ['committee'], before: ['1 day'], onDeadline: true } } });
+    const policy = resolvePolicy({
+      reminders: { pao: null, 'committee-review': { to: ['committee'], before: ['1 day'], onDeadline: true } },
+    });
     expect(plannedReminders(start(policy), policy).some((r) => r.item === 'pao')).toBe(false);
 
     const s = inCommitteeReview();
@@ -1010,7 +1204,10 @@ describe('dueReminders', () => {
     }
     expect(dueReminders(s, POLICY, now, T(STARTED))).toEqual({ send: [], skip: [] });
     const later = dueReminders(s, POLICY, T('2026-12-22T04:59:59.999Z'), T(STARTED));
-    expect(later.send.map((r) => r.key).sort()).toEqual([`pao:${PAO_DUE}:overdue:2`, `ta-referral:${PAO_DUE}:overdue:2`]);
+    expect(later.send.map((r) => r.key).sort()).toEqual([
+      `pao:${PAO_DUE}:overdue:2`,
+      `ta-referral:${PAO_DUE}:overdue:2`,
+    ]);
     expect(later.skip).toEqual([]);
   });
 
@@ -1036,7 +1233,15 @@ describe('nextWakeAt', () => {
     s.reminders.push(
       ...plannedReminders(s, POLICY)
         .filter((r) => r.at === T('2026-12-15T04:59:59.999Z'))
-        .map((r) => ({ key: r.key, item: r.item, kind: r.kind, at: iso(r.at)!, to: r.to, deadline: PAO_DUE, status: 'sent' as const })),
+        .map((r) => ({
+          key: r.key,
+          item: r.item,
+          kind: r.kind,
+          at: iso(r.at)!,
+          to: r.to,
+          deadline: PAO_DUE,
+          status: 'sent' as const,
+        })),
     );
     expect(iso(nextWakeAt(s, POLICY, from, from))).toBe('2026-12-22T04:59:59.999Z');
   });
@@ -1093,7 +1298,12 @@ describe('openItems and statusOf', () => {
   it('puts items with no deadline last and shows a stopped clock as paused', () => {
     const s = transmitted();
     act(s, 'invite-briefing', '2027-03-16T14:00:00.000Z', {}, CHAIR);
-    expect(openItems(s, T('2027-03-16T14:00:00.000Z')).map((o) => o.item)).toEqual(['receipt', 'cted-follow-up-report', 'sharing-consent', 'briefing']);
+    expect(openItems(s, T('2027-03-16T14:00:00.000Z')).map((o) => o.item)).toEqual([
+      'receipt',
+      'cted-follow-up-report',
+      'sharing-consent',
+      'briefing',
+    ]);
 
     const c = inCommitteeReview();
     act(c, 'place-hold', '2027-03-05T15:00:00.000Z', {}, M1);
@@ -1141,7 +1351,15 @@ describe('openItems and statusOf', () => {
     const st = statusOf(s, POLICY, T(PAO_DUE) + 1);
     expect(st.overdue).toBe(true);
     expect(st.openItems.filter((o) => o.overdue).map((o) => o.item)).toEqual(['ta-referral']);
-    expect(st.closedItems).toEqual([{ item: 'pao', openedAt: '2026-11-21T04:59:59.999Z', deadline: PAO_DUE, closedAt: '2026-12-01T15:00:00.000Z', outcome: 'recorded' }]);
+    expect(st.closedItems).toEqual([
+      {
+        item: 'pao',
+        openedAt: '2026-11-21T04:59:59.999Z',
+        deadline: PAO_DUE,
+        closedAt: '2026-12-01T15:00:00.000Z',
+        outcome: 'recorded',
+      },
+    ]);
     expect(st.nextDeadline).toBe(PAO_DUE);
   });
 

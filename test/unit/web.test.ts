@@ -29,7 +29,8 @@ describe('icsFeed', () => {
       stage: 'drafting',
       openItems: [{ item: 'drafting', openedAt: '2019-12-14T04:59:59.999Z', deadline, overdue: false, paused: false }],
     }) as unknown as Snapshot;
-  const sequence = (deadline: string) => Number(/SEQUENCE:(\d+)/.exec(icsFeed({ email: 'a@b.org', role: 'secretariat' }, [snap(deadline)], 0))![1]);
+  const sequence = (deadline: string) =>
+    Number(/SEQUENCE:(\d+)/.exec(icsFeed({ email: 'a@b.org', role: 'secretariat' }, [snap(deadline)], 0))![1]);
 
   it('raises SEQUENCE when a deadline moves later, also past 2033', () => {
     expect(sequence('2033-05-19T00:00:00.000Z')).toBeGreaterThan(sequence('2033-05-17T00:00:00.000Z'));
@@ -38,7 +39,11 @@ describe('icsFeed', () => {
   });
 
   it('writes one event per open deadline with a stable UID and CRLF lines of at most 75 octets', () => {
-    const text = icsFeed({ email: 'a@b.org', role: 'secretariat' }, [snap('2020-02-12T04:59:59.999Z')], Date.parse('2026-11-27T00:00:00Z'));
+    const text = icsFeed(
+      { email: 'a@b.org', role: 'secretariat' },
+      [snap('2020-02-12T04:59:59.999Z')],
+      Date.parse('2026-11-27T00:00:00Z'),
+    );
     expect(text.split('\r\n').every((l) => Buffer.byteLength(l) <= 75)).toBe(true);
     expect(text).toContain('UID:166-POL-drafting@visit-follow-up');
     expect(text).toContain('DTEND:20200212T045959Z');

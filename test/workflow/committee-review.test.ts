@@ -38,9 +38,16 @@ describe('committee review (5 working days of silence)', () => {
       const adopted = await run.status();
       expect(adopted.stage).toBe('transmitting');
       expect(adopted.adoptedAt).toBe(deadline);
-      expect(adopted.history.find((e) => e.type === 'adopted-by-silence')).toMatchObject({ at: deadline, door: 'engine' });
+      expect(adopted.history.find((e) => e.type === 'adopted-by-silence')).toMatchObject({
+        at: deadline,
+        door: 'engine',
+      });
       const transmitBy = iso(plus(Date.parse(deadline), '5 working days'));
-      expect(adopted.openItems.filter((o) => o.item === 'transmitting' || o.item === 'cted-follow-up-report').map((o) => [o.item, o.deadline])).toEqual([
+      expect(
+        adopted.openItems
+          .filter((o) => o.item === 'transmitting' || o.item === 'cted-follow-up-report')
+          .map((o) => [o.item, o.deadline]),
+      ).toEqual([
         ['transmitting', transmitBy],
         ['cted-follow-up-report', iso(plus(Date.parse(deadline), '12 months'))],
       ]);
@@ -71,7 +78,10 @@ describe('committee review (5 working days of silence)', () => {
       const lifted = await run.act('lift-hold', {}, MEMBER);
       const liftedAt = Date.parse(lifted.history.at(-1)!.at);
       const restarted = liftedAt + (deadline - heldAt);
-      expect(lifted.openItems.find((o) => o.item === 'committee-review')).toMatchObject({ deadline: iso(restarted), paused: false });
+      expect(lifted.openItems.find((o) => o.item === 'committee-review')).toMatchObject({
+        deadline: iso(restarted),
+        paused: false,
+      });
       expect(await run.eventsSent('hold-placed')).toEqual(['secretariat+chair+case-officer']);
       expect(await run.eventsSent('hold-lifted')).toEqual([`secretariat+chair+case-officer ${iso(restarted)}`]);
 
@@ -88,7 +98,13 @@ describe('committee review (5 working days of silence)', () => {
       await advanceTo(run, 'committee-review');
       const objected = await run.act('object', { reason: 'Paragraph 12 needs discussion' }, MEMBER);
       expect(objected.committee.objection).toMatchObject({ by: MEMBER, reason: 'Paragraph 12 needs discussion' });
-      expect(objected.allowedActions.map((a) => a.action)).toEqual(['record-pao', 'refer-ta', 'record-adoption', 'return-to-cted', 'withdraw']);
+      expect(objected.allowedActions.map((a) => a.action)).toEqual([
+        'record-pao',
+        'refer-ta',
+        'record-adoption',
+        'return-to-cted',
+        'withdraw',
+      ]);
       expect(await run.eventsSent('objection-raised')).toEqual(['secretariat+chair+committee+case-officer']);
 
       await env.sleep('60 days'); // no silence adoption while an objection stands
@@ -96,7 +112,11 @@ describe('committee review (5 working days of silence)', () => {
       const adopted = await run.act('record-adoption', { meetingDate: '2027-01-20' }, CHAIR);
       expect(adopted.stage).toBe('transmitting');
       expect(adopted.closedItems.find((c) => c.item === 'committee-review')?.outcome).toBe('adopted-at-meeting');
-      expect(adopted.history.at(-1)).toMatchObject({ type: 'record-adoption', actor: CHAIR, payload: { meetingDate: '2027-01-20' } });
+      expect(adopted.history.at(-1)).toMatchObject({
+        type: 'record-adoption',
+        actor: CHAIR,
+        payload: { meetingDate: '2027-01-20' },
+      });
     });
   });
 
@@ -109,7 +129,9 @@ describe('committee review (5 working days of silence)', () => {
       expect(back.stage).toBe('finalizing');
       expect(back.committee).toEqual({ holds: [], objection: null });
       expect(back.openItems.find((o) => o.item === 'finalizing')?.deadline).toBe(iso(plus(at, '15 days')));
-      expect(await run.eventsSent('returned-to-cted')).toEqual([`case-officer+secretariat ${iso(plus(at, '15 days'))}`]);
+      expect(await run.eventsSent('returned-to-cted')).toEqual([
+        `case-officer+secretariat ${iso(plus(at, '15 days'))}`,
+      ]);
       const again = await run.act('submit-final-draft');
       expect(again.stage).toBe('committee-review');
       expect(again.allowedActions.map((a) => a.action)).toContain('place-hold');

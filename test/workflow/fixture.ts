@@ -49,7 +49,13 @@ export async function withVisit(
     const handle = await env.client.workflow.start('visitFollowUp', {
       taskQueue,
       workflowId: `${workflowIdOf(`${request.number}-${request.state}`)}-${taskQueue}`,
-      args: [{ request, policy: opts.policy ?? resolvePolicy(), ...(opts.remindersFrom ? { remindersFrom: opts.remindersFrom } : {}) }],
+      args: [
+        {
+          request,
+          policy: opts.policy ?? resolvePolicy(),
+          ...(opts.remindersFrom ? { remindersFrom: opts.remindersFrom } : {}),
+        },
+      ],
     });
     const run: VisitRun = {
       handle,
@@ -60,13 +66,18 @@ export async function withVisit(
         return handle.executeUpdate(actUpdate, { args: [req] });
       },
       reminders: (item) =>
-        rec.notices.filter((n) => n.kind !== 'event' && n.item === item).map((n) => `${n.kind} ${n.to.join('+')} @ ${n.at}`),
+        rec.notices
+          .filter((n) => n.kind !== 'event' && n.item === item)
+          .map((n) => `${n.kind} ${n.to.join('+')} @ ${n.at}`),
       eventsSent: (topic, count = 1) =>
         eventually(() => {
           const sent = run.events(topic);
           return sent.length >= count ? sent : undefined;
         }, `${count} "${topic}" notice(s)`),
-      events: (topic) => rec.notices.filter((n) => n.kind === 'event' && n.topic === topic).map((n) => `${n.to.join('+')} ${n.deadline ?? ''}`.trim()),
+      events: (topic) =>
+        rec.notices
+          .filter((n) => n.kind === 'event' && n.topic === topic)
+          .map((n) => `${n.to.join('+')} ${n.deadline ?? ''}`.trim()),
     };
     try {
       await body(run);
@@ -87,7 +98,10 @@ export const plus = (ms: number, text: string) => addDuration(ms, text, CALENDAR
 export const minus = (ms: number, text: string) => subtractDuration(ms, text);
 
 /** Drives a fresh visit to the given stage through the real actions. */
-export async function advanceTo(run: VisitRun, stage: 'state-review' | 'finalizing' | 'committee-review' | 'transmitting' | 'implementing'): Promise<void> {
+export async function advanceTo(
+  run: VisitRun,
+  stage: 'state-review' | 'finalizing' | 'committee-review' | 'transmitting' | 'implementing',
+): Promise<void> {
   await run.act('submit-draft');
   await run.act('dispatch-draft');
   if (stage === 'state-review') return;
@@ -109,7 +123,8 @@ export async function sleepUntil(env: TestWorkflowEnvironment, atMs: number): Pr
 }
 
 /** The New York date `days` after a New York date. */
-export const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+export const addDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
 /** The first Monday (New York date) at least two days after an instant. */
 export function nextMonday(afterMs: number): string {

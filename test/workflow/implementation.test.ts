@@ -2,7 +2,18 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timeSkippingEnv } from '../helpers';
-import { CHAIR, FOCAL_POINT, OFFICER, SECRETARIAT, advanceTo, iso, minus, plus, sleepUntil, withVisit } from './fixture';
+import {
+  CHAIR,
+  FOCAL_POINT,
+  OFFICER,
+  SECRETARIAT,
+  advanceTo,
+  iso,
+  minus,
+  plus,
+  sleepUntil,
+  withVisit,
+} from './fixture';
 
 let env: TestWorkflowEnvironment;
 beforeEach(async () => {
@@ -20,7 +31,9 @@ describe('sharing consent', () => {
       const transmitted = Date.parse(s.transmittedAt!);
       expect(s.consent.scope).toBe('none');
       expect(s.openItems.find((o) => o.item === 'sharing-consent')).toMatchObject({ deadline: null, overdue: false });
-      expect(await run.eventsSent('report-transmitted')).toEqual([`state-contact ${iso(plus(transmitted, '5 working days'))}`]);
+      expect(await run.eventsSent('report-transmitted')).toEqual([
+        `state-contact ${iso(plus(transmitted, '5 working days'))}`,
+      ]);
       await env.sleep('61 days');
       expect(run.reminders('sharing-consent')).toEqual([
         `follow-up state-contact @ ${iso(plus(transmitted, '30 days'))}`,
@@ -35,12 +48,28 @@ describe('sharing consent', () => {
     await withVisit(env, {}, async (run) => {
       await advanceTo(run, 'transmitting');
       await run.act('transmit-report');
-      const partial = await run.act('record-consent', { scope: 'partial', sections: ['Border security', 'Countering the financing of terrorism'] }, FOCAL_POINT);
-      expect(partial.consent).toMatchObject({ scope: 'partial', sections: ['Border security', 'Countering the financing of terrorism'], priorityTaNeedsOnly: false, decidedBy: FOCAL_POINT });
+      const partial = await run.act(
+        'record-consent',
+        { scope: 'partial', sections: ['Border security', 'Countering the financing of terrorism'] },
+        FOCAL_POINT,
+      );
+      expect(partial.consent).toMatchObject({
+        scope: 'partial',
+        sections: ['Border security', 'Countering the financing of terrorism'],
+        priorityTaNeedsOnly: false,
+        decidedBy: FOCAL_POINT,
+      });
       expect(partial.openItems.map((o) => o.item)).not.toContain('sharing-consent');
       await run.eventsSent('report-shared');
       expect(run.notices.filter((n) => n.topic === 'report-shared').map((n) => [n.to, n.details])).toEqual([
-        [['partners'], { scope: 'partial', sections: ['Border security', 'Countering the financing of terrorism'], priorityTaNeedsOnly: undefined }],
+        [
+          ['partners'],
+          {
+            scope: 'partial',
+            sections: ['Border security', 'Countering the financing of terrorism'],
+            priorityTaNeedsOnly: undefined,
+          },
+        ],
       ]);
 
       const full = await run.act('record-consent', { scope: 'full' }, FOCAL_POINT);
@@ -52,14 +81,20 @@ describe('sharing consent', () => {
       expect(none.consent.scope).toBe('none');
       expect(await run.eventsSent('sharing-withdrawn')).toEqual(['partners']);
       expect(run.events('report-shared')).toHaveLength(2);
-      expect(none.history.filter((e) => e.type === 'record-consent').map((e) => e.payload?.scope)).toEqual(['partial', 'full', 'none']);
+      expect(none.history.filter((e) => e.type === 'record-consent').map((e) => e.payload?.scope)).toEqual([
+        'partial',
+        'full',
+        'none',
+      ]);
     });
   });
 
   it('refuses partial consent that names nothing, and consent before the report is transmitted', async () => {
     await withVisit(env, {}, async (run) => {
       await advanceTo(run, 'transmitting');
-      await expect(run.act('record-consent', { scope: 'full' }, FOCAL_POINT)).rejects.toMatchObject({ cause: { type: 'ActionNotAllowed' } });
+      await expect(run.act('record-consent', { scope: 'full' }, FOCAL_POINT)).rejects.toMatchObject({
+        cause: { type: 'ActionNotAllowed' },
+      });
       await run.act('transmit-report');
       await expect(run.act('record-consent', { scope: 'partial' }, FOCAL_POINT)).rejects.toMatchObject({
         cause: { type: 'InvalidPayload', message: expect.stringContaining('partial consent names the sections') },
@@ -94,10 +129,15 @@ describe('the State report on steps taken (6 months from receipt)', () => {
   it('is overdue: due-day reminder, then monthly, escalating to the Permanent Mission and the secretariat', async () => {
     await withVisit(env, {}, async (run) => {
       await advanceTo(run, 'implementing');
-      const due = Date.parse((await run.status()).openItems.find((o) => o.item === 'state-implementation-report')!.deadline!);
+      const due = Date.parse(
+        (await run.status()).openItems.find((o) => o.item === 'state-implementation-report')!.deadline!,
+      );
       await sleepUntil(env, due + 61 * 86_400_000 + 60_000);
       const s = await run.status();
-      expect(s.openItems.find((o) => o.item === 'state-implementation-report')).toMatchObject({ deadline: iso(due), overdue: true });
+      expect(s.openItems.find((o) => o.item === 'state-implementation-report')).toMatchObject({
+        deadline: iso(due),
+        overdue: true,
+      });
       expect(s.overdue).toBe(true);
       const m1 = plus(due, '30 days');
       const m2 = plus(m1, '30 days');
@@ -160,7 +200,10 @@ describe('withdrawal', () => {
   it('refuses a withdrawal with no reason', async () => {
     await withVisit(env, {}, async (run) => {
       await expect(run.act('withdraw', {}, CHAIR)).rejects.toMatchObject({
-        cause: { type: 'InvalidPayload', message: 'withdraw: reason: Invalid input: expected string, received undefined' },
+        cause: {
+          type: 'InvalidPayload',
+          message: 'withdraw: reason: Invalid input: expected string, received undefined',
+        },
       });
       expect((await run.status()).stage).toBe('drafting');
     });

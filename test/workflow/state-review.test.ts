@@ -3,12 +3,25 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timeSkippingEnv } from '../helpers';
-import { DAY, FOCAL_POINT, SECRETARIAT, advanceTo, iso, minus, plus, sleepUntil, withVisit, type VisitRun } from './fixture';
+import {
+  DAY,
+  FOCAL_POINT,
+  SECRETARIAT,
+  advanceTo,
+  iso,
+  minus,
+  plus,
+  sleepUntil,
+  withVisit,
+  type VisitRun,
+} from './fixture';
 
 const { EventType } = temporal.api.enums.v1;
 let env: TestWorkflowEnvironment;
 const acceptedUpdates = async (run: VisitRun) =>
-  (await run.handle.fetchHistory()).events?.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED).length;
+  (await run.handle.fetchHistory()).events?.filter(
+    (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+  ).length;
 // One server per test: each test starts at today's date and no earlier test's clocks are pending.
 beforeEach(async () => {
   env = await timeSkippingEnv();
@@ -39,12 +52,16 @@ describe('state review (30 days)', () => {
       expect(expired?.at).toBe(deadline);
       expect(s.closedItems.find((c) => c.item === 'state-review')?.outcome).toBe('no-comments-received');
       // Finalizing: 15 days from the end of the comment period.
-      expect(s.openItems.find((o) => o.item === 'finalizing')?.deadline).toBe(iso(plus(Date.parse(deadline), '15 days')));
+      expect(s.openItems.find((o) => o.item === 'finalizing')?.deadline).toBe(
+        iso(plus(Date.parse(deadline), '15 days')),
+      );
       expect(run.reminders('state-review')).toEqual([
         `before state-contact @ ${iso(minus(Date.parse(deadline), '14 days'))}`,
         `before state-contact @ ${iso(minus(Date.parse(deadline), '3 days'))}`,
       ]);
-      expect(await run.eventsSent('no-comments-received')).toEqual([`case-officer ${iso(plus(Date.parse(deadline), '15 days'))}`]);
+      expect(await run.eventsSent('no-comments-received')).toEqual([
+        `case-officer ${iso(plus(Date.parse(deadline), '15 days'))}`,
+      ]);
     });
   });
 
@@ -102,10 +119,20 @@ describe('state review (30 days)', () => {
       await run.eventsSent('extension-requested');
       const before = await run.status();
       await expect(run.act('request-extension', {}, FOCAL_POINT)).rejects.toMatchObject({
-        cause: { type: 'ActionNotAllowed', message: expect.stringContaining('allowed now: record-pao, refer-ta, record-comments, grant-extension, withdraw') },
+        cause: {
+          type: 'ActionNotAllowed',
+          message: expect.stringContaining(
+            'allowed now: record-pao, refer-ta, record-comments, grant-extension, withdraw',
+          ),
+        },
       });
       await expect(run.act('transmit-report')).rejects.toMatchObject({
-        cause: { type: 'ActionNotAllowed', message: expect.stringContaining('transmit-report is not allowed while visit 166-POL is at stage state-review') },
+        cause: {
+          type: 'ActionNotAllowed',
+          message: expect.stringContaining(
+            'transmit-report is not allowed while visit 166-POL is at stage state-review',
+          ),
+        },
       });
       await expect(run.act('record-comments', { colour: 'red' }, FOCAL_POINT)).rejects.toMatchObject({
         cause: { type: 'InvalidPayload', message: expect.stringContaining('colour') },
