@@ -3,15 +3,15 @@
  * dependencies, so tests give them a real store and a real SMTP server, and only the worker entry
  * builds the production ones.
  */
-import { addressesFor, type Directory } from '../src/directory';
+import { addressesFor, type Directory } from '../src/infra/directory';
 import { newYorkDate } from '../src/domain/calendar';
 import { renderNotice } from '../src/domain/messages';
 import { annualReportingStatus, annualText, digest, digestText } from '../src/domain/monitoring';
 import type { Notice } from '../src/domain/visit';
 import type { Language } from '../src/domain/vocabulary';
-import { LINK_ACTIONS, type LinkIssuer } from '../src/links';
-import { messageIdFor, type Mailer } from '../src/mail';
-import type { EventBatch, Store } from '../src/store';
+import { LINK_ACTIONS, type LinkIssuer } from '../src/infra/links';
+import { messageIdFor, type Mailer } from '../src/infra/mail';
+import type { EventBatch, Store } from '../src/infra/store/store';
 
 export interface ActivityDeps {
   store: Store;

@@ -8,14 +8,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApi } from '../src/api';
+import { httpServerFor } from '../src/compose';
 import { TASK_QUEUE } from '../src/contract';
-import { Directory } from '../src/directory';
-import { outboxMailer } from '../src/mail';
-import { resolvePolicy } from '../src/policy-loader';
-import { Store } from '../src/store';
-import { errorPage, webRoutes } from '../src/web';
-import { createVisitWorker } from '../src/worker';
+import { Directory } from '../src/infra/directory';
+import { outboxMailer } from '../src/infra/mail';
+import { resolvePolicy } from '../src/infra/policy/loader';
+import { Store } from '../src/infra/store/store';
+import { createVisitWorker } from '../src/infra/temporal/worker';
 import { devServerEnv, workflowBundle } from '../test/helpers';
 
 async function main() {
@@ -30,17 +29,13 @@ async function main() {
     deps: { store, mailer: outboxMailer(join(dir, 'outbox')), directory: Directory.parse({}), from: 'bench@localhost' },
   });
   const running = worker.run();
-  const api = createApi(
-    {
-      client: env.client,
-      store,
-      policy: resolvePolicy(),
-      linkSecret: randomBytes(32).toString('base64url'),
-      publicUrl: 'http://127.0.0.1',
-    },
-    webRoutes,
-    errorPage,
-  );
+  const api = httpServerFor({
+    client: env.client,
+    store,
+    policy: resolvePolicy(),
+    linkSecret: randomBytes(32).toString('base64url'),
+    publicUrl: 'http://127.0.0.1',
+  });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
   const token = randomBytes(32).toString('base64url');

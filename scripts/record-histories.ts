@@ -10,10 +10,10 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actUpdate, statusQuery, workflowIdOf, type ActRequest } from '../src/contract';
-import { resolvePolicy } from '../src/policy-loader';
-import { registerSearchAttributes } from '../src/search-attributes';
-import { temporalTestServerPath } from '../src/temporal-binaries';
-import { workflowsPath } from '../src/worker';
+import { resolvePolicy } from '../src/infra/policy/loader';
+import { registerSearchAttributes } from '../src/infra/temporal/search-attributes';
+import { temporalTestServerPath } from '../src/infra/temporal/binaries';
+import { workflowsPath } from '../src/infra/temporal/worker';
 import { recordingActivities, visitRequest } from '../test/helpers';
 
 type Step = ['act', ActRequest['action'], Record<string, unknown>?, string?] | ['sleep', string];

@@ -1,114 +1,57 @@
 /**
- * `npm start`: the engine on its embedded default. Starts the Temporal dev server (SQLite file and
- * UI in the data folder) unless TEMPORAL_ADDRESS is set, registers the search attributes, and runs
- * the worker with the SQLite store and the mail transport. Ctrl-C stops everything.
+ * `npm start`: the engine on its embedded default. Only wires: the Temporal dev server (unless
+ * TEMPORAL_ADDRESS is set), the worker with its store and mail transport, the services, and the
+ * HTTP door (API and dashboard). Ctrl-C stops everything, the dev server last.
  */
-import { Client, Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { chmodSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { createApi } from './api';
-import { ensureSchedules } from './schedules';
-import { errorPage, webRoutes } from './web';
+import { version } from '../package.json';
+import { compose, outboxPath, storePath } from './compose';
 import { loadConfig } from './config';
-import { loadLinkSecret, publicUrlOf } from './secrets';
-import { linkIssuer } from './links';
-import { SEARCH_ATTRIBUTES } from './contract';
-import { Directory, loadDirectory } from './directory';
-import { outboxMailer, smtpMailer } from './mail';
-import { loadPolicy } from './policy-loader';
-import { registerSearchAttributes } from './search-attributes';
-import { Store } from './store';
-import { temporalCliPath } from './temporal-binaries';
-import { createVisitWorker } from './worker';
-
-async function connectWithRetry(address: string, timeoutMs: number): Promise<NativeConnection> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await NativeConnection.connect({ address });
-    } catch (e) {
-      if (Date.now() > deadline)
-        throw new Error(
-          `Temporal server at ${address} did not answer within ${timeoutMs / 1000} s: ${(e as Error).message}`,
-          { cause: e },
-        );
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
+import { createHttpApp, httpServer } from './doors/http/app';
+import { Directory, loadDirectory } from './infra/directory';
+import { linkIssuer } from './infra/links';
+import { outboxMailer, smtpMailer } from './infra/mail';
+import { loadPolicy } from './infra/policy/loader';
+import { loadLinkSecret, publicUrlOf } from './infra/secrets';
+import { Store } from './infra/store/store';
+import { connectClient, connectWorker, prepareNamespace } from './infra/temporal/connection';
+import { startDevServer, type DevServer } from './infra/temporal/dev-server';
+import { createVisitWorker } from './infra/temporal/worker';
 
 async function main() {
   const config = loadConfig();
+  // Everything the engine writes (databases, outbox, secrets) is for its own user only.
+  process.umask(0o077);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const policy = loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
+  loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
   const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
-  mkdirSync(config.dataDir, { recursive: true });
 
-  let stopping = false;
-  let server: ChildProcess | undefined;
-  let address = config.TEMPORAL_ADDRESS;
-  if (!address) {
-    address = `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
-    server = spawn(
-      temporalCliPath(),
-      [
-        'server',
-        'start-dev',
-        '--db-filename',
-        join(config.dataDir, 'temporal.sqlite'),
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(config.TEMPORAL_DEV_PORT),
-        '--ui-port',
-        String(config.TEMPORAL_UI_PORT),
-        '--namespace',
-        config.TEMPORAL_NAMESPACE,
-        '--log-level',
-        'warn',
-        ...SEARCH_ATTRIBUTES.flatMap((k) => [
-          '--search-attribute',
-          `${k.name}=${k.type === 'DATETIME' ? 'Datetime' : k.type === 'BOOL' ? 'Bool' : 'Keyword'}`,
-        ]),
-      ],
-      // Its own process group: Ctrl-C reaches only us, and we stop the server after the worker has
-      // said goodbye to it, so no workflow is left pointing at a dead worker's sticky queue.
-      { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
-    );
-    const child = server;
-    process.on('exit', () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-    });
-    server.on('exit', (code, signal) => {
-      if (!stopping) {
-        console.error(`Temporal dev server exited (${signal ?? code}); stopping.`);
-        process.exit(1);
-      }
-    });
-  }
-
-  const connection = await connectWithRetry(address, 60_000);
-  const client = await Connection.connect({ address });
-  await registerSearchAttributes(client, config.TEMPORAL_NAMESPACE);
-  if (server) {
-    // Closed visits stay in the embedded server for a year, not the dev server's default 24 hours.
-    await client.workflowService.updateNamespace({
+  let devServer: DevServer | undefined;
+  if (!config.TEMPORAL_ADDRESS) {
+    devServer = startDevServer({
+      dataDir: config.dataDir,
+      port: config.TEMPORAL_DEV_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
-      config: { workflowExecutionRetentionTtl: msToTs('365 days') },
+      onUnexpectedExit: (why) => {
+        console.error(`${why}; stopping.`);
+        process.exit(1);
+      },
     });
   }
-  await ensureSchedules(new Client({ connection: client, namespace: config.TEMPORAL_NAMESPACE }));
-  await client.close();
+  const address = devServer?.address ?? config.TEMPORAL_ADDRESS!;
+  const connection = await connectWorker(address, 60_000);
+  const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
+  await prepareNamespace(client, config.TEMPORAL_NAMESPACE, devServer !== undefined);
 
-  const store = new Store(join(config.dataDir, 'followup.sqlite'));
+  const store = new Store(storePath(config));
   const linkSecret = loadLinkSecret(config);
   const publicUrl = publicUrlOf(config);
-  const outbox = join(config.dataDir, 'outbox');
-  const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : outboxMailer(outbox);
+  const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : outboxMailer(outboxPath(config));
   const worker = await createVisitWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -121,36 +64,29 @@ async function main() {
       links: linkIssuer(linkSecret, publicUrl, 45 * 86_400_000),
     },
   });
-  const apiConnection = await Connection.connect({ address });
-  const api = createApi(
-    {
-      client: new Client({ connection: apiConnection, namespace: config.TEMPORAL_NAMESPACE }),
-      store,
-      policy,
-      linkSecret,
-      publicUrl,
-    },
-    webRoutes,
-    errorPage,
-  );
+  const { services } = compose(config, { temporal: async () => client, store: () => store });
+  const server = httpServer(createHttpApp({ services, publicUrl, version }));
   await new Promise<void>((resolve, reject) => {
-    api.once('error', reject);
-    api.listen(config.PORT, config.HOST, resolve);
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, resolve);
   });
-  const apiPort = (api.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
+  const shown = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
 
   console.log(`Visit follow-up engine running.`);
   console.log(`  Temporal:    ${address} (namespace ${config.TEMPORAL_NAMESPACE})`);
-  if (server) console.log(`  Temporal UI: http://127.0.0.1:${config.TEMPORAL_UI_PORT}`);
-  const shown = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
-  console.log(`  Dashboard:   http://${shown}:${apiPort}/`);
-  console.log(`  API:         http://${shown}:${apiPort} (OpenAPI at /openapi.json)`);
+  if (devServer) console.log(`  Temporal UI: ${devServer.uiUrl}`);
+  console.log(`  Dashboard:   http://${shown}:${port}/`);
+  console.log(`  API:         http://${shown}:${port} (OpenAPI at /openapi.json)`);
   console.log(`  Store:       ${store.file}`);
   console.log(
-    config.SMTP_URL ? `  Mail:        ${config.SMTP_URL}` : `  Outbox:      ${outbox} (one .eml file per message)`,
+    config.SMTP_URL
+      ? `  Mail:        ${config.SMTP_URL}`
+      : `  Outbox:      ${outboxPath(config)} (one .eml file per message)`,
   );
   console.log('Press Ctrl-C to stop.');
 
+  let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
@@ -160,16 +96,13 @@ async function main() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   await worker.run();
-  await new Promise((r) => api.close(r));
-  await apiConnection.close();
+  // The worker says goodbye before the server goes, so no workflow points at a dead worker's sticky queue.
+  await new Promise((r) => server.close(r));
+  await client.connection.close();
   await connection.close();
   store.close();
   mailer.close();
-  if (server && server.exitCode === null) {
-    // SIGINT, as a terminal would send: the dev server then leaves cleanly and restarts without delay.
-    server.kill('SIGINT');
-    await new Promise((r) => server!.once('exit', r));
-  }
+  await devServer?.stop();
 }
 
 main().catch((e) => {

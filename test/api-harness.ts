@@ -10,16 +10,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApi } from '../src/api';
-import { errorPage, webRoutes } from '../src/web';
+import { httpServerFor } from '../src/compose';
 import { TASK_QUEUE } from '../src/contract';
-import { Directory } from '../src/directory';
+import { Directory } from '../src/infra/directory';
 import type { Policy } from '../src/domain/policy';
-import { linkIssuer } from '../src/links';
-import { smtpMailer } from '../src/mail';
-import { resolvePolicy } from '../src/policy-loader';
-import { Store } from '../src/store';
-import { createVisitWorker } from '../src/worker';
+import { linkIssuer } from '../src/infra/links';
+import { smtpMailer } from '../src/infra/mail';
+import { resolvePolicy } from '../src/infra/policy/loader';
+import { Store } from '../src/infra/store/store';
+import { createVisitWorker } from '../src/infra/temporal/worker';
 import { devServerEnv, workflowBundle } from './helpers';
 import { startSmtp, type TestSmtp } from './smtp';
 
@@ -82,18 +81,14 @@ export async function startApiHarness(opts: { policy?: Policy; rateLimit?: numbe
     },
   });
   const running = worker.run();
-  const api: Server = createApi(
-    {
-      client: env.client,
-      store,
-      policy,
-      linkSecret,
-      publicUrl: 'http://api.invalid',
-      ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
-    },
-    webRoutes,
-    errorPage,
-  );
+  const api: Server = httpServerFor({
+    client: env.client,
+    store,
+    policy,
+    linkSecret,
+    publicUrl: 'http://api.invalid',
+    ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+  });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 

@@ -2,12 +2,12 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { registerSearchAttributes } from '../src/search-attributes';
+import { registerSearchAttributes } from '../src/infra/temporal/search-attributes';
 import { SEARCH_ATTRIBUTES, type VisitStartRequest } from '../src/contract';
-import { temporalCliPath, temporalTestServerPath } from '../src/temporal-binaries';
-import { workflowsPath } from '../src/worker';
+import { temporalCliPath, temporalTestServerPath } from '../src/infra/temporal/binaries';
+import { workflowsPath } from '../src/infra/temporal/worker';
 import type { Notice, VisitEvent } from '../src/domain/visit';
-import type { EventBatch } from '../src/store';
+import type { EventBatch } from '../src/infra/store/store';
 import type { VisitActivities } from '../activities';
 
 let runtimeInstalled = false;

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { readJsonFile } from './json-file';
-import type { Recipient } from './domain/vocabulary';
-import type { VisitContacts } from './domain/visit';
+import type { Recipient } from '../domain/vocabulary';
+import type { VisitContacts } from '../domain/visit';
 
 const Emails = z.array(z.email()).default([]);
 

@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ActionNameSchema } from './domain/actions';
+import { ActionNameSchema } from '../domain/actions';
 
 export const LinkClaims = z
   .object({

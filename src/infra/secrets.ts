@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from './config';
+import type { Config } from '../config';
 
 export function loadLinkSecret(config: Config): string {
   if (config.FOLLOWUP_LINK_SECRET) return config.FOLLOWUP_LINK_SECRET;

@@ -2,8 +2,8 @@
  * The dashboard reads the store; Temporal holds the truth. This compares the two: a visit Temporal
  * knows that the store lacks, one the store has that Temporal does not, or a different stage.
  */
-import type { VisitSnapshot } from './store';
-import type { VisitListEntry } from './visits';
+import type { VisitSnapshot } from '../infra/store/store';
+import type { VisitListEntry } from '../infra/temporal/visits';
 
 export interface Drift {
   id: string;

@@ -3,51 +3,16 @@
  * visit_number, member_state, iso3, visit_type, ordinal, start_date, end_date, and optionally
  * case_officer and state_contact. Every row is validated before anything is started.
  */
-import { VisitStartRequest, type VisitStartRequest as VisitStartRequestType } from './contract';
-import { describeIssues } from './domain/actions';
+import { VisitStartRequest, visitIdOf } from '../contract';
+import { describeIssues } from '../domain/actions';
+import { readCsv, type CsvRecord } from '../infra/csv';
+import { startVisit } from '../infra/temporal/visits';
+import type { AuditService } from './audit';
+import type { Caller, CallerDoor, ServiceDeps } from './context';
+import { AppError, toAppError } from './errors';
+import { requireOperation } from './visits';
 
-/** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-const REQUIRED_COLUMNS = [
-  'visit_number',
-  'member_state',
-  'iso3',
-  'visit_type',
-  'ordinal',
-  'start_date',
-  'end_date',
-] as const;
+const REQUIRED_COLUMNS = ['visit_number', 'member_state', 'iso3', 'visit_type', 'ordinal', 'start_date', 'end_date'];
 
 export interface ImportDefaults {
   /** Case officer for rows without a case_officer column. */
@@ -58,7 +23,7 @@ export interface ImportDefaults {
 
 export interface ImportRow {
   line: number;
-  request: VisitStartRequestType;
+  request: VisitStartRequest;
 }
 
 export interface ImportProblem {
@@ -66,55 +31,107 @@ export interface ImportProblem {
   message: string;
 }
 
-/**
- * Validates every row. Regional visits that start on the same day are grouped (`regional-<start>`),
- * one workflow per State.
- */
+/** One data row as a start request: regional visits that start on the same day share a group. */
+function candidate(header: string[], cells: string[], defaults: ImportDefaults) {
+  const get = (name: string) => cells[header.indexOf(name)]?.trim() ?? '';
+  const iso3 = get('iso3');
+  const type = get('visit_type');
+  return {
+    number: /^\d+$/.test(get('visit_number')) ? Number(get('visit_number')) : get('visit_number'),
+    state: iso3,
+    stateName: get('member_state') || undefined,
+    type,
+    start: get('start_date'),
+    end: get('end_date'),
+    ...(type === 'regional' ? { groupId: `regional-${get('start_date')}` } : {}),
+    caseOfficer: get('case_officer') || defaults.caseOfficer,
+    stateContact: get('state_contact') || defaults.stateContact?.replace('{iso3}', iso3.toLowerCase()),
+  };
+}
+
+/** Validates every row; a problem names its line. One workflow per State, grouped for regional visits. */
 export function readVisitsCsv(
   text: string,
   defaults: ImportDefaults,
 ): { rows: ImportRow[]; problems: ImportProblem[] } {
-  const table = parseCsv(text.replace(/^\uFEFF/, '')).filter((r) => r.some((f) => f.trim() !== ''));
-  const header = (table[0] ?? []).map((h) => h.trim());
+  const read = readCsv(text);
+  if (!read.ok) return { rows: [], problems: [{ line: read.line, message: read.message }] };
+  const [head, ...data] = read.records;
+  const header = (head?.cells ?? []).map((h) => h.trim());
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length) return { rows: [], problems: [{ line: 1, message: `missing column(s): ${missing.join(', ')}` }] };
   const rows: ImportRow[] = [];
   const problems: ImportProblem[] = [];
   const seen = new Map<string, number>();
-  table.slice(1).forEach((cells, i) => {
-    const line = i + 2;
-    if (cells.length !== header.length) {
-      problems.push({ line, message: `expected ${header.length} fields, found ${cells.length}` });
-      return;
-    }
-    const get = (name: string) => cells[header.indexOf(name)]?.trim() ?? '';
-    const iso3 = get('iso3');
-    const type = get('visit_type');
-    const contact = get('state_contact') || defaults.stateContact?.replace('{iso3}', iso3.toLowerCase());
-    const candidate = {
-      number: /^\d+$/.test(get('visit_number')) ? Number(get('visit_number')) : get('visit_number'),
-      state: iso3,
-      stateName: get('member_state') || undefined,
-      type,
-      start: get('start_date'),
-      end: get('end_date'),
-      ...(type === 'regional' ? { groupId: `regional-${get('start_date')}` } : {}),
-      caseOfficer: get('case_officer') || defaults.caseOfficer,
-      stateContact: contact,
-    };
-    const parsed = VisitStartRequest.safeParse(candidate);
-    if (!parsed.success) {
-      problems.push({ line, message: describeIssues(parsed.error) });
-      return;
-    }
-    const id = `${parsed.data.number}-${parsed.data.state}`;
+  const check = ({ line, cells }: CsvRecord): string | ImportRow => {
+    if (cells.length !== header.length) return `expected ${header.length} fields, found ${cells.length}`;
+    const parsed = VisitStartRequest.safeParse(candidate(header, cells, defaults));
+    if (!parsed.success) return describeIssues(parsed.error);
+    const id = visitIdOf(parsed.data.number, parsed.data.state);
     const earlier = seen.get(id);
-    if (earlier !== undefined) {
-      problems.push({ line, message: `visit ${id} already appears on line ${earlier}` });
-      return;
-    }
+    if (earlier !== undefined) return `visit ${id} already appears on line ${earlier}`;
     seen.set(id, line);
-    rows.push({ line, request: parsed.data });
-  });
+    return { line, request: parsed.data };
+  };
+  for (const record of data) {
+    const r = check(record);
+    if (typeof r === 'string') problems.push({ line: record.line, message: r });
+    else rows.push(r);
+  }
   return { rows, problems };
 }
+
+export interface ImportRequest extends ImportDefaults {
+  csv: string;
+  /** The file's name, recorded in the audit trail (CLI). */
+  file?: string;
+}
+
+export interface ImportResult {
+  imported: string[];
+  alreadyImported: string[];
+}
+
+export function importService(deps: ServiceDeps, audit: AuditService) {
+  const now = deps.now ?? Date.now;
+  return {
+    /**
+     * Starts every visit of a CSV, or none when a row is bad (422 with each line's problem).
+     * Visits already followed up are skipped; clocks run from the real dates, so old visits show
+     * as overdue, and reminders whose time has passed are not sent.
+     */
+    async importCsv(
+      caller: Caller,
+      door: CallerDoor,
+      req: ImportRequest,
+      progress?: (done: number, total: number) => void,
+    ): Promise<ImportResult> {
+      requireOperation(caller, 'import-visits');
+      const { rows, problems } = readVisitsCsv(req.csv, req);
+      if (problems.length) {
+        throw new AppError('bad-rows', `nothing imported: ${problems.length} bad row(s)`, { problems });
+      }
+      const client = await deps.temporal();
+      const remindersFrom = new Date(now());
+      const result: ImportResult = { imported: [], alreadyImported: [] };
+      for (const [i, row] of rows.entries()) {
+        const id = visitIdOf(row.request.number, row.request.state);
+        try {
+          await startVisit(client, row.request, deps.policy, {
+            remindersFrom,
+            ...(deps.taskQueue ? { taskQueue: deps.taskQueue } : {}),
+          });
+          result.imported.push(id);
+        } catch (e) {
+          if (toAppError(e).code !== 'exists') throw e;
+          result.alreadyImported.push(id);
+        }
+        progress?.(i + 1, rows.length);
+      }
+      const payload = { ...(req.file ? { file: req.file } : {}), ...result };
+      audit.record({ caller, door, action: 'import-visits', payload }, 'accepted');
+      return result;
+    },
+  };
+}
+export type ImportService = ReturnType<typeof importService>;

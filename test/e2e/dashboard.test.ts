@@ -4,7 +4,7 @@
  * overview's filters, sorting and CSV export, a visit's page with its action buttons and timeline,
  * a State's narrower view, guideline compliance and the annual reporting-status list.
  */
-import { parseCsv as parseCsvTable } from '../../src/import-csv';
+import { parseCsv as parseCsvTable } from '../../src/infra/csv';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers';

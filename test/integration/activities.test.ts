@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { Directory } from '../../src/directory';
+import { Directory } from '../../src/infra/directory';
 import { renderNotice } from '../../src/domain/messages';
 import type { Notice, VisitEvent, VisitSummary } from '../../src/domain/visit';
-import { messageIdFor, smtpMailer, type Mailer } from '../../src/mail';
-import { Store, type EventBatch } from '../../src/store';
+import { messageIdFor, smtpMailer, type Mailer } from '../../src/infra/mail';
+import { Store, type EventBatch } from '../../src/infra/store/store';
 import { eventually, visitRequest } from '../helpers';
 
 // ---------------------------------------------------------------------------------------------

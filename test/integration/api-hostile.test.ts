@@ -10,14 +10,16 @@ import fc from 'fast-check';
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi, ImportRequest, LinkRequest, MAX_BODY_BYTES } from '../../src/api';
+import { httpServerFor } from '../../src/compose';
+import { ImportRequest, LinkRequest } from '../../src/doors/api/schemas';
+import { MAX_BODY_BYTES } from '../../src/doors/http/body';
 import { VisitStartRequest } from '../../src/contract';
 import { ACTION_FIELDS, ACTION_PAYLOADS, type FieldSpec } from '../../src/domain/actions';
 import { PERMISSIONS } from '../../src/domain/permissions';
 import { ACTIONS, type ActionName } from '../../src/domain/vocabulary';
-import { readVisitsCsv } from '../../src/import-csv';
-import { signLink } from '../../src/links';
-import { resolvePolicy } from '../../src/policy-loader';
+import { readVisitsCsv } from '../../src/services/import';
+import { signLink } from '../../src/infra/links';
+import { resolvePolicy } from '../../src/infra/policy/loader';
 import { apiVisit, startApiHarness, USERS, type Harness, type UserName } from '../api-harness';
 import { eventually } from '../helpers';
 
@@ -1162,7 +1164,7 @@ describe('rate limiting (a second engine with rateLimit: 3)', () => {
 
   it('counts per client address and opens a new window after a minute', async () => {
     let clock = Date.parse('2026-11-27T12:00:00.000Z');
-    const api: Server = createApi({
+    const api: Server = httpServerFor({
       client: hr.env.client,
       store: hr.store,
       policy: resolvePolicy(),

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_FIELDS, ACTION_PAYLOADS, type FieldSpec } from '../../src/domain/actions';
 import { OPERATIONS, PERMISSIONS, ROLES, type Role } from '../../src/domain/permissions';
 import { ACTIONS, type ActionName } from '../../src/domain/vocabulary';
-import { visitStatus } from '../../src/visits';
+import { visitStatus } from '../../src/infra/temporal/visits';
 import { workflowIdOf } from '../../src/contract';
 import { eventually } from '../helpers';
 import { apiVisit, startApiHarness, USERS, type ApiResponse, type Harness, type UserName } from '../api-harness';

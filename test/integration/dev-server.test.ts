@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Directory } from '../../src/directory';
-import { smtpMailer } from '../../src/mail';
-import { resolvePolicy } from '../../src/policy-loader';
-import { Store } from '../../src/store';
-import { actOnVisit, listVisits, startVisit, visitStatus } from '../../src/visits';
-import { createVisitWorker } from '../../src/worker';
+import { Directory } from '../../src/infra/directory';
+import { smtpMailer } from '../../src/infra/mail';
+import { resolvePolicy } from '../../src/infra/policy/loader';
+import { Store } from '../../src/infra/store/store';
+import { actOnVisit, listVisits, startVisit, visitStatus } from '../../src/infra/temporal/visits';
+import { createVisitWorker } from '../../src/infra/temporal/worker';
 import { devServerEnv, eventually, uniqueQueue, visitRequest, workflowBundle } from '../helpers';
 import { startSmtp, type TestSmtp } from '../smtp';
 

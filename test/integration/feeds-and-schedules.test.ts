@@ -5,9 +5,9 @@
  * annual reporting-status list arriving over SMTP when their schedules are triggered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSchedules, SCHEDULES, triggerSchedule, type ScheduleId } from '../../src/schedules';
+import { ensureSchedules, SCHEDULES, triggerSchedule, type ScheduleId } from '../../src/infra/temporal/schedules';
 import { TASK_QUEUE } from '../../src/contract';
-import { feedSecret } from '../../src/web';
+import { feedSecret } from '../../src/services/users';
 import { eventually } from '../helpers';
 import { startApiHarness, apiVisit, USERS, type Harness, type UserName } from '../api-harness';
 import type { ReceivedMail } from '../smtp';

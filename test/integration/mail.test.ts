@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderNotice } from '../../src/domain/messages';
 import type { Notice } from '../../src/domain/visit';
-import { listOutbox, messageIdFor, outboxMailer, type Mailer, type OutgoingMessage } from '../../src/mail';
+import { listOutbox, messageIdFor, outboxMailer, type Mailer, type OutgoingMessage } from '../../src/infra/mail';
 
 const cleanups: (() => void)[] = [];
 

@@ -1,6 +1,6 @@
 /** A UN partner in the dashboard sees the reports States shared, and nothing internal. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedSecret } from '../../src/web';
+import { feedSecret } from '../../src/services/users';
 import { eventually } from '../helpers';
 import { apiVisit, startApiHarness, USERS, type Harness, type UserName } from '../api-harness';
 

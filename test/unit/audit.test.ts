@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditHash, GENESIS_HASH, Store, type AuditInput } from '../../src/store';
+import { auditHash, GENESIS_HASH, Store, type AuditInput } from '../../src/infra/store/store';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'bin', 'followup');

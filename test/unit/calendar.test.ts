@@ -10,7 +10,7 @@ import {
   workingDaysBetween,
   type WorkingCalendar,
 } from '../../src/domain/calendar';
-import { holidayCalendar } from '../../src/policy-loader';
+import { holidayCalendar } from '../../src/infra/policy/loader';
 
 const T = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,8 +1,8 @@
 /** The drift check between Temporal's list of visits and the store's read model. */
 import { describe, expect, it } from 'vitest';
-import { findDrift } from '../../src/drift';
-import type { VisitSnapshot } from '../../src/store';
-import type { VisitListEntry } from '../../src/visits';
+import { findDrift } from '../../src/services/drift';
+import type { VisitSnapshot } from '../../src/infra/store/store';
+import type { VisitListEntry } from '../../src/infra/temporal/visits';
 
 const t = (id: string, stage: string): VisitListEntry => ({
   id,

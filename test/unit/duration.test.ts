@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDuration, duration, parseDuration, subtractDuration } from '../../src/domain/duration';
 import { endOfNewYorkDay, newYorkDate, newYorkInstant, type WorkingCalendar } from '../../src/domain/calendar';
-import { holidayCalendar } from '../../src/policy-loader';
+import { holidayCalendar } from '../../src/infra/policy/loader';
 
 const T = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

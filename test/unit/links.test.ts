@@ -8,7 +8,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../src/domain/permissions';
 import { ACTIONS } from '../../src/domain/vocabulary';
-import { LINK_ACTIONS, LinkClaims, linkIssuer, signLink, verifyLink } from '../../src/links';
+import { LINK_ACTIONS, LinkClaims, linkIssuer, signLink, verifyLink } from '../../src/infra/links';
 
 const SECRET = 'a-link-secret-of-at-least-32-characters!';
 const OTHER_SECRET = 'another-link-secret-of-32-characters-or-more';

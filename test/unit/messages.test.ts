@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderNotice } from '../../src/domain/messages';
 import { applyAction, initialState, type Notice, type VisitSummary } from '../../src/domain/visit';
-import { resolvePolicy } from '../../src/policy-loader';
+import { resolvePolicy } from '../../src/infra/policy/loader';
 
 const VISIT: VisitSummary = {
   id: '166-POL',

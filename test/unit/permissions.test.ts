@@ -28,7 +28,7 @@ import {
   type VisitSummary,
 } from '../../src/domain/visit';
 import { ACTIONS, type ActionName } from '../../src/domain/vocabulary';
-import { resolvePolicy } from '../../src/policy-loader';
+import { resolvePolicy } from '../../src/infra/policy/loader';
 
 const POLICY = resolvePolicy();
 const T = (iso: string) => Date.parse(iso);

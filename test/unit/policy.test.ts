@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZodError } from 'zod';
 import { DEFAULT_POLICY, Policy, ReminderRule, reminderRule } from '../../src/domain/policy';
-import { holidayCalendar, loadPolicy, PolicyOverride, resolvePolicy } from '../../src/policy-loader';
+import { holidayCalendar, loadPolicy, PolicyOverride, resolvePolicy } from '../../src/infra/policy/loader';
 
 const HOLIDAY_FILE = join(__dirname, '..', '..', 'src', 'policy', 'un-holidays.json');
 const fileHolidays = (JSON.parse(readFileSync(HOLIDAY_FILE, 'utf8')) as { holidays: { date: string }[] }).holidays.map(

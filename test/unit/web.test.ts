@@ -1,7 +1,6 @@
-/** Pure pieces of the dashboard: where sign-in may send you, calendar sequence numbers. */
+/** Pure pieces of the dashboard: where sign-in may send you, and form fields as an action's payload. */
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../src/domain/monitoring';
-import { icsFeed, safeNext } from '../../src/web';
+import { payloadFromForm, safeNext } from '../../src/doors/web/routes';
 
 describe('safeNext (after sign-in)', () => {
   it.each([
@@ -19,34 +18,24 @@ describe('safeNext (after sign-in)', () => {
   });
 });
 
-describe('icsFeed', () => {
-  const snap = (deadline: string) =>
-    ({
-      id: '166-POL',
-      state: 'POL',
-      stateName: 'Poland',
-      type: 'comprehensive',
-      stage: 'drafting',
-      openItems: [{ item: 'drafting', openedAt: '2019-12-14T04:59:59.999Z', deadline, overdue: false, paused: false }],
-    }) as unknown as Snapshot;
-  const sequence = (deadline: string) =>
-    Number(/SEQUENCE:(\d+)/.exec(icsFeed({ email: 'a@b.org', role: 'secretariat' }, [snap(deadline)], 0))![1]);
-
-  it('raises SEQUENCE when a deadline moves later, also past 2033', () => {
-    expect(sequence('2033-05-19T00:00:00.000Z')).toBeGreaterThan(sequence('2033-05-17T00:00:00.000Z'));
-    expect(sequence('2040-01-02T00:00:00.000Z')).toBeGreaterThan(sequence('2040-01-01T00:00:00.000Z'));
-    expect(sequence('2099-12-31T00:00:00.000Z')).toBeLessThan(2 ** 31);
+describe('payloadFromForm', () => {
+  it('types fields as the action declares them, leaves empty ones out and keeps the form token out', () => {
+    const form = new URLSearchParams({
+      scope: 'partial',
+      sections: 'Border security, CFT ,',
+      priorityTaNeedsOnly: 'true',
+      note: '  ',
+      _csrf: 'token',
+      do: 'record-consent',
+    });
+    expect(payloadFromForm('record-consent', form)).toEqual({
+      scope: 'partial',
+      sections: ['Border security', 'CFT'],
+      priorityTaNeedsOnly: true,
+    });
   });
 
-  it('writes one event per open deadline with a stable UID and CRLF lines of at most 75 octets', () => {
-    const text = icsFeed(
-      { email: 'a@b.org', role: 'secretariat' },
-      [snap('2020-02-12T04:59:59.999Z')],
-      Date.parse('2026-11-27T00:00:00Z'),
-    );
-    expect(text.split('\r\n').every((l) => Buffer.byteLength(l) <= 75)).toBe(true);
-    expect(text).toContain('UID:166-POL-drafting@visit-follow-up');
-    expect(text).toContain('DTEND:20200212T045959Z');
-    expect(text.match(/BEGIN:VEVENT/g)).toHaveLength(1);
+  it('passes unknown fields along, so the action schema refuses them', () => {
+    expect(payloadFromForm('record-pao', new URLSearchParams({ isAdmin: 'yes' }))).toEqual({ isAdmin: 'yes' });
   });
 });

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readJsonFile } from './json-file';
-import { DEFAULT_POLICY, DurationText, Policy, ReminderRule } from './domain/policy';
-import { ITEMS } from './domain/vocabulary';
+import { readJsonFile } from '../json-file';
+import { DEFAULT_POLICY, DurationText, Policy, ReminderRule } from '../../domain/policy';
+import { ITEMS } from '../../domain/vocabulary';
 
 const HolidayFile = z.object({
   calendar: z.string(),
@@ -32,7 +32,7 @@ export const PolicyOverride = z
 export type PolicyOverride = z.input<typeof PolicyOverride>;
 
 export function holidayCalendar(): Policy['calendar'] {
-  const file = HolidayFile.parse(JSON.parse(readFileSync(join(__dirname, 'policy', 'un-holidays.json'), 'utf8')));
+  const file = HolidayFile.parse(JSON.parse(readFileSync(join(__dirname, 'un-holidays.json'), 'utf8')));
   return { name: file.calendar, timeZone: file.timeZone, holidays: file.holidays.map((h) => h.date) };
 }
 

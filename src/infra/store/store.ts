@@ -5,9 +5,12 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { VisitEvent, VisitStatus } from './domain/visit';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { VisitEvent, VisitStatus } from '../../domain/visit';
+
+/** The schema, kept as SQL beside this file. */
+const SCHEMA = readFileSync(join(__dirname, 'schema.sql'), 'utf8');
 
 export interface EventBatch {
   visitId: string;
@@ -37,86 +40,6 @@ export interface SentMessage {
   messageId: string;
   sentAt: string;
 }
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  visit_id TEXT NOT NULL,
-  workflow_id TEXT NOT NULL,
-  run_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  stage TEXT NOT NULL,
-  at TEXT NOT NULL,
-  actor TEXT,
-  role TEXT,
-  door TEXT,
-  payload TEXT,
-  recorded_at TEXT NOT NULL,
-  UNIQUE (run_id, seq)
-);
-CREATE INDEX IF NOT EXISTS events_visit ON events (visit_id, at);
-CREATE TABLE IF NOT EXISTS messages (
-  key TEXT PRIMARY KEY,
-  notice_key TEXT NOT NULL,
-  visit_id TEXT NOT NULL,
-  topic TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  recipient TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  message_id TEXT NOT NULL,
-  sent_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS messages_visit ON messages (visit_id, sent_at);
-CREATE TABLE IF NOT EXISTS visit_snapshots (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  visit_id TEXT NOT NULL,
-  run_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  recorded_at TEXT NOT NULL,
-  UNIQUE (run_id, seq)
-);
-CREATE INDEX IF NOT EXISTS visit_snapshots_visit ON visit_snapshots (visit_id, id);
-CREATE TRIGGER IF NOT EXISTS visit_snapshots_append_only_u BEFORE UPDATE ON visit_snapshots BEGIN SELECT RAISE(ABORT, 'snapshots are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS visit_snapshots_append_only_d BEFORE DELETE ON visit_snapshots BEGIN SELECT RAISE(ABORT, 'snapshots are append-only'); END;
-CREATE TABLE IF NOT EXISTS users (
-  email TEXT PRIMARY KEY,
-  role TEXT NOT NULL,
-  state TEXT,
-  organisation TEXT,
-  token_hash TEXT NOT NULL UNIQUE,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audit (
-  id INTEGER PRIMARY KEY,
-  at TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  role TEXT NOT NULL,
-  door TEXT NOT NULL,
-  visit_id TEXT,
-  action TEXT NOT NULL,
-  payload TEXT,
-  outcome TEXT NOT NULL,
-  detail TEXT,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS link_uses (
-  link_id TEXT PRIMARY KEY,
-  visit_id TEXT NOT NULL,
-  action TEXT NOT NULL,
-  used_at TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS audit_append_only_u BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_append_only_d BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS link_uses_append_only_u BEFORE UPDATE ON link_uses BEGIN SELECT RAISE(ABORT, 'link uses are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS link_uses_append_only_d BEFORE DELETE ON link_uses BEGIN SELECT RAISE(ABORT, 'link uses are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS events_append_only_u BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS events_append_only_d BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS messages_append_only_u BEFORE UPDATE ON messages BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS messages_append_only_d BEFORE DELETE ON messages BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END;
-`;
 
 export interface UserRecord {
   email: string;
@@ -172,9 +95,15 @@ export class Store {
   private readonly db: Database.Database;
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // Confidential: readable by the engine's user only (SQLite's journal files follow the main file's mode).
+      closeSync(openSync(file, 'a', 0o600));
+      chmodSync(file, 0o600);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    for (const journal of [`${file}-wal`, `${file}-shm`]) if (existsSync(journal)) chmodSync(journal, 0o600);
     this.db.pragma('busy_timeout = 5000');
     // Makes INSERT OR REPLACE fire the delete triggers, so it cannot rewrite a row either.
     this.db.pragma('recursive_triggers = ON');

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-const PROJECT_BIN = resolve(__dirname, '..', '.temporal', 'bin');
+const PROJECT_BIN = resolve(__dirname, '..', '..', '..', '.temporal', 'bin');
 
 function find(envVar: string, name: string): string {
   const path = process.env[envVar] || join(PROJECT_BIN, name);

@@ -3,7 +3,7 @@
  * digest on Monday mornings and the annual reporting-status list each December, New York time.
  */
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
-import { TASK_QUEUE } from './contract';
+import { TASK_QUEUE } from '../../contract';
 
 export const SCHEDULES = {
   'weekly-digest': { calendars: [{ dayOfWeek: 'MONDAY' as const, hour: 8 }] },

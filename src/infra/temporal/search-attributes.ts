@@ -1,7 +1,7 @@
 /** Registers the visit search attributes on a Temporal namespace (idempotent). */
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from './contract';
+import { SEARCH_ATTRIBUTES } from '../../contract';
 
 const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,

@@ -10,9 +10,9 @@ import {
   workflowIdOf,
   type ActRequest,
   type VisitInput,
-} from './contract';
-import type { Policy } from './domain/policy';
-import type { VisitStatus } from './domain/visit';
+} from '../../contract';
+import type { Policy } from '../../domain/policy';
+import type { VisitStatus } from '../../domain/visit';
 
 export interface StartOptions {
   taskQueue?: string;

@@ -1,0 +1,98 @@
+/**
+ * Wiring shared by the composition roots (`npm start`, the CLI): the infrastructure the
+ * configuration names, opened when first needed, and the services built on it.
+ */
+import type { Client } from '@temporalio/client';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { version } from '../package.json';
+import type { Config } from './config';
+import type { Policy } from './domain/policy';
+import { createHttpApp, httpServer } from './doors/http/app';
+import { loadPolicy } from './infra/policy/loader';
+import { loadLinkSecret, publicUrlOf } from './infra/secrets';
+import { Store } from './infra/store/store';
+import { connectClient } from './infra/temporal/connection';
+import { createServices, type Services } from './services';
+
+/** Memoizes a factory: the resource is made on first use, once. */
+export function once<T>(make: () => T): (() => T) & { made: () => T | undefined } {
+  let value: { v: T } | undefined;
+  const get = () => (value ??= { v: make() }).v;
+  return Object.assign(get, { made: () => value?.v });
+}
+
+export interface Composed {
+  services: Services;
+  /** Closes what was opened: the Temporal connection, the store. */
+  close(): Promise<void>;
+}
+
+export const storePath = (config: Config) => join(config.dataDir, 'followup.sqlite');
+export const outboxPath = (config: Config) => join(config.dataDir, 'outbox');
+export const temporalAddress = (config: Config) => config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
+
+/** Services from the configuration; `temporal` and `store` may be given (npm start shares its own). */
+export function compose(
+  config: Config,
+  given: { temporal?: () => Promise<Client>; store?: () => Store } = {},
+): Composed {
+  const temporal = once(() => connectClient(temporalAddress(config), config.TEMPORAL_NAMESPACE, '5 seconds'));
+  const store = once(() => new Store(storePath(config)));
+  const policy = once((): Policy => loadPolicy(config.FOLLOWUP_POLICY));
+  const linkSecret = once(() => loadLinkSecret(config));
+  const services = createServices({
+    temporal: given.temporal ?? temporal,
+    store: given.store ?? store,
+    get policy() {
+      return policy();
+    },
+    get linkSecret() {
+      return linkSecret();
+    },
+    publicUrl: publicUrlOf(config),
+    outboxDir: outboxPath(config),
+  });
+  return {
+    services,
+    async close() {
+      const client = temporal.made();
+      if (client) await (await client).connection.close();
+      store.made()?.close();
+    },
+  };
+}
+
+export interface HttpParts {
+  client: Client;
+  store: Store;
+  policy: Policy;
+  linkSecret: string;
+  publicUrl: string;
+  outboxDir?: string;
+  now?: () => number;
+  rateLimit?: number;
+  taskQueue?: string;
+}
+
+/** The HTTP door (API and dashboard) on given parts, as `npm start` serves it: for tests and benchmarks. */
+export function httpServerFor(p: HttpParts): Server {
+  const services = createServices({
+    temporal: async () => p.client,
+    store: () => p.store,
+    policy: p.policy,
+    linkSecret: p.linkSecret,
+    publicUrl: p.publicUrl,
+    outboxDir: p.outboxDir ?? '',
+    ...(p.now ? { now: p.now } : {}),
+    ...(p.taskQueue ? { taskQueue: p.taskQueue } : {}),
+  });
+  const app = createHttpApp({
+    services,
+    publicUrl: p.publicUrl,
+    version,
+    ...(p.now ? { now: p.now } : {}),
+    ...(p.rateLimit ? { rateLimit: p.rateLimit } : {}),
+  });
+  return httpServer(app);
+}

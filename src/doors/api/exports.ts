@@ -1,0 +1,111 @@
+/**
+ * Files for other programs: the overview and the annual reporting status as CSV (with a token or
+ * the dashboard's cookie), and each user's calendar feed (the secret is in the path because
+ * calendar clients send no headers).
+ */
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { REGIONS, SORT_KEYS, type OverviewFilter } from '../../domain/monitoring';
+import { STAGES, VISIT_TYPES } from '../../domain/vocabulary';
+import { AppError, type Services } from '../../services';
+import type { Authentication } from '../http/auth';
+import type { AppEnv } from '../http/env';
+import { AUTH, hook, refusals } from './responses';
+
+const csvOrCookie: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
+const csv = (description: string) => ({ description, content: { 'text/csv': { schema: z.string() } } });
+
+/** A filter left at "all": the dashboard's forms send the field empty. */
+const orAll = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), schema]).optional();
+const Year = z.coerce.number().int().min(2000).max(2100);
+
+/** The overview's filters (also the dashboard's); empty values mean "all". */
+export const OverviewQuery = z
+  .object({
+    year: orAll(Year),
+    region: orAll(z.string().max(60).openapi({ example: REGIONS.POL })),
+    type: orAll(z.enum(VISIT_TYPES)),
+    stage: orAll(z.enum(STAGES)),
+    overdue: orAll(z.enum(['true', 'false'])),
+    sort: orAll(z.enum(SORT_KEYS)),
+    desc: orAll(z.enum(['1'])),
+  })
+  .strict();
+
+export const AnnualQuery = z.object({ year: orAll(Year) }).strict();
+
+/** The overview filter a query asks for. */
+export function filterOf(q: z.infer<typeof OverviewQuery>): OverviewFilter {
+  return {
+    ...(q.year ? { year: q.year } : {}),
+    ...(q.region ? { region: q.region } : {}),
+    ...(q.type ? { type: q.type } : {}),
+    ...(q.stage ? { stage: q.stage } : {}),
+    ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
+  };
+}
+
+const FEED = /^[A-Za-z0-9_-]{32}\.ics$/;
+
+export function exportRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/visits.csv',
+      summary: 'The overview as CSV, with the same filters',
+      security: csvOrCookie,
+      middleware: [auth.bearerOrCookie],
+      request: { query: OverviewQuery },
+      responses: { 200: csv('One row per visit'), ...refusals(400, ...AUTH, 403) },
+    }),
+    (c) => {
+      const q = c.req.valid('query');
+      const text = services.monitoring.overviewCsv(c.get('principal'), filterOf(q));
+      c.header('content-disposition', 'attachment; filename="visits.csv"');
+      return c.body(text, 200, { 'content-type': 'text/csv; charset=utf-8' });
+    },
+    hook({ query: 'query' }),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/annual.csv',
+      summary: "Every visited State's implementation-report status, as CSV",
+      security: csvOrCookie,
+      middleware: [auth.bearerOrCookie],
+      request: { query: AnnualQuery },
+      responses: { 200: csv('One row per visit'), ...refusals(400, ...AUTH, 403) },
+    }),
+    (c) => {
+      const text = services.monitoring.annualCsv(c.get('principal'), c.req.valid('query').year || undefined);
+      c.header('content-disposition', 'attachment; filename="reporting-status.csv"');
+      return c.body(text, 200, { 'content-type': 'text/csv; charset=utf-8' });
+    },
+    hook({ query: 'query' }),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/feeds/{file}',
+      summary: "A user's calendar of open deadlines (the URL `followup users feed` prints)",
+      request: {
+        params: z.object({
+          file: z
+            .string()
+            .openapi({ param: { name: 'file', in: 'path' }, pattern: FEED.source, example: `${'A'.repeat(32)}.ics` }),
+        }),
+      },
+      responses: {
+        200: { description: 'An iCalendar file', content: { 'text/calendar': { schema: z.string() } } },
+        ...refusals(404),
+      },
+    }),
+    (c) => {
+      const file = c.req.valid('param').file;
+      const user = FEED.test(file) ? services.users.byFeedSecret(file.slice(0, 32)) : undefined;
+      if (!user) throw new AppError('not-found', 'no such feed');
+      return c.body(services.monitoring.feed(user), 200, { 'content-type': 'text/calendar; charset=utf-8' });
+    },
+  );
+}

@@ -1,0 +1,90 @@
+/**
+ * The schemas of the API's requests and responses, beside its routes: the OpenAPI document is
+ * generated from these and from the routes that use them, so it cannot drift from what is served.
+ */
+import { z } from '@hono/zod-openapi';
+import { VisitId, VisitStartRequest } from '../../contract';
+import { ActionNameSchema, FieldSpec } from '../../domain/actions';
+import { PartnerView, ROLES } from '../../domain/permissions';
+import { Policy } from '../../domain/policy';
+import { VisitStatus } from '../../domain/visit';
+import { STAGES } from '../../domain/vocabulary';
+import { ERRORS } from '../../services';
+import { LinkRequest } from '../../services/links';
+
+export { LinkRequest, VisitStartRequest };
+
+export const VisitIdParam = z.object({
+  id: VisitId.openapi({ param: { name: 'id', in: 'path' }, example: '166-POL' }),
+});
+
+export const ListQuery = z
+  .object({
+    stage: z.enum(STAGES).optional(),
+    overdue: z.enum(['true', 'false']).optional(),
+    state: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
+  })
+  .strict();
+
+export const ImportRequest = z
+  .object({
+    csv: z
+      .string()
+      .min(1)
+      .max(64 * 1024),
+    caseOfficer: z.email().optional(),
+    stateContact: z.string().min(3).max(200).optional(),
+  })
+  .strict();
+
+export const ApiError = z
+  .looseObject({
+    error: z.enum(Object.keys(ERRORS) as [keyof typeof ERRORS, ...(keyof typeof ERRORS)[]]),
+    message: z.string(),
+  })
+  .openapi('Error', { description: 'A refusal: its code, a message, and details such as the zod issues.' });
+
+export const Me = z
+  .object({
+    email: z.email(),
+    role: z.enum(ROLES),
+    state: z.string().optional(),
+    organisation: z.string().optional(),
+  })
+  .openapi('Principal');
+
+/** One visit in a list, as Temporal's visibility store has it. */
+export const VisitListEntry = z
+  .object({
+    id: z.string(),
+    stage: z.string(),
+    state: z.string(),
+    type: z.string(),
+    nextDeadline: z.string().nullable(),
+    overdue: z.boolean(),
+    group: z.string().optional(),
+  })
+  .openapi('VisitListEntry');
+
+export const Visit = VisitStatus.openapi('VisitStatus');
+export const SharedVisit = PartnerView.openapi('PartnerView');
+export const VisitView = z.union([Visit, SharedVisit]).openapi('VisitView');
+
+export const AllowedAction = z
+  .object({ action: ActionNameSchema, fields: z.array(FieldSpec) })
+  .openapi('AllowedAction');
+
+export const Started = z.object({ id: z.string() });
+export const Imported = z.object({ imported: z.array(z.string()), alreadyImported: z.array(z.string()) });
+export const IssuedLink = z.object({ url: z.string(), token: z.string(), expiresAt: z.string() });
+export const LinkDescription = z.object({
+  visitId: z.string(),
+  action: ActionNameSchema,
+  email: z.string(),
+  fields: z.array(FieldSpec),
+  expiresAt: z.string(),
+});
+export const PolicyDocument = Policy.openapi('Policy');

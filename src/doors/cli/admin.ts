@@ -1,0 +1,132 @@
+/** `followup policy|outbox|users|audit|digest|check …`: the operator's other tools. */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { EXIT, type Services } from '../../services';
+import { parseOr } from '../../services/errors';
+import { print, type Io } from './output';
+
+/** Sets the exit code a command ends with when it succeeded but found a problem (drift, a broken chain). */
+export type ExitWith = (code: number) => void;
+
+export function adminCommands(program: Command, services: Services, io: Io, exitWith: ExitWith): void {
+  const json = ['--json', 'JSON output'] as const;
+
+  program
+    .command('policy')
+    .description('the follow-up policy')
+    .command('show')
+    .description('the effective policy (what FOLLOWUP_POLICY accepts back, edited or not)')
+    .option(...json)
+    .action((o: { json?: boolean }) => {
+      const policy = services.policy;
+      print(io, o.json, policy, () =>
+        [
+          policy.name,
+          ...Object.entries(policy.clocks).map(([k, v]) => `  ${k.padEnd(30)} ${v}`),
+          `  working days: ${policy.calendar.name}, ${policy.calendar.holidays.length} holidays`,
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('outbox')
+    .description('messages written to the outbox folder (no SMTP_URL)')
+    .command('list')
+    .description('every message in the outbox, oldest first')
+    .option(...json)
+    .action((o: { json?: boolean }) => {
+      const { dir, entries } = services.monitoring.outbox();
+      print(io, o.json, entries, () =>
+        entries.length
+          ? entries.map((e) => `${e.date}  ${e.to}  ${e.subject}\n    ${join(dir, e.file)}`).join('\n')
+          : `the outbox (${dir}) is empty`,
+      );
+    });
+
+  const users = program.command('users').description('people with an account (API and dashboard)');
+  users
+    .command('add')
+    .description('add a user; its API token is shown once (only a hash is stored)')
+    .requiredOption('--role <role>', 'cted, secretariat, committee, chair, state or partner')
+    .requiredOption('--email <email>', "the user's e-mail")
+    .option('--state <ISO3>', "a State focal point's State")
+    .option('--organisation <ORG>', "a partner's organisation, e.g. UNODC")
+    .option(...json)
+    .action((o: { role: string; email: string; state?: string; organisation?: string; json?: boolean }) => {
+      const { user, token } = services.users.add({
+        role: o.role,
+        email: o.email,
+        ...(o.state !== undefined ? { state: o.state } : {}),
+        ...(o.organisation !== undefined ? { organisation: o.organisation } : {}),
+      });
+      const who = `${user.email} (${user.role}${user.state ? ` ${user.state}` : ''}${user.organisation ? ` ${user.organisation}` : ''})`;
+      print(io, o.json, { token }, () => `user ${who} added; API token (shown once):\n${token}`);
+    });
+  users
+    .command('list')
+    .description('every user and its role')
+    .option(...json)
+    .action((o: { json?: boolean }) => {
+      const list = services.users.list();
+      print(io, o.json, list, () =>
+        list
+          .map(
+            (u) =>
+              `${u.email.padEnd(40)} ${u.role}${u.state ? ` ${u.state}` : ''}${u.organisation ? ` ${u.organisation}` : ''}`,
+          )
+          .join('\n'),
+      );
+    });
+  users
+    .command('feed')
+    .description("the user's personal calendar (.ics) subscription URL")
+    .argument('<email>', "the user's e-mail")
+    .action((email: string) => io.out(services.users.feedUrl(parseOr(z.email(), email, 'email'))));
+
+  program
+    .command('audit')
+    .description('the hash-chained audit trail')
+    .command('verify')
+    .description('check that no entry was changed, removed or reordered (exit 1 when broken)')
+    .option(...json)
+    .action((o: { json?: boolean }) => {
+      const r = services.audit.verify();
+      io.out(
+        o.json
+          ? JSON.stringify(r)
+          : r.ok
+            ? `audit trail intact: ${r.entries} entries`
+            : `audit trail BROKEN at entry ${r.brokenAt}: ${r.reason}`,
+      );
+      if (!r.ok) exitWith(EXIT.refused);
+    });
+
+  program
+    .command('digest')
+    .description("the secretariat's scheduled mail")
+    .command('send')
+    .description('trigger the weekly digest (or, with --annual, the annual reporting-status list) now')
+    .option('--annual', 'the annual reporting-status list')
+    .action(async (o: { annual?: boolean }) => {
+      const id = o.annual ? 'annual-reporting-status' : 'weekly-digest';
+      await services.monitoring.triggerDigest(id);
+      io.out(`${id}: triggered; the secretariat receives it in a moment`);
+    });
+
+  program
+    .command('check')
+    .description('consistency checks')
+    .command('drift')
+    .description("compare the store's read model with Temporal's list of visits (exit 1 when they disagree)")
+    .option(...json)
+    .action(async (o: { json?: boolean }) => {
+      const { drift, inStore } = await services.monitoring.drift();
+      print(io, o.json, drift, () =>
+        drift.length
+          ? drift.map((d) => `${d.id}: ${d.problem}`).join('\n')
+          : `no drift: the store agrees with Temporal on ${inStore} visit(s)`,
+      );
+      if (drift.length) exitWith(EXIT.refused);
+    });
+}

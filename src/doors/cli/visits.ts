@@ -1,0 +1,176 @@
+/** `followup visits …`: start, list, show, act on and import visits, as the operator. */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { VisitId } from '../../contract';
+import { ACTION_FIELDS, ActionNameSchema } from '../../domain/actions';
+import type { VisitStatus } from '../../domain/visit';
+import { STAGES, type ActionName } from '../../domain/vocabulary';
+import { AppError, type Operator, type Services } from '../../services';
+import { parseOr } from '../../services/errors';
+import { print, progressBar, statusText, type Io } from './output';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `--field key=value` pairs as an action's payload, each field typed as the action declares it. */
+export function fieldsFrom(action: ActionName, pairs: string[]): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new AppError('usage', `--field expects key=value, got "${pair}"`);
+    const [key, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
+    const spec = ACTION_FIELDS[action].find((f) => f.name === key);
+    if (!spec) {
+      const takes = ACTION_FIELDS[action].map((f) => f.name).join(', ') || 'no fields';
+      throw new AppError('usage', `${action} takes no field "${key}"; it takes: ${takes}`);
+    }
+    payload[key] =
+      spec.type === 'string[]'
+        ? value.split(',').map((s) => s.trim())
+        : spec.type === 'boolean'
+          ? value === 'true'
+          : value;
+  }
+  return payload;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AppError('usage', `cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+function payloadFile(file: string | undefined): Record<string, unknown> {
+  if (!file) return {};
+  try {
+    return z.record(z.string(), z.unknown()).parse(JSON.parse(readText(file)));
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw new AppError('invalid-request', `${file}: expected a JSON object of the action's fields`);
+  }
+}
+
+export function visitsCommand(program: Command, services: Services, io: Io, operator: string): void {
+  const visits = program.command('visits').description('start, list, show, act on and import visits');
+  const as = (email: string | undefined): Operator => ({
+    email: parseOr(z.email(), email ?? operator, '--as'),
+    role: 'operator',
+  });
+
+  visits
+    .command('start')
+    .description('start following up a visit (one Member State)')
+    .requiredOption('--number <n>', 'visit number, e.g. 166')
+    .requiredOption('--state <ISO3>', 'the Member State, e.g. POL')
+    .requiredOption('--type <type>', 'comprehensive, focused, follow-up, regional, …')
+    .requiredOption('--start <YYYY-MM-DD>', 'first day of the visit')
+    .requiredOption('--end <YYYY-MM-DD>', 'last day of the visit (its physical part): the clocks start here')
+    .requiredOption('--case-officer <email>', "CTED's case officer")
+    .requiredOption('--state-contact <email>', "the State's focal point")
+    .option('--permanent-mission <email>', 'the Permanent Mission (escalations)')
+    .option('--state-name <name>', "the State's name")
+    .option('--group <id>', 'regional visits: the group id shared by its States')
+    .option('--language <en|fr|es>', 'the language the State corresponds in')
+    .action(async (o: Record<string, string | undefined>) => {
+      const request = {
+        number: Number(o.number),
+        state: o.state,
+        type: o.type,
+        start: o.start,
+        end: o.end,
+        caseOfficer: o.caseOfficer,
+        stateContact: o.stateContact,
+        ...(o.permanentMission ? { permanentMission: o.permanentMission } : {}),
+        ...(o.stateName ? { stateName: o.stateName } : {}),
+        ...(o.group ? { groupId: o.group } : {}),
+        ...(o.language ? { language: o.language } : {}),
+      };
+      const { id } = await services.visits.start(as(undefined), 'cli', request);
+      io.out(id);
+    });
+
+  visits
+    .command('list')
+    .description('the visits Temporal follows up, from its list of workflows')
+    .option('--stage <stage>', `only visits at this stage (${STAGES.join(', ')})`)
+    .option('--overdue', 'only visits with something overdue')
+    .option('--json', 'JSON output')
+    .action(async (o: { stage?: string; overdue?: boolean; json?: boolean }) => {
+      const stage = o.stage === undefined ? undefined : parseOr(z.enum(STAGES), o.stage, '--stage');
+      const list = await services.visits.list(as(undefined), {
+        ...(stage ? { stage } : {}),
+        ...(o.overdue ? { overdue: true } : {}),
+      });
+      print(io, o.json, list, () =>
+        list
+          .map((v) => {
+            const e = v as { id: string; stage: string; nextDeadline: string | null; overdue: boolean };
+            return `${e.id.padEnd(10)} ${e.stage.padEnd(17)} ${e.nextDeadline ?? '-'}${e.overdue ? '  OVERDUE' : ''}`;
+          })
+          .join('\n'),
+      );
+    });
+
+  visits
+    .command('show')
+    .description('a visit: stage, open items and deadlines, allowed actions, history')
+    .argument('<id>', 'the visit, e.g. 166-POL')
+    .option('--json', 'JSON output (id, stage, openItems, allowedActions, history, reminders, …)')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const status = await services.visits.status(parseOr(VisitId, id, 'visit id'));
+      print(io, o.json, status, () => statusText(status));
+    });
+
+  visits
+    .command('act')
+    .description('take an action on a visit (recorded with --as as the actor)')
+    .argument('<id>', 'the visit, e.g. 166-POL')
+    .argument('<action>', 'the action, e.g. submit-draft')
+    .option('--as <email>', 'the person acting (default FOLLOWUP_OPERATOR)')
+    .option('--field <key=value>', "one of the action's fields (repeatable; lists comma-separated)", collect, [])
+    .option('--file <payload.json>', "the action's fields from a JSON file")
+    .option('--json', 'JSON output: the visit after the action')
+    .action(async (id: string, name: string, o: { as?: string; field: string[]; file?: string; json?: boolean }) => {
+      const visitId = parseOr(VisitId, id, 'visit id');
+      const action = parseOr(ActionNameSchema, name, 'action');
+      const payload = { ...payloadFile(o.file), ...fieldsFrom(action, o.field) };
+      const after = (await services.visits.act(as(o.as), 'cli', visitId, action, payload)) as VisitStatus;
+      print(io, o.json, after, () => {
+        const allowed = after.allowedActions.map((a) => a.action).join(', ') || 'nothing';
+        return `${visitId}: ${action} recorded; stage ${after.stage}; allowed now: ${allowed}`;
+      });
+    });
+
+  visits
+    .command('import')
+    .description('import visits from a CSV (the columns of ../shared/data/ctc-visits-2018-2019.csv)')
+    .argument('<csv>', 'the CSV file')
+    .option('--case-officer <email>', 'case officer of rows without a case_officer column')
+    .option('--state-contact <email>', 'State contact of rows without one; {iso3} is replaced by the State')
+    .option('--json', 'JSON output: imported and alreadyImported')
+    .action(async (file: string, o: { caseOfficer?: string; stateContact?: string; json?: boolean }) => {
+      const req = {
+        csv: readText(file),
+        file,
+        ...(o.caseOfficer ? { caseOfficer: o.caseOfficer } : {}),
+        ...(o.stateContact ? { stateContact: o.stateContact } : {}),
+      };
+      try {
+        const r = await services.imports.importCsv(as(undefined), 'cli', req, progressBar(io));
+        print(io, o.json, r, () => {
+          const already = r.alreadyImported.length
+            ? `; ${r.alreadyImported.length} already imported: ${r.alreadyImported.join(', ')}`
+            : '';
+          return `imported ${r.imported.length} visit(s)${already}`;
+        });
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'bad-rows') {
+          for (const p of e.extra.problems as { line: number; message: string }[])
+            io.err(`${file}:${p.line}: ${p.message}`);
+        }
+        throw e;
+      }
+    });
+}

@@ -1,0 +1,55 @@
+/**
+ * Request bodies: the size limit is Hono's; then JSON bodies are checked strictly before any
+ * schema sees them (UTF-8, the media type, the syntax), so each failure has its own status.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError } from '../../services';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const tooLarge = () => {
+  throw new AppError('body-too-large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+};
+
+/** Refuses a body over 64 KiB (declared or streamed) with 413. */
+export const limitBody: MiddlewareHandler = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+
+const JSON_TYPE = /^application\/json(\s*;\s*[a-zA-Z0-9-]+=[^;]+)*$/i;
+
+/** The body as text: invalid UTF-8 is the caller's error, never silently replaced. */
+export async function bodyText(c: Parameters<MiddlewareHandler>[0]): Promise<string> {
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new AppError('malformed-json', 'the request body is not valid UTF-8');
+  }
+}
+
+// Hono caches bodies as promises (its types say otherwise): the validator reads the checked text from here.
+const cacheText = (c: Parameters<MiddlewareHandler>[0], text: string) => {
+  (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
+};
+
+/**
+ * A JSON body: empty means `{}`; anything else must be sent as application/json (415) and parse
+ * (400). The text is left for the route's validator to read.
+ */
+export const jsonBody: MiddlewareHandler = async (c, next) => {
+  const text = await bodyText(c);
+  if (text.trim() === '') {
+    cacheText(c, '{}');
+    return next();
+  }
+  if (!JSON_TYPE.test(c.req.header('content-type') ?? '')) {
+    throw new AppError('unsupported-media-type', 'send JSON with Content-Type: application/json');
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new AppError('malformed-json', 'the request body is not valid JSON');
+  }
+  cacheText(c, text);
+  return next();
+};

@@ -1,0 +1,14 @@
+/** What the HTTP door's middleware hands to its handlers. */
+import type { Principal } from '../../domain/permissions';
+import type { VisitStatus } from '../../domain/visit';
+
+export interface AppEnv {
+  Variables: {
+    /** The signed-in person (bearer token, session cookie or signed link). */
+    principal: Principal;
+    /** The dashboard's session token, to bind form tokens to it. */
+    session: string;
+    /** The visit an action route acts on, read (and permission-checked) before its payload is validated. */
+    visit: VisitStatus;
+  };
+}

@@ -1,0 +1,81 @@
+/** The one layout of the dashboard: every page is this frame around its content. */
+import type { Child, FC } from 'hono/jsx';
+import { raw } from 'hono/html';
+import type { Principal } from '../../domain/permissions';
+import { newYorkDate } from '../../domain/calendar';
+
+/** A date as the New York calendar reads it, or a dash. */
+export const day = (iso: string | null | undefined) => (iso ? newYorkDate(Date.parse(iso)) : '—');
+
+/** The hidden field that proves a form was served by this dashboard to this session. */
+export const FormToken: FC<{ token: string | undefined }> = ({ token }) =>
+  token ? <input type="hidden" name="_csrf" value={token} /> : null;
+
+const Nav: FC<{ principal: Principal; formToken: string | undefined }> = ({ principal: p, formToken }) => (
+  <nav>
+    <a href="/">Overview</a> <a href="/compliance">Guideline compliance</a>{' '}
+    <a href="/annual">Annual reporting status</a>{' '}
+    <span class="who">
+      {p.email} ({p.role}
+      {p.state ? ` ${p.state}` : ''})
+    </span>{' '}
+    <form method="post" action="/sign-out" class="inline">
+      <FormToken token={formToken} />
+      <button>Sign out</button>
+    </form>
+  </nav>
+);
+
+export interface PageProps {
+  title: string;
+  /** The signed-in person; null for pages without the navigation (sign-in, errors, print). */
+  principal: Principal | null;
+  formToken?: string | undefined;
+  children?: Child;
+}
+
+export const Layout: FC<PageProps> = ({ title, principal, formToken, children }) => (
+  <html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width,initial-scale=1" />
+      <title>{title} · CTC visit follow-up</title>
+      <link rel="stylesheet" href="/assets/dashboard.css" />
+    </head>
+    <body>
+      {principal ? <Nav principal={principal} formToken={formToken} /> : null}
+      <main>
+        <h1>{title}</h1>
+        {children}
+      </main>
+    </body>
+  </html>
+);
+
+/** A whole HTML document. */
+export const documentOf = (page: Child) => (
+  <>
+    {raw('<!doctype html>')}
+    {page}
+  </>
+);
+
+/** An error as a page, for people in a browser. */
+export const ErrorPage: FC<{ title: string; message: string }> = ({ title, message }) => (
+  <Layout title={title} principal={null}>
+    <p>{message}</p>
+    <p>
+      <a href="/">Back to the overview</a>
+    </p>
+  </Layout>
+);
+
+/** The dashboard's stylesheet, served from /assets so the CSP can forbid inline styles. */
+export const STYLESHEET = `body{font:14px/1.4 system-ui,sans-serif;margin:0 1.5rem 2rem;color:#1b1b1b}
+nav{padding:.6rem 0;border-bottom:1px solid #ccc;margin-bottom:1rem}nav a{margin-right:1rem}.who{color:#555;margin:0 1rem}
+.inline{display:inline}table{border-collapse:collapse;width:100%}
+th,td{padding:.3rem .5rem;border-bottom:1px solid #e3e3e3;text-align:left;vertical-align:top}th a{color:inherit}
+.overdue{color:#a00;font-weight:600}.ok{color:#060}.muted{color:#666}.counts span{margin-right:1rem}
+form.filters label{margin-right:.6rem}fieldset{margin:.5rem 0;border:1px solid #ddd}.bar{fill:#4a78b5}.p90{fill:#9bb7dd}
+.target{stroke:#a00;stroke-width:2}@media print{nav,form{display:none}}
+`;

@@ -1,0 +1,172 @@
+/** The overview: every visit as a row, with filters, sorting, counts per stage and a CSV export. */
+import type { FC } from 'hono/jsx';
+import { REGIONS, type OverviewRow, type Snapshot } from '../../domain/monitoring';
+import { STAGES, VISIT_TYPES, type Stage } from '../../domain/vocabulary';
+import type { z } from 'zod';
+import type { OverviewQuery } from '../api/exports';
+import { day } from './layout';
+
+/** The overview's query, as the page was asked for it. */
+export type OverviewQueryValues = z.infer<typeof OverviewQuery>;
+
+const Select: FC<{ name: string; values: readonly (string | number)[]; current: string | number | undefined }> = ({
+  name,
+  values,
+  current,
+}) => (
+  <label>
+    {name}{' '}
+    <select name={name}>
+      <option value="">all</option>
+      {values.map((v) => (
+        <option selected={String(v) === String(current ?? '')}>{v}</option>
+      ))}
+    </select>
+  </label>
+);
+
+const SortHeading: FC<{ params: URLSearchParams; q: OverviewQueryValues; sortKey: string; label: string }> = ({
+  params,
+  q,
+  sortKey,
+  label,
+}) => {
+  const u = new URLSearchParams(params);
+  u.set('sort', sortKey);
+  if (q.sort === sortKey && q.desc !== '1') u.set('desc', '1');
+  else u.delete('desc');
+  const arrow = q.sort === sortKey ? (q.desc === '1' ? ' ▼' : ' ▲') : '';
+  return (
+    <th>
+      <a href={`/?${u.toString()}`}>
+        {label}
+        {arrow}
+      </a>
+    </th>
+  );
+};
+
+const Row: FC<{ r: OverviewRow }> = ({ r }) => (
+  <tr data-visit={r.id} class={r.overdue ? 'is-overdue' : undefined}>
+    <td>
+      <a href={`/visits/${r.id}`}>{r.id}</a>
+    </td>
+    <td>{r.stateName}</td>
+    <td>{r.region}</td>
+    <td>{r.type}</td>
+    <td>{r.stage}</td>
+    <td>
+      {r.nextItem ?? '—'} {day(r.nextDeadline)}
+    </td>
+    <td class={r.daysLeft !== null && r.daysLeft < 0 ? 'overdue' : 'ok'}>
+      {r.daysLeft === null ? '—' : r.daysLeft < 0 ? `${-r.daysLeft} days overdue` : `${r.daysLeft} days left`}
+    </td>
+    <td>
+      {r.overdueItems.length ? <span class="overdue">overdue: {r.overdueItems.join(', ')}</span> : ''}{' '}
+      <span class="muted">{r.openItems.join(', ')}</span>
+    </td>
+  </tr>
+);
+
+const HEADINGS: [string, string][] = [
+  ['number', 'Visit'],
+  ['state', 'State'],
+  ['region', 'Region'],
+  ['type', 'Type'],
+  ['stage', 'Stage'],
+  ['nextDeadline', 'Next deadline'],
+  ['daysLeft', 'Days'],
+];
+
+export interface OverviewProps {
+  q: OverviewQueryValues;
+  params: URLSearchParams;
+  rows: OverviewRow[];
+  total: number;
+  countsByStage: Record<Stage, number>;
+  snapshots: Snapshot[];
+}
+
+export const Overview: FC<OverviewProps> = ({ q, params, rows, total, countsByStage, snapshots }) => {
+  const years = [...new Set(snapshots.map((s) => Number(s.end.slice(0, 4))))].sort();
+  const exportParams = new URLSearchParams([...params].filter(([k]) => k !== 'sort' && k !== 'desc'));
+  return (
+    <>
+      <form class="filters" method="get" action="/">
+        <Select name="year" values={years} current={q.year} />
+        <Select name="region" values={[...new Set(Object.values(REGIONS)), 'Other']} current={q.region} />
+        <Select name="type" values={VISIT_TYPES} current={q.type} />
+        <Select name="stage" values={STAGES} current={q.stage} />
+        <Select name="overdue" values={['true', 'false']} current={q.overdue} />
+        <button>Filter</button> <a href={`/api/visits.csv?${exportParams.toString()}`}>Export CSV</a>
+      </form>
+      <p class="counts">
+        {total} visit(s):{' '}
+        {STAGES.filter((s) => countsByStage[s]).map((s) => (
+          <span>
+            {s}: {countsByStage[s]}
+          </span>
+        ))}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            {HEADINGS.map(([key, label]) => (
+              <SortHeading params={params} q={q} sortKey={key} label={label} />
+            ))}
+            <th>Open items</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length ? (
+            rows.map((r) => <Row r={r} />)
+          ) : (
+            <tr>
+              <td colspan={8} class="muted">
+                No visits match.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </>
+  );
+};
+
+/** A partner's overview: only the reports States chose to share with UN partners, and their scope. */
+export const SharedReports: FC<{ shared: Snapshot[] }> = ({ shared }) => (
+  <table>
+    <thead>
+      <tr>
+        <th>Visit</th>
+        <th>State</th>
+        <th>Type</th>
+        <th>Adopted</th>
+        <th>Consent</th>
+      </tr>
+    </thead>
+    <tbody>
+      {shared.length ? (
+        shared.map((s) => (
+          <tr data-visit={s.id}>
+            <td>{s.id}</td>
+            <td>{s.stateName ?? s.state}</td>
+            <td>{s.type}</td>
+            <td>{day(s.adoptedAt)}</td>
+            <td>
+              {s.consent.scope}
+              {s.consent.sections.length ? `: ${s.consent.sections.join(', ')}` : ''}
+              {s.consent.priorityTaNeedsOnly ? ' (priority TA needs only)' : ''}
+            </td>
+          </tr>
+        ))
+      ) : (
+        <tr>
+          <td colspan={5} class="muted">
+            No State has shared a report with you yet.
+          </td>
+        </tr>
+      )}
+    </tbody>
+  </table>
+);

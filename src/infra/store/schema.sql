@@ -1,0 +1,79 @@
+-- The engine's store: append-only tables (triggers refuse UPDATE and DELETE) and the users table.
+-- Applied at every start; every statement is idempotent.
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  visit_id TEXT NOT NULL,
+  workflow_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT,
+  role TEXT,
+  door TEXT,
+  payload TEXT,
+  recorded_at TEXT NOT NULL,
+  UNIQUE (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS events_visit ON events (visit_id, at);
+CREATE TABLE IF NOT EXISTS messages (
+  key TEXT PRIMARY KEY,
+  notice_key TEXT NOT NULL,
+  visit_id TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  sent_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_visit ON messages (visit_id, sent_at);
+CREATE TABLE IF NOT EXISTS visit_snapshots (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  visit_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  UNIQUE (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS visit_snapshots_visit ON visit_snapshots (visit_id, id);
+CREATE TRIGGER IF NOT EXISTS visit_snapshots_append_only_u BEFORE UPDATE ON visit_snapshots BEGIN SELECT RAISE(ABORT, 'snapshots are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS visit_snapshots_append_only_d BEFORE DELETE ON visit_snapshots BEGIN SELECT RAISE(ABORT, 'snapshots are append-only'); END;
+CREATE TABLE IF NOT EXISTS users (
+  email TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  state TEXT,
+  organisation TEXT,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  door TEXT NOT NULL,
+  visit_id TEXT,
+  action TEXT NOT NULL,
+  payload TEXT,
+  outcome TEXT NOT NULL,
+  detail TEXT,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS link_uses (
+  link_id TEXT PRIMARY KEY,
+  visit_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  used_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_append_only_u BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_append_only_d BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS link_uses_append_only_u BEFORE UPDATE ON link_uses BEGIN SELECT RAISE(ABORT, 'link uses are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS link_uses_append_only_d BEFORE DELETE ON link_uses BEGIN SELECT RAISE(ABORT, 'link uses are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_append_only_u BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_append_only_d BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS messages_append_only_u BEFORE UPDATE ON messages BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS messages_append_only_d BEFORE DELETE ON messages BEGIN SELECT RAISE(ABORT, 'messages are append-only'); END;

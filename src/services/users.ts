@@ -1,0 +1,136 @@
+/**
+ * People with an account: added by the operator (the token is shown once, only its hash kept),
+ * signed in by token, each with a personal calendar-feed URL and, in the dashboard, form tokens
+ * bound to the session.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ROLES, type Principal, type Role } from '../domain/permissions';
+import type { UserRecord } from '../infra/store/store';
+import type { ServiceDeps } from './context';
+import { AppError, parseOr } from './errors';
+
+export const NewUser = z
+  .object({
+    role: z.enum(ROLES),
+    email: z.email(),
+    state: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'expected an ISO3 code such as NOR')
+      .optional(),
+    organisation: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{2,30}$/, 'expected a short code such as UNODC')
+      .optional(),
+  })
+  .strict()
+  .refine((u) => (u.role === 'state') === (u.state !== undefined), {
+    path: ['state'],
+    message: 'a state user needs --state, and only a state user has one',
+  })
+  .refine((u) => (u.role === 'partner') === (u.organisation !== undefined), {
+    path: ['organisation'],
+    message: 'a partner needs --organisation, and only a partner has one',
+  });
+
+/** The shape of a token the engine issues; anything else is refused before the store is asked. */
+const TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
+
+const hmac = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('base64url');
+
+/** The secret part of a user's calendar feed URL: derived, so nothing more is stored. */
+export function feedSecret(linkSecret: string, email: string): string {
+  return hmac(linkSecret, `feed:${email}`).slice(0, 32);
+}
+
+export function principalOf(u: UserRecord): Principal {
+  return {
+    email: u.email,
+    role: u.role as Role,
+    ...(u.state ? { state: u.state } : {}),
+    ...(u.organisation ? { organisation: u.organisation } : {}),
+  };
+}
+
+export function userService(deps: ServiceDeps) {
+  return {
+    /** Adds a user and returns its API token, shown once: 409 for an e-mail already registered. */
+    add(raw: unknown): { user: z.infer<typeof NewUser>; token: string } {
+      const user = parseOr(NewUser, raw, 'user');
+      if (
+        deps
+          .store()
+          .users()
+          .some((u) => u.email === user.email)
+      ) {
+        throw new AppError('exists', `a user with e-mail ${user.email} already exists`);
+      }
+      const token = randomBytes(32).toString('base64url');
+      deps.store().addUser(user, token);
+      return { user, token };
+    },
+
+    list(): UserRecord[] {
+      return deps.store().users();
+    },
+
+    /** The person a token belongs to, or undefined. */
+    authenticate(token: string | undefined): Principal | undefined {
+      const user = token && TOKEN.test(token) ? deps.store().userByToken(token) : undefined;
+      return user ? principalOf(user) : undefined;
+    },
+
+    /** The user's personal calendar subscription URL; 404 for an unknown user. */
+    feedUrl(email: string): string {
+      if (
+        !deps
+          .store()
+          .users()
+          .some((u) => u.email === email)
+      ) {
+        throw new AppError('not-found', `no user ${email}; add one with followup users add`);
+      }
+      return `${deps.publicUrl.replace(/\/$/, '')}/feeds/${feedSecret(deps.linkSecret, email)}.ics`;
+    },
+
+    /** The user whose feed URL holds this secret. */
+    byFeedSecret(secret: string): Principal | undefined {
+      const user = deps
+        .store()
+        .users()
+        .find((u) => feedSecret(deps.linkSecret, u.email) === secret);
+      return user ? principalOf(user) : undefined;
+    },
+
+    /** A form token bound to the session, so a page on another site cannot post with the cookie. */
+    formToken(sessionToken: string): string {
+      return hmac(deps.linkSecret, `form:${sessionToken}`);
+    },
+
+    formTokenValid(sessionToken: string, given: string | undefined): boolean {
+      const expected = Buffer.from(hmac(deps.linkSecret, `form:${sessionToken}`));
+      const actual = Buffer.from(given ?? '');
+      return actual.length === expected.length && timingSafeEqual(actual, expected);
+    },
+
+    /** A message signed for one round trip through the browser (a flash after a redirect). */
+    seal(text: string): string {
+      const body = Buffer.from(text, 'utf8').toString('base64url');
+      return `${body}.${hmac(deps.linkSecret, `flash:${body}`)}`;
+    },
+
+    /** The sealed message, or undefined when it was not sealed here. */
+    unseal(sealed: string | undefined): string | undefined {
+      const [body, sig, extra] = (sealed ?? '').split('.');
+      if (!body || !sig || extra !== undefined) return undefined;
+      const expected = Buffer.from(hmac(deps.linkSecret, `flash:${body}`));
+      const actual = Buffer.from(sig);
+      if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined;
+      return Buffer.from(body, 'base64url').toString('utf8');
+    },
+
+    /** Whether the dashboard's session cookie must be `Secure` (served over https). */
+    secureCookies: deps.publicUrl.startsWith('https:'),
+  };
+}
+export type UserService = ReturnType<typeof userService>;
