@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { httpServerFor } from '../src/compose';
+import { httpServerFor } from '../src/compose-http';
 import { TASK_QUEUE } from '../src/contract';
 import { Directory } from '../src/infra/directory';
 import { outboxMailer } from '../src/infra/mail';

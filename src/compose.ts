@@ -3,12 +3,9 @@
  * configuration names, opened when first needed, and the services built on it.
  */
 import type { Client } from '@temporalio/client';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { version } from '../package.json';
 import type { Config } from './config';
 import type { Policy } from './domain/policy';
-import { createHttpApp, httpServer } from './doors/http/app';
 import { loadPolicy } from './infra/policy/loader';
 import { loadLinkSecret, publicUrlOf } from './infra/secrets';
 import { Store } from './infra/store/store';
@@ -61,38 +58,4 @@ export function compose(
       store.made()?.close();
     },
   };
-}
-
-export interface HttpParts {
-  client: Client;
-  store: Store;
-  policy: Policy;
-  linkSecret: string;
-  publicUrl: string;
-  outboxDir?: string;
-  now?: () => number;
-  rateLimit?: number;
-  taskQueue?: string;
-}
-
-/** The HTTP door (API and dashboard) on given parts, as `npm start` serves it: for tests and benchmarks. */
-export function httpServerFor(p: HttpParts): Server {
-  const services = createServices({
-    temporal: async () => p.client,
-    store: () => p.store,
-    policy: p.policy,
-    linkSecret: p.linkSecret,
-    publicUrl: p.publicUrl,
-    outboxDir: p.outboxDir ?? '',
-    ...(p.now ? { now: p.now } : {}),
-    ...(p.taskQueue ? { taskQueue: p.taskQueue } : {}),
-  });
-  const app = createHttpApp({
-    services,
-    publicUrl: p.publicUrl,
-    version,
-    ...(p.now ? { now: p.now } : {}),
-    ...(p.rateLimit ? { rateLimit: p.rateLimit } : {}),
-  });
-  return httpServer(app);
 }

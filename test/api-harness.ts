@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { httpServerFor } from '../src/compose';
+import { httpServerFor } from '../src/compose-http';
 import { TASK_QUEUE } from '../src/contract';
 import { Directory } from '../src/infra/directory';
 import type { Policy } from '../src/domain/policy';

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpServerFor } from '../../src/compose';
+import { httpServerFor } from '../../src/compose-http';
 import { ImportRequest, LinkRequest } from '../../src/doors/api/schemas';
 import { MAX_BODY_BYTES } from '../../src/doors/http/body';
 import { VisitStartRequest } from '../../src/contract';

@@ -7,7 +7,7 @@ import { ZodError } from 'zod';
 import { DEFAULT_POLICY, Policy, ReminderRule, reminderRule } from '../../src/domain/policy';
 import { holidayCalendar, loadPolicy, PolicyOverride, resolvePolicy } from '../../src/infra/policy/loader';
 
-const HOLIDAY_FILE = join(__dirname, '..', '..', 'src', 'policy', 'un-holidays.json');
+const HOLIDAY_FILE = join(__dirname, '..', '..', 'src', 'infra', 'policy', 'un-holidays.json');
 const fileHolidays = (JSON.parse(readFileSync(HOLIDAY_FILE, 'utf8')) as { holidays: { date: string }[] }).holidays.map(
   (h) => h.date,
 );
@@ -148,7 +148,7 @@ describe('ReminderRule schema', () => {
 });
 
 describe('holidayCalendar', () => {
-  it('reads the UN Headquarters calendar from src/policy/un-holidays.json', () => {
+  it('reads the UN Headquarters calendar from src/infra/policy/un-holidays.json', () => {
     const cal = holidayCalendar();
     expect(cal.name).toBe('United Nations Headquarters, New York');
     expect(cal.timeZone).toBe('America/New_York');
@@ -263,8 +263,12 @@ describe('PolicyOverride schema', () => {
     expect(r.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['timezone'] });
   });
 
-  it('does not let a file change the calendar’s name or time zone', () => {
+  it('does not let a file change the calendar’s time zone', () => {
     expect(PolicyOverride.safeParse({ calendar: { holidays: [], timeZone: 'Europe/Paris' } }).success).toBe(false);
+  });
+
+  it('accepts a whole policy, as `followup policy show --json` prints it', () => {
+    expect(PolicyOverride.safeParse(JSON.parse(JSON.stringify(resolvePolicy()))).success).toBe(true);
   });
 });
 
@@ -312,6 +316,15 @@ describe('loadPolicy', () => {
       afterOpening: [],
     });
     expect(p.calendar.holidays).toEqual(['2026-11-26']);
+  });
+
+  it('reads back what `policy show --json` prints, unchanged or edited', () => {
+    const shown = JSON.parse(JSON.stringify(resolvePolicy(), null, 2)) as Policy;
+    expect(loadPolicy(write('shown.json', JSON.stringify(shown, null, 2)))).toEqual(resolvePolicy());
+    const edited = { ...shown, name: 'Edited', clocks: { ...shown.clocks, 'state-review': '45 days' } };
+    edited.calendar = { ...shown.calendar, name: 'UN Headquarters (edited)', holidays: ['2026-12-25'] };
+    const p = loadPolicy(write('edited.json', JSON.stringify(edited)));
+    expect(p).toEqual({ ...resolvePolicy(), name: 'Edited', clocks: edited.clocks, calendar: edited.calendar });
   });
 
   it('names FOLLOWUP_POLICY and the file when the file does not exist', () => {

@@ -15,7 +15,7 @@ const HolidayFile = z.object({
   holidays: z.array(z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), name: z.string() })),
 });
 
-/** What a policy file may set: any clock, any item's reminder rule (whole), the name, the holidays. */
+/** What a policy file may set: any clock, any item's reminder rule (whole), the name, the calendar; a whole policy too. */
 export const PolicyOverride = z
   .object({
     name: z.string().min(1).optional(),
@@ -23,8 +23,13 @@ export const PolicyOverride = z
       .partialRecord(z.enum(Object.keys(DEFAULT_POLICY.clocks) as [string, ...string[]]), DurationText)
       .optional(),
     reminders: z.partialRecord(z.enum(ITEMS), ReminderRule.nullable()).optional(),
+    // What `followup policy show --json` prints is accepted back: the calendar's name and zone too.
     calendar: z
-      .object({ holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')) })
+      .object({
+        name: z.string().min(1).optional(),
+        timeZone: z.literal('America/New_York').optional(),
+        holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')),
+      })
       .strict()
       .optional(),
   })
@@ -49,7 +54,7 @@ export function resolvePolicy(override: PolicyOverride = {}): Policy {
     name: o.name ?? DEFAULT_POLICY.name,
     clocks: { ...DEFAULT_POLICY.clocks, ...o.clocks },
     reminders,
-    calendar: o.calendar ? { ...calendar, holidays: o.calendar.holidays } : calendar,
+    calendar: { ...calendar, ...o.calendar },
   });
 }
 

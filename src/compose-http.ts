@@ -1,0 +1,41 @@
+/** The HTTP door on given parts, wired as `npm start` wires it: for tests and the benchmark. */
+import type { Client } from '@temporalio/client';
+import type { Server } from 'node:http';
+import { version } from '../package.json';
+import type { Policy } from './domain/policy';
+import { createHttpApp, httpServer } from './doors/http/app';
+import type { Store } from './infra/store/store';
+import { createServices } from './services';
+
+export interface HttpParts {
+  client: Client;
+  store: Store;
+  policy: Policy;
+  linkSecret: string;
+  publicUrl: string;
+  outboxDir?: string;
+  now?: () => number;
+  rateLimit?: number;
+  taskQueue?: string;
+}
+
+export function httpServerFor(p: HttpParts): Server {
+  const services = createServices({
+    temporal: async () => p.client,
+    store: () => p.store,
+    policy: p.policy,
+    linkSecret: p.linkSecret,
+    publicUrl: p.publicUrl,
+    outboxDir: p.outboxDir ?? '',
+    ...(p.now ? { now: p.now } : {}),
+    ...(p.taskQueue ? { taskQueue: p.taskQueue } : {}),
+  });
+  const app = createHttpApp({
+    services,
+    publicUrl: p.publicUrl,
+    version,
+    ...(p.now ? { now: p.now } : {}),
+    ...(p.rateLimit ? { rateLimit: p.rateLimit } : {}),
+  });
+  return httpServer(app);
+}
