@@ -1,146 +1,152 @@
 /**
- * What each action takes: its payload fields, as one table from which both the zod validator and
- * the field list shown by the CLI, the API and the UI are built.
+ * What each action takes: one table of zod object schemas, one per action. The validators, the
+ * payload types the state machine reads, and the field lists shown by the CLI, the API and the UI
+ * are all derived from it.
  */
 import { z } from 'zod';
 import { ACTIONS, CONSENT_SCOPES, type ActionName } from './vocabulary';
 
-export type FieldType = 'string' | 'date' | 'string[]' | 'boolean' | 'enum';
+/** How a payload field is entered and shown. */
+export const FieldType = z.enum(['string', 'date', 'string[]', 'boolean', 'enum']);
+export type FieldType = z.infer<typeof FieldType>;
 
 /** One payload field of an action, as shown to the person taking it. */
-export interface FieldSpec {
-  name: string;
-  type: FieldType;
-  required: boolean;
-  description: string;
-  values?: readonly string[];
-}
+export const FieldSpec = z.object({
+  name: z.string(),
+  type: FieldType,
+  values: z.array(z.string()).optional(),
+  required: z.boolean(),
+  description: z.string(),
+});
+export type FieldSpec = z.infer<typeof FieldSpec>;
 
-const note: FieldSpec = { name: 'note', type: 'string', required: false, description: 'A short note for the record' };
-const documentRef: FieldSpec = {
-  name: 'documentRef',
-  type: 'string',
-  required: false,
-  description: 'Reference of the document (symbol, file name or link)',
-};
+/** What the table says of a field beyond its schema; kept off the schema so the OpenAPI document stays as it was. */
+const FIELD_INFO = z.registry<{ type: FieldType; description: string }>();
 
-/** The payload fields of every action. */
-export const ACTION_FIELDS: Record<ActionName, readonly FieldSpec[]> = {
-  'record-pao': [documentRef, note],
-  'refer-ta': [
-    {
-      name: 'partners',
-      type: 'string[]',
-      required: true,
-      description: 'Partner organisations the needs go to, e.g. UNODC',
-    },
-    { name: 'needs', type: 'string', required: false, description: 'The technical-assistance needs referred' },
-    note,
-  ],
-  'submit-draft': [documentRef, note],
-  'dispatch-draft': [note],
-  'record-comments': [
-    { name: 'summary', type: 'string', required: false, description: "Summary of the State's comments" },
-    documentRef,
-  ],
-  'request-extension': [
-    { name: 'reason', type: 'string', required: false, description: 'Why the State asks for more time' },
-  ],
-  'grant-extension': [note],
-  'submit-final-draft': [documentRef, note],
-  'place-hold': [{ name: 'reason', type: 'string', required: false, description: 'Why the member places a hold' }],
-  'lift-hold': [
-    { name: 'member', type: 'string', required: false, description: 'Whose hold to lift (default: yours)' },
-  ],
-  object: [{ name: 'reason', type: 'string', required: true, description: 'The objection' }],
-  'record-adoption': [
-    { name: 'meetingDate', type: 'date', required: false, description: 'Date of the Committee meeting' },
-    note,
-  ],
-  'return-to-cted': [{ name: 'reason', type: 'string', required: true, description: 'What CTED must revise' }],
-  'transmit-report': [documentRef, note],
-  'confirm-receipt': [
-    { name: 'receivedOn', type: 'date', required: false, description: 'Date the State received the report' },
-  ],
-  'record-consent': [
-    { name: 'scope', type: 'enum', values: CONSENT_SCOPES, required: true, description: 'none, partial or full' },
-    { name: 'sections', type: 'string[]', required: false, description: 'Sections that may be shared (partial)' },
-    {
-      name: 'priorityTaNeedsOnly',
-      type: 'boolean',
-      required: false,
-      description: 'Share only the priority technical-assistance needs (partial)',
-    },
-    note,
-  ],
-  'submit-implementation-report': [
-    documentRef,
-    { name: 'summary', type: 'string', required: false, description: 'Steps taken' },
-  ],
-  'submit-follow-up-report': [documentRef, note],
-  'invite-briefing': [
-    { name: 'date', type: 'date', required: false, description: 'Proposed date of the briefing' },
-    note,
-  ],
-  'record-briefing': [
-    { name: 'date', type: 'date', required: false, description: 'Date the State briefed the Committee' },
-    note,
-  ],
-  withdraw: [{ name: 'reason', type: 'string', required: true, description: 'Why the visit is withdrawn' }],
-};
+const text = (description: string) =>
+  z.string().trim().min(1).max(4000).register(FIELD_INFO, { type: 'string', description });
 
-const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine(
-    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
-    'not a real calendar date',
-  );
+const date = (description: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+    .refine(
+      (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+      'not a real calendar date',
+    )
+    .register(FIELD_INFO, { type: 'date', description });
 
-function fieldSchema(f: FieldSpec): z.ZodType {
-  switch (f.type) {
-    case 'string':
-      return z.string().trim().min(1).max(4000);
-    case 'date':
-      return IsoDate;
-    case 'string[]':
-      return z.array(z.string().trim().min(1).max(200)).min(1).max(50);
-    case 'boolean':
-      return z.boolean();
-    case 'enum':
-      return z.enum(f.values as [string, ...string[]]);
-  }
-}
+const names = (description: string) =>
+  z.array(z.string().trim().min(1).max(200)).min(1).max(50).register(FIELD_INFO, { type: 'string[]', description });
 
-function buildSchema(action: ActionName): z.ZodType<Record<string, unknown>> {
-  const shape: Record<string, z.ZodType> = {};
-  for (const f of ACTION_FIELDS[action]) shape[f.name] = f.required ? fieldSchema(f) : fieldSchema(f).optional();
-  const base = z.object(shape).strict();
-  if (action !== 'record-consent') return base as z.ZodType<Record<string, unknown>>;
-  return base.superRefine((p, ctx) => {
-    const v = p as { scope?: string; sections?: string[]; priorityTaNeedsOnly?: boolean };
-    if (v.scope === 'partial' && !v.sections?.length && !v.priorityTaNeedsOnly) {
+const flag = (description: string) => z.boolean().register(FIELD_INFO, { type: 'boolean', description });
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, description: string) =>
+  z.enum(values).register(FIELD_INFO, { type: 'enum', description });
+
+const note = () => text('A short note for the record').optional();
+const documentRef = () => text('Reference of the document (symbol, file name or link)').optional();
+
+/** Partial consent names what may be shared; the other scopes take no detail. */
+const consent = z
+  .strictObject({
+    scope: oneOf(CONSENT_SCOPES, 'none, partial or full'),
+    sections: names('Sections that may be shared (partial)').optional(),
+    priorityTaNeedsOnly: flag('Share only the priority technical-assistance needs (partial)').optional(),
+    note: note(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.scope === 'partial' && !p.sections?.length && !p.priorityTaNeedsOnly) {
       ctx.addIssue({
         code: 'custom',
         path: ['sections'],
         message: 'partial consent names the sections or sets priorityTaNeedsOnly',
       });
     }
-    if (v.scope !== 'partial' && (v.sections || v.priorityTaNeedsOnly)) {
+    if (p.scope !== 'partial' && (p.sections || p.priorityTaNeedsOnly)) {
       ctx.addIssue({
         code: 'custom',
         path: ['scope'],
         message: 'sections and priorityTaNeedsOnly apply only to partial consent',
       });
     }
-  }) as z.ZodType<Record<string, unknown>>;
-}
+  });
+
+/** The payload of every action, fields in the order they are shown; unknown fields are refused. */
+const PAYLOADS = {
+  'record-pao': z.strictObject({ documentRef: documentRef(), note: note() }),
+  'refer-ta': z.strictObject({
+    partners: names('Partner organisations the needs go to, e.g. UNODC'),
+    needs: text('The technical-assistance needs referred').optional(),
+    note: note(),
+  }),
+  'submit-draft': z.strictObject({ documentRef: documentRef(), note: note() }),
+  'dispatch-draft': z.strictObject({ note: note() }),
+  'record-comments': z.strictObject({
+    summary: text("Summary of the State's comments").optional(),
+    documentRef: documentRef(),
+  }),
+  'request-extension': z.strictObject({ reason: text('Why the State asks for more time').optional() }),
+  'grant-extension': z.strictObject({ note: note() }),
+  'submit-final-draft': z.strictObject({ documentRef: documentRef(), note: note() }),
+  'place-hold': z.strictObject({ reason: text('Why the member places a hold').optional() }),
+  'lift-hold': z.strictObject({ member: text('Whose hold to lift (default: yours)').optional() }),
+  object: z.strictObject({ reason: text('The objection') }),
+  'record-adoption': z.strictObject({
+    meetingDate: date('Date of the Committee meeting').optional(),
+    note: note(),
+  }),
+  'return-to-cted': z.strictObject({ reason: text('What CTED must revise') }),
+  'transmit-report': z.strictObject({ documentRef: documentRef(), note: note() }),
+  'confirm-receipt': z.strictObject({ receivedOn: date('Date the State received the report').optional() }),
+  'record-consent': consent,
+  'submit-implementation-report': z.strictObject({
+    documentRef: documentRef(),
+    summary: text('Steps taken').optional(),
+  }),
+  'submit-follow-up-report': z.strictObject({ documentRef: documentRef(), note: note() }),
+  'invite-briefing': z.strictObject({ date: date('Proposed date of the briefing').optional(), note: note() }),
+  'record-briefing': z.strictObject({
+    date: date('Date the State briefed the Committee').optional(),
+    note: note(),
+  }),
+  withdraw: z.strictObject({ reason: text('Why the visit is withdrawn') }),
+} satisfies Record<ActionName, z.ZodObject>;
+
+/** The validated payload of each action, by name. */
+export type ActionPayloads = { [A in ActionName]: z.output<(typeof PAYLOADS)[A]> };
+/** The validated payload of one action. */
+export type ActionPayload<A extends ActionName> = ActionPayloads[A];
 
 /** zod validator of each action's payload: unknown fields are refused. */
-export const ACTION_PAYLOADS = Object.fromEntries(ACTIONS.map((a) => [a, buildSchema(a)])) as Record<
-  ActionName,
-  z.ZodType<Record<string, unknown>>
->;
+export const ACTION_PAYLOADS: { readonly [A in ActionName]: z.ZodType<ActionPayloads[A]> } = PAYLOADS;
+
+/** Validates an action's payload; throws a ZodError when it is not valid. */
+export function parsePayload<A extends ActionName>(action: A, payload: unknown): ActionPayload<A> {
+  const result = ACTION_PAYLOADS[action].safeParse(payload);
+  if (!result.success) throw result.error;
+  return result.data;
+}
+
+function fieldsOf(action: ActionName): FieldSpec[] {
+  return Object.entries(PAYLOADS[action].shape).map(([name, schema]) => {
+    const inner = schema instanceof z.ZodOptional ? schema.unwrap() : schema;
+    const info = FIELD_INFO.get(inner);
+    if (!info) throw new Error(`${action}.${name} has no field description`);
+    return {
+      name,
+      type: info.type,
+      ...(inner instanceof z.ZodEnum ? { values: inner.options.map(String) } : {}),
+      required: !(schema instanceof z.ZodOptional),
+      description: info.description,
+    };
+  });
+}
+
+/** The payload fields of every action. */
+export const ACTION_FIELDS: { readonly [A in ActionName]: FieldSpec[] } = Object.fromEntries(
+  ACTIONS.map((a) => [a, fieldsOf(a)]),
+) as Record<ActionName, FieldSpec[]>;
 
 export const ActionNameSchema = z.enum(ACTIONS);
 

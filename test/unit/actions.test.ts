@@ -1,6 +1,14 @@
 /** Action payloads: the field table and the zod validators built from it. */
 import { describe, expect, it } from 'vitest';
-import { ACTION_FIELDS, ACTION_PAYLOADS, ActionNameSchema, describeIssues } from '../../src/domain/actions';
+import { ZodError, z } from 'zod';
+import {
+  ACTION_FIELDS,
+  ACTION_PAYLOADS,
+  ActionNameSchema,
+  FieldSpec,
+  describeIssues,
+  parsePayload,
+} from '../../src/domain/actions';
 import { ACTIONS, type ActionName } from '../../src/domain/vocabulary';
 
 const REQUIRED: Partial<Record<ActionName, Record<string, unknown>>> = {
@@ -40,6 +48,39 @@ describe('ACTION_FIELDS', () => {
       'partial',
       'full',
     ]);
+  });
+});
+
+describe('ACTION_FIELDS and ACTION_PAYLOADS come from one table', () => {
+  it.each([...ACTIONS])(
+    '%s: the fields are the payload schema’s keys, in order, required where not optional',
+    (action) => {
+      const fields = ACTION_FIELDS[action];
+      for (const f of fields) expect(FieldSpec.strict().parse(f)).toEqual(f);
+      expect(fields.map((f) => f.name)).toEqual(Object.keys(z.toJSONSchema(ACTION_PAYLOADS[action]).properties ?? {}));
+      expect(fields.filter((f) => f.required).map((f) => f.name)).toEqual(
+        z.toJSONSchema(ACTION_PAYLOADS[action]).required ?? [],
+      );
+    },
+  );
+
+  it('shows the same field the same way wherever it appears', () => {
+    const byName = new Map<string, string>();
+    for (const f of Object.values(ACTION_FIELDS)
+      .flat()
+      .filter((f) => f.name === 'note' || f.name === 'documentRef')) {
+      const shown = JSON.stringify(f);
+      expect(byName.get(f.name) ?? shown).toBe(shown);
+      byName.set(f.name, shown);
+    }
+    expect([...byName.keys()].sort()).toEqual(['documentRef', 'note']);
+  });
+});
+
+describe('parsePayload', () => {
+  it('returns the validated payload of the action, or throws the ZodError', () => {
+    expect(parsePayload('refer-ta', { partners: [' UNODC '] })).toEqual({ partners: ['UNODC'] });
+    expect(() => parsePayload('object', {})).toThrow(ZodError);
   });
 });
 
