@@ -2,8 +2,9 @@
  * Who may do what: one table of role × action × scope, and the read rules. Pure, so every door
  * (HTTP API, signed link, CLI) asks the same question and the tests can walk the whole table.
  */
+import { z } from 'zod';
 import type { VisitStatus } from './visit';
-import type { ActionName } from './vocabulary';
+import { VISIT_TYPES, type ActionName } from './vocabulary';
 
 export const ROLES = ['cted', 'secretariat', 'committee', 'chair', 'state', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -98,15 +99,21 @@ export function mayAct(p: Principal, action: ActionName, visit: Pick<VisitStatus
 }
 
 /** What a partner sees of a visit it may read: the consented scope, nothing confidential. */
-export interface PartnerView {
-  id: string;
-  state: string;
-  stateName?: string;
-  type: string;
-  adoptedAt: string | null;
-  consent: { scope: 'partial' | 'full'; sections: string[]; priorityTaNeedsOnly: boolean };
-}
+export const PartnerView = z.object({
+  id: z.string(),
+  state: z.string(),
+  stateName: z.string().optional(),
+  type: z.enum(VISIT_TYPES),
+  adoptedAt: z.iso.datetime().nullable(),
+  consent: z.object({
+    scope: z.enum(['partial', 'full']),
+    sections: z.array(z.string()),
+    priorityTaNeedsOnly: z.boolean(),
+  }),
+});
+export type PartnerView = z.infer<typeof PartnerView>;
 
+/** The partner's view of a visit whose report the State consented to share. */
 export function partnerView(s: VisitStatus): PartnerView {
   return {
     id: s.id,

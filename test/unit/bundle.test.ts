@@ -1,237 +1,102 @@
 /**
- * Workflow code must stay deterministic and sandbox-safe: it bundles with Temporal's bundler, and
- * neither it nor the modules it pulls in from src/ import Node built-ins or the Temporal packages
- * that only make sense outside a workflow (activity, client, worker).
+ * Workflow code must stay deterministic and sandbox-safe, checked twice: it bundles with Temporal's
+ * bundler and pulls in nothing but itself, the contract, the pure domain and the workflow packages;
+ * and ESLint's import rules (eslint.config.mjs) refuse what would break that, in any new file too.
  */
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { builtinModules } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
-import ts from 'typescript';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { ESLint } from 'eslint';
+import { join, resolve } from 'node:path';
+import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
-import { workflowsPath } from '../../src/worker';
 
 const ROOT = resolve(__dirname, '..', '..');
-const WORKFLOWS = workflowsPath();
-
-const FORBIDDEN_PACKAGES = [
-  '@temporalio/activity',
-  '@temporalio/client',
-  '@temporalio/worker',
-  '@temporalio/testing',
-  'better-sqlite3',
-  'nodemailer',
-];
-
-interface ImportRef {
-  spec: string;
-  /** Erased at compile time (`import type`, or only `type` specifiers): never reaches the bundle. */
-  typeOnly: boolean;
-  statement: string;
-}
-
-function stripComments(source: string): string {
-  return source.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/^[ \t]*\/\/.*$/gm, '');
-}
-
-/** Every module specifier a TypeScript source imports or re-exports, statically or dynamically. */
-function importsOf(source: string): ImportRef[] {
-  const code = stripComments(source);
-  const refs: ImportRef[] = [];
-  const fromClause = /^[ \t]*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)['"]/gm;
-  for (let m = fromClause.exec(code); m; m = fromClause.exec(code)) {
-    const clause = m[3]!.trim();
-    const braces = /^\{([\s\S]*)\}$/.exec(clause);
-    const onlyTypeSpecifiers =
-      braces !== null &&
-      braces[1]!
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .every((s) => s.startsWith('type '));
-    refs.push({
-      spec: m[4]!,
-      typeOnly: m[2] !== undefined || onlyTypeSpecifiers,
-      statement: m[0].trim().replace(/\s+/g, ' '),
-    });
-  }
-  const sideEffect = /^[ \t]*import\s*['"]([^'"]+)['"]/gm;
-  for (let m = sideEffect.exec(code); m; m = sideEffect.exec(code))
-    refs.push({ spec: m[1]!, typeOnly: false, statement: m[0].trim() });
-  const dynamic = /\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
-  for (let m = dynamic.exec(code); m; m = dynamic.exec(code))
-    refs.push({ spec: m[1]!, typeOnly: false, statement: m[0] });
-  return refs;
-}
-
-function isNodeBuiltin(spec: string): boolean {
-  return spec.startsWith('node:') || builtinModules.includes(spec) || builtinModules.includes(spec.split('/')[0]!);
-}
-
-function forbiddenReason(spec: string): string | undefined {
-  if (isNodeBuiltin(spec)) return 'Node built-in';
-  if (FORBIDDEN_PACKAGES.some((p) => spec === p || spec.startsWith(`${p}/`))) return 'not allowed in workflow code';
-  return undefined;
-}
-
-function resolveRelative(fromFile: string, spec: string): string {
-  const base = resolve(dirname(fromFile), spec);
-  for (const candidate of [`${base}.ts`, join(base, 'index.ts'), base]) {
-    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  throw new Error(`${relative(ROOT, fromFile)}: cannot resolve ${spec}`);
-}
-
-const rel = (f: string) => relative(ROOT, f).split('\\').join('/');
-
-/** Walks the value imports from the workflow files; returns the files reached and every violation. */
-function walkWorkflowGraph(entries: string[]): { files: string[]; violations: string[]; typeOnlySkipped: string[] } {
-  const seen = new Set<string>();
-  const violations: string[] = [];
-  const typeOnlySkipped: string[] = [];
-  const queue = [...entries];
-  while (queue.length) {
-    const file = queue.shift()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    if (!file.endsWith('.ts')) continue; // JSON data has no imports
-    for (const ref of importsOf(readFileSync(file, 'utf8'))) {
-      if (ref.typeOnly) {
-        typeOnlySkipped.push(`${rel(file)}: ${ref.spec}`);
-        continue;
-      }
-      const why = forbiddenReason(ref.spec);
-      if (why) violations.push(`${rel(file)}: ${ref.statement} (${why})`);
-      if (ref.spec.startsWith('.')) queue.push(resolveRelative(file, ref.spec));
-    }
-  }
-  return { files: [...seen].map(rel).sort(), violations, typeOnlySkipped };
-}
-
-const workflowFiles = () =>
-  readdirSync(WORKFLOWS)
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => join(WORKFLOWS, f));
 
 describe('the workflow bundle', () => {
-  it('bundles workflows/ with the Temporal bundler and contains visitFollowUp and none of the worker-side modules', async () => {
-    const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath() });
-    expect(typeof bundle.code).toBe('string');
-    expect(bundle.code.length).toBeGreaterThan(1000);
+  it('bundles workflows/ with the Temporal bundler: the workflows, the contract and the pure domain, no worker-side module', async () => {
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: join(ROOT, 'workflows'),
+      logger: new DefaultLogger('WARN'),
+    });
     expect(bundle.code).toContain('visitFollowUp');
-    // The bundle names the modules it holds by path: the pure ones are in, the worker-side ones are not.
-    for (const path of ['./src/contract.ts', './src/domain/visit.ts', 'node_modules/@temporalio/workflow/'])
-      expect(bundle.code, path).toContain(path);
-    for (const path of ['src/mail.ts', 'src/store.ts', 'src/directory.ts', 'activities/index.ts'])
-      expect(bundle.code, path).not.toContain(path);
-    for (const pkg of ['better-sqlite3', 'nodemailer', 'smtp-server'])
-      expect(bundle.code, pkg).not.toContain(`node_modules/${pkg}/`);
+    // webpack heads each module with a comment that names its path: `!*** ./src/contract.ts ***!`.
+    const modules = [...bundle.code.matchAll(/!\*\*\* (\S+) \*\*\*!/g)].map((m) => m[1]!);
+    const ours = modules.filter((m) => m.startsWith('./') && !m.includes('node_modules/'));
+    expect(ours).toEqual(
+      expect.arrayContaining([
+        './workflows/index.ts',
+        './workflows/visit-follow-up.ts',
+        './src/contract.ts',
+        './src/domain/actions.ts',
+        './src/domain/visit/index.ts',
+        './src/domain/visit/transitions.ts',
+      ]),
+    );
+    for (const m of ours.filter((p) => p.endsWith('.ts')))
+      expect(m).toMatch(/^\.\/(workflows\/|src\/contract\.ts$|src\/domain\/)/);
+    const packages = new Set(modules.flatMap((m) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(m)?.[1] ?? []));
+    expect([...packages].filter((p) => p.startsWith('@temporalio/')).sort()).toEqual([
+      '@temporalio/common',
+      '@temporalio/workflow',
+    ]);
+    for (const pkg of ['better-sqlite3', 'nodemailer', 'smtp-server', 'hono']) expect(packages, pkg).not.toContain(pkg);
   }, 120_000);
 });
 
-describe('static check of what workflow code imports', () => {
-  it('the import scanner finds every specifier TypeScript finds, in each file it checks', () => {
-    const files = [
-      ...workflowFiles(),
-      join(ROOT, 'src', 'contract.ts'),
-      ...readdirSync(join(ROOT, 'src', 'domain'))
-        .filter((f) => f.endsWith('.ts'))
-        .map((f) => join(ROOT, 'src', 'domain', f)),
-    ];
-    for (const file of files) {
-      const source = readFileSync(file, 'utf8');
-      const byTypeScript = ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName);
-      expect(new Set(importsOf(source).map((r) => r.spec)), rel(file)).toEqual(new Set(byTypeScript));
-    }
-  });
+/** Lints a file that is not on disk; the type-aware rules need a file in the TS project, so they are off here. */
+async function lintProbe(filePath: string, source: string): Promise<{ rule: string | null; line: number }[]> {
+  const eslint = new ESLint({ cwd: ROOT, overrideConfig: [tseslint.configs.disableTypeChecked] });
+  const [result] = await eslint.lintText(source, { filePath });
+  return result!.messages.map((m) => ({ rule: m.ruleId, line: m.line }));
+}
 
-  it('the import scanner flags Node built-ins and worker-side packages, and skips type-only imports', () => {
-    const sample = [
+const restricted = (...lines: number[]) => lines.map((line) => ({ rule: 'no-restricted-imports', line }));
+
+describe('ESLint guards what workflow code and the domain import', () => {
+  it('refuses Node built-ins, Temporal client, infrastructure and activity values in a new workflow file', async () => {
+    const source = [
       "import { readFileSync } from 'node:fs';",
-      "import path from 'path';",
-      "import * as crypto from 'crypto';",
-      "import {\n  Context,\n} from '@temporalio/activity';",
-      "export { Client } from '@temporalio/client';",
-      "import '@temporalio/worker/lib/something';",
-      "const later = await import('fs/promises');",
-      "import type { Worker } from '@temporalio/worker';",
-      "import { type NativeConnection } from '@temporalio/worker';",
+      "import { Client } from '@temporalio/client';",
+      "import { openStore } from '../src/infra/store';",
+      "import { createActivities } from '../activities';",
+      "import type { VisitActivities } from '../activities';",
       "import { proxyActivities } from '@temporalio/workflow';",
-      "// import { hidden } from 'node:os';",
+      "import { z } from 'zod';",
+      "import { visitIdOf } from '../src/contract';",
+      "import { statusOf } from '../src/domain/visit';",
+      'export const used = [readFileSync, Client, openStore, createActivities, proxyActivities, z, visitIdOf, statusOf];',
+      'export type Used = VisitActivities;',
     ].join('\n');
-    const refs = importsOf(sample);
-    const flagged = refs.filter((r) => !r.typeOnly && forbiddenReason(r.spec)).map((r) => r.spec);
-    expect(flagged.sort()).toEqual(
-      [
-        '@temporalio/activity',
-        '@temporalio/client',
-        '@temporalio/worker/lib/something',
-        'crypto',
-        'fs/promises',
-        'node:fs',
-        'path',
-      ].sort(),
-    );
-    expect(refs.filter((r) => r.typeOnly).map((r) => r.spec)).toEqual(['@temporalio/worker', '@temporalio/worker']);
-    expect(refs.map((r) => r.spec)).not.toContain('node:os');
-    expect(forbiddenReason('@temporalio/workflow')).toBeUndefined();
-    expect(forbiddenReason('zod')).toBeUndefined();
-  });
+    expect(await lintProbe('workflows/some-new-file.ts', source)).toEqual(restricted(1, 2, 3, 4));
+  }, 60_000);
 
-  it('no file under workflows/ imports Node built-ins or @temporalio/activity, client or worker', () => {
-    const files = workflowFiles();
-    expect(files.map(rel).sort()).toEqual(
-      expect.arrayContaining(['workflows/index.ts', 'workflows/visit-follow-up.ts']),
-    );
-    const violations = files.flatMap((file) =>
-      importsOf(readFileSync(file, 'utf8'))
-        .filter((r) => !r.typeOnly && forbiddenReason(r.spec))
-        .map((r) => `${rel(file)}: ${r.statement}`),
-    );
-    expect(violations).toEqual([]);
-  });
+  it('refuses anything but zod and the domain itself in a domain file, at either depth', async () => {
+    const top = [
+      "import { randomUUID } from 'node:crypto';",
+      "import { store } from '../infra/x';",
+      "import { z } from 'zod';",
+      "import { ACTIONS } from './vocabulary';",
+      'export const used = [randomUUID, store, z, ACTIONS];',
+    ].join('\n');
+    expect(await lintProbe('src/domain/some-new-file.ts', top)).toEqual(restricted(1, 2));
 
-  it('nor do the modules they import from src/, transitively (contract and the pure domain)', () => {
-    const { files, violations, typeOnlySkipped } = walkWorkflowGraph(workflowFiles());
-    expect(violations).toEqual([]);
-    expect(files).toEqual(
-      expect.arrayContaining([
-        'workflows/index.ts',
-        'workflows/visit-follow-up.ts',
-        'src/contract.ts',
-        'src/domain/actions.ts',
-        'src/domain/calendar.ts',
-        'src/domain/duration.ts',
-        'src/domain/policy.ts',
-        'src/domain/visit.ts',
-        'src/domain/vocabulary.ts',
-      ]),
-    );
-    // Everything reached lives in workflows/ or src/ (never activities/ or a worker-side module).
-    for (const f of files) expect(f, f).toMatch(/^(workflows\/|src\/)/);
-    for (const f of [
-      'activities/index.ts',
-      'src/store.ts',
-      'src/mail.ts',
-      'src/directory.ts',
-      'src/worker.ts',
-      'src/policy-loader.ts',
-    ]) {
-      expect(files, f).not.toContain(f);
-    }
-    // The activities are known to the workflow by their type only.
-    expect(typeOnlySkipped).toContain('workflows/visit-follow-up.ts: ../activities');
-  });
+    const nested = [
+      "import { randomUUID } from 'crypto';",
+      "import { store } from '../../infra/x';",
+      "import { z } from 'zod';",
+      "import { ACTIONS } from '../vocabulary';",
+      "import { iso } from './events';",
+      'export const used = [randomUUID, store, z, ACTIONS, iso];',
+    ].join('\n');
+    expect(await lintProbe('src/domain/visit/some-new-file.ts', nested)).toEqual(restricted(1, 2));
+  }, 60_000);
 
-  it('every module in src/domain/ and src/contract.ts is free of Node built-ins and worker-side packages', () => {
-    const files = [
-      join(ROOT, 'src', 'contract.ts'),
-      ...readdirSync(join(ROOT, 'src', 'domain'))
-        .filter((f) => f.endsWith('.ts'))
-        .map((f) => join(ROOT, 'src', 'domain', f)),
-    ];
-    expect(files.length).toBeGreaterThanOrEqual(8);
-    const { violations } = walkWorkflowGraph(files);
-    expect(violations).toEqual([]);
-  });
+  it('finds nothing to report in the real workflows/, src/contract.ts and src/domain/', async () => {
+    const eslint = new ESLint({ cwd: ROOT });
+    const results = await eslint.lintFiles(['workflows', 'src/contract.ts', 'src/domain']);
+    expect(results.map((r) => r.filePath.slice(ROOT.length + 1)).sort()).toEqual(
+      expect.arrayContaining(['workflows/visit-follow-up.ts', 'src/domain/visit/index.ts', 'src/contract.ts']),
+    );
+    const problems = results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.ruleId}: ${m.message}`));
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

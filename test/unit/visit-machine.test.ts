@@ -17,6 +17,7 @@
  * confirm-receipt Fri 2027-03-19 10:00 EDT -> state-implementation-report (6 months) 2027-09-19T14:00:00.000Z
  */
 import { describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
 import {
   allowedActions,
   allowedActionsWithFields,
@@ -30,7 +31,9 @@ import {
   openItems,
   plannedReminders,
   refusal,
+  reminderNotice,
   statusOf,
+  takeDueReminders,
   visitEndInstant,
   type Actor,
   type Effects,
@@ -41,7 +44,7 @@ import {
 import { ACTION_FIELDS } from '../../src/domain/actions';
 import { ACTIONS, type ActionName } from '../../src/domain/vocabulary';
 import type { Policy } from '../../src/domain/policy';
-import { resolvePolicy } from '../../src/policy-loader';
+import { resolvePolicy } from '../../src/infra/policy/loader';
 
 const T = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? ms : new Date(ms).toISOString());
@@ -418,6 +421,27 @@ describe('applyAction', () => {
         payload: { documentRef: 'PAO-166' },
       },
     ]);
+  });
+
+  it('validates the payload it is given: trimmed as the API would, refused when invalid', () => {
+    const s = drafted();
+    const fx = applyAction(
+      s,
+      { action: 'dispatch-draft', payload: { note: '  by courier  ' }, actor: OFFICER, door: 'api' },
+      T('2027-01-12T15:00:00.000Z'),
+      POLICY,
+    );
+    expect(fx.events[0]?.payload).toEqual({ note: 'by courier' });
+    const before = structuredClone(s);
+    expect(() =>
+      applyAction(
+        s,
+        { action: 'record-comments', payload: { summary: 42 }, actor: STATE, door: 'api' },
+        T('2027-01-13T15:00:00.000Z'),
+        POLICY,
+      ),
+    ).toThrow(ZodError);
+    expect(s).toEqual(before);
   });
 
   it('an event with an empty payload and an actor without a role records neither', () => {
@@ -1218,6 +1242,56 @@ describe('dueReminders', () => {
     const { send, skip } = dueReminders(s, POLICY, T('2026-12-16T00:00:00.000Z'), from);
     expect(send.map((r) => r.key).sort()).toEqual([`pao:${PAO_DUE}:overdue:1`, `ta-referral:${PAO_DUE}:overdue:1`]);
     expect(skip).toEqual([]);
+  });
+});
+
+describe('takeDueReminders', () => {
+  it('records the skipped reminders, then the sent ones, and returns a notice for each sent', () => {
+    const s = start();
+    const now = T('2026-12-16T00:00:00.000Z');
+    const { send, skip } = dueReminders(s, POLICY, now, T(STARTED));
+    const notices = takeDueReminders(s, POLICY, now, T(STARTED));
+    expect(s.reminders.map((r) => [r.key, r.status])).toEqual([
+      ...skip.map((r) => [r.key, 'skipped']),
+      ...send.map((r) => [r.key, 'sent']),
+    ]);
+    expect(s.reminders.at(-1)).toEqual({
+      key: `ta-referral:${PAO_DUE}:overdue:1`,
+      item: 'ta-referral',
+      kind: 'overdue',
+      at: '2026-12-15T04:59:59.999Z',
+      to: ['case-officer', 'cted-management'],
+      deadline: PAO_DUE,
+      status: 'sent',
+    });
+    expect(notices).toEqual(send.map((r) => reminderNotice(s, r)));
+    expect(notices[1]).toEqual({
+      key: `166-POL:reminder:ta-referral:${PAO_DUE}:overdue:1`,
+      topic: 'reminder:ta-referral',
+      kind: 'overdue',
+      item: 'ta-referral',
+      to: ['case-officer', 'cted-management'],
+      at: '2026-12-15T04:59:59.999Z',
+      deadline: PAO_DUE,
+      details: { overdueReminder: '1' },
+      visit: VISIT,
+    });
+    expect(takeDueReminders(s, POLICY, now, T(STARTED))).toEqual([]);
+  });
+
+  it('words a reminder with no deadline and no count without them', () => {
+    const s = transmitted();
+    const [consent] = plannedReminders(s, POLICY).filter((r) => r.item === 'sharing-consent');
+    expect(reminderNotice(s, consent!)).toEqual({
+      key: `166-POL:reminder:${consent!.key}`,
+      topic: 'reminder:sharing-consent',
+      kind: 'follow-up',
+      item: 'sharing-consent',
+      to: consent!.to,
+      at: iso(consent!.at),
+      deadline: null,
+      visit: VISIT,
+    });
   });
 });
 

@@ -1,0 +1,118 @@
+/**
+ * Reminders: which ones the policy schedules for the open items, which fall due now, and how the
+ * workflow records them and words them as notices.
+ */
+import { addDuration, subtractDuration } from '../duration';
+import { reminderRule, type Policy } from '../policy';
+import type { Item, Recipient } from '../vocabulary';
+import { iso } from './events';
+import type { Notice, PlannedReminder, ReminderRecord, VisitState } from './state';
+
+function union(a: Recipient[], b: Recipient[]): Recipient[] {
+  return [...a, ...b.filter((r) => !a.includes(r))];
+}
+
+/** Every reminder the policy schedules for the items open now (sent or not). */
+export function plannedReminders(state: VisitState, policy: Policy): PlannedReminder[] {
+  const out: PlannedReminder[] = [];
+  for (const it of Object.values(state.items)) {
+    if (!it || it.closedAt !== undefined) continue;
+    const rule = reminderRule(policy, it.item);
+    if (!rule) continue;
+    const push = (r: Omit<PlannedReminder, 'item'>) => {
+      // A reminder that would fall before the item opened is meaningless (short clocks, late opening).
+      if (r.at >= it.openedAt) out.push({ ...r, item: it.item });
+    };
+    for (const after of rule.afterOpening) {
+      push({
+        key: `${it.item}:${iso(it.openedAt)}:after:${after}`,
+        kind: 'follow-up',
+        at: addDuration(it.openedAt, after, policy.calendar),
+        to: rule.to,
+        deadline: it.deadline,
+      });
+    }
+    if (it.deadline === null) continue;
+    const d = it.deadline;
+    const base = `${it.item}:${iso(d)}`;
+    for (const before of rule.before) {
+      push({
+        key: `${base}:before:${before}`,
+        kind: 'before',
+        at: subtractDuration(d, before),
+        to: rule.to,
+        deadline: d,
+      });
+    }
+    if (rule.onDeadline) push({ key: `${base}:due`, kind: 'due', at: d, to: rule.to, deadline: d });
+    if (rule.overdueEvery) {
+      let at = d;
+      for (let n = 1; n <= rule.overdueTimes; n++) {
+        at = addDuration(at, rule.overdueEvery, policy.calendar);
+        let to: Recipient[] = rule.to;
+        for (const step of rule.escalation) {
+          if (addDuration(d, step.after, policy.calendar) <= at) to = union(to, step.to);
+        }
+        push({ key: `${base}:overdue:${n}`, kind: 'overdue', at, to, deadline: d, n });
+      }
+    }
+  }
+  return out.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
+}
+
+/**
+ * Reminders due at `nowMs` and not yet handled. When several are due for one item at once (after
+ * an outage, or an import of an old visit), only the latest is sent: the others are `skipped`.
+ * Reminders planned before `remindersFromMs` are never sent (imports of past visits).
+ */
+export function dueReminders(
+  state: VisitState,
+  policy: Policy,
+  nowMs: number,
+  remindersFromMs: number,
+): { send: PlannedReminder[]; skip: PlannedReminder[] } {
+  const handled = new Set(state.reminders.map((r) => r.key));
+  const due = plannedReminders(state, policy).filter(
+    (r) => r.at <= nowMs && r.at >= remindersFromMs && !handled.has(r.key),
+  );
+  const latest = new Map<Item, PlannedReminder>();
+  for (const r of due) latest.set(r.item, r);
+  const send = [...latest.values()];
+  return { send, skip: due.filter((r) => !send.includes(r)) };
+}
+
+/** The notice of a reminder; keyed by the reminder, so it is sent once however often it is retried. */
+export function reminderNotice(state: VisitState, r: PlannedReminder): Notice {
+  return {
+    key: `${state.visit.id}:reminder:${r.key}`,
+    topic: `reminder:${r.item}`,
+    kind: r.kind,
+    item: r.item,
+    to: r.to,
+    at: iso(r.at),
+    deadline: r.deadline === null ? null : iso(r.deadline),
+    ...(r.n ? { details: { overdueReminder: String(r.n) } } : {}),
+    visit: state.visit,
+  };
+}
+
+/**
+ * Handles the reminders due at `nowMs`: records each as sent or skipped in the state (skipped
+ * first), and returns the notices of those to send.
+ */
+export function takeDueReminders(state: VisitState, policy: Policy, nowMs: number, remindersFromMs: number): Notice[] {
+  const { send, skip } = dueReminders(state, policy, nowMs, remindersFromMs);
+  for (const r of [...skip, ...send]) {
+    const record: ReminderRecord = {
+      key: r.key,
+      item: r.item,
+      kind: r.kind,
+      at: iso(r.at),
+      to: r.to,
+      deadline: r.deadline === null ? null : iso(r.deadline),
+      status: send.includes(r) ? 'sent' : 'skipped',
+    };
+    state.reminders.push(record);
+  }
+  return send.map((r) => reminderNotice(state, r));
+}

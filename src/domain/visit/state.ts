@@ -1,0 +1,223 @@
+/**
+ * What the workflow keeps of one visit, and the shapes it hands out: the state, the events and
+ * notices a step produces, and the commands that drive it. The parts a query returns are zod
+ * schemas (the API publishes them), the rest plain types.
+ */
+import { z } from 'zod';
+import type { ActionPayload } from '../actions';
+import type { Policy } from '../policy';
+import {
+  CONSENT_SCOPES,
+  ITEMS,
+  RECIPIENT_ROLES,
+  STAGES,
+  TERMINAL_STAGES,
+  VISIT_TYPES,
+  type ActionName,
+  type Item,
+  type Language,
+  type Recipient,
+  type Stage,
+  type VisitType,
+} from '../vocabulary';
+import { openItem, visitEndInstant } from './clocks';
+import { noEffects, pushEvent } from './events';
+
+export const StageSchema = z.enum(STAGES);
+export const ItemSchema = z.enum(ITEMS);
+export const VisitTypeSchema = z.enum(VISIT_TYPES);
+export const RecipientSchema = z.union([z.enum(RECIPIENT_ROLES), z.templateLiteral(['partner:', z.string()])]);
+
+/** Where an action came from, for the audit trail. */
+export const Door = z.enum(['api', 'cli', 'link', 'web', 'engine']);
+export type Door = z.infer<typeof Door>;
+
+/** Who hears of a visit: its case officer, the State's focal point and, if known, its Permanent Mission. */
+export const VisitContacts = z.object({
+  caseOfficer: z.string(),
+  stateContact: z.string(),
+  permanentMission: z.string().optional(),
+});
+export type VisitContacts = z.infer<typeof VisitContacts>;
+
+/** Who a visit is and who is told about it; sent with every notice so the activity can address it. */
+export interface VisitSummary {
+  id: string;
+  number: number;
+  state: string;
+  stateName?: string;
+  type: VisitType;
+  start: string;
+  end: string;
+  groupId?: string;
+  contacts: VisitContacts;
+  language: Language;
+}
+
+/** One clock of the visit, open or closed. Instants are epoch milliseconds. */
+export interface ItemState {
+  item: Item;
+  openedAt: number;
+  /** null while the clock is stopped (a hold or an objection) or when the item has no deadline. */
+  deadline: number | null;
+  /** Time left on a stopped clock, restored when it restarts. */
+  pausedRemainingMs?: number;
+  closedAt?: number;
+  outcome?: string;
+}
+
+/** One entry of the visit's history: an action taken, or a step the engine took on its own. */
+export const VisitEvent = z.object({
+  seq: z.number().int(),
+  type: z.string(),
+  at: z.iso.datetime(),
+  stage: StageSchema,
+  actor: z.string().optional(),
+  role: z.string().optional(),
+  door: Door.optional(),
+  payload: z.record(z.string(), z.unknown()).optional(),
+});
+export type VisitEvent = z.infer<typeof VisitEvent>;
+
+export const ReminderKind = z.enum(['before', 'due', 'overdue', 'follow-up']);
+export type ReminderKind = z.infer<typeof ReminderKind>;
+
+/** A reminder the policy schedules for an open item. */
+export interface PlannedReminder {
+  key: string;
+  item: Item;
+  kind: ReminderKind;
+  at: number;
+  to: Recipient[];
+  deadline: number | null;
+  /** For overdue reminders, which one (1, 2, ...). */
+  n?: number;
+}
+
+/** A reminder the workflow handled. */
+export const ReminderRecord = z.object({
+  key: z.string(),
+  item: ItemSchema,
+  kind: ReminderKind,
+  at: z.iso.datetime(),
+  to: z.array(RecipientSchema),
+  deadline: z.iso.datetime().nullable(),
+  /** `skipped` when a later reminder for the same item was due at the same time (after an outage). */
+  status: z.enum(['sent', 'skipped']),
+});
+export type ReminderRecord = z.infer<typeof ReminderRecord>;
+
+/** A message the workflow asks the notify activity to send; `key` makes sending idempotent. */
+export interface Notice {
+  key: string;
+  topic: string;
+  kind: 'event' | ReminderKind;
+  item?: Item;
+  to: Recipient[];
+  at: string;
+  deadline?: string | null;
+  details?: Record<string, string | string[] | boolean | undefined>;
+  visit: VisitSummary;
+}
+
+/** Whether the State lets UN partners see the adopted report, and how much of it. */
+export const Consent = z.object({
+  scope: z.enum(CONSENT_SCOPES),
+  sections: z.array(z.string()),
+  priorityTaNeedsOnly: z.boolean(),
+  decidedBy: z.string().optional(),
+  decidedAt: z.iso.datetime().optional(),
+});
+export type Consent = z.infer<typeof Consent>;
+
+/** A Committee member's hold on the report: the no-objection clock stops until every hold is lifted. */
+export const Hold = z.object({ by: z.string(), at: z.iso.datetime(), reason: z.string().optional() });
+export type Hold = z.infer<typeof Hold>;
+
+/** An objection sends the report to a Committee meeting. */
+export const Objection = z.object({ by: z.string(), at: z.iso.datetime(), reason: z.string() });
+export type Objection = z.infer<typeof Objection>;
+
+export const Extension = z.enum(['none', 'requested', 'granted']);
+export const Briefing = z.enum(['none', 'invited', 'held']);
+
+/** Everything the workflow keeps of one visit. */
+export interface VisitState {
+  visit: VisitSummary;
+  stage: Stage;
+  items: Partial<Record<Item, ItemState>>;
+  draftSubmitted: boolean;
+  extension: z.infer<typeof Extension>;
+  holds: Hold[];
+  objection?: Objection;
+  transmittedAt?: string;
+  receivedAt?: string;
+  adoptedAt?: string;
+  consent: Consent;
+  briefing: z.infer<typeof Briefing>;
+  history: VisitEvent[];
+  reminders: ReminderRecord[];
+}
+
+/** The person taking an action. */
+export interface Actor {
+  email: string;
+  role?: string;
+}
+
+/** An action with its validated payload: one variant per action, so each transition reads its own fields. */
+export type ActionCommand<A extends ActionName = ActionName> = {
+  [K in A]: { action: K; payload: ActionPayload<K>; actor: Actor; door: Door };
+}[A];
+
+/** An action as a door sends it, its payload not yet validated. */
+export interface UncheckedCommand {
+  action: ActionName;
+  payload: Readonly<Record<string, unknown>>;
+  actor: Actor;
+  door: Door;
+}
+
+/** Effects of a step: events for the store, notices for people. */
+export interface Effects {
+  events: VisitEvent[];
+  notices: Notice[];
+}
+
+export function isTerminal(state: VisitState): boolean {
+  return TERMINAL_STAGES.includes(state.stage);
+}
+
+/** A new visit at `drafting`, with the PAO, TA-referral and drafting clocks running from the visit's end. */
+export function initialState(
+  visit: VisitSummary,
+  policy: Policy,
+  startedAtMs: number,
+): { state: VisitState; effects: Effects } {
+  const state: VisitState = {
+    visit,
+    stage: 'drafting',
+    items: {},
+    draftSubmitted: false,
+    extension: 'none',
+    holds: [],
+    consent: { scope: 'none', sections: [], priorityTaNeedsOnly: false },
+    briefing: 'none',
+    history: [],
+    reminders: [],
+  };
+  const from = visitEndInstant(visit.end);
+  openItem(state, 'pao', from, policy);
+  openItem(state, 'ta-referral', from, policy);
+  openItem(state, 'drafting', from, policy);
+  const effects = noEffects();
+  pushEvent(state, effects, 'visit-started', startedAtMs, undefined, {
+    number: visit.number,
+    state: visit.state,
+    type: visit.type,
+    start: visit.start,
+    end: visit.end,
+    ...(visit.groupId ? { groupId: visit.groupId } : {}),
+  });
+  return { state, effects };
+}

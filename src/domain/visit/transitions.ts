@@ -1,0 +1,256 @@
+/**
+ * What each action does to a visit: one small transition per action, in one table. The payload
+ * each transition reads is the validated payload of its own action, typed by the action table.
+ */
+import { parsePayload } from '../actions';
+import { endOfNewYorkDay } from '../calendar';
+import { addDuration } from '../duration';
+import type { Policy } from '../policy';
+import { ITEMS, type ActionName, type Recipient } from '../vocabulary';
+import {
+  adopt,
+  closeItem,
+  enterImplementing,
+  isOpen,
+  openItem,
+  restartCommitteeClock,
+  stopCommitteeClock,
+} from './clocks';
+import { iso, noEffects, notify, pushEvent } from './events';
+import type { ActionCommand, Effects, UncheckedCommand, VisitEvent, VisitState } from './state';
+
+/** What a transition works on: the visit, the command, when, under which policy, and the step's effects. */
+interface Step<A extends ActionName> {
+  state: VisitState;
+  cmd: ActionCommand<A>;
+  nowMs: number;
+  policy: Policy;
+  effects: Effects;
+  /** Records the action in the history, with its payload, at the stage the visit is in then. */
+  record: () => VisitEvent;
+}
+
+type Transitions = { readonly [A in ActionName]: (step: Step<A>) => void };
+
+/** Once both reports are in, the follow-up of the visit is over. */
+function closeIfDone(state: VisitState, effects: Effects, atMs: number): void {
+  if (state.stage !== 'implementing') return;
+  if (isOpen(state, 'state-implementation-report') || isOpen(state, 'cted-follow-up-report')) return;
+  for (const item of ITEMS) closeItem(state, item, atMs, 'visit-closed');
+  state.stage = 'closed';
+  const ev = pushEvent(state, effects, 'closed', atMs);
+  notify(state, effects, ev, 'visit-closed', ['case-officer', 'secretariat']);
+}
+
+const DRAFTING: Pick<Transitions, 'record-pao' | 'refer-ta' | 'submit-draft' | 'dispatch-draft'> = {
+  'record-pao': ({ state, nowMs, record }) => {
+    closeItem(state, 'pao', nowMs, 'recorded');
+    record();
+  },
+  'refer-ta': ({ state, effects, cmd, nowMs, record }) => {
+    closeItem(state, 'ta-referral', nowMs, 'referred');
+    const ev = record();
+    const partners = cmd.payload.partners.map((org): Recipient => `partner:${org}`);
+    notify(state, effects, ev, 'ta-referral', partners, { details: { needs: cmd.payload.needs } });
+  },
+  'submit-draft': ({ state, nowMs, record }) => {
+    closeItem(state, 'drafting', nowMs, 'submitted');
+    state.draftSubmitted = true;
+    record();
+  },
+  'dispatch-draft': ({ state, effects, nowMs, policy, record }) => {
+    state.stage = 'state-review';
+    const review = openItem(state, 'state-review', nowMs, policy);
+    notify(state, effects, record(), 'draft-dispatched', ['state-contact'], {
+      item: 'state-review',
+      deadline: iso(review.deadline!),
+    });
+  },
+};
+
+const STATE_REVIEW: Pick<Transitions, 'record-comments' | 'request-extension' | 'grant-extension'> = {
+  'record-comments': ({ state, nowMs, policy, record }) => {
+    closeItem(state, 'state-review', nowMs, 'comments-received');
+    state.stage = 'finalizing';
+    openItem(state, 'finalizing', nowMs, policy);
+    record();
+  },
+  'request-extension': ({ state, effects, record }) => {
+    state.extension = 'requested';
+    notify(state, effects, record(), 'extension-requested', ['secretariat', 'case-officer'], {
+      item: 'state-review',
+      deadline: iso(state.items['state-review']!.deadline!),
+    });
+  },
+  'grant-extension': ({ state, effects, policy, record }) => {
+    state.extension = 'granted';
+    const review = state.items['state-review']!;
+    review.deadline = addDuration(review.deadline!, policy.clocks['state-review-extension'], policy.calendar);
+    notify(state, effects, record(), 'extension-granted', ['state-contact', 'case-officer'], {
+      item: 'state-review',
+      deadline: iso(review.deadline),
+    });
+  },
+};
+
+const COMMITTEE_REVIEW: Pick<
+  Transitions,
+  'submit-final-draft' | 'place-hold' | 'lift-hold' | 'object' | 'record-adoption' | 'return-to-cted'
+> = {
+  'submit-final-draft': ({ state, effects, nowMs, policy, record }) => {
+    closeItem(state, 'finalizing', nowMs, 'submitted');
+    state.stage = 'committee-review';
+    state.holds = [];
+    delete state.objection;
+    const review = openItem(state, 'committee-review', nowMs, policy);
+    notify(state, effects, record(), 'no-objection-procedure', ['committee', 'chair', 'secretariat'], {
+      item: 'committee-review',
+      deadline: iso(review.deadline!),
+    });
+  },
+  'place-hold': ({ state, effects, cmd, nowMs, record }) => {
+    const { reason } = cmd.payload;
+    state.holds.push({ by: cmd.actor.email, at: iso(nowMs), ...(reason ? { reason } : {}) });
+    stopCommitteeClock(state, nowMs);
+    notify(state, effects, record(), 'hold-placed', ['secretariat', 'chair', 'case-officer']);
+  },
+  'lift-hold': ({ state, effects, cmd, nowMs, record }) => {
+    const member = cmd.payload.member ?? cmd.actor.email;
+    state.holds = state.holds.filter((h) => h.by !== member);
+    if (state.holds.length === 0 && !state.objection) restartCommitteeClock(state, nowMs);
+    const ev = record();
+    const deadline = state.items['committee-review']!.deadline;
+    notify(state, effects, ev, 'hold-lifted', ['secretariat', 'chair', 'case-officer'], {
+      item: 'committee-review',
+      deadline: deadline === null ? null : iso(deadline),
+    });
+  },
+  object: ({ state, effects, cmd, nowMs, record }) => {
+    state.objection = { by: cmd.actor.email, at: iso(nowMs), reason: cmd.payload.reason };
+    stopCommitteeClock(state, nowMs);
+    notify(state, effects, record(), 'objection-raised', ['secretariat', 'chair', 'committee', 'case-officer'], {
+      details: { reason: cmd.payload.reason },
+    });
+  },
+  'record-adoption': ({ state, effects, cmd, nowMs, policy }) => adopt(state, effects, nowMs, policy, 'meeting', cmd),
+  'return-to-cted': ({ state, effects, cmd, nowMs, policy, record }) => {
+    closeItem(state, 'committee-review', nowMs, 'returned-to-cted');
+    delete state.objection;
+    state.holds = [];
+    state.stage = 'finalizing';
+    const fin = openItem(state, 'finalizing', nowMs, policy);
+    notify(state, effects, record(), 'returned-to-cted', ['case-officer', 'secretariat'], {
+      item: 'finalizing',
+      deadline: iso(fin.deadline!),
+      details: { reason: cmd.payload.reason },
+    });
+  },
+};
+
+const AFTER_ADOPTION: Pick<
+  Transitions,
+  'transmit-report' | 'confirm-receipt' | 'record-consent' | 'invite-briefing' | 'record-briefing'
+> = {
+  'transmit-report': ({ state, effects, nowMs, policy, record }) => {
+    closeItem(state, 'transmitting', nowMs, 'transmitted');
+    state.transmittedAt = iso(nowMs);
+    const receipt = openItem(state, 'receipt', nowMs, policy);
+    openItem(state, 'sharing-consent', nowMs, policy);
+    notify(state, effects, record(), 'report-transmitted', ['state-contact'], {
+      item: 'receipt',
+      deadline: iso(receipt.deadline!),
+    });
+  },
+  'confirm-receipt': ({ state, effects, cmd, nowMs, policy, record }) => {
+    // A stated receipt date counts from the end of that day, never before transmission nor in the future.
+    const transmitted = Date.parse(state.transmittedAt!);
+    const { receivedOn } = cmd.payload;
+    const on = receivedOn ? Math.min(Math.max(endOfNewYorkDay(receivedOn), transmitted), nowMs) : nowMs;
+    closeItem(state, 'receipt', nowMs, 'confirmed');
+    const report = enterImplementing(state, on, policy);
+    notify(state, effects, record(), 'implementation-report-requested', ['state-contact'], {
+      item: 'state-implementation-report',
+      deadline: iso(report.deadline!),
+    });
+  },
+  'record-consent': ({ state, effects, cmd, nowMs, record }) => {
+    const before = state.consent.scope;
+    state.consent = {
+      scope: cmd.payload.scope,
+      sections: cmd.payload.sections ?? [],
+      priorityTaNeedsOnly: cmd.payload.priorityTaNeedsOnly ?? false,
+      decidedBy: cmd.actor.email,
+      decidedAt: iso(nowMs),
+    };
+    const { scope, sections, priorityTaNeedsOnly } = state.consent;
+    closeItem(state, 'sharing-consent', nowMs, `consent-${scope}`);
+    const ev = record();
+    // Partners hear only what the State allowed, and hear it when a previous consent is withdrawn.
+    if (scope !== 'none') {
+      notify(state, effects, ev, 'report-shared', ['partners'], {
+        details: {
+          scope,
+          sections: sections.length ? sections : undefined,
+          priorityTaNeedsOnly: priorityTaNeedsOnly || undefined,
+        },
+      });
+    } else if (before !== 'none') {
+      notify(state, effects, ev, 'sharing-withdrawn', ['partners']);
+    }
+  },
+  'invite-briefing': ({ state, effects, cmd, nowMs, policy, record }) => {
+    state.briefing = 'invited';
+    openItem(state, 'briefing', nowMs, policy);
+    notify(state, effects, record(), 'briefing-invitation', ['state-contact'], {
+      details: { date: cmd.payload.date },
+    });
+  },
+  'record-briefing': ({ state, nowMs, record }) => {
+    state.briefing = 'held';
+    closeItem(state, 'briefing', nowMs, 'held');
+    record();
+  },
+};
+
+const CLOSING: Pick<Transitions, 'submit-implementation-report' | 'submit-follow-up-report' | 'withdraw'> = {
+  'submit-implementation-report': ({ state, effects, nowMs, record }) => {
+    closeItem(state, 'state-implementation-report', nowMs, 'submitted');
+    notify(state, effects, record(), 'implementation-report-received', ['case-officer', 'secretariat']);
+    closeIfDone(state, effects, nowMs);
+  },
+  'submit-follow-up-report': ({ state, effects, nowMs, record }) => {
+    closeItem(state, 'cted-follow-up-report', nowMs, 'submitted');
+    notify(state, effects, record(), 'follow-up-report-submitted', ['secretariat']);
+    closeIfDone(state, effects, nowMs);
+  },
+  withdraw: ({ state, effects, cmd, nowMs, record }) => {
+    for (const item of ITEMS) closeItem(state, item, nowMs, 'withdrawn');
+    state.stage = 'withdrawn';
+    notify(state, effects, record(), 'visit-withdrawn', ['case-officer', 'secretariat'], {
+      details: { reason: cmd.payload.reason },
+    });
+  },
+};
+
+/** Every action's transition. */
+const TRANSITIONS: Transitions = { ...DRAFTING, ...STATE_REVIEW, ...COMMITTEE_REVIEW, ...AFTER_ADOPTION, ...CLOSING };
+
+function commandOf<A extends ActionName>(cmd: UncheckedCommand & { action: A }): ActionCommand<A> {
+  return { ...cmd, payload: parsePayload(cmd.action, cmd.payload) };
+}
+
+function apply<A extends ActionName>(state: VisitState, cmd: ActionCommand<A>, nowMs: number, policy: Policy): Effects {
+  const effects = noEffects();
+  const record = () => pushEvent(state, effects, cmd.action, nowMs, cmd, cmd.payload);
+  TRANSITIONS[cmd.action]({ state, cmd, nowMs, policy, effects, record });
+  return effects;
+}
+
+/**
+ * Applies an action already checked with `refusal`. Its payload is validated here (a ZodError
+ * when invalid; validating a payload twice changes nothing). Mutates `state`; returns what to
+ * record and send.
+ */
+export function applyAction(state: VisitState, cmd: UncheckedCommand, nowMs: number, policy: Policy): Effects {
+  return apply(state, commandOf(cmd), nowMs, policy);
+}
