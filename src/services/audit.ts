@@ -26,31 +26,33 @@ export interface AuditAttempt {
 export type AuditVerdict =
   { ok: true; entries: number } | { ok: false; entries: number; brokenAt: number; reason: string };
 
-export function auditService(store: () => Store, now: () => number) {
-  return {
-    /** Appends one attempt with its outcome; a payload nested too deep is recorded as such, not stored. */
-    record(a: AuditAttempt, outcome: 'accepted' | 'refused', detail?: string): void {
-      const payload =
-        a.payload !== undefined && depthExceeds(a.payload, MAX_AUDIT_DEPTH)
-          ? { unrecorded: `payload nested deeper than ${MAX_AUDIT_DEPTH} levels` }
-          : a.payload;
-      store().appendAudit({
-        at: new Date(now()).toISOString(),
-        actor: a.caller.email,
-        role: a.caller.role,
-        door: a.door,
-        ...(a.visitId ? { visitId: a.visitId } : {}),
-        action: a.action,
-        ...(payload !== undefined ? { payload } : {}),
-        outcome,
-        ...(detail ? { detail } : {}),
-      });
-    },
+export class AuditService {
+  constructor(
+    private readonly store: () => Store,
+    private readonly now: () => number,
+  ) {}
 
-    /** Checks the chain: the first entry that was changed, removed or reordered, if any. */
-    verify(): AuditVerdict {
-      return store().verifyAudit();
-    },
-  };
+  /** Appends one attempt with its outcome; a payload nested too deep is recorded as such, not stored. */
+  record(a: AuditAttempt, outcome: 'accepted' | 'refused', detail?: string): void {
+    const payload =
+      a.payload !== undefined && depthExceeds(a.payload, MAX_AUDIT_DEPTH)
+        ? { unrecorded: `payload nested deeper than ${MAX_AUDIT_DEPTH} levels` }
+        : a.payload;
+    this.store().appendAudit({
+      at: new Date(this.now()).toISOString(),
+      actor: a.caller.email,
+      role: a.caller.role,
+      door: a.door,
+      ...(a.visitId ? { visitId: a.visitId } : {}),
+      action: a.action,
+      ...(payload !== undefined ? { payload } : {}),
+      outcome,
+      ...(detail ? { detail } : {}),
+    });
+  }
+
+  /** Checks the chain: the first entry that was changed, removed or reordered, if any. */
+  verify(): AuditVerdict {
+    return this.store().verifyAudit();
+  }
 }
-export type AuditService = ReturnType<typeof auditService>;

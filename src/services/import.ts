@@ -92,46 +92,44 @@ export interface ImportResult {
   alreadyImported: string[];
 }
 
-export function importService(deps: ServiceDeps, audit: AuditService) {
-  const now = deps.now ?? Date.now;
-  return {
-    /**
-     * Starts every visit of a CSV, or none when a row is bad (422 with each line's problem).
-     * Visits already followed up are skipped; clocks run from the real dates, so old visits show
-     * as overdue, and reminders whose time has passed are not sent.
-     */
-    async importCsv(
-      caller: Caller,
-      door: CallerDoor,
-      req: ImportRequest,
-      progress?: (done: number, total: number) => void,
-    ): Promise<ImportResult> {
-      requireOperation(caller, 'import-visits');
-      const { rows, problems } = readVisitsCsv(req.csv, req);
-      if (problems.length) {
-        throw new AppError('bad-rows', `nothing imported: ${problems.length} bad row(s)`, { problems });
+export class ImportService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Starts every visit of a CSV, or none when a row is bad (422 with each line's problem).
+   * Visits already followed up are skipped; clocks run from the real dates, so old visits show
+   * as overdue, and reminders whose time has passed are not sent.
+   */
+  async importCsv(
+    caller: Caller,
+    door: CallerDoor,
+    req: ImportRequest,
+    progress?: (done: number, total: number) => void,
+  ): Promise<ImportResult> {
+    requireOperation(caller, 'import-visits');
+    const { rows, problems } = readVisitsCsv(req.csv, req);
+    if (problems.length)
+      throw new AppError('bad-rows', `nothing imported: ${problems.length} bad row(s)`, { problems });
+    const client = await this.deps.temporal();
+    const remindersFrom = new Date((this.deps.now ?? Date.now)());
+    const taskQueue = this.deps.taskQueue;
+    const result: ImportResult = { imported: [], alreadyImported: [] };
+    for (const [i, row] of rows.entries()) {
+      const id = visitIdOf(row.request.number, row.request.state);
+      try {
+        await startVisit(client, row.request, this.deps.policy, { remindersFrom, ...(taskQueue ? { taskQueue } : {}) });
+        result.imported.push(id);
+      } catch (e) {
+        if (toAppError(e).code !== 'exists') throw e;
+        result.alreadyImported.push(id);
       }
-      const client = await deps.temporal();
-      const remindersFrom = new Date(now());
-      const result: ImportResult = { imported: [], alreadyImported: [] };
-      for (const [i, row] of rows.entries()) {
-        const id = visitIdOf(row.request.number, row.request.state);
-        try {
-          await startVisit(client, row.request, deps.policy, {
-            remindersFrom,
-            ...(deps.taskQueue ? { taskQueue: deps.taskQueue } : {}),
-          });
-          result.imported.push(id);
-        } catch (e) {
-          if (toAppError(e).code !== 'exists') throw e;
-          result.alreadyImported.push(id);
-        }
-        progress?.(i + 1, rows.length);
-      }
-      const payload = { ...(req.file ? { file: req.file } : {}), ...result };
-      audit.record({ caller, door, action: 'import-visits', payload }, 'accepted');
-      return result;
-    },
-  };
+      progress?.(i + 1, rows.length);
+    }
+    const payload = { ...(req.file ? { file: req.file } : {}), ...result };
+    this.audit.record({ caller, door, action: 'import-visits', payload }, 'accepted');
+    return result;
+  }
 }
-export type ImportService = ReturnType<typeof importService>;

@@ -2,31 +2,40 @@
  * The services every door uses, built once per process from the infrastructure the composition
  * root hands in. Doors call these; these call Temporal and the infrastructure.
  */
-import { auditService } from './audit';
+import { AuditService } from './audit';
 import type { ServiceDeps } from './context';
-import { importService } from './import';
-import { linkService } from './links';
-import { monitoringService } from './monitoring';
-import { userService } from './users';
-import { visitService } from './visits';
+import { ImportService } from './import';
+import { LinkService } from './links';
+import { MonitoringService } from './monitoring';
+import { UserService } from './users';
+import { VisitService } from './visits';
 
-export function createServices(deps: ServiceDeps) {
-  const audit = auditService(deps.store, deps.now ?? Date.now);
-  const visits = visitService(deps, audit);
-  return {
-    /** The effective policy (read when first asked: a CLI command that needs none does not fail on it). */
-    get policy() {
-      return deps.policy;
-    },
-    audit,
-    visits,
-    imports: importService(deps, audit),
-    links: linkService(deps, audit, visits),
-    users: userService(deps),
-    monitoring: monitoringService(deps),
-  };
+export class Services {
+  readonly audit: AuditService;
+  readonly visits: VisitService;
+  readonly imports: ImportService;
+  readonly links: LinkService;
+  readonly users: UserService;
+  readonly monitoring: MonitoringService;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.audit = new AuditService(deps.store, deps.now ?? Date.now);
+    this.visits = new VisitService(deps, this.audit);
+    this.imports = new ImportService(deps, this.audit);
+    this.links = new LinkService(deps, this.visits);
+    this.users = new UserService(deps);
+    this.monitoring = new MonitoringService(deps);
+  }
+
+  /** The effective policy (read when first asked: a CLI command that needs none does not fail on it). */
+  get policy() {
+    return this.deps.policy;
+  }
 }
-export type Services = ReturnType<typeof createServices>;
+
+export function createServices(deps: ServiceDeps): Services {
+  return new Services(deps);
+}
 
 export type { Caller, CallerDoor, Operator, ServiceDeps } from './context';
 export { AppError, ERRORS, EXIT, toAppError, type ErrorCode } from './errors';

@@ -6,7 +6,6 @@ import { z, ZodError } from 'zod';
 import { ACTION_FIELDS, ACTION_PAYLOADS, ActionNameSchema } from '../domain/actions';
 import { mayAct, type Principal } from '../domain/permissions';
 import { signLink, verifyLink, type LinkClaims } from '../infra/links';
-import type { AuditService } from './audit';
 import type { Caller, ServiceDeps } from './context';
 import { AppError, parseOr } from './errors';
 import { requireOperation, type VisitService } from './visits';
@@ -26,91 +25,90 @@ export interface IssuedLink {
   expiresAt: string;
 }
 
-export function linkService(deps: ServiceDeps, audit: AuditService, visits: VisitService) {
-  const now = deps.now ?? Date.now;
-  const inFlight = new Set<string>();
+export class LinkService {
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly visits: VisitService,
+    private readonly now: () => number = deps.now ?? Date.now,
+  ) {}
 
   /** A link's verified claims and the person it speaks for; 401 when forged or expired, 409 once used. */
-  const open = (token: string): { claims: LinkClaims; id: string; principal: Principal } => {
-    const check = verifyLink(token, deps.linkSecret, now());
+  private open(token: string): { claims: LinkClaims; id: string; principal: Principal } {
+    const check = verifyLink(token, this.deps.linkSecret, this.now());
     if (!check.ok) {
       if (check.reason === 'expired') {
         throw new AppError('link-expired', 'this link has expired; ask the secretariat for a new one');
       }
       throw new AppError('link-invalid', 'this link is not valid');
     }
-    if (deps.store().linkUsed(check.id)) throw new AppError('link-used', 'this link has already been used');
+    if (this.deps.store().linkUsed(check.id)) throw new AppError('link-used', 'this link has already been used');
     const { e, r, s, o } = check.claims;
     const principal: Principal = { email: e, role: r, ...(s ? { state: s } : {}), ...(o ? { organisation: o } : {}) };
     return { claims: check.claims, id: check.id, principal };
-  };
+  }
 
-  return {
-    /** A new link for a State focal point to take one of the State's actions on a visit. */
-    async issue(caller: Caller, visitId: string, body: unknown): Promise<IssuedLink> {
-      requireOperation(caller, 'issue-link');
-      const req = parseOr(LinkRequest, body, 'link');
-      const status = await visits.readable(caller, visitId);
-      if (!mayAct({ email: req.email, role: 'state', state: status.state }, req.action, status)) {
-        throw new AppError(
-          'invalid-request',
-          `a link lets a State focal point act; ${req.action} is not a State's action`,
-        );
-      }
-      const expiresAt = Math.floor(now() / 1000) + req.days * 86_400;
-      const claims = { v: visitId, a: req.action, e: req.email, r: 'state' as const, s: status.state, x: expiresAt };
-      const token = signLink(claims, deps.linkSecret);
-      const payload = { action: req.action, email: req.email };
-      audit.record({ caller, door: 'api', visitId, action: 'issue-link', payload }, 'accepted');
-      return {
-        url: `${deps.publicUrl.replace(/\/$/, '')}/api/links/${token}`,
-        token,
-        expiresAt: new Date(expiresAt * 1000).toISOString(),
-      };
-    },
+  /** A new link for a State focal point to take one of the State's actions on a visit. */
+  async issue(caller: Caller, visitId: string, body: unknown): Promise<IssuedLink> {
+    requireOperation(caller, 'issue-link');
+    const req = parseOr(LinkRequest, body, 'link');
+    const status = await this.visits.readable(caller, visitId);
+    if (!mayAct({ email: req.email, role: 'state', state: status.state }, req.action, status)) {
+      throw new AppError(
+        'invalid-request',
+        `a link lets a State focal point act; ${req.action} is not a State's action`,
+      );
+    }
+    const expiresAt = Math.floor(this.now() / 1000) + req.days * 86_400;
+    const claims = { v: visitId, a: req.action, e: req.email, r: 'state' as const, s: status.state, x: expiresAt };
+    const token = signLink(claims, this.deps.linkSecret);
+    const payload = { action: req.action, email: req.email };
+    this.visits.audit.record({ caller, door: 'api', visitId, action: 'issue-link', payload }, 'accepted');
+    return {
+      url: `${this.deps.publicUrl.replace(/\/$/, '')}/api/links/${token}`,
+      token,
+      expiresAt: new Date(expiresAt * 1000).toISOString(),
+    };
+  }
 
-    /** What a link allows, for the form that uses it. */
-    describe(token: string) {
-      const { claims } = open(token);
-      return {
-        visitId: claims.v,
-        action: claims.a,
-        email: claims.e,
-        fields: ACTION_FIELDS[claims.a],
-        expiresAt: new Date(claims.x * 1000).toISOString(),
-      };
-    },
+  /** What a link allows, for the form that uses it. */
+  describe(token: string) {
+    const { claims } = this.open(token);
+    return {
+      visitId: claims.v,
+      action: claims.a,
+      email: claims.e,
+      fields: ACTION_FIELDS[claims.a],
+      expiresAt: new Date(claims.x * 1000).toISOString(),
+    };
+  }
 
-    /** Verifies a link before its body is read: 401 forged or expired, 409 used. */
-    verify: (token: string) => {
-      open(token);
-    },
+  /** Verifies a link before its body is read: 401 forged or expired, 409 used. */
+  verify(token: string): void {
+    this.open(token);
+  }
 
-    /** The 400 (audited) for a body that is no action's payload, with the link's action's own issues and fields. */
-    async refusePayload(token: string, body: unknown): Promise<AppError> {
-      const { claims, principal } = open(token);
-      const parsed = ACTION_PAYLOADS[claims.a].safeParse(body);
-      const error = parsed.success ? new ZodError([]) : parsed.error;
-      return visits.refusePayload(principal, 'link', await visits.status(claims.v), claims.a, body, error);
-    },
+  /** The 400 (audited) for a body that is no action's payload, with the link's action's own issues and fields. */
+  async refusePayload(token: string, body: unknown): Promise<AppError> {
+    const { claims, principal } = this.open(token);
+    const parsed = ACTION_PAYLOADS[claims.a].safeParse(body);
+    const error = parsed.success ? new ZodError([]) : parsed.error;
+    return this.visits.refusePayload(principal, 'link', await this.visits.status(claims.v), claims.a, body, error);
+  }
 
-    /** The action a link allows. */
-    actionOf: (token: string) => open(token).claims.a,
-
-    /** Acts through a link, once: a refused attempt (bad payload, wrong moment) leaves it unspent. */
-    async act(token: string, body: unknown) {
-      const { claims, id, principal } = open(token);
-      if (inFlight.has(id)) throw new AppError('link-used', 'this link is being used');
-      inFlight.add(id);
-      try {
-        const status = await visits.status(claims.v);
-        const result = await visits.act(principal, 'link', status, claims.a, body);
-        deps.store().useLink(id, claims.v, claims.a, new Date(now()));
-        return result;
-      } finally {
-        inFlight.delete(id);
-      }
-    },
-  };
+  /** Acts through a link, once: a refused attempt (bad payload, wrong moment) leaves it unspent. */
+  async act(token: string, body: unknown) {
+    const { claims, id, principal } = this.open(token);
+    if (this.inFlight.has(id)) throw new AppError('link-used', 'this link is being used');
+    this.inFlight.add(id);
+    try {
+      const status = await this.visits.status(claims.v);
+      const result = await this.visits.act(principal, 'link', status, claims.a, body);
+      this.deps.store().useLink(id, claims.v, claims.a, new Date(this.now()));
+      return result;
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
 }
-export type LinkService = ReturnType<typeof linkService>;

@@ -48,80 +48,91 @@ export function deadlineEvents(snapshots: Snapshot[]): CalendarEvent[] {
   );
 }
 
-export function monitoringService(deps: ServiceDeps) {
-  const now = deps.now ?? Date.now;
+export class MonitoringService {
+  readonly now: () => number;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
 
   /** The snapshots the principal may see in full: a partner sees no internal detail at all. */
-  const visible = (p: Principal): Snapshot[] =>
-    p.role === 'partner'
+  visible(p: Principal): Snapshot[] {
+    return p.role === 'partner'
       ? []
-      : deps
+      : this.deps
           .store()
           .snapshots()
           .filter((s) => mayRead(p, s));
+  }
 
-  const notForPartners = (p: Principal) => {
+  /** Partners see only what States shared with them, on the overview page (403 elsewhere). */
+  notForPartners(p: Principal): void {
     if (p.role === 'partner') {
       throw new AppError('forbidden', 'partners see the reports States chose to share, on the overview page');
     }
-  };
+  }
 
-  const overviewFor = (p: Principal, filter: OverviewFilter, sort: { key: SortKey; desc?: boolean }) => {
-    const snapshots = visible(p);
-    return { snapshots, ...overview(snapshots, now(), filter, sort) };
-  };
+  /** The adopted reports a partner may see: the States consented to share them. */
+  shared(p: Principal): Snapshot[] {
+    return this.deps
+      .store()
+      .snapshots()
+      .filter((s) => mayRead(p, s));
+  }
 
-  const annualFor = (p: Principal, year?: number) => annualReportingStatus(visible(p), now(), year);
+  overview(p: Principal, filter: OverviewFilter, sort: { key: SortKey; desc?: boolean }) {
+    const snapshots = this.visible(p);
+    return { snapshots, ...overview(snapshots, this.now(), filter, sort) };
+  }
 
-  return {
-    now,
-    notForPartners,
-    visible,
-    /** The adopted reports a partner may see: the States consented to share them. */
-    shared: (p: Principal): Snapshot[] =>
-      deps
-        .store()
-        .snapshots()
-        .filter((s) => mayRead(p, s)),
-    overview: overviewFor,
-    compliance: (p: Principal) => compliance(visible(p), now()),
-    annual: annualFor,
-    /** Every message and notice sent about a visit. */
-    messages: (visitId: string) => deps.store().messages(visitId),
+  compliance(p: Principal) {
+    return compliance(this.visible(p), this.now());
+  }
 
-    overviewCsv(p: Principal, filter: OverviewFilter): string {
-      notForPartners(p);
-      const { rows } = overviewFor(p, filter, { key: 'number' });
-      return toCsv(rows as unknown as Record<string, unknown>[], OVERVIEW_COLUMNS);
-    },
+  annual(p: Principal, year?: number) {
+    return annualReportingStatus(this.visible(p), this.now(), year);
+  }
 
-    annualCsv(p: Principal, year?: number): string {
-      notForPartners(p);
-      return toCsv(annualFor(p, year) as unknown as Record<string, unknown>[], ANNUAL_COLUMNS);
-    },
+  /** Every message and notice sent about a visit. */
+  messages(visitId: string) {
+    return this.deps.store().messages(visitId);
+  }
 
-    /** The user's calendar: every open deadline in its scope. */
-    feed(p: Principal): string {
-      const stamp = new Date(now());
-      return calendarFile(`Visit follow-up deadlines (${p.email})`, deadlineEvents(visible(p)), stamp);
-    },
+  overviewCsv(p: Principal, filter: OverviewFilter): string {
+    this.notForPartners(p);
+    const { rows } = this.overview(p, filter, { key: 'number' });
+    return toCsv(rows as unknown as Record<string, unknown>[], OVERVIEW_COLUMNS);
+  }
 
-    /** The annual list's title as of now. */
-    today: () => newYorkDate(now()),
+  annualCsv(p: Principal, year?: number): string {
+    this.notForPartners(p);
+    return toCsv(this.annual(p, year) as unknown as Record<string, unknown>[], ANNUAL_COLUMNS);
+  }
 
-    /** Runs a scheduled digest now, as the schedule would. */
-    async triggerDigest(id: ScheduleId): Promise<void> {
-      await triggerSchedule(await deps.temporal(), id);
-    },
+  /** The user's calendar: every open deadline in its scope. */
+  feed(p: Principal): string {
+    const name = `Visit follow-up deadlines (${p.email})`;
+    return calendarFile(name, deadlineEvents(this.visible(p)), new Date(this.now()));
+  }
 
-    /** Visits on which the read model and Temporal disagree; and how many the store holds. */
-    async drift() {
-      const store = deps.store().snapshots();
-      return { drift: findDrift(await listVisits(await deps.temporal()), store), inStore: store.length };
-    },
+  /** Today's date in New York (titles of the annual list). */
+  today(): string {
+    return newYorkDate(this.now());
+  }
 
-    /** Messages written to the outbox folder (no SMTP server configured). */
-    outbox: () => ({ dir: deps.outboxDir, entries: listOutbox(deps.outboxDir) }),
-  };
+  /** Runs a scheduled digest now, as the schedule would. */
+  async triggerDigest(id: ScheduleId): Promise<void> {
+    await triggerSchedule(await this.deps.temporal(), id);
+  }
+
+  /** Visits on which the read model and Temporal disagree; and how many the store holds. */
+  async drift() {
+    const store = this.deps.store().snapshots();
+    return { drift: findDrift(await listVisits(await this.deps.temporal()), store), inStore: store.length };
+  }
+
+  /** Messages written to the outbox folder (no SMTP server configured). */
+  outbox() {
+    return { dir: this.deps.outboxDir, entries: listOutbox(this.deps.outboxDir) };
+  }
 }
-export type MonitoringService = ReturnType<typeof monitoringService>;

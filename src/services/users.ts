@@ -38,6 +38,12 @@ const TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
 
 const hmac = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('base64url');
 
+/** Compares a secret in constant time. */
+function sameText(expected: string, given: string): boolean {
+  const [a, b] = [Buffer.from(expected), Buffer.from(given)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** The secret part of a user's calendar feed URL: derived, so nothing more is stored. */
 export function feedSecret(linkSecret: string, email: string): string {
   return hmac(linkSecret, `feed:${email}`).slice(0, 32);
@@ -52,85 +58,82 @@ export function principalOf(u: UserRecord): Principal {
   };
 }
 
-export function userService(deps: ServiceDeps) {
-  return {
-    /** Adds a user and returns its API token, shown once: 409 for an e-mail already registered. */
-    add(raw: unknown): { user: z.infer<typeof NewUser>; token: string } {
-      const user = parseOr(NewUser, raw, 'user');
-      if (
-        deps
-          .store()
-          .users()
-          .some((u) => u.email === user.email)
-      ) {
-        throw new AppError('exists', `a user with e-mail ${user.email} already exists`);
-      }
-      const token = randomBytes(32).toString('base64url');
-      deps.store().addUser(user, token);
-      return { user, token };
-    },
+export class UserService {
+  constructor(private readonly deps: ServiceDeps) {}
 
-    list(): UserRecord[] {
-      return deps.store().users();
-    },
-
-    /** The person a token belongs to, or undefined. */
-    authenticate(token: string | undefined): Principal | undefined {
-      const user = token && TOKEN.test(token) ? deps.store().userByToken(token) : undefined;
-      return user ? principalOf(user) : undefined;
-    },
-
-    /** The user's personal calendar subscription URL; 404 for an unknown user. */
-    feedUrl(email: string): string {
-      if (
-        !deps
-          .store()
-          .users()
-          .some((u) => u.email === email)
-      ) {
-        throw new AppError('not-found', `no user ${email}; add one with followup users add`);
-      }
-      return `${deps.publicUrl.replace(/\/$/, '')}/feeds/${feedSecret(deps.linkSecret, email)}.ics`;
-    },
-
-    /** The user whose feed URL holds this secret. */
-    byFeedSecret(secret: string): Principal | undefined {
-      const user = deps
+  /** Adds a user and returns its API token, shown once: 409 for an e-mail already registered. */
+  add(raw: unknown): { user: z.infer<typeof NewUser>; token: string } {
+    const user = parseOr(NewUser, raw, 'user');
+    if (
+      this.deps
         .store()
         .users()
-        .find((u) => feedSecret(deps.linkSecret, u.email) === secret);
-      return user ? principalOf(user) : undefined;
-    },
+        .some((u) => u.email === user.email)
+    ) {
+      throw new AppError('exists', `a user with e-mail ${user.email} already exists`);
+    }
+    const token = randomBytes(32).toString('base64url');
+    this.deps.store().addUser(user, token);
+    return { user, token };
+  }
 
-    /** A form token bound to the session, so a page on another site cannot post with the cookie. */
-    formToken(sessionToken: string): string {
-      return hmac(deps.linkSecret, `form:${sessionToken}`);
-    },
+  list(): UserRecord[] {
+    return this.deps.store().users();
+  }
 
-    formTokenValid(sessionToken: string, given: string | undefined): boolean {
-      const expected = Buffer.from(hmac(deps.linkSecret, `form:${sessionToken}`));
-      const actual = Buffer.from(given ?? '');
-      return actual.length === expected.length && timingSafeEqual(actual, expected);
-    },
+  /** The person a token belongs to, or undefined. */
+  authenticate(token: string | undefined): Principal | undefined {
+    const user = token && TOKEN.test(token) ? this.deps.store().userByToken(token) : undefined;
+    return user ? principalOf(user) : undefined;
+  }
 
-    /** A message signed for one round trip through the browser (a flash after a redirect). */
-    seal(text: string): string {
-      const body = Buffer.from(text, 'utf8').toString('base64url');
-      return `${body}.${hmac(deps.linkSecret, `flash:${body}`)}`;
-    },
+  /** The user's personal calendar subscription URL. */
+  feedUrl(email: string): string {
+    if (
+      !this.deps
+        .store()
+        .users()
+        .some((u) => u.email === email)
+    ) {
+      throw new AppError('usage', `no user ${email}; add one with followup users add`);
+    }
+    return `${this.deps.publicUrl.replace(/\/$/, '')}/feeds/${feedSecret(this.deps.linkSecret, email)}.ics`;
+  }
 
-    /** The sealed message, or undefined when it was not sealed here. */
-    unseal(sealed: string | undefined): string | undefined {
-      const [body, sig, extra] = (sealed ?? '').split('.');
-      if (!body || !sig || extra !== undefined) return undefined;
-      const expected = Buffer.from(hmac(deps.linkSecret, `flash:${body}`));
-      const actual = Buffer.from(sig);
-      if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined;
-      return Buffer.from(body, 'base64url').toString('utf8');
-    },
+  /** The user whose feed URL holds this secret. */
+  byFeedSecret(secret: string): Principal | undefined {
+    const user = this.deps
+      .store()
+      .users()
+      .find((u) => feedSecret(this.deps.linkSecret, u.email) === secret);
+    return user ? principalOf(user) : undefined;
+  }
 
-    /** Whether the dashboard's session cookie must be `Secure` (served over https). */
-    secureCookies: deps.publicUrl.startsWith('https:'),
-  };
+  /** A form token bound to the session, so a page on another site cannot post with the cookie. */
+  formToken(sessionToken: string): string {
+    return hmac(this.deps.linkSecret, `form:${sessionToken}`);
+  }
+
+  formTokenValid(sessionToken: string, given: string | undefined): boolean {
+    return sameText(hmac(this.deps.linkSecret, `form:${sessionToken}`), given ?? '');
+  }
+
+  /** A message signed for one round trip through the browser (a flash after a redirect). */
+  seal(text: string): string {
+    const body = Buffer.from(text, 'utf8').toString('base64url');
+    return `${body}.${hmac(this.deps.linkSecret, `flash:${body}`)}`;
+  }
+
+  /** The sealed message, or undefined when it was not sealed here. */
+  unseal(sealed: string | undefined): string | undefined {
+    const [body, sig, extra] = (sealed ?? '').split('.');
+    if (!body || !sig || extra !== undefined) return undefined;
+    if (!sameText(hmac(this.deps.linkSecret, `flash:${body}`), sig)) return undefined;
+    return Buffer.from(body, 'base64url').toString('utf8');
+  }
+
+  /** Whether the dashboard's session cookie must be `Secure` (served over https). */
+  get secureCookies(): boolean {
+    return this.deps.publicUrl.startsWith('https:');
+  }
 }
-export type UserService = ReturnType<typeof userService>;

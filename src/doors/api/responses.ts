@@ -1,5 +1,5 @@
 /** Building blocks of the route declarations: JSON bodies and the documented refusals. */
-import { z } from '@hono/zod-openapi';
+import { type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { ERRORS, type ErrorCode } from '../../services';
 import { invalid } from '../../services/errors';

@@ -30,10 +30,19 @@ import {
 import { z as zod } from '@hono/zod-openapi';
 
 const bearer = [{ bearer: [] }];
+const withBody = [limitBody, jsonBody];
 
 export function visitRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
-  const withBody = [limitBody, jsonBody];
+  listRoute(app, services, auth);
+  startRoute(app, services, auth);
+  importRoute(app, services, auth);
+  visitRoute(app, services, auth);
+  allowedActionsRoute(app, services, auth);
+  for (const action of ACTIONS) actionRoute(app, services, auth, action);
+  issueLinkRoute(app, services, auth);
+}
 
+function listRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -59,7 +68,9 @@ export function visitRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: 
     },
     hook({ query: 'query' }),
   );
+}
 
+function startRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -76,7 +87,9 @@ export function visitRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: 
     async (c) => c.json(await services.visits.start(c.get('principal'), 'api', c.req.valid('json')), 201),
     hook({ json: 'visit' }),
   );
+}
 
+function importRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -94,7 +107,9 @@ export function visitRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: 
     async (c) => c.json(await services.imports.importCsv(c.get('principal'), 'api', c.req.valid('json')), 200),
     hook({ json: 'import' }),
   );
+}
 
+function visitRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -108,7 +123,9 @@ export function visitRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: 
     async (c) => c.json(await services.visits.view(c.get('principal'), c.req.valid('param').id), 200),
     hook({ param: 'visit id' }),
   );
+}
 
+function allowedActionsRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -125,9 +142,9 @@ export function visitRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: 
     async (c) => c.json(await services.visits.allowedActions(c.get('principal'), c.req.valid('param').id), 200),
     hook({ param: 'visit id' }),
   );
+}
 
-  for (const action of ACTIONS) actionRoute(app, services, auth, action);
-
+function issueLinkRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
   app.openapi(
     createRoute({
       method: 'post',

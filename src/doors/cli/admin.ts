@@ -9,9 +9,16 @@ import { print, type Io } from './output';
 /** Sets the exit code a command ends with when it succeeded but found a problem (drift, a broken chain). */
 export type ExitWith = (code: number) => void;
 
-export function adminCommands(program: Command, services: Services, io: Io, exitWith: ExitWith): void {
-  const json = ['--json', 'JSON output'] as const;
+interface AdminCli {
+  program: Command;
+  services: Services;
+  io: Io;
+  exitWith: ExitWith;
+}
 
+const json = ['--json', 'JSON output'] as const;
+
+function policyCommands({ program, services, io }: AdminCli): void {
   program
     .command('policy')
     .description('the follow-up policy')
@@ -28,7 +35,9 @@ export function adminCommands(program: Command, services: Services, io: Io, exit
         ].join('\n'),
       );
     });
+}
 
+function outboxCommands({ program, services, io }: AdminCli): void {
   program
     .command('outbox')
     .description('messages written to the outbox folder (no SMTP_URL)')
@@ -43,7 +52,9 @@ export function adminCommands(program: Command, services: Services, io: Io, exit
           : `the outbox (${dir}) is empty`,
       );
     });
+}
 
+function usersCommands({ program, services, io }: AdminCli): void {
   const users = program.command('users').description('people with an account (API and dashboard)');
   users
     .command('add')
@@ -83,7 +94,9 @@ export function adminCommands(program: Command, services: Services, io: Io, exit
     .description("the user's personal calendar (.ics) subscription URL")
     .argument('<email>', "the user's e-mail")
     .action((email: string) => io.out(services.users.feedUrl(parseOr(z.email(), email, 'email'))));
+}
 
+function auditCommands({ program, services, io, exitWith }: AdminCli): void {
   program
     .command('audit')
     .description('the hash-chained audit trail')
@@ -101,7 +114,9 @@ export function adminCommands(program: Command, services: Services, io: Io, exit
       );
       if (!r.ok) exitWith(EXIT.refused);
     });
+}
 
+function digestCommands({ program, services, io }: AdminCli): void {
   program
     .command('digest')
     .description("the secretariat's scheduled mail")
@@ -113,7 +128,9 @@ export function adminCommands(program: Command, services: Services, io: Io, exit
       await services.monitoring.triggerDigest(id);
       io.out(`${id}: triggered; the secretariat receives it in a moment`);
     });
+}
 
+function checkCommands({ program, services, io, exitWith }: AdminCli): void {
   program
     .command('check')
     .description('consistency checks')
@@ -129,4 +146,9 @@ export function adminCommands(program: Command, services: Services, io: Io, exit
       );
       if (drift.length) exitWith(EXIT.refused);
     });
+}
+
+export function adminCommands(program: Command, services: Services, io: Io, exitWith: ExitWith): void {
+  for (const add of [policyCommands, outboxCommands, usersCommands, auditCommands, digestCommands, checkCommands])
+    add({ program, services, io, exitWith });
 }

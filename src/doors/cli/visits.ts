@@ -52,13 +52,16 @@ function payloadFile(file: string | undefined): Record<string, unknown> {
   }
 }
 
-export function visitsCommand(program: Command, services: Services, io: Io, operator: string): void {
-  const visits = program.command('visits').description('start, list, show, act on and import visits');
-  const as = (email: string | undefined): Operator => ({
-    email: parseOr(z.email(), email ?? operator, '--as'),
-    role: 'operator',
-  });
+/** What each `visits` subcommand is built with. */
+interface VisitsCli {
+  visits: Command;
+  services: Services;
+  io: Io;
+  /** The operator recorded as the actor: `--as`, or FOLLOWUP_OPERATOR. */
+  as: (email: string | undefined) => Operator;
+}
 
+function startCommand({ visits, services, io, as }: VisitsCli): void {
   visits
     .command('start')
     .description('start following up a visit (one Member State)')
@@ -90,7 +93,9 @@ export function visitsCommand(program: Command, services: Services, io: Io, oper
       const { id } = await services.visits.start(as(undefined), 'cli', request);
       io.out(id);
     });
+}
 
+function listCommand({ visits, services, io, as }: VisitsCli): void {
   visits
     .command('list')
     .description('the visits Temporal follows up, from its list of workflows')
@@ -112,7 +117,9 @@ export function visitsCommand(program: Command, services: Services, io: Io, oper
           .join('\n'),
       );
     });
+}
 
+function showCommand({ visits, services, io }: VisitsCli): void {
   visits
     .command('show')
     .description('a visit: stage, open items and deadlines, allowed actions, history')
@@ -122,7 +129,9 @@ export function visitsCommand(program: Command, services: Services, io: Io, oper
       const status = await services.visits.status(parseOr(VisitId, id, 'visit id'));
       print(io, o.json, status, () => statusText(status));
     });
+}
 
+function actCommand({ visits, services, io, as }: VisitsCli): void {
   visits
     .command('act')
     .description('take an action on a visit (recorded with --as as the actor)')
@@ -142,7 +151,9 @@ export function visitsCommand(program: Command, services: Services, io: Io, oper
         return `${visitId}: ${action} recorded; stage ${after.stage}; allowed now: ${allowed}`;
       });
     });
+}
 
+function importCommand({ visits, services, io, as }: VisitsCli): void {
   visits
     .command('import')
     .description('import visits from a CSV (the columns of ../shared/data/ctc-visits-2018-2019.csv)')
@@ -173,4 +184,14 @@ export function visitsCommand(program: Command, services: Services, io: Io, oper
         throw e;
       }
     });
+}
+
+export function visitsCommand(program: Command, services: Services, io: Io, operator: string): void {
+  const visits = program.command('visits').description('start, list, show, act on and import visits');
+  const as = (email: string | undefined): Operator => ({
+    email: parseOr(z.email(), email ?? operator, '--as'),
+    role: 'operator',
+  });
+  for (const add of [startCommand, listCommand, showCommand, actCommand, importCommand])
+    add({ visits, services, io, as });
 }

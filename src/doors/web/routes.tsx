@@ -8,10 +8,10 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import type { Child } from 'hono/jsx';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { VisitId } from '../../contract';
 import { ACTION_FIELDS, ActionNameSchema } from '../../domain/actions';
-import { mayAct, type Principal } from '../../domain/permissions';
+import { mayAct } from '../../domain/permissions';
 import type { ActionName } from '../../domain/vocabulary';
 import { AppError, type Services } from '../../services';
 import { parseOr } from '../../services/errors';
@@ -64,16 +64,21 @@ function query<T>(schema: z.ZodType<T>, c: Context): T {
   return parseOr(schema, present, 'query');
 }
 
-export function webRoutes(app: Hono<AppEnv>, services: Services, auth: Authentication, publicUrl: string): void {
-  const render = (c: Context, status: 200 | 401, page: Child) => c.html(documentOf(page), status);
-  const publicOrigin = new URL(publicUrl).origin;
-  // Posts come from this dashboard's own pages: the browser's Origin (or Sec-Fetch-Site) says so.
-  const sameOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === publicOrigin });
+type Ctx = Context<AppEnv>;
+const render = (c: Context, status: 200 | 401, page: Child) => c.html(documentOf(page), status);
+const form = async (c: Context) => new URLSearchParams(await bodyText(c));
+
+/** The dashboard's pages, one method each; `webRoutes` says which path and guards lead to which. */
+class Dashboard {
+  constructor(
+    private readonly services: Services,
+    private readonly auth: Authentication,
+  ) {}
 
   /** Pages for the signed-in: others are sent to sign in and brought back. */
-  const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
+  readonly signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
     const token = sessionToken(c);
-    const p = services.users.authenticate(token);
+    const p = this.services.users.authenticate(token);
     if (!p || !token) {
       const u = new URL(c.req.url);
       return c.redirect(`/sign-in?next=${encodeURIComponent(u.pathname + u.search)}`, 303);
@@ -82,133 +87,143 @@ export function webRoutes(app: Hono<AppEnv>, services: Services, auth: Authentic
     c.set('session', token);
     await next();
   };
-  const internal: MiddlewareHandler<AppEnv> = async (c, next) => {
-    services.monitoring.notForPartners(c.get('principal'));
+
+  /** Pages partners may not see (they see the shared reports on the overview). */
+  readonly internal: MiddlewareHandler<AppEnv> = async (c, next) => {
+    this.services.monitoring.notForPartners(c.get('principal'));
     await next();
   };
-  const form = async (c: Context) => new URLSearchParams(await bodyText(c));
-  const frame = (c: Context<AppEnv>, title: string, body: Child) => (
-    <Layout title={title} principal={c.get('principal')} formToken={services.users.formToken(c.get('session'))}>
-      {body}
-    </Layout>
-  );
 
-  app.get('/assets/dashboard.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8' }));
+  private frame(c: Ctx, title: string, body: Child) {
+    return (
+      <Layout title={title} principal={c.get('principal')} formToken={this.services.users.formToken(c.get('session'))}>
+        {body}
+      </Layout>
+    );
+  }
 
-  app.get('/sign-in', (c) => render(c, 200, <SignInForm next={c.req.query('next') ?? '/'} />));
+  private cookie(path: string, maxAge: number) {
+    return { httpOnly: true, sameSite: 'Strict' as const, path, maxAge, secure: this.services.users.secureCookies };
+  }
 
-  app.post('/sign-in', sameOrigin, limitBody, async (c) => {
+  async signIn(c: Ctx) {
     const f = await form(c);
     const token = f.get('token') ?? '';
     try {
-      auth.principal(c, token);
+      this.auth.principal(c, token);
     } catch (e) {
       if (e instanceof AppError && e.code === 'rate-limited') throw e;
       return render(c, 401, <SignInRefused />);
     }
-    setCookie(c, SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/',
-      maxAge: SESSION_HOURS * 3600,
-      secure: services.users.secureCookies,
-    });
+    setCookie(c, SESSION_COOKIE, token, this.cookie('/', SESSION_HOURS * 3600));
     return c.redirect(safeNext(f.get('next')), 303);
-  });
+  }
 
-  app.post('/sign-out', sameOrigin, (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: services.users.secureCookies });
+  signOut(c: Ctx) {
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: this.services.users.secureCookies });
     return c.redirect('/sign-in', 303);
-  });
+  }
 
-  app.get('/', signedIn, (c) => {
+  overview(c: Ctx) {
     const p = c.get('principal');
+    const { monitoring } = this.services;
     if (p.role === 'partner') {
-      return render(
-        c,
-        200,
-        frame(c, 'Reports shared with you', <SharedReports shared={services.monitoring.shared(p)} />),
-      );
+      return render(c, 200, this.frame(c, 'Reports shared with you', <SharedReports shared={monitoring.shared(p)} />));
     }
     const q = query(OverviewQuery, c);
-    const result = services.monitoring.overview(p, filterOf(q), { key: q.sort || 'number', desc: q.desc === '1' });
+    const result = monitoring.overview(p, filterOf(q), { key: q.sort || 'number', desc: q.desc === '1' });
     const params = new URL(c.req.url).searchParams;
-    return render(c, 200, frame(c, 'Visits', <Overview q={q} params={params} {...result} />));
-  });
+    return render(c, 200, this.frame(c, 'Visits', <Overview q={q} params={params} {...result} />));
+  }
 
-  app.get('/visits/:id', signedIn, internal, async (c) => {
+  async visit(c: Ctx) {
     const p = c.get('principal');
-    const s = await services.visits.readable(p, parseOr(VisitId, c.req.param('id'), 'visit id'));
-    const flash = services.users.unseal(getCookie(c, FLASH_COOKIE));
+    const s = await this.services.visits.readable(p, parseOr(VisitId, c.req.param('id'), 'visit id'));
+    const flash = this.services.users.unseal(getCookie(c, FLASH_COOKIE));
     if (flash !== undefined) deleteCookie(c, FLASH_COOKIE, { path: `/visits/${s.id}` });
     const page = (
       <VisitPage
         s={s}
         mine={s.allowedActions.filter((a) => mayAct(p, a.action, s))}
         flash={flash}
-        formToken={services.users.formToken(c.get('session'))}
-        sent={services.monitoring.messages(s.id)}
-        nowMs={services.monitoring.now()}
+        formToken={this.services.users.formToken(c.get('session'))}
+        sent={this.services.monitoring.messages(s.id)}
+        nowMs={this.services.monitoring.now()}
       />
     );
-    return render(c, 200, frame(c, `Visit ${s.id}: ${s.stateName ?? s.state}`, page));
-  });
+    return render(c, 200, this.frame(c, `Visit ${s.id}: ${s.stateName ?? s.state}`, page));
+  }
 
-  app.post('/visits/:id/act/:action', sameOrigin, limitBody, signedIn, internal, async (c) => {
-    const p: Principal = c.get('principal');
+  /** An action button: 404 for a visit the person may not see, 403 without this session's form token. */
+  async act(c: Ctx) {
+    const p = c.get('principal');
     const id = parseOr(VisitId, c.req.param('id'), 'visit id');
     const action = parseOr(ActionNameSchema, c.req.param('action'), 'action');
     const f = await form(c);
-    const status = await services.visits.readable(p, id);
-    if (!services.users.formTokenValid(c.get('session'), f.get('_csrf') ?? undefined)) {
+    const status = await this.services.visits.readable(p, id);
+    if (!this.services.users.formTokenValid(c.get('session'), f.get('_csrf') ?? undefined)) {
       throw new AppError('forbidden', 'this form has expired; reload the page and try again');
     }
     try {
-      await services.visits.act(p, 'web', status, action, payloadFromForm(action, f));
+      await this.services.visits.act(p, 'web', status, action, payloadFromForm(action, f));
     } catch (e) {
       if (!(e instanceof AppError) || e.status >= 500 || e.status === 404) throw e;
       // The refusal travels in a sealed cookie, never in the URL: a link cannot put words on this page.
-      setCookie(c, FLASH_COOKIE, services.users.seal(e.message), {
-        httpOnly: true,
-        sameSite: 'Strict',
-        path: `/visits/${id}`,
-        maxAge: 60,
-        secure: services.users.secureCookies,
-      });
+      setCookie(c, FLASH_COOKIE, this.services.users.seal(e.message), this.cookie(`/visits/${id}`, 60));
     }
     return c.redirect(`/visits/${id}`, 303);
-  });
+  }
 
-  app.get('/compliance', signedIn, internal, (c) =>
-    render(
-      c,
-      200,
-      frame(c, 'Guideline compliance', <Compliance cells={services.monitoring.compliance(c.get('principal'))} />),
-    ),
-  );
+  compliance(c: Ctx) {
+    const cells = this.services.monitoring.compliance(c.get('principal'));
+    return render(c, 200, this.frame(c, 'Guideline compliance', <Compliance cells={cells} />));
+  }
 
-  const annual = (print: boolean) => (c: Context<AppEnv>) => {
-    const q = query(AnnualQuery, c);
-    const year = q.year || undefined;
-    const rows = services.monitoring.annual(c.get('principal'), year);
-    const title = `Reporting status of visited States${year ? ` (visits of ${year})` : ''}, as of ${services.monitoring.today()}`;
+  annual(c: Ctx, print: boolean) {
+    const year = query(AnnualQuery, c).year || undefined;
+    const rows = this.services.monitoring.annual(c.get('principal'), year);
+    const of = year ? ` (visits of ${year})` : '';
+    const title = `Reporting status of visited States${of}, as of ${this.services.monitoring.today()}`;
+    const table = <AnnualTable rows={rows} />;
     if (print)
       return render(
         c,
         200,
         <Layout title={title} principal={null}>
-          <AnnualTable rows={rows} />
+          {table}
         </Layout>,
       );
-    const search = new URL(c.req.url).search;
-    const body = (
-      <>
-        <AnnualFilter year={year} search={search} />
-        <AnnualTable rows={rows} />
-      </>
+    const filter = <AnnualFilter year={year} search={new URL(c.req.url).search} />;
+    return render(
+      c,
+      200,
+      this.frame(
+        c,
+        title,
+        <>
+          {filter}
+          {table}
+        </>,
+      ),
     );
-    return render(c, 200, frame(c, title, body));
-  };
-  app.get('/annual', signedIn, internal, annual(false));
-  app.get('/annual/print', signedIn, internal, annual(true));
+  }
+}
+
+export function webRoutes(app: Hono<AppEnv>, services: Services, auth: Authentication, publicUrl: string): void {
+  const d = new Dashboard(services, auth);
+  const publicOrigin = new URL(publicUrl).origin;
+  // Posts come from this dashboard's own pages: the browser's Origin (or Sec-Fetch-Site) says so.
+  const sameOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === publicOrigin });
+  const page = [d.signedIn, d.internal] as const;
+
+  app.get('/assets/dashboard.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8' }));
+  app.get('/sign-in', (c) => render(c, 200, <SignInForm next={c.req.query('next') ?? '/'} />));
+  app.post('/sign-in', sameOrigin, limitBody, (c) => d.signIn(c));
+  app.post('/sign-out', sameOrigin, (c) => d.signOut(c));
+  app.get('/', d.signedIn, (c) => d.overview(c));
+  app.get('/visits/:id', ...page, (c) => d.visit(c));
+  app.post('/visits/:id/act/:action', sameOrigin, limitBody, ...page, (c) => d.act(c));
+  app.get('/compliance', ...page, (c) => d.compliance(c));
+  app.get('/annual', ...page, (c) => d.annual(c, false));
+  app.get('/annual/print', ...page, (c) => d.annual(c, true));
 }
