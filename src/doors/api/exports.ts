@@ -22,7 +22,7 @@ const Year = z.coerce.number().int().min(2000).max(2100);
 export const OverviewQuery = z
   .object({
     year: orAll(Year),
-    region: orAll(z.string().max(60).openapi({ example: REGIONS.POL })),
+    region: orAll(z.string().max(60).meta({ example: REGIONS.POL })),
     type: orAll(z.enum(VISIT_TYPES)),
     stage: orAll(z.enum(STAGES)),
     overdue: orAll(z.enum(['true', 'false'])),
@@ -93,7 +93,7 @@ export function exportRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth:
         params: z.object({
           file: z
             .string()
-            .openapi({ param: { name: 'file', in: 'path' }, pattern: FEED.source, example: `${'A'.repeat(32)}.ics` }),
+            .meta({ param: { name: 'file', in: 'path' }, pattern: FEED.source, example: `${'A'.repeat(32)}.ics` }),
         }),
       },
       responses: {

@@ -11,7 +11,7 @@ import { BODY, json, refusals, rejected } from './responses';
 import { LinkDescription, VisitView } from './schemas';
 
 const TokenParam = z.object({
-  token: z.string().openapi({ param: { name: 'token', in: 'path' }, description: 'The signed link token' }),
+  token: z.string().meta({ param: { name: 'token', in: 'path' }, description: 'The signed link token' }),
 });
 
 /** Any action's payload: which one applies is in the link (see GET). */

@@ -15,7 +15,8 @@ export function refusals(...statuses: number[]) {
   return Object.fromEntries(
     statuses.map((status) => {
       if (!STATUS_CODES.includes(status)) throw new Error(`no error code answers ${status}`);
-      const codes = (Object.keys(ERRORS) as ErrorCode[]).filter((k) => ERRORS[k].status === status);
+      // `usage` is the CLI's own refusal; the API never answers with it.
+      const codes = (Object.keys(ERRORS) as ErrorCode[]).filter((k) => ERRORS[k].status === status && k !== 'usage');
       return [status, { description: codes.join(', '), content: json(ApiError) }];
     }),
   );

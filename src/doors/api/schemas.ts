@@ -2,6 +2,7 @@
  * The schemas of the API's requests and responses, beside its routes: the OpenAPI document is
  * generated from these and from the routes that use them, so it cannot drift from what is served.
  */
+// Schemas carry their OpenAPI metadata with zod's own .meta(), whichever module made them first.
 import { z } from '@hono/zod-openapi';
 import { VisitId, VisitStartRequest } from '../../contract';
 import { ActionNameSchema, FieldSpec } from '../../domain/actions';
@@ -15,7 +16,7 @@ import { LinkRequest } from '../../services/links';
 export { LinkRequest, VisitStartRequest };
 
 export const VisitIdParam = z.object({
-  id: VisitId.openapi({ param: { name: 'id', in: 'path' }, example: '166-POL' }),
+  id: VisitId.meta({ param: { name: 'id', in: 'path' }, example: '166-POL' }),
 });
 
 export const ListQuery = z
@@ -45,7 +46,7 @@ export const ApiError = z
     error: z.enum(Object.keys(ERRORS) as [keyof typeof ERRORS, ...(keyof typeof ERRORS)[]]),
     message: z.string(),
   })
-  .openapi('Error', { description: 'A refusal: its code, a message, and details such as the zod issues.' });
+  .meta({ id: 'Error', description: 'A refusal: its code, a message, and details such as the zod issues.' });
 
 export const Me = z
   .object({
@@ -54,7 +55,7 @@ export const Me = z
     state: z.string().optional(),
     organisation: z.string().optional(),
   })
-  .openapi('Principal');
+  .meta({ id: 'Principal' });
 
 /** One visit in a list, as Temporal's visibility store has it. */
 export const VisitListEntry = z
@@ -67,15 +68,15 @@ export const VisitListEntry = z
     overdue: z.boolean(),
     group: z.string().optional(),
   })
-  .openapi('VisitListEntry');
+  .meta({ id: 'VisitListEntry' });
 
-export const Visit = VisitStatus.openapi('VisitStatus');
-export const SharedVisit = PartnerView.openapi('PartnerView');
-export const VisitView = z.union([Visit, SharedVisit]).openapi('VisitView');
+export const Visit = VisitStatus.meta({ id: 'VisitStatus' });
+export const SharedVisit = PartnerView.meta({ id: 'PartnerView' });
+export const VisitView = z.union([Visit, SharedVisit]).meta({ id: 'VisitView' });
 
 export const AllowedAction = z
   .object({ action: ActionNameSchema, fields: z.array(FieldSpec) })
-  .openapi('AllowedAction');
+  .meta({ id: 'AllowedAction' });
 
 export const Started = z.object({ id: z.string() });
 export const Imported = z.object({ imported: z.array(z.string()), alreadyImported: z.array(z.string()) });
@@ -87,4 +88,4 @@ export const LinkDescription = z.object({
   fields: z.array(FieldSpec),
   expiresAt: z.string(),
 });
-export const PolicyDocument = Policy.openapi('Policy');
+export const PolicyDocument = Policy.meta({ id: 'Policy' });
