@@ -155,10 +155,12 @@ class VisitRun {
     this.outbox.add(first.effects);
   }
 
+  /** The visit is closed or withdrawn: the loop ends. */
   get over(): boolean {
     return isTerminal(this.state);
   }
 
+  /** The query: the visit's status now. */
   status(): VisitStatus {
     return statusOf(this.state, this.input.policy, Date.now());
   }
@@ -231,6 +233,7 @@ class VisitRun {
     else await condition(() => this.version !== seen, Math.max(1, wake - Date.now()));
   }
 
+  /** What the finished workflow returns. */
   result(): VisitResult {
     return {
       id: this.state.visit.id,

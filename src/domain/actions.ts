@@ -148,6 +148,7 @@ export const ACTION_FIELDS: { readonly [A in ActionName]: FieldSpec[] } = Object
   ACTIONS.map((a) => [a, fieldsOf(a)]),
 ) as Record<ActionName, FieldSpec[]>;
 
+/** An action of the vocabulary, by name. */
 export const ActionNameSchema = z.enum(ACTIONS);
 
 /** Formats zod issues as one readable line: "scope: Invalid option; sections: ...". */

@@ -47,6 +47,7 @@ export function closeItem(state: VisitState, item: Item, atMs: number, outcome: 
   }
 }
 
+/** Whether the item was opened and is not closed yet. */
 export function isOpen(state: VisitState, item: Item): boolean {
   const it = state.items[item];
   return it !== undefined && it.closedAt === undefined;

@@ -5,6 +5,7 @@ import type { Effects, Notice, UncheckedCommand, VisitEvent, VisitState } from '
 /** An instant as the ISO 8601 text events, notices and statuses carry. */
 export const iso = (ms: number) => new Date(ms).toISOString();
 
+/** A step's effects, empty to start with. */
 export function noEffects(): Effects {
   return { events: [], notices: [] };
 }

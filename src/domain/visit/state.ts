@@ -23,9 +23,11 @@ import {
 import { openItem, visitEndInstant } from './clocks';
 import { noEffects, pushEvent } from './events';
 
+// The vocabulary's words as schemas, for the parts of a status.
 export const StageSchema = z.enum(STAGES);
 export const ItemSchema = z.enum(ITEMS);
 export const VisitTypeSchema = z.enum(VISIT_TYPES);
+/** A role, or `partner:<ORG>` for one partner organisation. */
 export const RecipientSchema = z.union([z.enum(RECIPIENT_ROLES), z.templateLiteral(['partner:', z.string()])]);
 
 /** Where an action came from, for the audit trail. */
@@ -79,6 +81,7 @@ export const VisitEvent = z.object({
 });
 export type VisitEvent = z.infer<typeof VisitEvent>;
 
+/** Before the deadline, on it, once overdue, or (items with no deadline) some time after opening. */
 export const ReminderKind = z.enum(['before', 'due', 'overdue', 'follow-up']);
 export type ReminderKind = z.infer<typeof ReminderKind>;
 
@@ -138,7 +141,9 @@ export type Hold = z.infer<typeof Hold>;
 export const Objection = z.object({ by: z.string(), at: z.iso.datetime(), reason: z.string() });
 export type Objection = z.infer<typeof Objection>;
 
+/** The State's one extension of its review period. */
 export const Extension = z.enum(['none', 'requested', 'granted']);
+/** The State's optional briefing of the Committee on implementation. */
 export const Briefing = z.enum(['none', 'invited', 'held']);
 
 /** Everything the workflow keeps of one visit. */
@@ -184,6 +189,7 @@ export interface Effects {
   notices: Notice[];
 }
 
+/** Whether the visit is over (closed or withdrawn) and its workflow completes. */
 export function isTerminal(state: VisitState): boolean {
   return TERMINAL_STAGES.includes(state.stage);
 }

@@ -99,6 +99,7 @@ export function openItems(state: VisitState, nowMs: number): OpenItemView[] {
     }));
 }
 
+/** The items done, in the order the visit first opened them. */
 function closedItems(state: VisitState): ClosedItemView[] {
   return Object.values(state.items)
     .filter((it): it is ItemState & { closedAt: number } => it?.closedAt !== undefined)
