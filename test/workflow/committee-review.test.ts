@@ -2,7 +2,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newYorkInstant, newYorkOffsetHours } from '../../src/domain/calendar';
-import { resolvePolicy } from '../../src/policy-loader';
+import { resolvePolicy } from '../../src/infra/policy/loader';
 import { timeSkippingEnv } from '../helpers';
 import { CHAIR, MEMBER, addDays, advanceTo, iso, nextMonday, plus, sleepUntil, withVisit } from './fixture';
 

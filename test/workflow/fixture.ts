@@ -8,7 +8,7 @@ import { addDuration, subtractDuration } from '../../src/domain/duration';
 import type { Policy } from '../../src/domain/policy';
 import type { Notice, VisitStatus } from '../../src/domain/visit';
 import type { ActionName } from '../../src/domain/vocabulary';
-import { resolvePolicy } from '../../src/policy-loader';
+import { resolvePolicy } from '../../src/infra/policy/loader';
 import { eventually, recordingActivities, uniqueQueue, visitRequest, workflowBundle } from '../helpers';
 
 export const OFFICER = 'officer@cted.example.org';
