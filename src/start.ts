@@ -5,6 +5,7 @@
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { chmodSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { version } from '../package.json';
 import { compose, outboxPath, storePath } from './compose';
@@ -20,72 +21,82 @@ import { connectClient, connectWorker, prepareNamespace } from './infra/temporal
 import { startDevServer, type DevServer } from './infra/temporal/dev-server';
 import { createVisitWorker } from './infra/temporal/worker';
 
-async function main() {
-  const config = loadConfig();
-  // Everything the engine writes (databases, outbox, secrets) is for its own user only.
+type Config = ReturnType<typeof loadConfig>;
+
+/** The data folder, for the engine's user only: everything written there is confidential. */
+function privateDataDir(config: Config): void {
   process.umask(0o077);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
-  const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
+}
 
-  let devServer: DevServer | undefined;
-  if (!config.TEMPORAL_ADDRESS) {
-    devServer = startDevServer({
-      dataDir: config.dataDir,
-      port: config.TEMPORAL_DEV_PORT,
-      uiPort: config.TEMPORAL_UI_PORT,
-      namespace: config.TEMPORAL_NAMESPACE,
-      onUnexpectedExit: (why) => {
-        console.error(`${why}; stopping.`);
-        process.exit(1);
-      },
-    });
-  }
+/** The embedded dev server (unless TEMPORAL_ADDRESS names one), the worker's connection and a client. */
+async function temporal(config: Config) {
+  const devServer: DevServer | undefined = config.TEMPORAL_ADDRESS
+    ? undefined
+    : startDevServer({
+        dataDir: config.dataDir,
+        port: config.TEMPORAL_DEV_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        onUnexpectedExit: (why) => {
+          console.error(`${why}; stopping.`);
+          process.exit(1);
+        },
+      });
   const address = devServer?.address ?? config.TEMPORAL_ADDRESS!;
   const connection = await connectWorker(address, 60_000);
   const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
   await prepareNamespace(client, config.TEMPORAL_NAMESPACE, devServer !== undefined);
+  return { devServer, address, connection, client };
+}
 
-  const store = new Store(storePath(config));
-  const linkSecret = loadLinkSecret(config);
-  const publicUrl = publicUrlOf(config);
-  const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : outboxMailer(outboxPath(config));
-  const worker = await createVisitWorker({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    deps: {
-      store,
-      mailer,
-      directory,
-      from: config.MAIL_FROM,
-      log: (m) => console.warn(m),
-      links: linkIssuer(linkSecret, publicUrl, 45 * 86_400_000),
-    },
-  });
-  const { services } = compose(config, { temporal: async () => client, store: () => store });
-  const server = httpServer(createHttpApp({ services, publicUrl, version }));
+async function listen(server: Server, config: Config): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, resolve);
   });
-  const port = (server.address() as AddressInfo).port;
-  const shown = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  return (server.address() as AddressInfo).port;
+}
 
-  console.log(`Visit follow-up engine running.`);
-  console.log(`  Temporal:    ${address} (namespace ${config.TEMPORAL_NAMESPACE})`);
-  if (devServer) console.log(`  Temporal UI: ${devServer.uiUrl}`);
-  console.log(`  Dashboard:   http://${shown}:${port}/`);
-  console.log(`  API:         http://${shown}:${port} (OpenAPI at /openapi.json)`);
-  console.log(`  Store:       ${store.file}`);
-  console.log(
+function banner(config: Config, address: string, devServer: DevServer | undefined, port: number, store: Store): string {
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  return [
+    'Visit follow-up engine running.',
+    `  Temporal:    ${address} (namespace ${config.TEMPORAL_NAMESPACE})`,
+    ...(devServer ? [`  Temporal UI: ${devServer.uiUrl}`] : []),
+    `  Dashboard:   http://${host}:${port}/`,
+    `  API:         http://${host}:${port} (OpenAPI at /openapi.json)`,
+    `  Store:       ${store.file}`,
     config.SMTP_URL
       ? `  Mail:        ${config.SMTP_URL}`
       : `  Outbox:      ${outboxPath(config)} (one .eml file per message)`,
-  );
-  console.log('Press Ctrl-C to stop.');
+    'Press Ctrl-C to stop.',
+  ].join('\n');
+}
 
+async function main() {
+  const config = loadConfig();
+  privateDataDir(config);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
+  const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
+  const { devServer, address, connection, client } = await temporal(config);
+
+  const store = new Store(storePath(config));
+  const publicUrl = publicUrlOf(config);
+  const links = linkIssuer(loadLinkSecret(config), publicUrl, 45 * 86_400_000);
+  const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : outboxMailer(outboxPath(config));
+  const worker = await createVisitWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    deps: { store, mailer, directory, from: config.MAIL_FROM, log: (m) => console.warn(m), links },
+  });
+  const { services } = compose(config, { temporal: async () => client, store: () => store });
+  const server = httpServer(createHttpApp({ services, publicUrl, version }));
+  console.log(banner(config, address, devServer, await listen(server, config), store));
+
+  // Ctrl-C may arrive twice (from the terminal's group and relayed by tsx): the first one stops.
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -93,8 +104,7 @@ async function main() {
     console.log('Stopping…');
     worker.shutdown();
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop).on('SIGTERM', stop);
   await worker.run();
   // The worker says goodbye before the server goes, so no workflow points at a dead worker's sticky queue.
   await new Promise((r) => server.close(r));

@@ -19,6 +19,7 @@ export function calendarFile(name: string, events: CalendarEvent[], now: Date): 
     name,
     prodId: '//CTC visit follow-up//Visit follow-up engine//EN',
     method: ICalCalendarMethod.PUBLISH,
+    scale: 'gregorian',
   });
   for (const e of events) {
     calendar.createEvent({
@@ -31,5 +32,6 @@ export function calendarFile(name: string, events: CalendarEvent[], now: Date): 
       sequence: e.sequence,
     });
   }
-  return calendar.toString();
+  // RFC 5545 ends every content line with CRLF, the last one too.
+  return `${calendar.toString().replace(/\r\n$/, '')}\r\n`;
 }

@@ -3,6 +3,7 @@
  * per open deadline with a stable UID, a SEQUENCE that grows when a deadline moves later, and
  * lines folded at 75 octets without cutting a character in half.
  */
+import type { default as IcalModule } from 'ical.js' with { 'resolution-mode': 'import' };
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/domain/monitoring';
 import { calendarFile } from '../../src/infra/ics';
@@ -22,7 +23,7 @@ const feed = (snapshots: Snapshot[]) =>
   calendarFile('Visit follow-up deadlines (a@b.org)', deadlineEvents(snapshots), new Date('2026-11-27T00:00:00Z'));
 
 // ical.js is published as an ES module only.
-let ICAL: typeof import('ical.js', { with: { 'resolution-mode': 'import' } }).default;
+let ICAL: typeof IcalModule;
 beforeAll(async () => {
   ICAL = (await import('ical.js')).default;
 });

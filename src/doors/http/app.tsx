@@ -54,6 +54,8 @@ export function createHttpApp(o: HttpOptions): OpenAPIHono<AppEnv> {
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
+        // No script runs on these pages; same-origin fetches (a browser's tools, tests) may read the CSV exports.
+        connectSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'"],
         formAction: ["'self'"],

@@ -7,7 +7,9 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { VisitEvent, VisitStatus } from '../../domain/visit';
+import type { VisitEvent, VisitSnapshot } from '../../domain/visit';
+
+export type { VisitSnapshot };
 
 /** The schema, kept as SQL beside this file. */
 const SCHEMA = readFileSync(join(__dirname, 'schema.sql'), 'utf8');
@@ -20,9 +22,6 @@ export interface EventBatch {
   /** The visit as it stands after these events (without history and reminders), for monitoring. */
   snapshot?: VisitSnapshot;
 }
-
-/** What the read model keeps of a visit's status after each batch of events. */
-export type VisitSnapshot = Omit<VisitStatus, 'history' | 'reminders'>;
 
 export interface StoredEvent extends VisitEvent {
   visitId: string;
