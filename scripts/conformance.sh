@@ -27,6 +27,8 @@ engine=$!
 stop() {
   kill -INT -- "-$engine" 2>/dev/null || true
   wait "$engine" 2>/dev/null || true
+  # What the engine logged about a request it could not answer: the lead to a server error.
+  grep -a 'HTTP error' "$data/engine.log" || true
   rm -rf "$data"
 }
 trap stop EXIT

@@ -258,18 +258,6 @@ export function annualReportingStatus(snapshots: Snapshot[], nowMs: number, visi
     .sort((a, b) => a.stateName.localeCompare(b.stateName) || a.id.localeCompare(b.id));
 }
 
-/** RFC 4180 CSV of rows (header from the first row's keys). */
-export function toCsv(rows: Record<string, unknown>[], columns?: string[]): string {
-  const cols = columns ?? Object.keys(rows[0] ?? {});
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('; ') : String(v);
-    // Text starting with = + - @ would be a formula in a spreadsheet; numbers stay numbers.
-    const safe = typeof v !== 'number' && /^[=+\-@]/.test(s) ? `'${s}` : s;
-    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-  };
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
-}
-
 export interface Digest {
   upcoming: { id: string; stateName: string; item: string; deadline: string }[];
   overdue: { id: string; stateName: string; item: string; deadline: string; daysOverdue: number }[];

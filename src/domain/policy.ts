@@ -83,6 +83,16 @@ export const Policy = z
 export type Policy = z.infer<typeof Policy>;
 export type PolicyInput = z.input<typeof Policy>;
 
+/** A CTED step (PAO, TA referral, final draft): the case officer is reminded, then CTED management. */
+const CTED_STEP: z.input<typeof ReminderRule> = {
+  to: ['case-officer'],
+  before: ['3 days'],
+  onDeadline: true,
+  overdueEvery: '7 days',
+  overdueTimes: 4,
+  escalation: [{ after: '7 days', to: ['cted-management'] }],
+};
+
 /** The defaults of ../shared/DOMAIN.md ([source] and [default] values), without the holiday list. */
 export const DEFAULT_POLICY: Omit<PolicyInput, 'calendar'> = {
   name: 'CTC follow-up guidelines of 8 October 2018 (engine defaults)',
@@ -100,22 +110,8 @@ export const DEFAULT_POLICY: Omit<PolicyInput, 'calendar'> = {
     'cted-follow-up-report': '12 months',
   },
   reminders: {
-    pao: {
-      to: ['case-officer'],
-      before: ['3 days'],
-      onDeadline: true,
-      overdueEvery: '7 days',
-      overdueTimes: 4,
-      escalation: [{ after: '7 days', to: ['cted-management'] }],
-    },
-    'ta-referral': {
-      to: ['case-officer'],
-      before: ['3 days'],
-      onDeadline: true,
-      overdueEvery: '7 days',
-      overdueTimes: 4,
-      escalation: [{ after: '7 days', to: ['cted-management'] }],
-    },
+    pao: CTED_STEP,
+    'ta-referral': CTED_STEP,
     drafting: {
       to: ['case-officer'],
       before: ['14 days', '3 days'],
@@ -125,14 +121,7 @@ export const DEFAULT_POLICY: Omit<PolicyInput, 'calendar'> = {
       escalation: [{ after: '7 days', to: ['cted-management'] }],
     },
     'state-review': { to: ['state-contact'], before: ['14 days', '3 days'] },
-    finalizing: {
-      to: ['case-officer'],
-      before: ['3 days'],
-      onDeadline: true,
-      overdueEvery: '7 days',
-      overdueTimes: 4,
-      escalation: [{ after: '7 days', to: ['cted-management'] }],
-    },
+    finalizing: CTED_STEP,
     transmitting: {
       to: ['case-officer'],
       onDeadline: true,

@@ -6,6 +6,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { REGIONS, SORT_KEYS, type OverviewFilter } from '../../domain/monitoring';
 import { STAGES, VISIT_TYPES } from '../../domain/vocabulary';
+import type { Principal } from '../../domain/permissions';
 import { AppError, type Services } from '../../services';
 import type { Authentication } from '../http/auth';
 import type { AppEnv } from '../http/env';
@@ -46,43 +47,49 @@ export function filterOf(q: z.infer<typeof OverviewQuery>): OverviewFilter {
 
 const FEED = /^[A-Za-z0-9_-]{32}\.ics$/;
 
-export function exportRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
+/** A CSV export: its query, and the file it answers with (named for the download). */
+function csvRoute<Q extends z.ZodObject>(
+  app: OpenAPIHono<AppEnv>,
+  auth: Authentication,
+  r: { path: string; summary: string; query: Q; file: string; text: (p: Principal, q: z.output<Q>) => string },
+): void {
   app.openapi(
     createRoute({
       method: 'get',
-      path: '/api/visits.csv',
-      summary: 'The overview as CSV, with the same filters',
+      path: r.path,
+      summary: r.summary,
       security: csvOrCookie,
       middleware: [auth.bearerOrCookie],
-      request: { query: OverviewQuery },
+      request: { query: r.query },
       responses: { 200: csv('One row per visit'), ...refusals(400, ...AUTH, 403) },
     }),
     (c) => {
-      const q = c.req.valid('query');
-      const text = services.monitoring.overviewCsv(c.get('principal'), filterOf(q));
-      c.header('content-disposition', 'attachment; filename="visits.csv"');
+      // Generic over its query, the route loses zod-openapi's inference: the validated query is Q's output.
+      const query = (c.req as unknown as { valid(t: 'query'): z.output<Q> }).valid('query');
+      const text = r.text(c.get('principal'), query);
+      c.header('content-disposition', `attachment; filename="${r.file}"`);
       return c.body(text, 200, { 'content-type': 'text/csv; charset=utf-8' });
     },
     hook({ query: 'query' }),
   );
+}
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/annual.csv',
-      summary: "Every visited State's implementation-report status, as CSV",
-      security: csvOrCookie,
-      middleware: [auth.bearerOrCookie],
-      request: { query: AnnualQuery },
-      responses: { 200: csv('One row per visit'), ...refusals(400, ...AUTH, 403) },
-    }),
-    (c) => {
-      const text = services.monitoring.annualCsv(c.get('principal'), c.req.valid('query').year || undefined);
-      c.header('content-disposition', 'attachment; filename="reporting-status.csv"');
-      return c.body(text, 200, { 'content-type': 'text/csv; charset=utf-8' });
-    },
-    hook({ query: 'query' }),
-  );
+export function exportRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
+  const { monitoring } = services;
+  csvRoute(app, auth, {
+    path: '/api/visits.csv',
+    summary: 'The overview as CSV, with the same filters',
+    query: OverviewQuery,
+    file: 'visits.csv',
+    text: (p, q) => monitoring.overviewCsv(p, filterOf(q)),
+  });
+  csvRoute(app, auth, {
+    path: '/api/annual.csv',
+    summary: "Every visited State's implementation-report status, as CSV",
+    query: AnnualQuery,
+    file: 'reporting-status.csv',
+    text: (p, q) => monitoring.annualCsv(p, q.year || undefined),
+  });
 
   app.openapi(
     createRoute({

@@ -115,7 +115,9 @@ export function createHttpApp(o: HttpOptions): OpenAPIHono<AppEnv> {
     if (err.code === 'internal') {
       // Link tokens are secrets: never write one to the log.
       const where = `${c.req.method} ${c.req.path.replace(/\/api\/links\/.*/, '/api/links/…')}`;
-      (o.log ?? console.error)(`HTTP error on ${where}: ${e instanceof Error ? e.message : String(e)}`);
+      const cause = err.cause ?? e;
+      const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+      (o.log ?? console.error)(`HTTP error on ${where}: ${why}`);
     }
     return refuse(c, err);
   });

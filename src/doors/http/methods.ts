@@ -1,6 +1,6 @@
 /** Which methods a path answers, from the app's own route table: a 405 says them in `Allow`. */
 
-const cache = new WeakMap<object, { method: string; pattern: RegExp }[]>();
+const cache = new WeakMap<object, { method: string; pattern: RegExp; params: number }[]>();
 
 /** A Hono route path (`/api/visits/:id`, `:file{regex}`, `*`) as a regular expression. */
 export function patternOf(path: string): RegExp {
@@ -25,10 +25,15 @@ interface Routed {
 export function allowedMethods(app: Routed, path: string): string[] {
   let table = cache.get(app);
   if (!table) {
-    table = app.routes.filter((r) => r.method !== 'ALL').map((r) => ({ method: r.method, pattern: patternOf(r.path) }));
+    table = app.routes
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => ({ method: r.method, pattern: patternOf(r.path), params: (r.path.match(/:|\*/g) ?? []).length }));
     cache.set(app, table);
   }
-  const methods = new Set(table.filter((r) => r.pattern.test(path)).map((r) => r.method));
+  const matching = table.filter((r) => r.pattern.test(path));
+  // The most specific routes speak for the path: /api/visits/import is not a visit id.
+  const fewest = Math.min(...matching.map((r) => r.params));
+  const methods = new Set(matching.filter((r) => r.params === fewest).map((r) => r.method));
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods].sort();
 }

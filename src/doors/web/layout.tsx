@@ -52,6 +52,21 @@ export const Layout: FC<PageProps> = ({ title, principal, formToken, children })
   </html>
 );
 
+/** A table body, or one row saying why it is empty. */
+export const Rows: FC<{ cols: number; empty: string; rows: Child[] }> = ({ cols, empty, rows }) => (
+  <tbody>
+    {rows.length ? (
+      rows
+    ) : (
+      <tr>
+        <td colspan={cols} class="muted">
+          {empty}
+        </td>
+      </tr>
+    )}
+  </tbody>
+);
+
 /** A whole HTML document. */
 export const documentOf = (page: Child) => (
   <>

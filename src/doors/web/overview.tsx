@@ -4,7 +4,7 @@ import { REGIONS, type OverviewRow, type Snapshot } from '../../domain/monitorin
 import { STAGES, VISIT_TYPES, type Stage } from '../../domain/vocabulary';
 import type { z } from 'zod';
 import type { OverviewQuery } from '../api/exports';
-import { day } from './layout';
+import { day, Rows } from './layout';
 
 /** The overview's query, as the page was asked for it. */
 export type OverviewQueryValues = z.infer<typeof OverviewQuery>;
@@ -117,17 +117,13 @@ export const Overview: FC<OverviewProps> = ({ q, params, rows, total, countsBySt
             <th>Open items</th>
           </tr>
         </thead>
-        <tbody>
-          {rows.length ? (
-            rows.map((r) => <Row r={r} />)
-          ) : (
-            <tr>
-              <td colspan={8} class="muted">
-                No visits match.
-              </td>
-            </tr>
-          )}
-        </tbody>
+        <Rows
+          cols={8}
+          empty="No visits match."
+          rows={rows.map((r) => (
+            <Row r={r} />
+          ))}
+        />
       </table>
     </>
   );
@@ -145,28 +141,22 @@ export const SharedReports: FC<{ shared: Snapshot[] }> = ({ shared }) => (
         <th>Consent</th>
       </tr>
     </thead>
-    <tbody>
-      {shared.length ? (
-        shared.map((s) => (
-          <tr data-visit={s.id}>
-            <td>{s.id}</td>
-            <td>{s.stateName ?? s.state}</td>
-            <td>{s.type}</td>
-            <td>{day(s.adoptedAt)}</td>
-            <td>
-              {s.consent.scope}
-              {s.consent.sections.length ? `: ${s.consent.sections.join(', ')}` : ''}
-              {s.consent.priorityTaNeedsOnly ? ' (priority TA needs only)' : ''}
-            </td>
-          </tr>
-        ))
-      ) : (
-        <tr>
-          <td colspan={5} class="muted">
-            No State has shared a report with you yet.
+    <Rows
+      cols={5}
+      empty="No State has shared a report with you yet."
+      rows={shared.map((s) => (
+        <tr data-visit={s.id}>
+          <td>{s.id}</td>
+          <td>{s.stateName ?? s.state}</td>
+          <td>{s.type}</td>
+          <td>{day(s.adoptedAt)}</td>
+          <td>
+            {s.consent.scope}
+            {s.consent.sections.length ? `: ${s.consent.sections.join(', ')}` : ''}
+            {s.consent.priorityTaNeedsOnly ? ' (priority TA needs only)' : ''}
           </td>
         </tr>
-      )}
-    </tbody>
+      ))}
+    />
   </table>
 );

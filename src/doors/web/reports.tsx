@@ -1,7 +1,7 @@
 /** Guideline compliance (days each step took against its target) and the annual reporting status. */
 import type { FC } from 'hono/jsx';
 import type { AnnualRow, ComplianceCell } from '../../domain/monitoring';
-import { day } from './layout';
+import { day, Rows } from './layout';
 
 const num = (n: number) => (Number.isNaN(n) ? '—' : String(n));
 
@@ -38,39 +38,33 @@ export const Compliance: FC<{ cells: ComplianceCell[] }> = ({ cells }) => {
             ))}
           </tr>
         </thead>
-        <tbody>
-          {cells.length ? (
-            cells.map((c) => (
-              <tr data-item={c.item} data-year={c.year}>
-                <td>{c.year}</td>
-                <td>{c.item}</td>
-                <td>{c.count}</td>
-                <td>{num(c.medianDays)}</td>
-                <td>{num(c.p90Days)}</td>
-                <td>{num(c.targetDays)}</td>
-                <td>
-                  <Bars c={c} max={max} />
-                </td>
-                <td>
-                  {c.exceeded.length
-                    ? c.exceeded.map((e, i) => (
-                        <>
-                          {i ? ', ' : ''}
-                          <a href={`/visits/${e.id}`}>{e.id}</a> ({e.days} d)
-                        </>
-                      ))
-                    : '—'}
-                </td>
-              </tr>
-            ))
-          ) : (
-            <tr>
-              <td colspan={8} class="muted">
-                No steps recorded yet.
+        <Rows
+          cols={8}
+          empty="No steps recorded yet."
+          rows={cells.map((c) => (
+            <tr data-item={c.item} data-year={c.year}>
+              <td>{c.year}</td>
+              <td>{c.item}</td>
+              <td>{c.count}</td>
+              <td>{num(c.medianDays)}</td>
+              <td>{num(c.p90Days)}</td>
+              <td>{num(c.targetDays)}</td>
+              <td>
+                <Bars c={c} max={max} />
+              </td>
+              <td>
+                {c.exceeded.length
+                  ? c.exceeded.map((e, i) => (
+                      <>
+                        {i ? ', ' : ''}
+                        <a href={`/visits/${e.id}`}>{e.id}</a> ({e.days} d)
+                      </>
+                    ))
+                  : '—'}
               </td>
             </tr>
-          )}
-        </tbody>
+          ))}
+        />
       </table>
     </>
   );

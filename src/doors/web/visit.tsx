@@ -2,7 +2,7 @@
 import type { FC } from 'hono/jsx';
 import type { FieldSpec } from '../../domain/actions';
 import type { VisitStatus } from '../../domain/visit';
-import { day, FormToken } from './layout';
+import { day, FormToken, Rows } from './layout';
 
 interface SentMessage {
   sentAt: string;
@@ -152,23 +152,17 @@ export const VisitPage: FC<VisitPageProps> = ({ s, mine, flash, formToken, sent,
           <th>Subject</th>
         </tr>
       </thead>
-      <tbody>
-        {sent.length ? (
-          sent.map((m) => (
-            <tr>
-              <td>{day(m.sentAt)}</td>
-              <td>{m.recipient}</td>
-              <td>{m.subject}</td>
-            </tr>
-          ))
-        ) : (
+      <Rows
+        cols={3}
+        empty="None yet."
+        rows={sent.map((m) => (
           <tr>
-            <td colspan={3} class="muted">
-              None yet.
-            </td>
+            <td>{day(m.sentAt)}</td>
+            <td>{m.recipient}</td>
+            <td>{m.subject}</td>
           </tr>
-        )}
-      </tbody>
+        ))}
+      />
     </table>
   </>
 );

@@ -70,19 +70,13 @@ export interface AuditEntry extends AuditInput {
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The hash of an audit entry: over its content and the previous entry's hash. */
+/** The columns an audit entry starts with, in the order the hash and the table both use. */
+const auditHead = (e: AuditInput & { id: number }) =>
+  [e.id, e.at, e.actor, e.role, e.door, e.visitId ?? null, e.action] as const;
+
+/** The hash of an audit entry: over its content and the previous entry's hash. */
 export function auditHash(prevHash: string, e: AuditInput & { id: number }): string {
-  const content = JSON.stringify([
-    e.id,
-    e.at,
-    e.actor,
-    e.role,
-    e.door,
-    e.visitId ?? null,
-    e.action,
-    e.payload ?? null,
-    e.outcome,
-    e.detail ?? null,
-  ]);
+  const content = JSON.stringify([...auditHead(e), e.payload ?? null, e.outcome, e.detail ?? null]);
   return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
 }
 
@@ -259,13 +253,7 @@ export class Store {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          id,
-          e.at,
-          e.actor,
-          e.role,
-          e.door,
-          e.visitId ?? null,
-          e.action,
+          ...auditHead({ ...e, id }),
           e.payload === undefined ? null : JSON.stringify(e.payload),
           e.outcome,
           e.detail ?? null,
