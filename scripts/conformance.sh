@@ -61,7 +61,7 @@ for role in cted secretariat committee chair state partner; do
   echo "== schemathesis as $role"
   "$venv/bin/st" --no-color run "http://127.0.0.1:$PORT/openapi.json" \
     --header "Authorization: Bearer ${tokens[$role]}" --checks "$checks" \
-    --max-examples "$examples" --workers 2 --seed 8 --suppress-health-check all \
+    --max-examples "$examples" --workers 1 --seed 8 --suppress-health-check all \
     --request-timeout 30 --warnings off || status=1
 done
 exit "$status"

@@ -4,7 +4,7 @@
  * policy whose clocks are seconds long. Stopped with Ctrl-C mid-stage and started again.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -139,6 +139,14 @@ describe('npm start, the CLI and real e-mail', () => {
     expect(out).toContain(`Temporal UI: http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
     expect(out).toContain(`Mail:        ${smtp.url}`);
     expect(out).toContain(`API:         http://127.0.0.1:${env.PORT} (OpenAPI at /openapi.json)`);
+  });
+
+  it('keeps its data folder and the databases in it for its own user', () => {
+    const data = env.FOLLOWUP_DATA_DIR!;
+    expect(statSync(data).mode & 0o777).toBe(0o700);
+    for (const file of ['temporal.sqlite', 'followup.sqlite', 'link-secret']) {
+      expect(statSync(join(data, file)).mode & 0o077, file).toBe(0);
+    }
   });
 
   it('runs a visit through the CLI, survives Ctrl-C and a restart mid-stage, and sends each e-mail once', async () => {

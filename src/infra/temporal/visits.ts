@@ -54,8 +54,41 @@ export function visitHandle(client: Client, id: string): WorkflowHandle {
   return client.workflow.getHandle(workflowIdOf(id));
 }
 
-export async function visitStatus(client: Client, id: string): Promise<VisitStatus> {
-  return visitHandle(client, id).query(statusQuery);
+const inFlight = new WeakMap<Client, Map<string, Promise<VisitStatus>>>();
+const finished = new WeakMap<Client, Map<string, VisitStatus>>();
+const FINISHED_KEPT = 2_000;
+
+function mapFor<V>(maps: WeakMap<Client, Map<string, V>>, client: Client): Map<string, V> {
+  let map = maps.get(client);
+  if (!map) maps.set(client, (map = new Map()));
+  return map;
+}
+
+/**
+ * The status query. A closed or withdrawn visit never changes again (its id cannot be reused), so
+ * its last status is kept; and concurrent asks share one query. Both because a closed visit's
+ * query is answered by replaying its whole history, and the worker drops all but one of several
+ * queries buffered for the same closed run (each of the others then times out after 30 s).
+ */
+export function visitStatus(client: Client, id: string): Promise<VisitStatus> {
+  const done = mapFor(finished, client);
+  const kept = done.get(id);
+  if (kept) return Promise.resolve(kept);
+  const queries = mapFor(inFlight, client);
+  const pending = queries.get(id);
+  if (pending) return pending;
+  const query = visitHandle(client, id)
+    .query(statusQuery)
+    .then((status) => {
+      if (status.stage === 'closed' || status.stage === 'withdrawn') {
+        if (done.size >= FINISHED_KEPT) done.delete(done.keys().next().value!);
+        done.set(id, status);
+      }
+      return status;
+    })
+    .finally(() => queries.delete(id));
+  queries.set(id, query);
+  return query;
 }
 
 export async function actOnVisit(client: Client, id: string, req: ActRequest): Promise<VisitStatus> {

@@ -1,0 +1,66 @@
+/**
+ * One translation of refusals for the whole HTTP door, from the error table: JSON for programs, a
+ * page for people; a path with no route is a 404, or a 405 with `Allow` when other methods are
+ * served there.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ACTIONS } from '../../domain/vocabulary';
+import { AppError, ERRORS, toAppError, type ErrorCode } from '../../services';
+import { documentOf, ErrorPage } from '../web/layout';
+import type { AppEnv } from './env';
+import { allowedMethods } from './methods';
+
+/** Programs (the API, feeds, the document) get JSON; people in a browser get pages. */
+const forPrograms = (path: string) =>
+  path.startsWith('/api/') || path.startsWith('/feeds/') || path === '/openapi.json';
+
+const FROM_HTTP_STATUS: Record<number, ErrorCode> = {
+  400: 'invalid-request',
+  403: 'forbidden',
+  404: 'not-found',
+  413: 'body-too-large',
+  415: 'unsupported-media-type',
+};
+
+/** Answers every refusal of the app (thrown or for want of a route) from the error table. */
+export function answerRefusals(app: OpenAPIHono<AppEnv>, log: (message: string) => void): void {
+  const refuse = (c: Context, err: AppError, headers: Record<string, string> = {}) => {
+    for (const [k, v] of Object.entries(headers)) c.header(k, v);
+    if (forPrograms(c.req.path)) return c.json(err.body(), err.status as 400);
+    const page = <ErrorPage title={ERRORS[err.code].title} message={err.message} />;
+    return c.html(documentOf(page), err.status as 400);
+  };
+
+  app.notFound((c) => {
+    const path = c.req.path;
+    // An action that does not exist is a bad request, as it always was; not a missing page.
+    const action = /^\/api\/visits\/[^/]+\/actions\/([^/]+)$/.exec(path)?.[1];
+    if (c.req.method === 'POST' && action !== undefined && !(ACTIONS as readonly string[]).includes(action)) {
+      return refuse(c, new AppError('invalid-request', `action: unknown action; one of ${ACTIONS.join(', ')}`));
+    }
+    const allowed = allowedMethods(app, path);
+    if (allowed.length) {
+      const err = new AppError('method-not-allowed', `${c.req.method} is not allowed on ${path}`);
+      return refuse(c, err, { allow: allowed.join(', ') });
+    }
+    return refuse(c, new AppError('not-found', `no route ${path}`));
+  });
+
+  app.onError((e, c) => {
+    let err: AppError;
+    if (e instanceof HTTPException) {
+      const code = FROM_HTTP_STATUS[e.status] ?? 'internal';
+      err = new AppError(code, code === 'forbidden' ? 'this form was not sent from this site' : e.message);
+    } else err = toAppError(e);
+    if (err.code === 'internal') {
+      // Link tokens are secrets: never write one to the log.
+      const where = `${c.req.method} ${c.req.path.replace(/\/api\/links\/.*/, '/api/links/…')}`;
+      const cause = err.cause ?? e;
+      const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+      log(`HTTP error on ${where}: ${why}`);
+    }
+    return refuse(c, err);
+  });
+}
