@@ -51,6 +51,8 @@ export interface Harness {
     path: string,
     opts?: { as?: UserName; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
   ): Promise<ApiResponse>;
+  /** Stops the worker (the API keeps serving): what still answers then comes from no workflow code. */
+  stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -122,9 +124,13 @@ export async function startApiHarness(opts: { policy?: Policy; rateLimit?: numbe
       }
       return { status: res.status, body: parsed, text };
     },
+    async stopWorker() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
     async close() {
       await new Promise((r) => api.close(r));
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       store.close();
       await Promise.all([env.teardown(), smtp.close()]);

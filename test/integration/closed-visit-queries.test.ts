@@ -41,4 +41,12 @@ describe('a withdrawn visit', () => {
       expect(answers.filter((a) => a.status === 409).every((a) => a.body.error === 'not-allowed-now')).toBe(true);
     }
   });
+
+  it('is read from Temporal once: with no worker left to replay it, it still answers', async () => {
+    expect((await h.request('GET', '/api/visits/740-NOR', { as: 'cted' })).body.stage).toBe('withdrawn');
+    await h.stopWorker();
+    const again = await h.request('GET', '/api/visits/740-NOR', { as: 'secretariat' });
+    expect(again.status).toBe(200);
+    expect(again.body.history.map((e: { type: string }) => e.type).at(-1)).toBe('withdraw');
+  });
 });

@@ -34,25 +34,17 @@ export function metaRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: A
   );
 }
 
-function withPlainParameters<T extends { paths?: Record<string, unknown> }>(doc: T): T {
-  const paths = Object.entries(doc.paths ?? {}).map(([p, v]) => [p.replace(/\{(\w+)\{[^}]*\}\}/g, '{$1}'), v]);
-  return { ...doc, paths: Object.fromEntries(paths) };
-}
-
 /** Serves the document generated from the routes registered so far (call it last). */
 export function openApiRoute(app: OpenAPIHono<AppEnv>, version: string): void {
-  // A routing constraint (`{id{[0-9]+-…}}`) is for the router; the document names the parameter only.
   const document = () =>
-    withPlainParameters(
-      app.getOpenAPI31Document({
-        openapi: '3.1.0',
-        info: {
-          title: 'Visit follow-up engine',
-          version,
-          description: 'Follow-up of Counter-Terrorism Committee visits: every route of the HTTP API.',
-        },
-      }),
-    );
+    app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'Visit follow-up engine',
+        version,
+        description: 'Follow-up of Counter-Terrorism Committee visits: every route of the HTTP API.',
+      },
+    });
   app.openapi(
     createRoute({
       method: 'get',

@@ -30,11 +30,6 @@ import {
 import { z as zod } from '@hono/zod-openapi';
 
 const bearer = [{ bearer: [] }];
-/**
- * The visit-id segment: `{id}` in the document; to the router, only what looks like a visit id, so
- * /api/visits/import is never read as one (a GET there is a 405, not a bad id).
- */
-const VISIT = '{id{[0-9]+-[A-Z][A-Z][A-Z]}}';
 const withBody = [limitBody, jsonBody];
 
 export function visitRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
@@ -118,7 +113,7 @@ function visitRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authenti
   app.openapi(
     createRoute({
       method: 'get',
-      path: `/api/visits/${VISIT}`,
+      path: '/api/visits/{id}',
       summary: 'One visit, as the caller may see it',
       security: bearer,
       middleware: [auth.bearer],
@@ -134,7 +129,7 @@ function allowedActionsRoute(app: OpenAPIHono<AppEnv>, services: Services, auth:
   app.openapi(
     createRoute({
       method: 'get',
-      path: `/api/visits/${VISIT}/actions`,
+      path: '/api/visits/{id}/actions',
       summary: 'The actions the caller may take now, with their fields',
       security: bearer,
       middleware: [auth.bearer],
@@ -153,7 +148,7 @@ function issueLinkRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Auth
   app.openapi(
     createRoute({
       method: 'post',
-      path: `/api/visits/${VISIT}/links`,
+      path: '/api/visits/{id}/links',
       summary: 'Issue a signed link for a State focal point',
       security: bearer,
       middleware: [auth.bearer, auth.may('issue-link'), ...withBody],
@@ -184,7 +179,7 @@ function authorize(services: Services, action: ActionName): MiddlewareHandler<Ap
 function actionRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication, action: ActionName) {
   const route = createRoute({
     method: 'post',
-    path: `/api/visits/${VISIT}/actions/${action}`,
+    path: `/api/visits/{id}/actions/${action}`,
     summary: `Take the action ${action}`,
     description: 'Refused with 409 (and the actions allowed now) when the visit is not at a step that allows it.',
     security: bearer,

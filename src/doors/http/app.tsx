@@ -15,7 +15,7 @@ import { visitRoutes } from '../api/visits';
 import { webRoutes } from '../web/routes';
 import { authentication } from './auth';
 import type { AppEnv } from './env';
-import { answerRefusals } from './errors';
+import { answerRefusals, undeclaredMethods } from './errors';
 
 export interface HttpOptions {
   services: Services;
@@ -54,6 +54,7 @@ export function createHttpApp(o: HttpOptions): OpenAPIHono<AppEnv> {
     await next();
     c.header('cache-control', 'no-store');
   });
+  app.use(undeclaredMethods(app));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {

@@ -15,7 +15,8 @@ const tooLarge = () => {
 /** Refuses a body over 64 KiB (declared or streamed) with 413. */
 export const limitBody: MiddlewareHandler = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
 
-const JSON_TYPE = /^application\/json(\s*;\s*[a-zA-Z0-9-]+=[^;]+)*$/i;
+// The media types @hono/zod-openapi's media-type gate accepts as JSON.
+const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=[^;]+)*$/i;
 
 /** The body as text: invalid UTF-8 is the caller's error, never silently replaced. */
 export async function bodyText(c: Parameters<MiddlewareHandler>[0]): Promise<string> {
@@ -33,8 +34,8 @@ const cacheText = (c: Parameters<MiddlewareHandler>[0], text: string) => {
 };
 
 /**
- * A JSON body: empty means `{}`; anything else must be sent as application/json (415) and parse
- * (400). The text is left for the route's validator to read.
+ * A JSON body: empty means `{}`; anything else must be JSON by its media type (415, as the route's
+ * own media-type gate would say, but before the visit is looked up) and parse (400).
  */
 export const jsonBody: MiddlewareHandler = async (c, next) => {
   const text = await bodyText(c);

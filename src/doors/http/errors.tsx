@@ -4,7 +4,7 @@
  * served there.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ACTIONS } from '../../domain/vocabulary';
 import { AppError, ERRORS, toAppError, type ErrorCode } from '../../services';
@@ -24,26 +24,37 @@ const FROM_HTTP_STATUS: Record<number, ErrorCode> = {
   415: 'unsupported-media-type',
 };
 
+/** A refusal as JSON for programs, as a page for people. */
+function refuse(c: Context, err: AppError, headers: Record<string, string> = {}) {
+  for (const [k, v] of Object.entries(headers)) c.header(k, v);
+  if (forPrograms(c.req.path)) return c.json(err.body(), err.status as 400);
+  const page = <ErrorPage title={ERRORS[err.code].title} message={err.message} />;
+  return c.html(documentOf(page), err.status as 400);
+}
+
+/**
+ * Refuses a method the most specific routes of a path do not take, with 405 and `Allow`: a static
+ * route's path is not a value of a parameter beside it (GET /api/visits/import is not a visit id).
+ */
+export function undeclaredMethods(app: OpenAPIHono<AppEnv>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length && !allowed.includes(c.req.method)) {
+      const err = new AppError('method-not-allowed', `${c.req.method} is not allowed on ${c.req.path}`);
+      return refuse(c, err, { allow: allowed.join(', ') });
+    }
+    await next();
+  };
+}
+
 /** Answers every refusal of the app (thrown or for want of a route) from the error table. */
 export function answerRefusals(app: OpenAPIHono<AppEnv>, log: (message: string) => void): void {
-  const refuse = (c: Context, err: AppError, headers: Record<string, string> = {}) => {
-    for (const [k, v] of Object.entries(headers)) c.header(k, v);
-    if (forPrograms(c.req.path)) return c.json(err.body(), err.status as 400);
-    const page = <ErrorPage title={ERRORS[err.code].title} message={err.message} />;
-    return c.html(documentOf(page), err.status as 400);
-  };
-
   app.notFound((c) => {
     const path = c.req.path;
     // An action that does not exist is a bad request, as it always was; not a missing page.
     const action = /^\/api\/visits\/[^/]+\/actions\/([^/]+)$/.exec(path)?.[1];
     if (c.req.method === 'POST' && action !== undefined && !(ACTIONS as readonly string[]).includes(action)) {
       return refuse(c, new AppError('invalid-request', `action: unknown action; one of ${ACTIONS.join(', ')}`));
-    }
-    const allowed = allowedMethods(app, path);
-    if (allowed.length) {
-      const err = new AppError('method-not-allowed', `${c.req.method} is not allowed on ${path}`);
-      return refuse(c, err, { allow: allowed.join(', ') });
     }
     return refuse(c, new AppError('not-found', `no route ${path}`));
   });
@@ -52,7 +63,13 @@ export function answerRefusals(app: OpenAPIHono<AppEnv>, log: (message: string) 
     let err: AppError;
     if (e instanceof HTTPException) {
       const code = FROM_HTTP_STATUS[e.status] ?? 'internal';
-      err = new AppError(code, code === 'forbidden' ? 'this form was not sent from this site' : e.message);
+      const message =
+        code === 'forbidden'
+          ? 'this form was not sent from this site'
+          : code === 'unsupported-media-type'
+            ? 'send JSON with Content-Type: application/json'
+            : e.message;
+      err = new AppError(code, message);
     } else err = toAppError(e);
     if (err.code === 'internal') {
       // Link tokens are secrets: never write one to the log.
