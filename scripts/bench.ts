@@ -14,7 +14,7 @@ import { Directory } from '../src/infra/directory';
 import { outboxMailer } from '../src/infra/mail';
 import { resolvePolicy } from '../src/infra/policy/loader';
 import { Store } from '../src/infra/store/store';
-import { createVisitWorker } from '../src/infra/temporal/worker';
+import { createVisitWorker } from '../src/worker';
 import { devServerEnv, workflowBundle } from '../test/helpers';
 
 async function main() {

@@ -13,7 +13,7 @@ import { actUpdate, statusQuery, workflowIdOf, type ActRequest } from '../src/co
 import { resolvePolicy } from '../src/infra/policy/loader';
 import { registerSearchAttributes } from '../src/infra/temporal/search-attributes';
 import { temporalTestServerPath } from '../src/infra/temporal/binaries';
-import { workflowsPath } from '../src/infra/temporal/worker';
+import { workflowsPath } from '../src/worker';
 import { recordingActivities, visitRequest } from '../test/helpers';
 
 type Step = ['act', ActRequest['action'], Record<string, unknown>?, string?] | ['sleep', string];

@@ -19,7 +19,7 @@ import { loadLinkSecret, publicUrlOf } from './infra/secrets';
 import { Store } from './infra/store/store';
 import { connectClient, connectWorker, prepareNamespace } from './infra/temporal/connection';
 import { startDevServer, type DevServer } from './infra/temporal/dev-server';
-import { createVisitWorker } from './infra/temporal/worker';
+import { createVisitWorker } from './worker';
 
 type Config = ReturnType<typeof loadConfig>;
 

@@ -18,7 +18,7 @@ import { linkIssuer } from '../src/infra/links';
 import { smtpMailer } from '../src/infra/mail';
 import { resolvePolicy } from '../src/infra/policy/loader';
 import { Store } from '../src/infra/store/store';
-import { createVisitWorker } from '../src/infra/temporal/worker';
+import { createVisitWorker } from '../src/worker';
 import { devServerEnv, workflowBundle } from './helpers';
 import { startSmtp, type TestSmtp } from './smtp';
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { registerSearchAttributes } from '../src/infra/temporal/search-attributes';
 import { SEARCH_ATTRIBUTES, type VisitStartRequest } from '../src/contract';
 import { temporalCliPath, temporalTestServerPath } from '../src/infra/temporal/binaries';
-import { workflowsPath } from '../src/infra/temporal/worker';
+import { workflowsPath } from '../src/worker';
 import type { Notice, VisitEvent } from '../src/domain/visit';
 import type { EventBatch } from '../src/infra/store/store';
 import type { VisitActivities } from '../activities';

@@ -13,7 +13,7 @@ import { smtpMailer } from '../../src/infra/mail';
 import { resolvePolicy } from '../../src/infra/policy/loader';
 import { Store } from '../../src/infra/store/store';
 import { actOnVisit, listVisits, startVisit, visitStatus } from '../../src/infra/temporal/visits';
-import { createVisitWorker } from '../../src/infra/temporal/worker';
+import { createVisitWorker } from '../../src/worker';
 import { devServerEnv, eventually, uniqueQueue, visitRequest, workflowBundle } from '../helpers';
 import { startSmtp, type TestSmtp } from '../smtp';
 

@@ -9,7 +9,7 @@ import type { ClockName, Policy } from '../policy';
 import type { Item } from '../vocabulary';
 import { iso, noEffects, notify, pushEvent } from './events';
 import { plannedReminders } from './reminders';
-import type { ActionCommand, Effects, ItemState, VisitState } from './state';
+import type { ActionCommand, Effects, ItemState, VisitState, VisitSummary } from './state';
 
 /** The instant a visit's clocks start: the end of its last (physical) day, New York time. */
 export function visitEndInstant(end: string): number {
@@ -187,4 +187,38 @@ export function nextWakeAt(
   if (catchUp && clock && clock.closedAt === undefined && clock.deadline !== null)
     next = Math.min(next, clock.deadline);
   return next === Infinity ? null : Math.max(next, catchUp ? nowMs : next);
+}
+
+/** A new visit at `drafting`, with the PAO, TA-referral and drafting clocks running from the visit's end. */
+export function initialState(
+  visit: VisitSummary,
+  policy: Policy,
+  startedAtMs: number,
+): { state: VisitState; effects: Effects } {
+  const state: VisitState = {
+    visit,
+    stage: 'drafting',
+    items: {},
+    draftSubmitted: false,
+    extension: 'none',
+    holds: [],
+    consent: { scope: 'none', sections: [], priorityTaNeedsOnly: false },
+    briefing: 'none',
+    history: [],
+    reminders: [],
+  };
+  const from = visitEndInstant(visit.end);
+  openItem(state, 'pao', from, policy);
+  openItem(state, 'ta-referral', from, policy);
+  openItem(state, 'drafting', from, policy);
+  const effects = noEffects();
+  pushEvent(state, effects, 'visit-started', startedAtMs, undefined, {
+    number: visit.number,
+    state: visit.state,
+    type: visit.type,
+    start: visit.start,
+    end: visit.end,
+    ...(visit.groupId ? { groupId: visit.groupId } : {}),
+  });
+  return { state, effects };
 }

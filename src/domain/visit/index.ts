@@ -5,7 +5,7 @@
  * and read the time only from their arguments, so they are deterministic and tested directly.
  */
 export { allowedActions, allowedActionsWithFields, refusal } from './allowed';
-export { applyExpiries, isOpen, nextWakeAt, visitEndInstant } from './clocks';
+export { applyExpiries, initialState, isOpen, nextWakeAt, visitEndInstant } from './clocks';
 export { dueReminders, plannedReminders, reminderNotice, takeDueReminders } from './reminders';
 export {
   Consent,
@@ -16,7 +16,6 @@ export {
   ReminderRecord,
   VisitContacts,
   VisitEvent,
-  initialState,
   isTerminal,
   type ActionCommand,
   type Actor,

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import type { ActionPayload } from '../actions';
-import type { Policy } from '../policy';
 import {
   CONSENT_SCOPES,
   ITEMS,
@@ -20,8 +19,6 @@ import {
   type Stage,
   type VisitType,
 } from '../vocabulary';
-import { openItem, visitEndInstant } from './clocks';
-import { noEffects, pushEvent } from './events';
 
 // The vocabulary's words as schemas, for the parts of a status.
 export const StageSchema = z.enum(STAGES);
@@ -192,38 +189,4 @@ export interface Effects {
 /** Whether the visit is over (closed or withdrawn) and its workflow completes. */
 export function isTerminal(state: VisitState): boolean {
   return TERMINAL_STAGES.includes(state.stage);
-}
-
-/** A new visit at `drafting`, with the PAO, TA-referral and drafting clocks running from the visit's end. */
-export function initialState(
-  visit: VisitSummary,
-  policy: Policy,
-  startedAtMs: number,
-): { state: VisitState; effects: Effects } {
-  const state: VisitState = {
-    visit,
-    stage: 'drafting',
-    items: {},
-    draftSubmitted: false,
-    extension: 'none',
-    holds: [],
-    consent: { scope: 'none', sections: [], priorityTaNeedsOnly: false },
-    briefing: 'none',
-    history: [],
-    reminders: [],
-  };
-  const from = visitEndInstant(visit.end);
-  openItem(state, 'pao', from, policy);
-  openItem(state, 'ta-referral', from, policy);
-  openItem(state, 'drafting', from, policy);
-  const effects = noEffects();
-  pushEvent(state, effects, 'visit-started', startedAtMs, undefined, {
-    number: visit.number,
-    state: visit.state,
-    type: visit.type,
-    start: visit.start,
-    end: visit.end,
-    ...(visit.groupId ? { groupId: visit.groupId } : {}),
-  });
-  return { state, effects };
 }

@@ -1,8 +1,8 @@
 /** Builds the worker that runs visit workflows and their activities on the task queue. */
 import { join } from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../../activities';
-import { TASK_QUEUE } from '../../contract';
+import { createActivities, type ActivityDeps } from '../activities';
+import { TASK_QUEUE } from './contract';
 
 export interface VisitWorkerOptions {
   connection: NativeConnection;
@@ -14,7 +14,7 @@ export interface VisitWorkerOptions {
 }
 
 export function workflowsPath(): string {
-  return join(__dirname, '..', '..', '..', 'workflows');
+  return join(__dirname, '..', 'workflows');
 }
 
 export async function createVisitWorker(o: VisitWorkerOptions): Promise<Worker> {
