@@ -10,20 +10,22 @@ import { csrf } from 'hono/csrf';
 import type { Child } from 'hono/jsx';
 import { type z } from 'zod';
 import { VisitId } from '../../contract';
-import { ACTION_FIELDS, ActionNameSchema } from '../../domain/actions';
+import { ActionNameSchema } from '../../domain/actions';
 import { mayAct } from '../../domain/permissions';
-import type { ActionName } from '../../domain/vocabulary';
 import { AppError, type Services } from '../../services';
 import { parseOr } from '../../services/errors';
 import { AnnualQuery, OverviewQuery, filterOf } from '../api/exports';
 import { SESSION_COOKIE, sessionToken, type Authentication } from '../http/auth';
 import { bodyText, limitBody } from '../http/body';
 import type { AppEnv } from '../http/env';
+import { payloadFromForm } from './fields';
 import { documentOf, Layout, STYLESHEET } from './layout';
 import { Overview, SharedReports } from './overview';
 import { AnnualFilter, AnnualTable, Compliance } from './reports';
 import { SignInForm, SignInRefused } from './sign-in';
 import { VisitPage } from './visit';
+
+export { payloadFromForm };
 
 const FLASH_COOKIE = 'followup_flash';
 const SESSION_HOURS = 12;
@@ -33,29 +35,6 @@ export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || /[\\\s]/.test(next)) return '/';
   const u = new URL(next, 'http://dashboard.invalid');
   return u.origin === 'http://dashboard.invalid' ? `${u.pathname}${u.search}` : '/';
-}
-
-/** Form fields to an action payload: empty fields are left out, lists split on commas. */
-export function payloadFromForm(action: ActionName, form: URLSearchParams): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of ACTION_FIELDS[action]) {
-    const v = form.get(f.name);
-    if (v === null || v.trim() === '') continue;
-    out[f.name] =
-      f.type === 'string[]'
-        ? v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : f.type === 'boolean'
-          ? v === 'true'
-          : v.trim();
-  }
-  // Unknown fields go along, so the action's schema refuses them rather than this page ignoring them.
-  for (const key of form.keys()) {
-    if (key !== '_csrf' && key !== 'do' && !ACTION_FIELDS[action].some((f) => f.name === key)) out[key] = form.get(key);
-  }
-  return out;
 }
 
 /** The query's non-empty values, validated (a filter left at "all" is simply absent). */

@@ -2,6 +2,7 @@
 import type { FC } from 'hono/jsx';
 import type { FieldSpec } from '../../domain/actions';
 import type { VisitStatus } from '../../domain/visit';
+import { Field } from './fields';
 import { day, FormToken, Rows } from './layout';
 
 interface SentMessage {
@@ -9,40 +10,6 @@ interface SentMessage {
   recipient: string;
   subject: string;
 }
-
-const Field: FC<{ action: string; f: FieldSpec }> = ({ action, f }) => {
-  const id = `f-${action}-${f.name}`;
-  const label = (
-    <label for={id}>
-      {f.name}
-      {f.required ? ' *' : ''}
-    </label>
-  );
-  const input =
-    f.type === 'enum' ? (
-      <select id={id} name={f.name}>
-        {(f.values ?? []).map((v) => (
-          <option>{v}</option>
-        ))}
-      </select>
-    ) : f.type === 'boolean' ? (
-      <input id={id} type="checkbox" name={f.name} value="true" />
-    ) : f.type === 'date' ? (
-      <input id={id} type="date" name={f.name} required={f.required} />
-    ) : (
-      <input
-        id={id}
-        name={f.name}
-        placeholder={f.type === 'string[]' ? 'comma-separated' : f.description}
-        required={f.required}
-      />
-    );
-  return (
-    <div>
-      {label} {input}
-    </div>
-  );
-};
 
 const ActionForm: FC<{ visitId: string; action: string; fields: readonly FieldSpec[]; formToken: string }> = (p) => (
   <form method="post" action={`/visits/${p.visitId}/act/${p.action}`} class="action">
