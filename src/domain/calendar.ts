@@ -9,9 +9,20 @@
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-/** A calendar: the official holidays (YYYY-MM-DD, New York dates). Weekends never count. */
+/**
+ * A calendar: the official holidays (closures, YYYY-MM-DD New York dates). Weekends never count.
+ * `floating` and `coveredUntil` are optional: the policies recorded in running workflows' inputs
+ * before they existed still parse, and count working days exactly as they did.
+ */
 export interface WorkingCalendar {
   holidays: readonly string[];
+  /** Floating holidays: not closures (the office is open), but the Committee avoids meeting on them. */
+  floating?: readonly string[];
+  /**
+   * The last date the official lists cover. Past it the holidays are unknown: working days count
+   * weekends only, and a deadline there is provisional until a calendar covering it is published.
+   */
+  coveredUntil?: string;
 }
 
 function nthSundayUtc(year: number, month: number, n: number): number {
@@ -56,10 +67,91 @@ function nextDate(date: string, days = 1): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** True when the New York date is neither a weekend nor an official holiday. */
+/** True when the New York date is neither a weekend nor an official holiday (holidays past `coveredUntil` are unknown). */
 export function isWorkingDay(date: string, calendar: WorkingCalendar): boolean {
   const dow = dayOfWeek(date);
-  return dow !== 0 && dow !== 6 && !calendar.holidays.includes(date);
+  if (dow === 0 || dow === 6) return false;
+  if (calendar.coveredUntil !== undefined && date > calendar.coveredUntil) return true;
+  return !calendar.holidays.includes(date);
+}
+
+/** True when the date is one of the calendar's floating holidays (a working day all the same). */
+export function isFloatingHoliday(date: string, calendar: WorkingCalendar): boolean {
+  return calendar.floating?.includes(date) ?? false;
+}
+
+/** The first working day strictly after `date` (YYYY-MM-DD). */
+export function nextWorkingDay(date: string, calendar: WorkingCalendar): string {
+  let d = nextDate(date);
+  while (!isWorkingDay(d, calendar)) d = nextDate(d);
+  return d;
+}
+
+/** `date` itself when it is a working day, otherwise the next working day. */
+export function workingDayOnOrAfter(date: string, calendar: WorkingCalendar): string {
+  return isWorkingDay(date, calendar) ? date : nextWorkingDay(date, calendar);
+}
+
+/** The last millisecond of the New York date of an instant (a deadline "by close of that day"). */
+export function endOfNewYorkDayOf(instantMs: number): number {
+  return endOfNewYorkDay(newYorkDate(instantMs));
+}
+
+/**
+ * True when the deadline's New York date lies past the calendar's `coveredUntil`: its working days
+ * were counted over weekends only, and it may move when a calendar covering it is published.
+ * A calendar without `coveredUntil` (recorded before it existed) makes nothing provisional.
+ */
+export function isProvisional(deadlineMs: number, calendar: WorkingCalendar): boolean {
+  return calendar.coveredUntil !== undefined && newYorkDate(deadlineMs) > calendar.coveredUntil;
+}
+
+/** A date `months` calendar months later, the day of month clamped to the month's end. */
+function addMonthsToDate(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const target = m - 1 + months;
+  const ty = y + Math.floor(target / 12);
+  const tm = ((target % 12) + 12) % 12;
+  const lastDay = new Date(Date.UTC(ty, tm + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(ty, tm, Math.min(d, lastDay))).toISOString().slice(0, 10);
+}
+
+/** Whether a calendar's coverage reaches far enough past the open deadlines. */
+export interface CalendarCoverage {
+  /** The calendar's last covered date, or null when it does not say (nothing is checked then). */
+  coveredUntil: string | null;
+  /** The New York date of the latest open deadline, or null when none is open. */
+  latestDeadline: string | null;
+  /** Open deadlines past `coveredUntil`: counted over weekends only. */
+  provisional: number;
+  /** True when the calendar ends within 12 months of an open deadline (or before it). */
+  endsSoon: boolean;
+  /** One line for people (start-up log, dashboard banner, digest), or null when all is well. */
+  warning: string | null;
+}
+
+/** How long past an open deadline the calendar must reach before the engine stops warning. */
+export const COVERAGE_MONTHS = 12;
+
+/** Checks a calendar's `coveredUntil` against the open deadlines (instants). */
+export function calendarCoverage(
+  calendar: Pick<WorkingCalendar, 'coveredUntil'>,
+  openDeadlinesMs: readonly number[],
+): CalendarCoverage {
+  const coveredUntil = calendar.coveredUntil ?? null;
+  const dates = openDeadlinesMs.filter((ms) => Number.isFinite(ms)).map((ms) => newYorkDate(ms));
+  const latestDeadline = dates.length ? dates.reduce((a, b) => (a > b ? a : b)) : null;
+  if (coveredUntil === null || latestDeadline === null) {
+    return { coveredUntil, latestDeadline, provisional: 0, endsSoon: false, warning: null };
+  }
+  const provisional = dates.filter((d) => d > coveredUntil).length;
+  const endsSoon = addMonthsToDate(latestDeadline, COVERAGE_MONTHS) > coveredUntil;
+  const warning = endsSoon
+    ? `The UN Headquarters holiday calendar covers working days only until ${coveredUntil}, within ${COVERAGE_MONTHS} months of open deadlines (the latest on ${latestDeadline}` +
+      (provisional ? `; ${provisional} past its end, counted over weekends only, are provisional` : '') +
+      '): add the next official list and publish it (followup calendar publish).'
+    : null;
+  return { coveredUntil, latestDeadline, provisional, endsSoon, warning };
 }
 
 /**

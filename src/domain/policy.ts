@@ -4,7 +4,7 @@
  * its input and keeps it for life, so a policy change affects only visits started afterwards.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { addDuration, parseDuration, type Duration } from './duration';
 import { ITEMS, RECIPIENT_ROLES, type Item } from './vocabulary';
 
 export const DurationText = z.string().superRefine((text, ctx) => {
@@ -66,22 +66,156 @@ export type ClockName =
   | 'state-implementation-report'
   | 'cted-follow-up-report';
 
+/**
+ * The working-day calendar a visit counts with. `floating` and `coveredUntil` are optional so the
+ * policies recorded in running workflows' inputs before they existed still parse; the loader
+ * always fills them.
+ */
+export const PolicyCalendar = z
+  .object({
+    name: z.string(),
+    timeZone: z.literal('America/New_York'),
+    /** The official holidays (closures), New York dates. */
+    holidays: z.array(IsoDate),
+    /** Floating holidays: the office is open, but the Committee avoids meeting on them. */
+    floating: z.array(IsoDate).optional(),
+    /** The last date the official lists cover: past it, working days count weekends only. */
+    coveredUntil: IsoDate.optional(),
+  })
+  .strict();
+export type PolicyCalendar = z.infer<typeof PolicyCalendar>;
+
+/** What happens to a calendar-day deadline that lands on a weekend or an official holiday. */
+export const DEADLINES_ON_CLOSED_DAYS = ['next-working-day', 'keep'] as const;
+export type DeadlinesOnClosedDays = (typeof DEADLINES_ON_CLOSED_DAYS)[number];
+
 export const Policy = z
   .object({
     name: z.string().min(1),
     clocks: z.object(clockShape).strict(),
     reminders: z.partialRecord(z.enum(ITEMS), ReminderRule),
-    calendar: z
-      .object({
-        name: z.string(),
-        timeZone: z.literal('America/New_York'),
-        holidays: z.array(IsoDate),
-      })
-      .strict(),
+    calendar: PolicyCalendar,
+    /**
+     * A deadline counted in calendar days that lands on a weekend or holiday: moved to the next
+     * working day (the default) or kept. Absent in policies recorded before it existed (kept, as then).
+     */
+    deadlinesOnClosedDays: z.enum(DEADLINES_ON_CLOSED_DAYS).optional(),
   })
   .strict();
 export type Policy = z.infer<typeof Policy>;
 export type PolicyInput = z.input<typeof Policy>;
+
+/** Deadlines must fall before this instant; checked from `LIMIT_FROM`, so a duration is shorter than 100 years. */
+const LIMIT_FROM = Date.UTC(2100, 0, 1);
+const LIMIT = Date.UTC(2200, 0, 1);
+const LIMIT_DAYS = (LIMIT - LIMIT_FROM) / 86_400_000;
+
+/** The fewest calendar days a duration can span: a cheap first check before computing. */
+function minimumDays({ amount, unit }: Duration): number {
+  const perUnit: Record<Duration['unit'], number> = {
+    second: 1 / 86_400,
+    minute: 1 / 1_440,
+    hour: 1 / 24,
+    day: 1,
+    week: 7,
+    'working day': 1,
+    month: 28,
+    year: 365,
+  };
+  return amount * perUnit[unit];
+}
+
+/** Why a duration is too long for the calendar (a deadline in the year 2200 or later), or null. */
+export function durationTooLong(text: string): string | null {
+  const d = parseDuration(text);
+  if ('error' in d) return null;
+  const message = `"${text}" is too long: every deadline must fall before the year 2200, so a duration must be shorter than 100 years`;
+  if (minimumDays(d) > LIMIT_DAYS) return message;
+  const end = addDuration(LIMIT_FROM, text, { holidays: [] });
+  return Number.isFinite(end) && end < LIMIT ? null : message;
+}
+
+/** Clocks that act by themselves on their deadline, and what they do: reminders on or after it can never be sent. */
+export const SELF_ACTING_CLOCKS: Partial<Record<Item, string>> = {
+  'state-review': 'the comment period ends and the draft goes to finalizing',
+  'committee-review': 'silence adopts the report',
+  receipt: 'receipt is deemed',
+};
+
+/** One thing a policy must not say, with the field it is in. */
+export interface PolicyProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+const isZero = (text: string) => {
+  const d = parseDuration(text);
+  return !('error' in d) && d.amount === 0;
+};
+
+function reminderProblems(item: Item, rule: ReminderRule, tooLong: (path: (string | number)[], text: string) => void) {
+  const problems: PolicyProblem[] = [];
+  const at = (...rest: (string | number)[]) => ['reminders', item, ...rest];
+  rule.before.forEach((t, i) => tooLong(at('before', i), t));
+  rule.afterOpening.forEach((t, i) => tooLong(at('afterOpening', i), t));
+  rule.escalation.forEach((e, i) => tooLong(at('escalation', i, 'after'), e.after));
+  if (rule.overdueEvery !== undefined) {
+    tooLong(at('overdueEvery'), rule.overdueEvery);
+    if (isZero(rule.overdueEvery))
+      problems.push({
+        path: at('overdueEvery'),
+        message: `"${rule.overdueEvery}" apart, every overdue reminder would go at the same moment`,
+      });
+  }
+  const acts = SELF_ACTING_CLOCKS[item];
+  if (!acts) return problems;
+  const never = `the ${item} clock acts by itself on its deadline (${acts}), so`;
+  if (rule.onDeadline)
+    problems.push({
+      path: at('onDeadline'),
+      message: `${never} a reminder on the deadline can never be sent: remove onDeadline`,
+    });
+  if (rule.overdueEvery !== undefined)
+    problems.push({
+      path: at('overdueEvery'),
+      message: `${never} it is never overdue and overdue reminders can never be sent: remove overdueEvery`,
+    });
+  if (rule.escalation.length)
+    problems.push({
+      path: at('escalation'),
+      message: `${never} it is never overdue and can never escalate: remove escalation`,
+    });
+  return problems;
+}
+
+/**
+ * What a policy must not say, beyond its shape: durations that overflow the calendar, zero-length
+ * clocks, and reminder rules that can never fire. Checked when a policy is loaded (the defaults,
+ * FOLLOWUP_POLICY), never when a running workflow reads the policy it was started with.
+ */
+export function policyProblems(policy: Policy): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const tooLong = (path: (string | number)[], text: string) => {
+    const why = durationTooLong(text);
+    if (why) problems.push({ path, message: why });
+  };
+  for (const [clock, text] of Object.entries(policy.clocks)) {
+    tooLong(['clocks', clock], text);
+    if (isZero(text))
+      problems.push({
+        path: ['clocks', clock],
+        message: `"${text}" is a zero-length clock: its deadline would fall the moment the step that starts it happens`,
+      });
+  }
+  for (const [item, rule] of Object.entries(policy.reminders) as [Item, ReminderRule][])
+    problems.push(...reminderProblems(item, rule, tooLong));
+  return problems;
+}
+
+/** The policy schema plus `policyProblems`: what the loader accepts. */
+export const ValidPolicy = Policy.superRefine((policy, ctx) => {
+  for (const p of policyProblems(policy)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+});
 
 /** A CTED step (PAO, TA referral, final draft): the case officer is reminded, then CTED management. */
 const CTED_STEP: z.input<typeof ReminderRule> = {
@@ -96,6 +230,7 @@ const CTED_STEP: z.input<typeof ReminderRule> = {
 /** The defaults of ../shared/DOMAIN.md ([source] and [default] values), without the holiday list. */
 export const DEFAULT_POLICY: Omit<PolicyInput, 'calendar'> = {
   name: 'CTC follow-up guidelines of 8 October 2018 (engine defaults)',
+  deadlinesOnClosedDays: 'next-working-day',
   clocks: {
     pao: '10 working days',
     'ta-referral': '10 working days',

@@ -2,11 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   addWorkingDays,
+  calendarCoverage,
   endOfNewYorkDay,
+  endOfNewYorkDayOf,
+  isFloatingHoliday,
+  isProvisional,
   isWorkingDay,
   newYorkDate,
   newYorkInstant,
   newYorkOffsetHours,
+  nextWorkingDay,
+  workingDayOnOrAfter,
   workingDaysBetween,
   type WorkingCalendar,
 } from '../../src/domain/calendar';
@@ -15,7 +21,7 @@ import { holidayCalendar } from '../../src/infra/policy/loader';
 const T = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The real UN Headquarters calendar (src/policy/un-holidays.json). */
+/** The real UN Headquarters calendar (src/infra/policy/un-holidays.json). */
 const UN: WorkingCalendar = holidayCalendar();
 const NONE: WorkingCalendar = { holidays: [] };
 
@@ -132,7 +138,7 @@ describe('isWorkingDay', () => {
   it('excludes the official holidays of the calendar', () => {
     expect(isWorkingDay('2026-11-26', UN)).toBe(false); // Thanksgiving (Thursday)
     expect(isWorkingDay('2026-12-25', UN)).toBe(false); // Christmas (Friday)
-    expect(isWorkingDay('2027-03-10', UN)).toBe(false); // Id al-Fitr (Wednesday)
+    expect(isWorkingDay('2026-05-27', UN)).toBe(false); // Eid al-Adha (Wednesday)
     expect(isWorkingDay('2026-11-26', NONE)).toBe(true);
     expect(isWorkingDay('2026-11-25', UN)).toBe(true);
   });
@@ -212,5 +218,130 @@ describe('workingDaysBetween', () => {
   it('agrees with addWorkingDays', () => {
     const from = newYorkInstant('2026-12-18', '09:30:00.000');
     for (const n of [1, 3, 7, 15]) expect(workingDaysBetween(from, addWorkingDays(from, n, UN), UN)).toBe(n);
+  });
+});
+
+/** A calendar with a known end: Thanksgiving and Christmas 2026 listed, 2027's Eid al-Fitr (expected) too. */
+const ENDS_2026: WorkingCalendar = {
+  holidays: ['2026-11-26', '2026-12-25', '2027-01-01', '2027-03-09'],
+  floating: ['2026-11-24', '2027-02-05'],
+  coveredUntil: '2026-12-31',
+};
+
+describe('a calendar that ends (coveredUntil)', () => {
+  it('counts weekends only past its end: listed dates there are unknown, not closures', () => {
+    expect(isWorkingDay('2026-12-25', ENDS_2026)).toBe(false);
+    expect(isWorkingDay('2027-01-01', ENDS_2026)).toBe(true);
+    expect(isWorkingDay('2027-03-09', ENDS_2026)).toBe(true);
+    expect(isWorkingDay('2027-01-02', ENDS_2026)).toBe(false); // Saturday
+    // The same list without an end counts them, as calendars recorded before coveredUntil existed do.
+    expect(isWorkingDay('2027-01-01', { holidays: ENDS_2026.holidays })).toBe(false);
+  });
+
+  it('adds working days across its end over weekends only', () => {
+    // Thursday 2026-12-24 10:00: Christmas (Friday) is skipped, New Year's Day 2027 (past the end) counts.
+    const from = newYorkInstant('2026-12-24', '10:00:00.000');
+    expect(iso(addWorkingDays(from, 1, ENDS_2026))).toBe('2026-12-28T15:00:00.000Z');
+    expect(iso(addWorkingDays(from, 5, ENDS_2026))).toBe('2027-01-01T15:00:00.000Z');
+    expect(iso(addWorkingDays(from, 5, { holidays: ENDS_2026.holidays }))).toBe('2027-01-04T15:00:00.000Z');
+    expect(workingDaysBetween(from, newYorkInstant('2027-01-04'), ENDS_2026)).toBe(6);
+  });
+
+  it('makes a deadline provisional when its New York date is past the end', () => {
+    expect(isProvisional(endOfNewYorkDay('2026-12-31'), ENDS_2026)).toBe(false);
+    expect(isProvisional(endOfNewYorkDay('2026-12-31') + 1, ENDS_2026)).toBe(true);
+    // 2027-01-01T03:00Z is still 31 December in New York.
+    expect(isProvisional(T('2027-01-01T03:00:00.000Z'), ENDS_2026)).toBe(false);
+    expect(isProvisional(T('2027-06-01T12:00:00.000Z'), ENDS_2026)).toBe(true);
+    expect(isProvisional(T('2030-06-01T12:00:00.000Z'), { holidays: [] })).toBe(false);
+  });
+
+  it('gives the engine calendar an end: 2027 is not covered by an official list yet', () => {
+    expect(UN.coveredUntil).toBe('2026-12-31');
+    expect(isProvisional(addWorkingDays(endOfNewYorkDay('2026-12-18'), 10, UN), UN)).toBe(true);
+    expect(isProvisional(addWorkingDays(endOfNewYorkDay('2026-11-20'), 10, UN), UN)).toBe(false);
+  });
+});
+
+describe('floating holidays', () => {
+  it('are working days: the office is open on them', () => {
+    expect(isFloatingHoliday('2026-11-24', ENDS_2026)).toBe(true);
+    expect(isWorkingDay('2026-11-24', ENDS_2026)).toBe(true);
+    expect(isFloatingHoliday('2026-11-26', ENDS_2026)).toBe(false);
+    expect(isFloatingHoliday('2026-11-24', { holidays: [] })).toBe(false);
+    expect(iso(addWorkingDays(newYorkInstant('2026-11-23', '10:00:00.000'), 1, ENDS_2026))).toBe(
+      '2026-11-24T15:00:00.000Z',
+    );
+  });
+
+  it('are in the engine calendar apart from its closures', () => {
+    expect(UN.floating?.length).toBeGreaterThan(0);
+    for (const day of UN.floating ?? []) expect(UN.holidays).not.toContain(day);
+    expect(isFloatingHoliday('2026-11-24', UN)).toBe(true); // Gurpurab 2026
+    expect(isWorkingDay('2026-11-24', UN)).toBe(true);
+  });
+});
+
+describe('nextWorkingDay, workingDayOnOrAfter, endOfNewYorkDayOf', () => {
+  it('finds the next working day strictly after a date, over weekends and holidays', () => {
+    expect(nextWorkingDay('2026-11-25', UN)).toBe('2026-11-27'); // over Thanksgiving
+    expect(nextWorkingDay('2026-12-24', UN)).toBe('2026-12-28'); // over Christmas and the weekend
+    expect(nextWorkingDay('2026-11-23', UN)).toBe('2026-11-24');
+    expect(nextWorkingDay('2026-12-31', ENDS_2026)).toBe('2027-01-01'); // past the end: weekends only
+  });
+
+  it('keeps a working day and moves a closed day on', () => {
+    expect(workingDayOnOrAfter('2026-11-23', UN)).toBe('2026-11-23');
+    expect(workingDayOnOrAfter('2026-11-26', UN)).toBe('2026-11-27');
+    expect(workingDayOnOrAfter('2026-11-28', UN)).toBe('2026-11-30');
+  });
+
+  it('gives the last millisecond of the New York date of an instant', () => {
+    expect(iso(endOfNewYorkDayOf(T('2026-11-20T15:00:00.000Z')))).toBe('2026-11-21T04:59:59.999Z');
+    // 02:00Z on 21 November is still the 20th in New York.
+    expect(iso(endOfNewYorkDayOf(T('2026-11-21T02:00:00.000Z')))).toBe('2026-11-21T04:59:59.999Z');
+    expect(iso(endOfNewYorkDayOf(T('2026-07-01T12:00:00.000Z')))).toBe('2026-07-02T03:59:59.999Z');
+    const end = endOfNewYorkDay('2026-11-20');
+    expect(endOfNewYorkDayOf(end)).toBe(end);
+  });
+});
+
+describe('calendarCoverage', () => {
+  const cal = { coveredUntil: '2026-12-31' };
+
+  it('does not warn when the calendar reaches 12 months past every open deadline', () => {
+    const c = calendarCoverage(cal, [endOfNewYorkDay('2025-12-31'), endOfNewYorkDay('2025-06-01')]);
+    expect(c).toEqual({
+      coveredUntil: '2026-12-31',
+      latestDeadline: '2025-12-31',
+      provisional: 0,
+      endsSoon: false,
+      warning: null,
+    });
+  });
+
+  it('warns when the calendar ends within 12 months of an open deadline', () => {
+    const c = calendarCoverage(cal, [endOfNewYorkDay('2026-01-01'), endOfNewYorkDay('2025-03-01')]);
+    expect(c.endsSoon).toBe(true);
+    expect(c.latestDeadline).toBe('2026-01-01');
+    expect(c.provisional).toBe(0);
+    expect(c.warning).toContain('until 2026-12-31');
+    expect(c.warning).toContain('followup calendar publish');
+  });
+
+  it('counts the deadlines past its end as provisional', () => {
+    const c = calendarCoverage(cal, [
+      endOfNewYorkDay('2027-05-03'),
+      endOfNewYorkDay('2027-01-04'),
+      endOfNewYorkDay('2026-12-01'),
+    ]);
+    expect(c.provisional).toBe(2);
+    expect(c.latestDeadline).toBe('2027-05-03');
+    expect(c.warning).toContain('2 past its end');
+  });
+
+  it('says nothing without open deadlines or without an end', () => {
+    expect(calendarCoverage(cal, []).warning).toBeNull();
+    expect(calendarCoverage({}, [endOfNewYorkDay('2030-01-01')]).warning).toBeNull();
   });
 });

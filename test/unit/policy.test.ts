@@ -4,13 +4,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZodError } from 'zod';
-import { DEFAULT_POLICY, Policy, ReminderRule, reminderRule } from '../../src/domain/policy';
+import { DEFAULT_POLICY, Policy, policyProblems, ReminderRule, reminderRule } from '../../src/domain/policy';
 import { holidayCalendar, loadPolicy, PolicyOverride, resolvePolicy } from '../../src/infra/policy/loader';
 
 const HOLIDAY_FILE = join(__dirname, '..', '..', 'src', 'infra', 'policy', 'un-holidays.json');
-const fileHolidays = (JSON.parse(readFileSync(HOLIDAY_FILE, 'utf8')) as { holidays: { date: string }[] }).holidays.map(
-  (h) => h.date,
-);
+interface HolidayYear {
+  closures: { date: string }[];
+  floating?: { date: string }[];
+}
+const holidayFile = JSON.parse(readFileSync(HOLIDAY_FILE, 'utf8')) as { coveredUntil: string; years: HolidayYear[] };
+const fileHolidays = holidayFile.years.flatMap((y) => y.closures.map((h) => h.date));
+const fileFloating = holidayFile.years.flatMap((y) => (y.floating ?? []).map((h) => h.date));
 const CALENDAR = { name: 'Test calendar', timeZone: 'America/New_York' as const, holidays: ['2026-11-26'] };
 const validInput = () => ({ ...structuredClone(DEFAULT_POLICY), calendar: structuredClone(CALENDAR) });
 
@@ -113,6 +117,144 @@ describe('Policy schema', () => {
   });
 });
 
+describe('Policy schema: inputs recorded before the calendar had an end', () => {
+  it('still accepts a calendar without floating days or coveredUntil, and no deadlinesOnClosedDays', () => {
+    const recorded = validInput() as Record<string, unknown>;
+    delete recorded.deadlinesOnClosedDays;
+    const p = Policy.parse(recorded);
+    expect(p.calendar).toEqual(CALENDAR);
+    expect(p.deadlinesOnClosedDays).toBeUndefined();
+  });
+
+  it('accepts floating days and coveredUntil as dates only', () => {
+    const calendar = { ...CALENDAR, floating: ['2026-11-24'], coveredUntil: '2026-12-31' };
+    expect(Policy.parse({ ...validInput(), calendar }).calendar).toEqual(calendar);
+    const r = Policy.safeParse({ ...validInput(), calendar: { ...calendar, coveredUntil: 'end of 2026' } });
+    expect(r.error?.issues[0]?.path).toEqual(['calendar', 'coveredUntil']);
+  });
+
+  it('does not refuse, when a running workflow reads it, what the loader now refuses', () => {
+    const input = validInput();
+    const recorded = { ...input, clocks: { ...input.clocks, finalizing: '0 days' } };
+    expect(Policy.safeParse(recorded).success).toBe(true);
+    expect(policyProblems(Policy.parse(recorded)).map((p) => p.path)).toEqual([['clocks', 'finalizing']]);
+  });
+});
+
+describe('policy validation (policyProblems, applied by the loader)', () => {
+  const problems = (override: PolicyOverride) => {
+    try {
+      resolvePolicy(override);
+      return [];
+    } catch (e) {
+      return (e as ZodError).issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    }
+  };
+
+  it('accepts the defaults', () => {
+    expect(problems({})).toEqual([]);
+    expect(policyProblems(resolvePolicy())).toEqual([]);
+  });
+
+  it('refuses durations that overflow the calendar: every deadline must fall before 2200', () => {
+    expect(problems({ clocks: { 'state-review': '300000000 days' } })).toEqual([
+      'clocks.state-review: "300000000 days" is too long: every deadline must fall before the year 2200, so a duration must be shorter than 100 years',
+    ]);
+    for (const text of ['101 years', '1300 months', '40000 working days', '5300 weeks', '3200000000 seconds'])
+      expect(problems({ clocks: { drafting: text } })).toHaveLength(1);
+    for (const text of ['99 years', '1188 months', '25000 working days', '36500 days', '3000000000 seconds'])
+      expect(problems({ clocks: { drafting: text } })).toEqual([]);
+  });
+
+  it('refuses reminder durations that overflow too, naming the field', () => {
+    expect(
+      problems({
+        reminders: {
+          drafting: {
+            to: ['case-officer'],
+            before: ['3 days', '99999999 days'],
+            overdueEvery: '99999999 weeks',
+            overdueTimes: 1,
+            escalation: [{ after: '99999999 months', to: ['secretariat'] }],
+          },
+          'sharing-consent': { to: ['state-contact'], afterOpening: ['99999999 years'] },
+        },
+      }).map((m) => m.slice(0, m.indexOf(':'))),
+    ).toEqual([
+      'reminders.drafting.before.1',
+      'reminders.drafting.escalation.0.after',
+      'reminders.drafting.overdueEvery',
+      'reminders.sharing-consent.afterOpening.0',
+    ]);
+  });
+
+  it('refuses zero-length clocks', () => {
+    expect(problems({ clocks: { finalizing: '0 days', pao: '0 working days' } })).toEqual([
+      'clocks.pao: "0 working days" is a zero-length clock: its deadline would fall the moment the step that starts it happens',
+      'clocks.finalizing: "0 days" is a zero-length clock: its deadline would fall the moment the step that starts it happens',
+    ]);
+    expect(problems({ clocks: { finalizing: '0 seconds' } })).toHaveLength(1);
+    expect(problems({ clocks: { finalizing: '1 second' } })).toEqual([]);
+  });
+
+  it('refuses overdue reminders 0 apart', () => {
+    expect(
+      problems({ reminders: { drafting: { to: ['case-officer'], overdueEvery: '0 days', overdueTimes: 3 } } }),
+    ).toEqual(['reminders.drafting.overdueEvery: "0 days" apart, every overdue reminder would go at the same moment']);
+  });
+
+  it.each([
+    ['state-review', 'the comment period ends and the draft goes to finalizing'],
+    ['committee-review', 'silence adopts the report'],
+    ['receipt', 'receipt is deemed'],
+  ] as const)(
+    'refuses reminder rules that can never fire on %s, which acts by itself on its deadline',
+    (item, acts) => {
+      expect(problems({ reminders: { [item]: { to: ['secretariat'], onDeadline: true } } })).toEqual([
+        `reminders.${item}.onDeadline: the ${item} clock acts by itself on its deadline (${acts}), so a reminder on the deadline can never be sent: remove onDeadline`,
+      ]);
+      const overdue = problems({
+        reminders: {
+          [item]: {
+            to: ['secretariat'],
+            overdueEvery: '1 day',
+            overdueTimes: 2,
+            escalation: [{ after: '2 days', to: ['chair'] }],
+          },
+        },
+      });
+      expect(overdue.map((m) => m.slice(0, m.indexOf(':')))).toEqual([
+        `reminders.${item}.overdueEvery`,
+        `reminders.${item}.escalation`,
+      ]);
+      expect(overdue[0]).toContain('remove overdueEvery');
+      // Reminders before the deadline are fine.
+      expect(problems({ reminders: { [item]: { to: ['secretariat'], before: ['1 day'] } } })).toEqual([]);
+    },
+  );
+
+  it('names FOLLOWUP_POLICY, the file and the field when a file says what can never work', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'followup-policy-rules-'));
+    try {
+      const file = join(dir, 'never.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          clocks: { 'state-review': '300000000 days' },
+          reminders: { receipt: { to: ['state-contact'], onDeadline: true } },
+        }),
+      );
+      expect(() => loadPolicy(file)).toThrow(
+        new RegExp(
+          `^FOLLOWUP_POLICY: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: clocks\\.state-review: "300000000 days" is too long.*; reminders\\.receipt\\.onDeadline: the receipt clock acts by itself`,
+        ),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('ReminderRule schema', () => {
   it('needs at least one known recipient', () => {
     expect(ReminderRule.safeParse({ to: [] }).success).toBe(false);
@@ -155,8 +297,10 @@ describe('holidayCalendar', () => {
     expect(cal.holidays).toEqual(fileHolidays);
     expect(cal.holidays).toContain('2026-11-26');
     expect(cal.holidays).toContain('2026-12-25');
-    expect(cal.holidays[0]).toBe('2018-01-01');
-    expect(cal.holidays.at(-1)).toBe('2028-12-25');
+    expect(cal.holidays[0]).toBe('2017-01-02');
+    expect(cal.holidays.at(-1)).toBe('2027-12-24');
+    expect(cal.floating).toEqual(fileFloating);
+    expect(cal.coveredUntil).toBe('2026-12-31');
   });
 });
 
@@ -170,7 +314,10 @@ describe('resolvePolicy', () => {
       name: 'United Nations Headquarters, New York',
       timeZone: 'America/New_York',
       holidays: fileHolidays,
+      floating: fileFloating,
+      coveredUntil: '2026-12-31',
     });
+    expect(p.deadlinesOnClosedDays).toBe('next-working-day');
     expect(p.reminders.pao).toEqual({
       to: ['case-officer'],
       before: ['3 days'],
@@ -225,13 +372,25 @@ describe('resolvePolicy', () => {
     expect(resolvePolicy().reminders.pao).toBeDefined();
   });
 
-  it('replaces the holiday list but keeps the calendar’s name and time zone', () => {
+  it('replaces the holiday list but keeps the calendar’s name, time zone, floating days and coverage', () => {
     const p = resolvePolicy({ calendar: { holidays: ['2026-11-27'] } });
     expect(p.calendar).toEqual({
       name: 'United Nations Headquarters, New York',
       timeZone: 'America/New_York',
       holidays: ['2026-11-27'],
+      floating: fileFloating,
+      coveredUntil: '2026-12-31',
     });
+    const q = resolvePolicy({ calendar: { holidays: [], floating: ['2026-11-24'], coveredUntil: '2027-12-31' } });
+    expect(q.calendar.floating).toEqual(['2026-11-24']);
+    expect(q.calendar.coveredUntil).toBe('2027-12-31');
+  });
+
+  it('sets what happens to calendar-day deadlines on closed days (default: the next working day)', () => {
+    expect(resolvePolicy({ deadlinesOnClosedDays: 'keep' }).deadlinesOnClosedDays).toBe('keep');
+    expect(() => resolvePolicy({ deadlinesOnClosedDays: 'previous-day' } as unknown as PolicyOverride)).toThrow(
+      /deadlinesOnClosedDays/,
+    );
   });
 
   it('refuses an unknown clock, a bad duration and a bad holiday', () => {
