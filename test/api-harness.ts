@@ -51,6 +51,8 @@ export interface Harness {
     path: string,
     opts?: { as?: UserName; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
   ): Promise<ApiResponse>;
+  /** Signs in through the dashboard's form; the `cookie` header of the session it opened. */
+  signIn(as: UserName): Promise<string>;
   /** Stops the worker (the API keeps serving): what still answers then comes from no workflow code. */
   stopWorker(): Promise<void>;
   close(): Promise<void>;
@@ -123,6 +125,17 @@ export async function startApiHarness(opts: { policy?: Policy; rateLimit?: numbe
         parsed = undefined;
       }
       return { status: res.status, body: parsed, text };
+    },
+    async signIn(as) {
+      const res = await fetch(`${url}/sign-in`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: tokens[as], next: '/' }).toString(),
+      });
+      const id = /followup_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+      if (res.status !== 303 || !id) throw new Error(`sign-in as ${as} failed: ${res.status}`);
+      return `followup_session=${id}`;
     },
     async stopWorker() {
       if (worker.getState() === 'RUNNING') worker.shutdown();

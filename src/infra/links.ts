@@ -1,7 +1,8 @@
 /**
  * Signed links: a State focal point or a partner acts without an account through a link in its
- * e-mail ("submit your comments", "decide on sharing"). HMAC-SHA256 over the claims; each link
- * expires and can be used once (the store records its use).
+ * e-mail ("submit your comments", "decide on sharing"), which opens a page with the action's form
+ * (`/links/{token}`; programs use `/api/links/{token}`). HMAC-SHA256 over the claims; each link
+ * expires and can be used once (the store claims it atomically and records its use).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -79,13 +80,13 @@ export const LINK_ACTIONS: Record<string, { action: LinkClaims['a']; label: stri
 };
 
 export interface LinkIssuer {
-  /** The URL of a new link for `action` on `visitId`, for a State contact. */
+  /** The URL of a new link for `action` on `visitId`, for a State contact: the page that opens in a browser. */
   forState(visitId: string, state: string, email: string, action: LinkClaims['a']): string;
 }
 
 export function linkIssuer(secret: string, publicUrl: string, ttlMs: number, now: () => number = Date.now): LinkIssuer {
   return {
     forState: (visitId, state, email, action) =>
-      `${publicUrl.replace(/\/$/, '')}/api/links/${signLink({ v: visitId, a: action, e: email, r: 'state', s: state, x: Math.floor((now() + ttlMs) / 1000) }, secret)}`,
+      `${publicUrl.replace(/\/$/, '')}/links/${signLink({ v: visitId, a: action, e: email, r: 'state', s: state, x: Math.floor((now() + ttlMs) / 1000) }, secret)}`,
   };
 }

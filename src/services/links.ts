@@ -1,11 +1,12 @@
 /**
  * Signed links: a State focal point acts without an account through the link in its e-mail.
- * Issued by CTED or the secretariat; each works once, until it expires.
+ * Issued by CTED or the secretariat; each works once, until it expires. Once is decided by the
+ * store: a request claims the link before acting, and only one claim can exist.
  */
 import { z, ZodError } from 'zod';
 import { ACTION_FIELDS, ACTION_PAYLOADS, ActionNameSchema } from '../domain/actions';
 import { mayAct, type Principal } from '../domain/permissions';
-import { signLink, verifyLink, type LinkClaims } from '../infra/links';
+import { LINK_ACTIONS, signLink, verifyLink, type LinkClaims } from '../infra/links';
 import type { Caller, ServiceDeps } from './context';
 import { AppError, parseOr } from './errors';
 import { requireOperation, type VisitService } from './visits';
@@ -25,9 +26,13 @@ export interface IssuedLink {
   expiresAt: string;
 }
 
-export class LinkService {
-  private readonly inFlight = new Set<string>();
+/** Where a link takes a person: the page with the action's form (programs use /api/links/{token}). */
+export const linkPageUrl = (publicUrl: string, token: string) => `${publicUrl.replace(/\/$/, '')}/links/${token}`;
 
+/** What the e-mails call each action a link offers ("Submit your comments"), for the link's page. */
+const LABELS = new Map<string, string>(Object.values(LINK_ACTIONS).flatMap((l) => l.map((a) => [a.action, a.label])));
+
+export class LinkService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly visits: VisitService,
@@ -66,7 +71,7 @@ export class LinkService {
     const payload = { action: req.action, email: req.email };
     this.visits.audit.record({ caller, door: 'api', visitId, action: 'issue-link', payload }, 'accepted');
     return {
-      url: `${this.deps.publicUrl.replace(/\/$/, '')}/api/links/${token}`,
+      url: linkPageUrl(this.deps.publicUrl, token),
       token,
       expiresAt: new Date(expiresAt * 1000).toISOString(),
     };
@@ -84,6 +89,12 @@ export class LinkService {
     };
   }
 
+  /** What a link allows and what its e-mail called it, for the page a person opens. */
+  page(token: string) {
+    const link = this.describe(token);
+    return { ...link, label: LABELS.get(link.action) ?? link.action };
+  }
+
   /** Verifies a link before its body is read: 401 forged or expired, 409 used. */
   verify(token: string): void {
     this.open(token);
@@ -97,18 +108,33 @@ export class LinkService {
     return this.visits.refusePayload(principal, 'link', await this.visits.status(claims.v), claims.a, body, error);
   }
 
-  /** Acts through a link, once: a refused attempt (bad payload, wrong moment) leaves it unspent. */
+  /**
+   * Acts through a link, once. The link is claimed in the store first, so of two requests racing
+   * with it only one acts (the other is refused 409). A refused action (bad payload, wrong moment,
+   * not allowed) releases the claim so the link can be used again; a link whose action was done,
+   * or whose outcome is unknown (Temporal failed mid-way), stays spent.
+   */
   async act(token: string, body: unknown) {
     const { claims, id, principal } = this.open(token);
-    if (this.inFlight.has(id)) throw new AppError('link-used', 'this link is being used');
-    this.inFlight.add(id);
+    const store = this.deps.store();
+    if (store.claimLink(id, claims.v, claims.a, new Date(this.now())) !== 'claimed') {
+      throw new AppError('link-used', 'this link has already been used');
+    }
+    // Released unless the action was done, or may have been (a failure while the workflow was asked).
+    let keep = false;
+    let asked = false;
     try {
       const status = await this.visits.status(claims.v);
+      asked = true;
       const result = await this.visits.act(principal, 'link', status, claims.a, body);
-      this.deps.store().useLink(id, claims.v, claims.a, new Date(this.now()));
+      keep = true;
+      store.useLink(id, claims.v, claims.a, new Date(this.now()));
       return result;
+    } catch (e) {
+      keep ||= asked && !(e instanceof AppError && e.status < 500);
+      throw e;
     } finally {
-      this.inFlight.delete(id);
+      if (!keep) store.releaseLink(id);
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * People with an account: added by the operator (the token is shown once, only its hash kept),
- * signed in by token, each with a personal calendar-feed URL and, in the dashboard, form tokens
- * bound to the session.
+ * revoked or given a new token by the operator, signed in to the dashboard by token into a
+ * server-side session (the cookie holds the session's random id, never the token), each with a
+ * personal calendar-feed URL and, in the dashboard, form tokens bound to the session.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -33,7 +34,10 @@ export const NewUser = z
     message: 'a partner needs --organisation, and only a partner has one',
   });
 
-/** The shape of a token the engine issues; anything else is refused before the store is asked. */
+/** How long a dashboard session lasts. */
+export const SESSION_HOURS = 12;
+
+/** The shape of a token the engine issues (API tokens and session ids); anything else is refused before the store is asked. */
 const TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
 
 const hmac = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('base64url');
@@ -81,10 +85,65 @@ export class UserService {
     return this.deps.store().users();
   }
 
-  /** The person a token belongs to, or undefined. */
+  /** The person a token belongs to, or undefined (a revoked or replaced token is nobody's). */
   authenticate(token: string | undefined): Principal | undefined {
     const user = token && TOKEN.test(token) ? this.deps.store().userByToken(token) : undefined;
     return user ? principalOf(user) : undefined;
+  }
+
+  /** Signs the holder of a valid token in: a new session, whose random id the cookie carries. */
+  startSession(token: string): { id: string; principal: Principal; expiresAt: Date } | undefined {
+    const user = TOKEN.test(token) ? this.deps.store().userByToken(token) : undefined;
+    if (!user) return undefined;
+    const id = randomBytes(32).toString('base64url');
+    const now = new Date(this.now());
+    const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
+    this.deps.store().createSession(id, user.email, now, expiresAt);
+    return { id, principal: principalOf(user), expiresAt };
+  }
+
+  /** The person signed in with a session id, while it has not expired, ended or been revoked. */
+  session(id: string | undefined): Principal | undefined {
+    const user = id && TOKEN.test(id) ? this.deps.store().userBySession(id, new Date(this.now())) : undefined;
+    return user ? principalOf(user) : undefined;
+  }
+
+  /** Signs out: the session ends on the server, whatever the browser keeps. */
+  endSession(id: string | undefined): void {
+    if (id && TOKEN.test(id)) this.deps.store().endSession(id);
+  }
+
+  /** Stops a user's token and every session at once; how many sessions were ended. */
+  revoke(email: string): { email: string; sessionsEnded: number } {
+    const ended = this.deps.store().revokeUser(this.known(email), new Date(this.now()));
+    return { email, sessionsEnded: ended ?? 0 };
+  }
+
+  /** A new token for a user (shown once; the old one stops working, its sessions end, a revocation is lifted). */
+  rotate(email: string): { email: string; token: string } {
+    const token = randomBytes(32).toString('base64url');
+    if (!this.deps.store().rotateToken(this.known(email), token)) throw this.unknown(email);
+    return { email, token };
+  }
+
+  private known(email: string): string {
+    const valid = parseOr(z.email(), email, 'email');
+    if (
+      !this.deps
+        .store()
+        .users()
+        .some((u) => u.email === valid)
+    )
+      throw this.unknown(valid);
+    return valid;
+  }
+
+  private unknown(email: string): AppError {
+    return new AppError('invalid-request', `no user ${email}; add one with followup users add`);
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
   }
 
   /** The user's personal calendar subscription URL. */
@@ -105,17 +164,17 @@ export class UserService {
     const user = this.deps
       .store()
       .users()
-      .find((u) => feedSecret(this.deps.linkSecret, u.email) === secret);
+      .find((u) => !u.revokedAt && feedSecret(this.deps.linkSecret, u.email) === secret);
     return user ? principalOf(user) : undefined;
   }
 
-  /** A form token bound to the session, so a page on another site cannot post with the cookie. */
-  formToken(sessionToken: string): string {
-    return hmac(this.deps.linkSecret, `form:${sessionToken}`);
+  /** A form token bound to the session id, so a page on another site cannot post with the cookie. */
+  formToken(sessionId: string): string {
+    return hmac(this.deps.linkSecret, `form:${sessionId}`);
   }
 
-  formTokenValid(sessionToken: string, given: string | undefined): boolean {
-    return sameText(hmac(this.deps.linkSecret, `form:${sessionToken}`), given ?? '');
+  formTokenValid(sessionId: string, given: string | undefined): boolean {
+    return sameText(hmac(this.deps.linkSecret, `form:${sessionId}`), given ?? '');
   }
 
   /** A message signed for one round trip through the browser (a flash after a redirect). */

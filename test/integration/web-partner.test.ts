@@ -12,9 +12,11 @@ afterAll(async () => {
   await h?.close();
 });
 
+const sessions = new Map<UserName, string>();
 const page = async (path: string, as: UserName) => {
+  if (!sessions.has(as)) sessions.set(as, await h.signIn(as));
   const res = await fetch(`${h.url}${path}`, {
-    headers: { cookie: `followup_session=${h.tokens[as]}` },
+    headers: { cookie: sessions.get(as)! },
     redirect: 'manual',
   });
   return { status: res.status, text: await res.text() };

@@ -1,14 +1,24 @@
 /**
  * Signed links: HMAC-SHA256 over the base64url claims, an expiry, a nonce, and an id (the hash of
  * the token) by which the store spends the link once. Round trip, expiry, wrong secret, tampering,
- * garbage and extra dots; the claims schema; the link issuer; and what LINK_ACTIONS may offer.
+ * garbage and extra dots; the claims schema; the link issuer (its URLs open the page); what
+ * LINK_ACTIONS may offer; and single use decided by the store's claim, even across connections
+ * and with two requests racing through the service.
  */
 import fc from 'fast-check';
 import { createHash, createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../src/domain/permissions';
 import { ACTIONS } from '../../src/domain/vocabulary';
 import { LINK_ACTIONS, LinkClaims, linkIssuer, signLink, verifyLink } from '../../src/infra/links';
+import { resolvePolicy } from '../../src/infra/policy/loader';
+import { Store } from '../../src/infra/store/store';
+import { AppError } from '../../src/services';
+import { LinkService } from '../../src/services/links';
+import type { VisitService } from '../../src/services/visits';
 
 const SECRET = 'a-link-secret-of-at-least-32-characters!';
 const OTHER_SECRET = 'another-link-secret-of-32-characters-or-more';
@@ -285,10 +295,10 @@ describe('garbage tokens', () => {
 });
 
 describe('linkIssuer', () => {
-  it('issues a URL under /api/links/ with a token valid for the TTL, for the State contact', () => {
+  it('issues a URL of the page under /links/ (not the API) with a token valid for the TTL, for the State contact', () => {
     const issuer = linkIssuer(SECRET, 'https://followup.example.org/', 45 * 86_400_000, () => NOW);
     const url = issuer.forState('166-POL', 'POL', 'focal.point@mission.example.org', 'record-consent');
-    const m = /^https:\/\/followup\.example\.org\/api\/links\/([A-Za-z0-9_.-]+)$/.exec(url);
+    const m = /^https:\/\/followup\.example\.org\/links\/([A-Za-z0-9_.-]+)$/.exec(url);
     expect(m).not.toBeNull();
     const check = verifyLink(m![1]!, SECRET, NOW);
     expect(check.ok).toBe(true);
@@ -314,5 +324,102 @@ describe('LINK_ACTIONS', () => {
       expect(label.length).toBeGreaterThan(0);
       expect(LinkClaims.shape.a.safeParse(action).success).toBe(true);
     }
+  });
+});
+
+describe('single use, decided by the store', () => {
+  const ID = 'a'.repeat(64);
+
+  it('lets one claim in, keeps a used link spent, and gives a released claim back', () => {
+    const store = new Store(':memory:');
+    expect(store.linkUsed(ID)).toBe(false);
+    expect(store.claimLink(ID, '166-POL', 'record-consent')).toBe('claimed');
+    expect(store.claimLink(ID, '166-POL', 'record-consent')).toBe('used'); // held by the first request
+    expect(store.linkUsed(ID)).toBe(true);
+    store.releaseLink(ID); // its action was refused
+    expect(store.linkUsed(ID)).toBe(false);
+    expect(store.claimLink(ID, '166-POL', 'record-consent')).toBe('claimed');
+    expect(store.useLink(ID, '166-POL', 'record-consent')).toBe(true);
+    store.releaseLink(ID); // even a stray release does not make a used link new
+    expect(store.claimLink(ID, '166-POL', 'record-consent')).toBe('used');
+    expect(store.useLink(ID, '166-POL', 'record-consent')).toBe(false);
+    store.close();
+  });
+
+  it('decides between two connections to the same file (two processes serving links)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'followup-links-'));
+    try {
+      const [a, b] = [new Store(join(dir, 's.sqlite')), new Store(join(dir, 's.sqlite'))];
+      const outcomes = Array.from({ length: 20 }, (_, i) => {
+        const id = String(i).padStart(64, '0');
+        return [a.claimLink(id, 'v', 'x'), b.claimLink(id, 'v', 'x')].sort();
+      });
+      for (const o of outcomes) expect(o).toEqual(['claimed', 'used']);
+      a.close();
+      b.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** A link service over a fake VisitService whose `act` waits for the test to let it finish. */
+  function service(act: () => Promise<unknown>) {
+    const store = new Store(':memory:');
+    const acted: string[] = [];
+    const visits = {
+      status: async (id: string) => ({ id, state: 'POL' }),
+      act: async () => {
+        acted.push('act');
+        return act();
+      },
+    } as unknown as VisitService;
+    const deps = {
+      temporal: () => Promise.reject(new Error('no Temporal here')),
+      store: () => store,
+      policy: resolvePolicy(),
+      linkSecret: SECRET,
+      publicUrl: 'https://followup.example.org',
+      outboxDir: '/nonexistent',
+      now: () => NOW,
+    };
+    const token = signLink({ ...CLAIMS, a: 'record-consent' }, SECRET);
+    return { links: new LinkService(deps, visits, () => NOW), store, acted, token };
+  }
+
+  it('lets only the first of two racing requests act; the second is refused as used while the first is in flight', async () => {
+    let finish: (v: unknown) => void = () => undefined;
+    const { links, acted, token } = service(() => new Promise((r) => (finish = r)));
+    const first = links.act(token, { scope: 'full' });
+    await new Promise((r) => setImmediate(r));
+    await expect(links.act(token, { scope: 'none' })).rejects.toMatchObject({ code: 'link-used' });
+    finish({ stage: 'transmitting' });
+    await expect(first).resolves.toEqual({ stage: 'transmitting' });
+    await expect(links.act(token, { scope: 'none' })).rejects.toMatchObject({ code: 'link-used' });
+    expect(acted).toEqual(['act']);
+  });
+
+  it('releases the link when the action is refused, so it can be used again', async () => {
+    let refuse = true;
+    const { links, store, acted, token } = service(async () => {
+      if (refuse) throw new AppError('not-allowed-now', 'not now');
+      return { ok: true };
+    });
+    await expect(links.act(token, { scope: 'full' })).rejects.toMatchObject({ code: 'not-allowed-now' });
+    const check = verifyLink(token, SECRET, NOW);
+    expect(check.ok && store.linkUsed(check.id)).toBe(false);
+    refuse = false;
+    await expect(links.act(token, { scope: 'full' })).resolves.toEqual({ ok: true });
+    await expect(links.act(token, { scope: 'full' })).rejects.toMatchObject({ code: 'link-used' });
+    expect(acted).toEqual(['act', 'act']);
+  });
+
+  it('keeps the link spent when the outcome is unknown (the workflow was asked and the call failed)', async () => {
+    const { links, store, token } = service(async () => {
+      throw new Error('connection reset while waiting for the update');
+    });
+    await expect(links.act(token, { scope: 'full' })).rejects.toThrow('connection reset');
+    const check = verifyLink(token, SECRET, NOW);
+    expect(check.ok && store.linkUsed(check.id)).toBe(true);
+    await expect(links.act(token, { scope: 'full' })).rejects.toMatchObject({ code: 'link-used' });
   });
 });

@@ -34,6 +34,7 @@ function app(publicUrl = 'http://127.0.0.1:3000') {
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+// Routes for programs. The dashboard and the pages signed links open (/links/{token}) are for people.
 const isApi = (path: string) => path.startsWith('/api/') || path.startsWith('/feeds/') || path === '/openapi.json';
 const templated = (honoPath: string) => honoPath.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}');
 
@@ -70,6 +71,20 @@ describe('the OpenAPI document', () => {
       expect(documented).toContain(r);
     }
     expect(documented.size).toBeGreaterThanOrEqual(31);
+  });
+
+  it('leaves out the pages signed links open (/links/{token}), which answer people with HTML', async () => {
+    const pages = new Set(http.routes.filter((r) => r.path === '/links/:token').map((r) => r.method));
+    expect([...pages].sort()).toEqual(['GET', 'POST']);
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/links/'))).toEqual([]);
+    expect(doc.paths['/api/links/{token}']).toHaveProperty('get');
+    expect(doc.paths['/api/links/{token}']).toHaveProperty('post');
+    const page = await http.request('/links/not.a-link');
+    expect(page.status).toBe(401);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const api = await http.request('/api/links/not.a-link');
+    expect(api.status).toBe(401);
+    expect(await api.json()).toMatchObject({ error: 'link-invalid' });
   });
 
   it('is a valid OpenAPI 3.1 document', async () => {

@@ -14,6 +14,19 @@ describe('rateLimiter', () => {
     expect(limit.hit('10.0.0.1')).toBe(true);
   });
 
+  it('says an address is blocked once it has used its limit, without counting the question', () => {
+    let t = 0;
+    const limit = rateLimiter(2, () => t);
+    expect(limit.blocked('10.0.0.1')).toBe(false);
+    limit.hit('10.0.0.1');
+    expect([1, 2, 3].map(() => limit.blocked('10.0.0.1'))).toEqual([false, false, false]);
+    limit.hit('10.0.0.1');
+    expect(limit.blocked('10.0.0.1')).toBe(true);
+    expect(limit.blocked('10.0.0.2')).toBe(false);
+    t = 60_000;
+    expect(limit.blocked('10.0.0.1')).toBe(false);
+  });
+
   it('keeps throttling an address while a flood of new addresses fills the table', () => {
     let t = 0;
     const limit = rateLimiter(3, () => t, 1_000);

@@ -84,9 +84,37 @@ function usersCommands({ program, services, io }: AdminCli): void {
         list
           .map(
             (u) =>
-              `${u.email.padEnd(40)} ${u.role}${u.state ? ` ${u.state}` : ''}${u.organisation ? ` ${u.organisation}` : ''}`,
+              `${u.email.padEnd(40)} ${u.role}${u.state ? ` ${u.state}` : ''}${u.organisation ? ` ${u.organisation}` : ''}${u.revokedAt ? ` (revoked ${u.revokedAt})` : ''}`,
           )
           .join('\n'),
+      );
+    });
+  users
+    .command('revoke')
+    .description("stop a user's token and every dashboard session at once (rotate gives a new token)")
+    .argument('<email>', "the user's e-mail")
+    .option(...json)
+    .action((email: string, o: { json?: boolean }) => {
+      const r = services.users.revoke(email);
+      print(
+        io,
+        o.json,
+        r,
+        () => `user ${r.email} revoked: its token and ${r.sessionsEnded} session(s) stop working now`,
+      );
+    });
+  users
+    .command('rotate')
+    .description('give a user a new API token, shown once; the old one and its sessions stop working')
+    .argument('<email>', "the user's e-mail")
+    .option(...json)
+    .action((email: string, o: { json?: boolean }) => {
+      const { token } = services.users.rotate(email);
+      print(
+        io,
+        o.json,
+        { token },
+        () => `new API token for ${email} (shown once; the old one no longer works):\n${token}`,
       );
     });
   users

@@ -1,6 +1,7 @@
 /**
- * Who is asking: a bearer token (the API), the session cookie (the dashboard and its CSV links),
- * with failed attempts rate-limited per client address.
+ * Who is asking: a bearer token (the API), the session cookie (the dashboard and its CSV links:
+ * a server-side session's id, never the token), with failed attempts rate-limited per client
+ * address; signed links likewise count only their refusals.
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -24,33 +25,44 @@ export function clientAddress(c: Context): string {
 }
 
 export const bearerToken = (c: Context) => /^Bearer (\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-export const sessionToken = (c: Context) => getCookie(c, SESSION_COOKIE);
+/** The dashboard session's id, from its cookie. */
+export const sessionId = (c: Context) => getCookie(c, SESSION_COOKIE);
+
+/** What a refused link request is refused for: these count against the address. */
+const LINK_FAILURES = new Set(['link-invalid', 'link-expired', 'link-used']);
+export const isLinkFailure = (e: unknown): e is AppError => e instanceof AppError && LINK_FAILURES.has(e.code);
 
 export function authentication(services: Services, perMinute: number, now: () => number) {
   const failures = rateLimiter(perMinute, now);
   const links = rateLimiter(perMinute, now);
 
-  /** The principal of a token; a bad one counts against the address (401, then 429). */
-  const principal = (c: Context, token: string | undefined): Principal => {
-    const p = services.users.authenticate(token);
-    if (p) return p;
+  /** A refusal that counts against the address: 401, then 429 once it has failed too often. */
+  const failed = (c: Context): never => {
     if (!failures.hit(clientAddress(c))) throw new AppError('rate-limited', 'too many requests; try again in a minute');
     throw new AppError('unauthenticated', 'a valid bearer token is required');
   };
 
+  /** The principal of a token; a bad one counts against the address (401, then 429). */
+  const principal = (c: Context, token: string | undefined): Principal =>
+    services.users.authenticate(token) ?? failed(c);
+
   const withPrincipal =
-    (token: (c: Context) => string | undefined): MiddlewareHandler<AppEnv> =>
+    (who: (c: Context) => Principal): MiddlewareHandler<AppEnv> =>
     async (c, next) => {
-      c.set('principal', principal(c, token(c)));
+      c.set('principal', who(c));
       await next();
     };
 
   return {
     principal,
     /** The API: a bearer token. */
-    bearer: withPrincipal(bearerToken),
-    /** Exports linked from the dashboard: a bearer token or the session cookie. */
-    bearerOrCookie: withPrincipal((c) => bearerToken(c) ?? sessionToken(c)),
+    bearer: withPrincipal((c) => principal(c, bearerToken(c))),
+    /** Exports linked from the dashboard: a bearer token or the dashboard's session cookie. */
+    bearerOrCookie: withPrincipal((c) => {
+      const token = bearerToken(c);
+      if (token !== undefined) return principal(c, token);
+      return services.users.session(sessionId(c)) ?? failed(c);
+    }),
     /** Refuses an operation the signed-in role may not perform (403). */
     may:
       (op: Operation): MiddlewareHandler<AppEnv> =>
@@ -58,11 +70,22 @@ export function authentication(services: Services, perMinute: number, now: () =>
         requireOperation(c.get('principal'), op);
         await next();
       },
-    /** Counts every use of a signed link per address: a link is a bearer secret too. */
+    /**
+     * Signed links: a link is a bearer secret too, so refused link requests (invalid, expired,
+     * used) count per address and an address over its limit is refused (429) before its link is
+     * read. Valid uses count for nothing, nor do actions refused for what they ask.
+     */
     linkLimit: (async (c, next) => {
-      if (!links.hit(clientAddress(c))) throw new AppError('rate-limited', 'too many requests; try again in a minute');
+      const address = clientAddress(c);
+      if (links.blocked(address)) throw new AppError('rate-limited', 'too many requests; try again in a minute');
       await next();
+      // Hono answers a thrown refusal inside `next`, and leaves the error here.
+      if (isLinkFailure(c.error)) links.hit(address);
     }) as MiddlewareHandler<AppEnv>,
+    /** Counts a link refusal a page answered itself (a thrown one is counted by `linkLimit`). */
+    linkRefused: (c: Context, e: unknown): void => {
+      if (isLinkFailure(e)) links.hit(clientAddress(c));
+    },
   };
 }
 export type Authentication = ReturnType<typeof authentication>;

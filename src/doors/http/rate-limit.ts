@@ -7,6 +7,8 @@ const WINDOW_MS = 60_000;
 export interface RateLimiter {
   /** Counts one request from `key`; false once it has more than the limit in its window. */
   hit(key: string): boolean;
+  /** Whether `key` already used its limit in its window (counts nothing): its next failure would be over. */
+  blocked(key: string): boolean;
   /** How many addresses are tracked (for tests of the memory bound). */
   size(): number;
 }
@@ -33,6 +35,10 @@ export function rateLimiter(perMinute: number, now: () => number, maxAddresses =
       windows.set(key, { start: t, count: 1 });
       if (windows.size > maxAddresses) evict(t);
       return true;
+    },
+    blocked(key) {
+      const w = windows.get(key);
+      return w !== undefined && now() - w.start < WINDOW_MS && w.count >= perMinute;
     },
     size: () => windows.size,
   };

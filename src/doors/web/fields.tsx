@@ -6,8 +6,8 @@ import type { FC } from 'hono/jsx';
 import { ACTION_FIELDS, type FieldSpec } from '../../domain/actions';
 import type { ActionName } from '../../domain/vocabulary';
 
-/** One field of an action: a labelled input of its type (a list is typed comma-separated). */
-export const Field: FC<{ action: string; f: FieldSpec }> = ({ action, f }) => {
+/** One field of an action: a labelled input of its type (a list is typed comma-separated), with a value sent before. */
+export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefined }> = ({ action, f, value }) => {
   const id = `f-${action}-${f.name}`;
   const label = (
     <label for={id}>
@@ -19,19 +19,20 @@ export const Field: FC<{ action: string; f: FieldSpec }> = ({ action, f }) => {
     f.type === 'enum' ? (
       <select id={id} name={f.name}>
         {(f.values ?? []).map((v) => (
-          <option>{v}</option>
+          <option selected={v === value}>{v}</option>
         ))}
       </select>
     ) : f.type === 'boolean' ? (
-      <input id={id} type="checkbox" name={f.name} value="true" />
+      <input id={id} type="checkbox" name={f.name} value="true" checked={value === 'true'} />
     ) : f.type === 'date' ? (
-      <input id={id} type="date" name={f.name} required={f.required} />
+      <input id={id} type="date" name={f.name} required={f.required} value={value} />
     ) : (
       <input
         id={id}
         name={f.name}
         placeholder={f.type === 'string[]' ? 'comma-separated' : f.description}
         required={f.required}
+        value={value}
       />
     );
   return (

@@ -1,7 +1,8 @@
 /**
  * The secretariat's dashboard, server-rendered with no script: sign-in, the overview, a visit's
- * page with its action buttons, guideline compliance and the annual reporting status. Signed in
- * with the API's tokens, kept in an HttpOnly cookie; every form carries a token bound to the
+ * page with its action buttons, guideline compliance and the annual reporting status; and the
+ * pages signed links open. Signed in with the API's tokens into a server-side session whose id
+ * (never the token) is kept in an HttpOnly cookie; every form carries a token bound to the
  * session, and posts from another origin are refused.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
@@ -11,15 +12,17 @@ import type { Child } from 'hono/jsx';
 import { type z } from 'zod';
 import { VisitId } from '../../contract';
 import { ActionNameSchema } from '../../domain/actions';
-import { mayAct } from '../../domain/permissions';
+import { isPartnerView } from '../../domain/views';
 import { AppError, type Services } from '../../services';
+import { SESSION_HOURS } from '../../services/users';
 import { parseOr } from '../../services/errors';
 import { AnnualQuery, OverviewQuery, filterOf } from '../api/exports';
-import { SESSION_COOKIE, sessionToken, type Authentication } from '../http/auth';
+import { SESSION_COOKIE, sessionId, type Authentication } from '../http/auth';
 import { bodyText, limitBody } from '../http/body';
 import type { AppEnv } from '../http/env';
 import { payloadFromForm } from './fields';
 import { documentOf, Layout, STYLESHEET } from './layout';
+import { linkPages } from './link-page';
 import { Overview, SharedReports } from './overview';
 import { AnnualFilter, AnnualTable, Compliance } from './reports';
 import { SignInForm, SignInRefused } from './sign-in';
@@ -28,7 +31,6 @@ import { VisitPage } from './visit';
 export { payloadFromForm };
 
 const FLASH_COOKIE = 'followup_flash';
-const SESSION_HOURS = 12;
 
 /** Where to go after signing in: only a path on this server, never another site. */
 export function safeNext(next: string | null | undefined): string {
@@ -56,14 +58,14 @@ class Dashboard {
 
   /** Pages for the signed-in: others are sent to sign in and brought back. */
   readonly signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const token = sessionToken(c);
-    const p = this.services.users.authenticate(token);
-    if (!p || !token) {
+    const id = sessionId(c);
+    const p = this.services.users.session(id);
+    if (!p || !id) {
       const u = new URL(c.req.url);
       return c.redirect(`/sign-in?next=${encodeURIComponent(u.pathname + u.search)}`, 303);
     }
     c.set('principal', p);
-    c.set('session', token);
+    c.set('session', id);
     await next();
   };
 
@@ -94,11 +96,15 @@ class Dashboard {
       if (e instanceof AppError && e.code === 'rate-limited') throw e;
       return render(c, 401, <SignInRefused />);
     }
-    setCookie(c, SESSION_COOKIE, token, this.cookie('/', SESSION_HOURS * 3600));
+    const session = this.services.users.startSession(token);
+    if (!session) return render(c, 401, <SignInRefused />);
+    setCookie(c, SESSION_COOKIE, session.id, this.cookie('/', SESSION_HOURS * 3600));
     return c.redirect(safeNext(f.get('next')), 303);
   }
 
+  /** Ends the session on the server (a copied cookie stops working too), then in the browser. */
   signOut(c: Ctx) {
+    this.services.users.endSession(sessionId(c));
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: this.services.users.secureCookies });
     return c.redirect('/sign-in', 303);
   }
@@ -115,22 +121,21 @@ class Dashboard {
     return render(c, 200, this.frame(c, 'Visits', <Overview q={q} params={params} {...result} />));
   }
 
+  /** A visit's page, rendered from the signed-in role's view of it (the same projection as the API's). */
   async visit(c: Ctx) {
-    const p = c.get('principal');
-    const s = await this.services.visits.readable(p, parseOr(VisitId, c.req.param('id'), 'visit id'));
+    const v = await this.services.visits.view(c.get('principal'), parseOr(VisitId, c.req.param('id'), 'visit id'));
+    if (isPartnerView(v)) throw new AppError('forbidden', 'partners see the reports States chose to share');
     const flash = this.services.users.unseal(getCookie(c, FLASH_COOKIE));
-    if (flash !== undefined) deleteCookie(c, FLASH_COOKIE, { path: `/visits/${s.id}` });
+    if (flash !== undefined) deleteCookie(c, FLASH_COOKIE, { path: `/visits/${v.id}` });
     const page = (
       <VisitPage
-        s={s}
-        mine={s.allowedActions.filter((a) => mayAct(p, a.action, s))}
+        v={v}
         flash={flash}
         formToken={this.services.users.formToken(c.get('session'))}
-        sent={this.services.monitoring.messages(s.id)}
         nowMs={this.services.monitoring.now()}
       />
     );
-    return render(c, 200, this.frame(c, `Visit ${s.id}: ${s.stateName ?? s.state}`, page));
+    return render(c, 200, this.frame(c, `Visit ${v.id}: ${v.stateName ?? v.state}`, page));
   }
 
   /** An action button: 404 for a visit the person may not see, 403 without this session's form token. */
@@ -191,7 +196,7 @@ class Dashboard {
 export function webRoutes(app: Hono<AppEnv>, services: Services, auth: Authentication, publicUrl: string): void {
   const d = new Dashboard(services, auth);
   const publicOrigin = new URL(publicUrl).origin;
-  // Posts come from this dashboard's own pages: the browser's Origin (or Sec-Fetch-Site) says so.
+  // Posts come from this server's own pages: the browser's Origin (or Sec-Fetch-Site) says so.
   const sameOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === publicOrigin });
   const page = [d.signedIn, d.internal] as const;
 
@@ -205,4 +210,5 @@ export function webRoutes(app: Hono<AppEnv>, services: Services, auth: Authentic
   app.get('/compliance', ...page, (c) => d.compliance(c));
   app.get('/annual', ...page, (c) => d.annual(c, false));
   app.get('/annual/print', ...page, (c) => d.annual(c, true));
+  linkPages(app, services, auth, sameOrigin);
 }

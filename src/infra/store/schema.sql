@@ -1,4 +1,5 @@
--- The engine's store: append-only tables (triggers refuse UPDATE and DELETE) and the users table.
+-- The engine's store: append-only tables (triggers refuse UPDATE and DELETE), the users table, the
+-- dashboard's sessions and the claims that decide a signed link's single use.
 -- Applied at every start; every statement is idempotent.
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -47,8 +48,19 @@ CREATE TABLE IF NOT EXISTS users (
   state TEXT,
   organisation TEXT,
   token_hash TEXT NOT NULL UNIQUE,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  -- set by `followup users revoke`: the token and every session stop working (a rotation clears it)
+  revoked_at TEXT
 );
+-- Dashboard sessions: the cookie holds a random id, only its hash is kept; signing out, a revocation
+-- or a rotation deletes them.
+CREATE TABLE IF NOT EXISTS sessions (
+  id_hash TEXT PRIMARY KEY,
+  email TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_email ON sessions (email);
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY,
   at TEXT NOT NULL,
@@ -68,6 +80,14 @@ CREATE TABLE IF NOT EXISTS link_uses (
   visit_id TEXT NOT NULL,
   action TEXT NOT NULL,
   used_at TEXT NOT NULL
+);
+-- A link is claimed before it is used: the primary key lets one request in; a refused action
+-- releases the claim (the link can be used again), a used link keeps it and is in link_uses.
+CREATE TABLE IF NOT EXISTS link_claims (
+  link_id TEXT PRIMARY KEY,
+  visit_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  claimed_at TEXT NOT NULL
 );
 CREATE TRIGGER IF NOT EXISTS audit_append_only_u BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_append_only_d BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;

@@ -46,7 +46,12 @@ export interface UserRecord {
   state?: string;
   organisation?: string;
   createdAt: string;
+  /** When `followup users revoke` stopped the user's token and sessions. */
+  revokedAt?: string;
 }
+
+/** What a link claim decides: claimed now, or already used (or being used by another request). */
+export type LinkClaim = 'claimed' | 'used';
 
 /** One attempted action, as the audit trail keeps it. */
 export interface AuditInput {
@@ -101,6 +106,13 @@ export class Store {
     // Makes INSERT OR REPLACE fire the delete triggers, so it cannot rewrite a row either.
     this.db.pragma('recursive_triggers = ON');
     this.db.exec(SCHEMA);
+    this.migrate();
+  }
+
+  /** Columns added after a table was first created (CREATE TABLE IF NOT EXISTS leaves old tables as they were). */
+  private migrate(): void {
+    const columns = (this.db.prepare('PRAGMA table_info(users)').all() as { name: string }[]).map((c) => c.name);
+    if (!columns.includes('revoked_at')) this.db.exec('ALTER TABLE users ADD COLUMN revoked_at TEXT');
   }
 
   /** Appends a workflow's events; events already recorded (same run and sequence) are ignored. Returns how many were new. */
@@ -217,10 +229,71 @@ export class Store {
     }
   }
 
+  /** The user a token belongs to, unless revoked. */
   userByToken(token: string): UserRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE token_hash = ?').get(tokenHash(token)) as
-      Record<string, string | null> | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM users WHERE token_hash = ? AND revoked_at IS NULL')
+      .get(tokenHash(token)) as Record<string, string | null> | undefined;
     return r ? toUser(r) : undefined;
+  }
+
+  /** Replaces a user's token (only its hash is kept), lifts a revocation and ends its sessions; false for no such user. */
+  rotateToken(email: string, token: string): boolean {
+    const tx = this.db.transaction(() => {
+      const changed = this.db
+        .prepare('UPDATE users SET token_hash = ?, revoked_at = NULL WHERE email = ?')
+        .run(tokenHash(token), email).changes;
+      this.db.prepare('DELETE FROM sessions WHERE email = ?').run(email);
+      return changed === 1;
+    });
+    return tx.immediate();
+  }
+
+  /** Stops a user's token and ends its sessions, at once; the number of sessions ended, or undefined for no such user. */
+  revokeUser(email: string, now = new Date()): number | undefined {
+    const tx = this.db.transaction(() => {
+      const found = this.db
+        .prepare('UPDATE users SET revoked_at = COALESCE(revoked_at, ?) WHERE email = ?')
+        .run(now.toISOString(), email).changes;
+      if (found === 0) return undefined;
+      return this.db.prepare('DELETE FROM sessions WHERE email = ?').run(email).changes;
+    });
+    return tx.immediate();
+  }
+
+  /** Opens a session for a user; the id (the cookie's value) is kept as a hash. Expired sessions are dropped. */
+  createSession(id: string, email: string, createdAt: Date, expiresAt: Date): void {
+    this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(createdAt.toISOString());
+    this.db
+      .prepare('INSERT INTO sessions (id_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .run(tokenHash(id), email, createdAt.toISOString(), expiresAt.toISOString());
+  }
+
+  /** The user of a session that has not expired, ended or been revoked. */
+  userBySession(id: string, now = new Date()): UserRecord | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT u.* FROM sessions s JOIN users u ON u.email = s.email
+         WHERE s.id_hash = ? AND s.expires_at > ? AND u.revoked_at IS NULL`,
+      )
+      .get(tokenHash(id), now.toISOString()) as Record<string, string | null> | undefined;
+    return r ? toUser(r) : undefined;
+  }
+
+  /** Ends a session (signing out); false when there was none. */
+  endSession(id: string): boolean {
+    return this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(tokenHash(id)).changes === 1;
+  }
+
+  /** How many sessions a user has open (for tests and the operator). */
+  sessionCount(email: string, now = new Date()): number {
+    return (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM sessions WHERE email = ? AND expires_at > ?')
+        .get(email, now.toISOString()) as {
+        n: number;
+      }
+    ).n;
   }
 
   users(): UserRecord[] {
@@ -312,7 +385,28 @@ export class Store {
     return { ok: true, entries: entries.length };
   }
 
-  /** Marks a signed link used; false when it was used before (a replay). */
+  /**
+   * Claims a signed link for one request, atomically: 'claimed' lets this request act; 'used' when
+   * the link was used, or another request holds its claim. The primary key decides, so two requests
+   * (or two processes on the same file) never both get 'claimed'.
+   */
+  claimLink(linkId: string, visitId: string, action: string, now = new Date()): LinkClaim {
+    const tx = this.db.transaction((): LinkClaim => {
+      if (this.db.prepare('SELECT 1 FROM link_uses WHERE link_id = ?').get(linkId)) return 'used';
+      const inserted = this.db
+        .prepare('INSERT OR IGNORE INTO link_claims (link_id, visit_id, action, claimed_at) VALUES (?, ?, ?, ?)')
+        .run(linkId, visitId, action, now.toISOString()).changes;
+      return inserted === 1 ? 'claimed' : 'used';
+    });
+    return tx.immediate();
+  }
+
+  /** Gives a claimed link back (its action was refused): it can be used again. */
+  releaseLink(linkId: string): void {
+    this.db.prepare('DELETE FROM link_claims WHERE link_id = ?').run(linkId);
+  }
+
+  /** Records a claimed link's use (append-only); false when it was used before (a replay). */
   useLink(linkId: string, visitId: string, action: string, now = new Date()): boolean {
     return (
       this.db
@@ -321,8 +415,12 @@ export class Store {
     );
   }
 
+  /** Whether a link was used, or is claimed by a request acting through it now. */
   linkUsed(linkId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM link_uses WHERE link_id = ?').get(linkId) !== undefined;
+    return (
+      this.db.prepare('SELECT 1 FROM link_uses WHERE link_id = ?').get(linkId) !== undefined ||
+      this.db.prepare('SELECT 1 FROM link_claims WHERE link_id = ?').get(linkId) !== undefined
+    );
   }
 
   close(): void {
@@ -337,5 +435,6 @@ function toUser(r: Record<string, string | null>): UserRecord {
     ...(r.state ? { state: r.state } : {}),
     ...(r.organisation ? { organisation: r.organisation } : {}),
     createdAt: r.created_at!,
+    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
   };
 }

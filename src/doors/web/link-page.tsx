@@ -1,0 +1,140 @@
+/**
+ * The pages a signed link opens in the browser (`/links/{token}`): the link's action as a form, and
+ * the confirmation of what was recorded, or the refusal, on the page. No account and no session:
+ * the token in the address is the secret; posts from another origin are refused as on the
+ * dashboard. Programs use `/api/links/{token}` (JSON) instead.
+ */
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Child, FC } from 'hono/jsx';
+import { AppError, type Services } from '../../services';
+import { isLinkFailure, type Authentication } from '../http/auth';
+import { bodyText, limitBody } from '../http/body';
+import type { AppEnv } from '../http/env';
+import { Field, payloadFromForm } from './fields';
+import { day, documentOf, Layout } from './layout';
+
+type LinkInfo = ReturnType<Services['links']['page']>;
+
+/** The link's action as a form posting back to the link; after a refusal, with the reason and the values sent. */
+export const LinkForm: FC<{ token: string; link: LinkInfo; refusal?: string; sent?: URLSearchParams }> = ({
+  token,
+  link,
+  refusal,
+  sent,
+}) => (
+  <Layout title={link.label} principal={null}>
+    <p>
+      Visit <strong id="visit">{link.visitId}</strong>, for <strong>{link.email}</strong>. This link can be used once,
+      until {day(link.expiresAt)}.
+    </p>
+    {refusal ? (
+      <p class="overdue" role="alert">
+        {refusal}
+      </p>
+    ) : null}
+    <form method="post" action={`/links/${token}`} class="action">
+      <fieldset>
+        <legend>{link.action}</legend>
+        {link.fields.map((f) => (
+          <Field action={link.action} f={f} value={sent?.get(f.name) ?? undefined} />
+        ))}
+        <button>{link.label}</button>
+      </fieldset>
+    </form>
+  </Layout>
+);
+
+const shown = (v: unknown) =>
+  Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
+
+/** What was recorded through the link. */
+export const LinkDone: FC<{ link: LinkInfo; payload: Record<string, unknown>; at: string }> = ({
+  link,
+  payload,
+  at,
+}) => (
+  <Layout title="Recorded" principal={null}>
+    <p role="status">
+      <strong id="done">{link.action}</strong> was recorded on visit {link.visitId} on {day(at)}, for {link.email}.
+    </p>
+    {Object.keys(payload).length ? (
+      <dl>
+        {Object.entries(payload).map(([k, v]) => (
+          <>
+            <dt>{k}</dt>
+            <dd>{shown(v)}</dd>
+          </>
+        ))}
+      </dl>
+    ) : null}
+    <p class="muted">This link has now been used. To change anything, ask the Committee secretariat for a new link.</p>
+  </Layout>
+);
+
+/** A link that cannot be used (invalid, expired, used), without the dashboard's sign-in wording. */
+export const LinkRefused: FC<{ message: string }> = ({ message }) => (
+  <Layout title="This link cannot be used" principal={null}>
+    <p class="overdue" role="alert">
+      {message}
+    </p>
+    <p>Ask the Committee secretariat or your CTED contact for a new link.</p>
+  </Layout>
+);
+
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+
+export function linkPages(
+  app: Hono<AppEnv>,
+  services: Services,
+  auth: Authentication,
+  sameOrigin: MiddlewareHandler,
+): void {
+  const page = (c: Context, status: number, body: Child) => c.html(documentOf(body), status as 200);
+
+  /** The link's description, or the refusal (counted against the address) the page shows instead. */
+  const open = (c: Context, token: string): { link: LinkInfo } | { refused: AppError } => {
+    try {
+      return { link: services.links.page(token) };
+    } catch (e) {
+      if (!isLinkFailure(e)) throw e;
+      auth.linkRefused(c, e);
+      return { refused: e };
+    }
+  };
+  const refusedPage = (c: Context, e: AppError) => page(c, e.status, <LinkRefused message={e.message} />);
+
+  app.get('/links/:token', auth.linkLimit, (c) => {
+    const token = c.req.param('token');
+    const opened = open(c, token);
+    if ('refused' in opened) return refusedPage(c, opened.refused);
+    return page(c, 200, <LinkForm token={token} link={opened.link} />);
+  });
+
+  app.post('/links/:token', sameOrigin, auth.linkLimit, limitBody, async (c) => {
+    const token = c.req.param('token');
+    const opened = open(c, token);
+    if ('refused' in opened) return refusedPage(c, opened.refused);
+    const { link } = opened;
+    if (!FORM_TYPE.test(c.req.header('content-type') ?? '')) {
+      throw new AppError('unsupported-media-type', 'send the form on this page');
+    }
+    const form = new URLSearchParams(await bodyText(c));
+    const payload = payloadFromForm(link.action, form);
+    try {
+      await services.links.act(token, payload);
+    } catch (e) {
+      if (isLinkFailure(e)) {
+        auth.linkRefused(c, e);
+        return refusedPage(c, e);
+      }
+      // A refused action leaves the link usable: the form again, with the reason and what was typed.
+      if (!(e instanceof AppError) || e.status >= 500 || e.code === 'rate-limited') throw e;
+      return page(c, e.status, <LinkForm token={token} link={link} refusal={e.message} sent={form} />);
+    }
+    return page(
+      c,
+      200,
+      <LinkDone link={link} payload={payload} at={new Date(services.monitoring.now()).toISOString()} />,
+    );
+  });
+}
