@@ -1006,7 +1006,8 @@ describe('signed links against the real engine', () => {
       body: { action: 'record-consent', email: USERS.stateNOR.email, days: 10 },
     });
     expect(issued.status, issued.text).toBe(201);
-    expect(issued.body.url).toBe(`http://api.invalid/api/links/${issued.body.token}`);
+    // The URL is for a person (the page); programs use the token with /api/links/{token}.
+    expect(issued.body.url).toBe(`http://api.invalid/links/${issued.body.token}`);
     expect(Date.parse(issued.body.expiresAt) - Date.now()).toBeGreaterThan(9 * 86_400_000);
     expect(Date.parse(issued.body.expiresAt) - Date.now()).toBeLessThanOrEqual(10 * 86_400_000);
     const token = issued.body.token as string;
@@ -1132,6 +1133,28 @@ describe('rate limiting (a second engine with rateLimit: 3)', () => {
       [400],
       'invalid-request',
     );
+  });
+
+  it('counts neither valid link requests nor refused actions against the address', async () => {
+    const valid = signLink(
+      {
+        v: '1-NOR',
+        a: 'record-comments',
+        e: USERS.stateNOR.email,
+        r: 'state',
+        s: 'NOR',
+        x: Math.floor(Date.now() / 1000) + 3600,
+      },
+      hr.linkSecret,
+    );
+    for (let i = 0; i < 5; i++) {
+      const r = await send(hr.url, 'GET', `/api/links/${valid}`);
+      expect(r.status, r.text).toBe(200);
+      expect(r.body).toMatchObject({ visitId: '1-NOR', action: 'record-comments' });
+    }
+    // A valid link whose action is refused (here: no such visit) is not a failed link.
+    for (let i = 0; i < 4; i++)
+      expectRefusal(await send(hr.url, 'POST', `/api/links/${valid}`, json({ summary: 'x' })), [404], 'not-found');
   });
 
   it('answers the 4th link request within a minute with 429, even for a valid link', async () => {
