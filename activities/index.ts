@@ -5,7 +5,7 @@
  */
 import { addressesFor, type Directory } from '../src/infra/directory';
 import { newYorkDate } from '../src/domain/calendar';
-import { renderNotice } from '../src/domain/messages';
+import { renderNotice, WRITTEN_LANGUAGES } from '../src/domain/messages';
 import { annualReportingStatus, annualText, digest, digestText } from '../src/domain/monitoring';
 import type { Notice } from '../src/domain/visit';
 import type { Language, Recipient } from '../src/domain/vocabulary';
@@ -23,6 +23,8 @@ export interface ActivityDeps {
   log?: (message: string) => void;
   /** Signed links for State contacts ("submit your comments"); none when the API is not served. */
   links?: LinkIssuer;
+  /** The effective policy's calendar: the weekly digest warns when it ends within 12 months of an open deadline. */
+  calendar?: { coveredUntil?: string | undefined };
 }
 
 export interface NotifyResult {
@@ -72,7 +74,10 @@ async function sendDigest(deps: ActivityDeps, clock: Clock, req: Digest): Promis
   const snapshots = deps.store.snapshots();
   const [subject, text] =
     req.kind === 'weekly-digest'
-      ? [`Visit follow-up: weekly digest, ${newYorkDate(now)}`, digestText(digest(snapshots, now), now)]
+      ? [
+          `Visit follow-up: weekly digest, ${newYorkDate(now)}`,
+          digestText(digest(snapshots, now, 14, deps.calendar), now),
+        ]
       : [
           `Reporting status of visited States, ${newYorkDate(now)}`,
           annualText(annualReportingStatus(snapshots, now), now),
@@ -118,6 +123,10 @@ async function notify(deps: ActivityDeps, clock: Clock, notice: Notice): Promise
         result.alreadySent.push(address);
         continue;
       }
+      const { language: written, ...rendered } = renderNotice(notice, language, linksFor(deps, notice, role, address));
+      if (!WRITTEN_LANGUAGES.includes(language)) {
+        deps.log?.(`notice ${notice.key} to ${address}: no messages in ${language} yet, written in ${written}`);
+      }
       await deliverOnce(deps, clock, {
         key,
         noticeKey: notice.key,
@@ -125,7 +134,7 @@ async function notify(deps: ActivityDeps, clock: Clock, notice: Notice): Promise
         topic: notice.topic,
         kind: notice.kind,
         to: address,
-        rendered: renderNotice(notice, language, linksFor(deps, notice, role, address)),
+        rendered,
         headers: { 'X-Visit-Id': notice.visit.id, 'X-Follow-Up-Topic': notice.topic },
       });
       result.sent.push(address);

@@ -50,7 +50,15 @@ export const VisitStartRequest = z
     caseOfficer: z.email(),
     stateContact: z.email(),
     permanentMission: z.email().optional(),
+    /** The language the State corresponds in: one of the six official languages. */
     language: z.enum(LANGUAGES).default('en'),
+    /** Which visit to the State this is ("second", "third"), as Annex I of S/2020/99 says. */
+    ordinal: z.string().trim().min(1).max(40).optional(),
+    /** UN partners in the delegation (UNODC, UNOCT, ...): they hear of the State's consent to share. */
+    partners: z
+      .array(z.string().regex(/^[A-Za-z0-9-]{2,30}$/, 'partner names are short codes such as UNODC'))
+      .max(20)
+      .optional(),
   })
   .strict()
   .refine((v) => v.end >= v.start, { path: ['end'], message: 'the visit cannot end before it starts' });
@@ -77,6 +85,24 @@ export const ActRequest = z
   })
   .strict();
 export type ActRequest = z.input<typeof ActRequest>;
+
+/** A corrected working-day calendar, sent to every open visit. */
+export const CalendarPublication = z
+  .object({
+    calendar: Policy.shape.calendar,
+    /** Who published it (the operator). */
+    publishedBy: z.string().min(1).max(200),
+    /** A label of this version of the calendar (e.g. the date it was published): a visit takes each version once. */
+    version: z.string().min(1).max(100),
+  })
+  .strict();
+export type CalendarPublication = z.infer<typeof CalendarPublication>;
+
+/**
+ * Publishes a corrected calendar to a running visit: it recomputes its working-day deadlines, records
+ * that it did, and notifies anyone whose deadline moved. Returns how many deadlines moved.
+ */
+export const publishCalendarUpdate = defineUpdate<{ moved: number }, [CalendarPublication]>('publishCalendar');
 
 /** Takes an action; refused by the validator (nothing written) when the stage does not allow it. Returns the new status. */
 export const actUpdate = defineUpdate<VisitStatus, [ActRequest]>('act');

@@ -20,18 +20,22 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { VisitActivities } from '../activities';
 import {
   ActRequest,
+  CalendarPublication,
   FailureType,
   SA,
   VisitInput,
   actUpdate,
+  publishCalendarUpdate,
   statusQuery,
   visitIdOf,
   type VisitResult,
   type VisitStartRequest,
 } from '../src/contract';
 import { ACTION_PAYLOADS, describeIssues } from '../src/domain/actions';
+import type { Policy } from '../src/domain/policy';
 import {
   applyAction,
+  applyCalendar,
   applyExpiries,
   initialState,
   isTerminal,
@@ -41,6 +45,7 @@ import {
   snapshotOf,
   statusOf,
   takeDueReminders,
+  workflowEnds,
   type Effects,
   type Notice,
   type VisitEvent,
@@ -67,6 +72,7 @@ export async function visitFollowUp(rawInput: VisitInput): Promise<VisitResult> 
   // Handlers first: an update that arrives before its handler exists is rejected.
   setHandler(statusQuery, () => run.status());
   setHandler(actUpdate, (req) => run.act(req), { validator: (req) => run.check(req) });
+  setHandler(publishCalendarUpdate, (p) => run.publishCalendar(p), { validator: (p) => run.checkCalendar(p) });
 
   for (;;) {
     // Taken before any await: an update that lands while activities run must wake the next pass.
@@ -93,6 +99,8 @@ function summaryOf(id: string, request: VisitStartRequest): VisitSummary {
     start: request.start,
     end: request.end,
     ...(request.groupId ? { groupId: request.groupId } : {}),
+    ...(request.ordinal ? { ordinal: request.ordinal } : {}),
+    ...(request.partners?.length ? { partners: request.partners } : {}),
     contacts: {
       caseOfficer: request.caseOfficer,
       stateContact: request.stateContact,
@@ -141,28 +149,57 @@ class VisitRun {
   version = 0;
   private readonly state: VisitState;
   private readonly remindersFrom: number;
+  /** The policy the visit keeps for life; only a published calendar changes it. */
+  private policy: Policy;
   private lastAttributes = '';
 
   constructor(
     private readonly input: VisitInput,
     startedAt: number,
   ) {
-    const { request, policy } = input;
-    const first = initialState(summaryOf(visitIdOf(request.number, request.state), request), policy, startedAt);
+    const { request } = input;
+    this.policy = input.policy;
+    // Versioned: visits started before rules 2 keep the deadlines and behaviour they started with.
+    const rules = patched('follow-up-rules-2') ? 2 : 1;
+    const summary = summaryOf(visitIdOf(request.number, request.state), request);
+    const first = initialState(summary, this.policy, startedAt, rules);
     this.state = first.state;
     this.remindersFrom = input.remindersFrom ? Date.parse(input.remindersFrom) : startedAt;
-    this.outbox = new Outbox(this.state.visit.id, () => snapshotOf(this.state, policy, Date.now()));
+    this.outbox = new Outbox(this.state.visit.id, () => snapshotOf(this.state, this.policy, Date.now()));
     this.outbox.add(first.effects);
   }
 
-  /** The visit is closed or withdrawn: the loop ends. */
+  /** The visit is withdrawn, or closed under the first rules: the loop ends. */
   get over(): boolean {
-    return isTerminal(this.state);
+    return workflowEnds(this.state);
   }
 
   /** The query: the visit's status now. */
   status(): VisitStatus {
-    return statusOf(this.state, this.input.policy, Date.now());
+    return statusOf(this.state, this.policy, Date.now());
+  }
+
+  /** The calendar update's validator: a well-formed calendar the visit does not have yet. */
+  checkCalendar(p: CalendarPublication): void {
+    const parsed = CalendarPublication.safeParse(p);
+    if (!parsed.success) {
+      const message = describeIssues(parsed.error);
+      throw ApplicationFailure.create({ type: FailureType.InvalidPayload, nonRetryable: true, message });
+    }
+    if (parsed.data.version === this.state.calendarVersion) {
+      const message = `visit ${this.state.visit.id} already has calendar ${parsed.data.version}`;
+      throw ApplicationFailure.create({ type: FailureType.ActionNotAllowed, nonRetryable: true, message });
+    }
+  }
+
+  /** The calendar update: recomputes the deadlines the calendar sets, and says how many moved. */
+  publishCalendar(p: CalendarPublication): { moved: number } {
+    const { calendar, version } = CalendarPublication.parse(p);
+    const applied = applyCalendar(this.state, this.policy, calendar, version, Date.now());
+    this.policy = applied.policy;
+    this.outbox.add(applied.effects);
+    this.version++;
+    return { moved: applied.moved.length };
   }
 
   /** The update's validator: refuses (writing nothing to history) a malformed request or a step the stage does not allow. */
@@ -191,17 +228,22 @@ class VisitRun {
 
   /** The update: takes a checked action and returns the new status; its effects wait in the outbox. */
   act(req: ActRequest): VisitStatus {
-    this.outbox.add(applyAction(this.state, ActRequest.parse(req), Date.now(), this.input.policy));
+    this.outbox.add(applyAction(this.state, ActRequest.parse(req), Date.now(), this.policy));
     this.version++;
     return this.status();
   }
 
   /** Applies the clocks that ran out by `nowMs` and records the reminders due, queueing what they send. */
   catchUp(nowMs: number): void {
-    this.outbox.add(applyExpiries(this.state, nowMs, this.input.policy));
-    if (!isTerminal(this.state)) {
-      this.outbox.add({ notices: takeDueReminders(this.state, this.input.policy, nowMs, this.remindersFrom) });
-    }
+    const reminders = () => {
+      if (isTerminal(this.state)) return;
+      this.outbox.add({ notices: takeDueReminders(this.state, this.policy, nowMs, this.remindersFrom) });
+    };
+    // Rules 2: reminders first, so those of a deadline that passed during an outage are recorded
+    // (sent late or skipped, with the reason) before the expiry closes their item.
+    if (this.state.rules === 2) reminders();
+    this.outbox.add(applyExpiries(this.state, nowMs, this.policy));
+    if (this.state.rules === 1) reminders();
   }
 
   /** Upserts the search attributes when they changed since the last upsert. */
@@ -226,7 +268,7 @@ class VisitRun {
 
   /** Sleeps until an action is taken (the version moves past `seen`) or the next reminder or deadline. */
   async waitForWork(seen: number): Promise<void> {
-    const { policy } = this.input;
+    const { policy } = this;
     // Versioned: visits started before this change did not wake for work that fell due while they sent.
     const wake = nextWakeAt(this.state, policy, Date.now(), this.remindersFrom, patched('catch-up-after-side-effects'));
     if (wake === null) await condition(() => this.version !== seen);

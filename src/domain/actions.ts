@@ -45,6 +45,16 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T, descri
   z.enum(values).register(FIELD_INFO, { type: 'enum', description });
 
 const note = () => text('A short note for the record').optional();
+
+/**
+ * A State's reply that reached CTED by note verbale, recorded by CTED or the secretariat: for whom
+ * (the State's ISO3), the note's symbol and the day it arrived. A State acting itself leaves them out.
+ */
+const onBehalf = () => ({
+  onBehalfOf: text("Whose reply this records, when CTED or the secretariat records it: the State's ISO3").optional(),
+  reference: text("The note verbale's symbol").optional(),
+  receivedOn: date('The day the note verbale was received').optional(),
+});
 const documentRef = () => text('Reference of the document (symbol, file name or link)').optional();
 
 /** Partial consent names what may be shared; the other scopes take no detail. */
@@ -53,7 +63,11 @@ const consent = z
     scope: oneOf(CONSENT_SCOPES, 'none, partial or full'),
     sections: names('Sections that may be shared (partial)').optional(),
     priorityTaNeedsOnly: flag('Share only the priority technical-assistance needs (partial)').optional(),
+    partners: names(
+      'UN partners the State names to receive it (besides the delegation that joined the visit)',
+    ).optional(),
     note: note(),
+    ...onBehalf(),
   })
   .superRefine((p, ctx) => {
     if (p.scope === 'partial' && !p.sections?.length && !p.priorityTaNeedsOnly) {
@@ -78,6 +92,7 @@ const PAYLOADS = {
   'refer-ta': z.strictObject({
     partners: names('Partner organisations the needs go to, e.g. UNODC'),
     needs: text('The technical-assistance needs referred').optional(),
+    agreedOn: date('The day the State agreed these needs (they are referred only once it has)'),
     note: note(),
   }),
   'submit-draft': z.strictObject({ documentRef: documentRef(), note: note() }),
@@ -85,12 +100,18 @@ const PAYLOADS = {
   'record-comments': z.strictObject({
     summary: text("Summary of the State's comments").optional(),
     documentRef: documentRef(),
+    ...onBehalf(),
   }),
-  'request-extension': z.strictObject({ reason: text('Why the State asks for more time').optional() }),
+  'request-extension': z.strictObject({ reason: text('Why the State asks for more time').optional(), ...onBehalf() }),
   'grant-extension': z.strictObject({ note: note() }),
+  'refuse-extension': z.strictObject({ reason: text('Why the extension is refused') }),
   'submit-final-draft': z.strictObject({ documentRef: documentRef(), note: note() }),
   'place-hold': z.strictObject({ reason: text('Why the member places a hold').optional() }),
-  'lift-hold': z.strictObject({ member: text('Whose hold to lift (default: yours)').optional() }),
+  'lift-hold': z.strictObject({
+    member: text('Whose hold to lift (default: yours; a member lifts only their own)').optional(),
+    onBehalfOf: text('The member whose hold the secretariat records as lifted (their e-mail)').optional(),
+    reference: text('Where the member said so (a note or message symbol)').optional(),
+  }),
   object: z.strictObject({ reason: text('The objection') }),
   'record-adoption': z.strictObject({
     meetingDate: date('Date of the Committee meeting').optional(),
@@ -98,11 +119,16 @@ const PAYLOADS = {
   }),
   'return-to-cted': z.strictObject({ reason: text('What CTED must revise') }),
   'transmit-report': z.strictObject({ documentRef: documentRef(), note: note() }),
-  'confirm-receipt': z.strictObject({ receivedOn: date('Date the State received the report').optional() }),
+  'confirm-receipt': z.strictObject({
+    receivedOn: date('Date the State received the report (also corrects a deemed receipt)').optional(),
+    onBehalfOf: onBehalf().onBehalfOf,
+    reference: onBehalf().reference,
+  }),
   'record-consent': consent,
   'submit-implementation-report': z.strictObject({
     documentRef: documentRef(),
     summary: text('Steps taken').optional(),
+    ...onBehalf(),
   }),
   'submit-follow-up-report': z.strictObject({ documentRef: documentRef(), note: note() }),
   'invite-briefing': z.strictObject({ date: date('Proposed date of the briefing').optional(), note: note() }),
@@ -113,17 +139,26 @@ const PAYLOADS = {
   withdraw: z.strictObject({ reason: text('Why the visit is withdrawn') }),
 } satisfies Record<ActionName, z.ZodObject>;
 
-/** The validated payload of each action, by name. */
-export type ActionPayloads = { [A in ActionName]: z.output<(typeof PAYLOADS)[A]> };
+/**
+ * What a visit's history may hold of each action: the request schemas, loosened where a field
+ * became required later, so a visit replays the payloads it recorded under the rules of its day.
+ */
+const RECORDED = {
+  ...PAYLOADS,
+  'refer-ta': PAYLOADS['refer-ta'].extend({ agreedOn: PAYLOADS['refer-ta'].shape.agreedOn.optional() }),
+} satisfies Record<ActionName, z.ZodObject>;
+
+/** The validated payload of each action, by name (as recorded: fields required since may be absent). */
+export type ActionPayloads = { [A in ActionName]: z.output<(typeof RECORDED)[A]> };
 /** The validated payload of one action. */
 export type ActionPayload<A extends ActionName> = ActionPayloads[A];
 
 /** zod validator of each action's payload: unknown fields are refused. */
 export const ACTION_PAYLOADS: { readonly [A in ActionName]: z.ZodType<ActionPayloads[A]> } = PAYLOADS;
 
-/** Validates an action's payload; throws a ZodError when it is not valid. */
+/** Validates a recorded action's payload; throws a ZodError when it is not valid. */
 export function parsePayload<A extends ActionName>(action: A, payload: unknown): ActionPayload<A> {
-  const result = ACTION_PAYLOADS[action].safeParse(payload);
+  const result = (RECORDED as { readonly [K in ActionName]: z.ZodType<ActionPayloads[K]> })[action].safeParse(payload);
   if (!result.success) throw result.error;
   return result.data;
 }

@@ -1,6 +1,8 @@
 /**
  * The words of every notice, in the recipient's language: pure templates the notify activity
- * renders. State-facing messages exist in English, French and Spanish; internal ones in English.
+ * renders. State-facing messages exist in English, French and Spanish (Arabic, Chinese and Russian
+ * fall back to English for now); internal ones in English. Every deadline is a written-out date
+ * and the close of business in New York.
  */
 import { newYorkDate } from './calendar';
 import type { Notice } from './visit';
@@ -93,7 +95,7 @@ const EN: Table = {
   'report-adopted': {
     subject: (n) => `Report of visit ${n.visit.id} adopted`,
     body: (n, d) =>
-      `The Committee has adopted the report. It is to be transmitted to the State by ${d}; the CTED follow-up report is due by ${fmt(n.details?.followUpReportDue as string | undefined)}.`,
+      `The Committee has adopted the report. It is to be transmitted to the State by ${d}; the CTED follow-up report is due by ${longDate(n.details?.followUpReportDue as string | undefined, 'en')}.`,
   },
   'returned-to-cted': {
     subject: (n) => `Report of visit ${n.visit.id} returned to CTED`,
@@ -150,6 +152,28 @@ const EN: Table = {
     subject: (n) => `Follow-up of visit ${n.visit.id} completed`,
     body: () => `Both implementation reports have been received; the follow-up of the visit is complete.`,
   },
+  'pao-recorded': {
+    subject: (n) => `Preliminary assessment and observations recorded: visit ${n.visit.id}`,
+    body: () =>
+      'CTED has recorded its preliminary assessment and observations (PAO) on the visit; they are available to the Committee.',
+  },
+  'consent-recorded': {
+    subject: (n) => `Sharing of the report of visit ${n.visit.id} with UN partners: ${String(n.details?.scope)}`,
+    body: (n) => {
+      const sections = Array.isArray(n.details?.sections) ? ` (${n.details.sections.join(', ')})` : '';
+      return `The State has decided how the adopted report may be shared with UN partners: ${String(n.details?.scope)}${sections}.`;
+    },
+  },
+  'extension-refused': {
+    subject: (n, d) => `Extension not granted: comments on visit ${n.visit.id} due ${d}`,
+    body: (n, d) =>
+      `The request for an extension of the comment period has not been granted (${String(n.details?.reason ?? '')}). Factual comments on the draft report were due by ${d}.`,
+  },
+  'deadline-moved': {
+    subject: (n, d) => `Deadline moved: ${ITEM_LABEL[n.item ?? ''] ?? n.item} — visit ${n.visit.id} (now ${d})`,
+    body: (n, d) =>
+      `The United Nations Headquarters calendar of official holidays has been corrected. The ${ITEM_LABEL[n.item ?? ''] ?? n.item} is now due by ${d} (it was due by ${longDate(n.details?.from as string | undefined, 'en')}).`,
+  },
 };
 
 const FR: Table = {
@@ -170,6 +194,16 @@ const FR: Table = {
   'extension-granted': {
     subject: (n, d) => `Prolongation accordée : observations sur la visite ${n.visit.id} attendues le ${d}`,
     body: (_n, d) => `Une prolongation a été accordée. Les observations sont désormais attendues d'ici le ${d}.`,
+  },
+  'extension-refused': {
+    subject: (n, d) => `Prolongation non accordée : observations sur la visite ${n.visit.id} attendues le ${d}`,
+    body: (n, d) =>
+      `La demande de prolongation n'a pas été accordée (${String(n.details?.reason ?? '')}). Les observations factuelles étaient attendues d'ici le ${d}.`,
+  },
+  'deadline-moved': {
+    subject: (n, d) => `Échéance modifiée : visite ${n.visit.id} (désormais le ${d})`,
+    body: (n, d) =>
+      `Le calendrier des jours fériés officiels du Siège de l'Organisation des Nations Unies a été corrigé. L'échéance est désormais fixée au ${d} (au lieu du ${longDate(n.details?.from as string | undefined, 'fr')}).`,
   },
   'report-transmitted': {
     subject: (n) => `Rapport adopté de la visite ${n.visit.id} : accusé de réception`,
@@ -207,6 +241,16 @@ const ES: Table = {
     subject: (n, d) => `Prórroga concedida: observaciones sobre la visita ${n.visit.id} antes del ${d}`,
     body: (_n, d) => `Se ha concedido una prórroga. Las observaciones se esperan antes del ${d}.`,
   },
+  'extension-refused': {
+    subject: (n, d) => `Prórroga no concedida: observaciones sobre la visita ${n.visit.id} antes del ${d}`,
+    body: (n, d) =>
+      `La solicitud de prórroga no ha sido concedida (${String(n.details?.reason ?? '')}). Las observaciones fácticas se esperaban antes del ${d}.`,
+  },
+  'deadline-moved': {
+    subject: (n, d) => `Plazo modificado: visita ${n.visit.id} (ahora el ${d})`,
+    body: (n, d) =>
+      `Se ha corregido el calendario de días feriados oficiales de la Sede de las Naciones Unidas. El plazo vence ahora el ${d} (antes, el ${longDate(n.details?.from as string | undefined, 'es')}).`,
+  },
   'report-transmitted': {
     subject: (n) => `Informe aprobado de la visita ${n.visit.id}: acuse de recibo`,
     body: (_n, d) =>
@@ -224,18 +268,38 @@ const ES: Table = {
   },
 };
 
-const TABLES: Record<Language, Table> = { en: EN, fr: FR, es: ES };
-const GREETING: Record<Language, string> = { en: 'Dear colleague,', fr: 'Madame, Monsieur,', es: 'Estimado/a colega:' };
-const CLOSING: Record<Language, string> = {
+/** The languages messages are written in so far; the others of the six fall back to English. */
+type Written = 'en' | 'fr' | 'es';
+export const WRITTEN_LANGUAGES: readonly Language[] = ['en', 'fr', 'es'];
+const TABLES: Record<Written, Table> = { en: EN, fr: FR, es: ES };
+const GREETING: Record<Written, string> = { en: 'Dear colleague,', fr: 'Madame, Monsieur,', es: 'Estimado/a colega:' };
+const CLOSING: Record<Written, string> = {
   en: 'With the assurances of our highest consideration,\nCounter-Terrorism Committee follow-up',
   fr: 'Veuillez agréer l’assurance de notre haute considération.\nSuivi du Comité contre le terrorisme',
   es: 'Con el testimonio de nuestra más alta consideración,\nSeguimiento del Comité contra el Terrorismo',
 };
 
-/** A deadline as the New York date it falls on (YYYY-MM-DD): what every message shows. */
-function fmt(isoInstant: string | null | undefined): string {
-  return isoInstant ? newYorkDate(Date.parse(isoInstant)) : '';
+const MONTHS: Record<Written, string[]> = {
+  en: 'January February March April May June July August September October November December'.split(' '),
+  fr: 'janvier février mars avril mai juin juillet août septembre octobre novembre décembre'.split(' '),
+  es: 'enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre'.split(' '),
+};
+
+/** The New York date of an instant, written out: "3 December 2025", "1er décembre 2025", "3 de diciembre de 2025". */
+export function longDate(isoInstant: string | null | undefined, lang: Written): string {
+  if (!isoInstant) return '';
+  const [y, m, d] = newYorkDate(Date.parse(isoInstant)).split('-').map(Number) as [number, number, number];
+  const month = MONTHS[lang][m - 1]!;
+  if (lang === 'es') return `${d} de ${month} de ${y}`;
+  return `${lang === 'fr' && d === 1 ? '1er' : d} ${month} ${y}`;
 }
+
+/** The line every message with a deadline ends with: its day, and the close of business in New York. */
+const DEADLINE_LINE: Record<Written, (d: string) => string> = {
+  en: (d) => `Deadline: close of business, New York time, on ${d}.`,
+  fr: (d) => `Échéance : heure de fermeture des bureaux, heure de New York, le ${d}.`,
+  es: (d) => `Plazo: cierre de las oficinas, hora de Nueva York, el ${d}.`,
+};
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -245,19 +309,28 @@ export interface MessageLink {
   url: string;
 }
 
-export function renderNotice(n: Notice, language: Language, links: MessageLink[] = []): RenderedMessage {
+/**
+ * The message of a notice in the recipient's language. `language` says which language it was
+ * written in: English where the recipient's has no templates yet (Arabic, Chinese, Russian).
+ */
+export function renderNotice(
+  n: Notice,
+  language: Language,
+  links: MessageLink[] = [],
+): RenderedMessage & { language: Language } {
   const topic = n.kind === 'event' ? n.topic : 'reminder';
-  const template = TABLES[language][topic] ?? EN[topic];
-  const lang: Language = TABLES[language][topic] ? language : 'en';
+  const asked = WRITTEN_LANGUAGES.includes(language) ? (language as Written) : 'en';
+  const lang: Written = TABLES[asked][topic] ? asked : 'en';
+  const template = TABLES[lang][topic];
   if (!template) throw new Error(`no message template for topic ${topic}`);
-  const d = fmt(n.deadline);
+  const d = longDate(n.deadline, lang);
   const subject = template.subject(n, d);
   const visitLine = `Visit ${n.visit.id}: ${n.visit.stateName ?? n.visit.state}, ${n.visit.type} visit, ${n.visit.start} to ${n.visit.end}.`;
   const paragraphs = [GREETING[lang], template.body(n, d), visitLine];
-  if (n.deadline) paragraphs.push(`Deadline: ${d} (${n.deadline})`);
+  if (n.deadline) paragraphs.push(DEADLINE_LINE[lang](d));
   const linkText = links.map((l) => `${l.label}: ${l.url}`);
   const text = `${[...paragraphs, ...linkText].join('\n\n')}\n\n${CLOSING[lang]}\n`;
   const linkHtml = links.map((l) => `<p><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></p>`).join('');
   const html = `<!doctype html><html lang="${lang}"><body>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${linkHtml}<p>${escapeHtml(CLOSING[lang]).replace('\n', '<br>')}</p></body></html>`;
-  return { subject, text, html };
+  return { subject, text, html, language: lang };
 }

@@ -50,6 +50,7 @@ export const ACTIONS = [
   'record-comments',
   'request-extension',
   'grant-extension',
+  'refuse-extension',
   'submit-final-draft',
   'place-hold',
   'lift-hold',
@@ -102,5 +103,6 @@ export const RECIPIENT_ROLES = [
 export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
 export type Recipient = RecipientRole | `partner:${string}`;
 
-export const LANGUAGES = ['en', 'fr', 'es'] as const;
+/** The six official languages of the United Nations, as ISO 639-1 codes. */
+export const LANGUAGES = ['ar', 'zh', 'en', 'fr', 'ru', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];

@@ -12,7 +12,8 @@ import {
 import { ACTIONS, type ActionName } from '../../src/domain/vocabulary';
 
 const REQUIRED: Partial<Record<ActionName, Record<string, unknown>>> = {
-  'refer-ta': { partners: ['UNODC'] },
+  'refer-ta': { partners: ['UNODC'], agreedOn: '2026-11-30' },
+  'refuse-extension': { reason: 'The Committee meets that week' },
   object: { reason: 'Paragraph 12 misstates the law' },
   'return-to-cted': { reason: 'Revise section III' },
   'record-consent': { scope: 'full' },
@@ -34,7 +35,8 @@ describe('ACTION_FIELDS', () => {
       if (names.length) required[a] = names;
     }
     expect(required).toEqual({
-      'refer-ta': ['partners'],
+      'refer-ta': ['partners', 'agreedOn'],
+      'refuse-extension': ['reason'],
       object: ['reason'],
       'return-to-cted': ['reason'],
       'record-consent': ['scope'],
@@ -131,18 +133,29 @@ describe('string fields', () => {
 
 describe('string list fields (refer-ta partners)', () => {
   it('accept a list of partner names, trimmed', () => {
-    expect(parse('refer-ta', { partners: [' UNODC ', 'UNOCT'], needs: 'Border security' }).data).toEqual({
+    expect(
+      parse('refer-ta', { partners: [' UNODC ', 'UNOCT'], needs: 'Border security', agreedOn: '2026-11-30' }).data,
+    ).toEqual({
       partners: ['UNODC', 'UNOCT'],
       needs: 'Border security',
+      agreedOn: '2026-11-30',
     });
   });
 
   it('refuse an empty list, a blank name, a plain string and more than 50 names', () => {
-    expect(parse('refer-ta', { partners: [] }).success).toBe(false);
-    expect(parse('refer-ta', { partners: ['UNODC', ' '] }).success).toBe(false);
-    expect(parse('refer-ta', { partners: 'UNODC' }).success).toBe(false);
-    expect(parse('refer-ta', { partners: Array.from({ length: 51 }, (_, i) => `P${i}`) }).success).toBe(false);
-    expect(parse('refer-ta', { partners: Array.from({ length: 50 }, (_, i) => `P${i}`) }).success).toBe(true);
+    const agreedOn = '2026-11-30';
+    expect(parse('refer-ta', { partners: [], agreedOn }).success).toBe(false);
+    expect(parse('refer-ta', { partners: ['UNODC', ' '], agreedOn }).success).toBe(false);
+    expect(parse('refer-ta', { partners: 'UNODC', agreedOn }).success).toBe(false);
+    expect(parse('refer-ta', { partners: Array.from({ length: 51 }, (_, i) => `P${i}`), agreedOn }).success).toBe(
+      false,
+    );
+    expect(parse('refer-ta', { partners: Array.from({ length: 50 }, (_, i) => `P${i}`), agreedOn }).success).toBe(true);
+  });
+
+  it('refer-ta needs the day the State agreed; a referral recorded before that rule still replays', () => {
+    expect(parse('refer-ta', { partners: ['UNODC'] }).success).toBe(false);
+    expect(parsePayload('refer-ta', { partners: ['UNODC'] })).toEqual({ partners: ['UNODC'] });
   });
 });
 

@@ -16,7 +16,7 @@ const VISIT: VisitSummary = {
   language: 'en',
 };
 
-/** 2026-12-08T04:59:59.999Z is the end of 7 December in New York: messages show 2026-12-07. */
+/** 2026-12-08T04:59:59.999Z is the end of 7 December in New York: messages show 7 December 2026. */
 const PAO_DUE = '2026-12-08T04:59:59.999Z';
 /** The state-review deadline of a draft dispatched Tuesday 2027-01-12 10:00 EST. */
 const REVIEW_DUE = '2027-02-11T15:00:00.000Z';
@@ -49,29 +49,31 @@ function reminder(kind: Notice['kind'], item: Notice['item'], deadline: string |
 describe('renderNotice: deadlines as New York dates', () => {
   it('shows a deadline at the end of a New York day as that day, not the next UTC day', () => {
     const m = renderNotice(reminder('overdue', 'pao', PAO_DUE), 'en');
-    expect(m.subject).toBe('Overdue: preliminary assessment and observations (PAO) — visit 166-POL (due 2026-12-07)');
-    expect(m.text).toContain(
-      'The preliminary assessment and observations (PAO) was due on 2026-12-07 and has not yet been recorded. We would be grateful for your attention to it.',
+    expect(m.subject).toBe(
+      'Overdue: preliminary assessment and observations (PAO) — visit 166-POL (due 7 December 2026)',
     );
-    expect(m.text).toContain(`Deadline: 2026-12-07 (${PAO_DUE})`);
-    expect(m.subject).not.toContain('2026-12-08');
+    expect(m.text).toContain(
+      'The preliminary assessment and observations (PAO) was due on 7 December 2026 and has not yet been recorded. We would be grateful for your attention to it.',
+    );
+    expect(m.text).toContain('Deadline: close of business, New York time, on 7 December 2026.');
+    expect(m.subject).not.toContain('8 December');
   });
 
   it('uses the summer offset for a deadline in daylight time', () => {
     // 2027-07-01T03:30Z is 30 June 23:30 EDT.
     const m = renderNotice(event('implementation-report-requested', { deadline: '2027-07-01T03:30:00.000Z' }), 'en');
-    expect(m.subject).toBe('Steps taken on the recommendations of visit 166-POL: report due 2027-06-30');
+    expect(m.subject).toBe('Steps taken on the recommendations of visit 166-POL: report due 30 June 2027');
   });
 
   it('renders the English reminder kinds', () => {
     expect(renderNotice(reminder('before', 'drafting', '2027-01-20T04:59:59.999Z'), 'en')).toMatchObject({
-      subject: 'Reminder: draft report — visit 166-POL (due 2027-01-19)',
+      subject: 'Reminder: draft report — visit 166-POL (due 19 January 2027)',
     });
     expect(renderNotice(reminder('before', 'drafting', '2027-01-20T04:59:59.999Z'), 'en').text).toContain(
-      'This is a courteous reminder that the draft report is due on 2027-01-19.',
+      'This is a courteous reminder that the draft report is due on 19 January 2027.',
     );
     expect(renderNotice(reminder('due', 'state-review', REVIEW_DUE), 'en').text).toContain(
-      'The factual comments on the draft report is due today, 2027-02-11.',
+      'The factual comments on the draft report is due today, 11 February 2027.',
     );
   });
 
@@ -88,8 +90,10 @@ describe('renderNotice: deadlines as New York dates', () => {
 describe('renderNotice: English events', () => {
   it('draft-dispatched: subject and body carry the visit id and the comment deadline', () => {
     const m = renderNotice(event('draft-dispatched', { item: 'state-review', deadline: REVIEW_DUE }), 'en');
-    expect(m.subject).toBe('Draft report of visit 166-POL for your factual comments (by 2027-02-11)');
-    expect(m.text).toContain('Comments received by 2027-02-11 will be incorporated; one extension may be requested.');
+    expect(m.subject).toBe('Draft report of visit 166-POL for your factual comments (by 11 February 2027)');
+    expect(m.text).toContain(
+      'Comments received by 11 February 2027 will be incorporated; one extension may be requested.',
+    );
     expect(m.text).toContain('Visit 166-POL: Poland, comprehensive visit, 2026-11-16 to 2026-11-20.');
     expect(m.text.startsWith('Dear colleague,\n\n')).toBe(true);
     expect(
@@ -108,13 +112,13 @@ describe('renderNotice: English events', () => {
     );
     expect(m.subject).toBe('Report of visit 166-POL adopted');
     expect(m.text).toContain(
-      'It is to be transmitted to the State by 2027-03-18; the CTED follow-up report is due by 2028-03-11.',
+      'It is to be transmitted to the State by 18 March 2027; the CTED follow-up report is due by 11 March 2028.',
     );
   });
 
   it('hold-lifted says whether the period restarts', () => {
     expect(renderNotice(event('hold-lifted', { deadline: '2027-03-26T14:00:00.000Z' }), 'en').text).toContain(
-      'The hold has been lifted. The no-objection period now ends on 2027-03-26.',
+      'The hold has been lifted. The no-objection period now ends on 26 March 2027.',
     );
     const still = renderNotice(event('hold-lifted', { deadline: null }), 'en');
     expect(still.text).toContain('A hold has been lifted; other holds remain.');
@@ -152,7 +156,7 @@ describe('renderNotice: English events', () => {
       policy,
     );
     const m = renderNotice(fx.notices[0]!, 'en');
-    expect(m.subject).toBe('Draft report of visit 166-POL for your factual comments (by 2027-02-11)');
+    expect(m.subject).toBe('Draft report of visit 166-POL for your factual comments (by 11 February 2027)');
   });
 
   it('refuses a topic with no template', () => {
@@ -164,32 +168,46 @@ describe('renderNotice: English events', () => {
 describe('renderNotice: French and Spanish for the State', () => {
   it('draft-dispatched in French', () => {
     const m = renderNotice(event('draft-dispatched', { deadline: REVIEW_DUE }), 'fr');
-    expect(m.subject).toBe("Projet de rapport de la visite 166-POL pour observations (d'ici le 2027-02-11)");
+    expect(m.subject).toBe("Projet de rapport de la visite 166-POL pour observations (d'ici le 11 février 2027)");
     expect(m.text.startsWith('Madame, Monsieur,\n\n')).toBe(true);
-    expect(m.text).toContain("pour les observations factuelles de vos autorités, d'ici le 2027-02-11.");
+    expect(m.text).toContain("pour les observations factuelles de vos autorités, d'ici le 11 février 2027.");
     expect(m.text).toContain('Veuillez agréer l’assurance de notre haute considération.');
     expect(m.html).toContain('<html lang="fr">');
   });
 
   it('draft-dispatched in Spanish', () => {
     const m = renderNotice(event('draft-dispatched', { deadline: REVIEW_DUE }), 'es');
-    expect(m.subject).toBe('Proyecto de informe de la visita 166-POL para observaciones (antes del 2027-02-11)');
+    expect(m.subject).toBe(
+      'Proyecto de informe de la visita 166-POL para observaciones (antes del 11 de febrero de 2027)',
+    );
     expect(m.text.startsWith('Estimado/a colega:\n\n')).toBe(true);
-    expect(m.text).toContain('de sus autoridades, antes del 2027-02-11.');
+    expect(m.text).toContain('de sus autoridades, antes del 11 de febrero de 2027.');
     expect(m.html).toContain('<html lang="es">');
   });
 
   it.each([
-    ['fr', 'extension-granted', 'Prolongation accordée : observations sur la visite 166-POL attendues le 2027-02-26'],
-    ['es', 'extension-granted', 'Prórroga concedida: observaciones sobre la visita 166-POL antes del 2027-02-26'],
+    [
+      'fr',
+      'extension-granted',
+      'Prolongation accordée : observations sur la visite 166-POL attendues le 26 février 2027',
+    ],
+    [
+      'es',
+      'extension-granted',
+      'Prórroga concedida: observaciones sobre la visita 166-POL antes del 26 de febrero de 2027',
+    ],
     ['fr', 'report-transmitted', 'Rapport adopté de la visite 166-POL : accusé de réception'],
     ['es', 'report-transmitted', 'Informe aprobado de la visita 166-POL: acuse de recibo'],
     [
       'fr',
       'implementation-report-requested',
-      'Mesures prises suite à la visite 166-POL : rapport attendu le 2027-02-26',
+      'Mesures prises suite à la visite 166-POL : rapport attendu le 26 février 2027',
     ],
-    ['es', 'implementation-report-requested', 'Medidas adoptadas tras la visita 166-POL: informe antes del 2027-02-26'],
+    [
+      'es',
+      'implementation-report-requested',
+      'Medidas adoptadas tras la visita 166-POL: informe antes del 26 de febrero de 2027',
+    ],
     ['fr', 'briefing-invitation', 'Invitation à un exposé devant le Comité : visite 166-POL'],
     ['es', 'briefing-invitation', 'Invitación a informar al Comité: visita 166-POL'],
   ] as const)('%s %s subject', (lang, topic, subject) => {
@@ -201,28 +219,30 @@ describe('renderNotice: French and Spanish for the State', () => {
   it('report-transmitted bodies ask for receipt by the New York date', () => {
     const deadline = '2027-03-23T03:59:59.999Z'; // end of 22 March, New York
     expect(renderNotice(event('report-transmitted', { deadline }), 'fr').text).toContain(
-      "d'en accuser réception d'ici le 2027-03-22",
+      "d'en accuser réception d'ici le 22 mars 2027",
     );
     expect(renderNotice(event('report-transmitted', { deadline }), 'es').text).toContain(
-      'acusara recibo antes del 2027-03-22',
+      'acusara recibo antes del 22 de marzo de 2027',
     );
     expect(renderNotice(event('report-transmitted', { deadline }), 'en').text).toContain(
-      'confirm receipt by 2027-03-22',
+      'confirm receipt by 22 March 2027',
     );
   });
 
   it('reminders in French and Spanish: before, overdue, and no deadline', () => {
     const before = reminder('before', 'state-review', REVIEW_DUE);
-    expect(renderNotice(before, 'fr').subject).toBe('Rappel : visite 166-POL (échéance le 2027-02-11)');
+    expect(renderNotice(before, 'fr').subject).toBe('Rappel : visite 166-POL (échéance le 11 février 2027)');
     expect(renderNotice(before, 'fr').text).toContain(
-      "Nous nous permettons de vous rappeler que l'échéance est fixée au 2027-02-11.",
+      "Nous nous permettons de vous rappeler que l'échéance est fixée au 11 février 2027.",
     );
-    expect(renderNotice(before, 'es').subject).toBe('Recordatorio: visita 166-POL (plazo: 2027-02-11)');
-    expect(renderNotice(before, 'es').text).toContain('Nos permitimos recordarle que el plazo vence el 2027-02-11.');
+    expect(renderNotice(before, 'es').subject).toBe('Recordatorio: visita 166-POL (plazo: 11 de febrero de 2027)');
+    expect(renderNotice(before, 'es').text).toContain(
+      'Nos permitimos recordarle que el plazo vence el 11 de febrero de 2027.',
+    );
 
     const overdue = reminder('overdue', 'state-implementation-report', PAO_DUE);
-    expect(renderNotice(overdue, 'fr').text).toContain("L'échéance du 2026-12-07 est dépassée.");
-    expect(renderNotice(overdue, 'es').text).toContain('El plazo del 2026-12-07 ha vencido.');
+    expect(renderNotice(overdue, 'fr').text).toContain("L'échéance du 7 décembre 2026 est dépassée.");
+    expect(renderNotice(overdue, 'es').text).toContain('El plazo del 7 de diciembre de 2026 ha vencido.');
 
     const consent = reminder('follow-up', 'sharing-consent', null);
     expect(renderNotice(consent, 'fr').subject).toBe('Rappel : visite 166-POL');
@@ -240,7 +260,7 @@ describe('renderNotice: French and Spanish for the State', () => {
     );
     expect(m.subject).toBe('No comments received on the draft report of visit 166-POL');
     expect(m.text.startsWith('Dear colleague,\n\n')).toBe(true);
-    expect(m.text).toContain('The final draft is due to the Committee by 2027-02-26.');
+    expect(m.text).toContain('The final draft is due to the Committee by 26 February 2027.');
     expect(m.html).toContain('<html lang="en">');
     expect(renderNotice(event('visit-withdrawn', { details: { reason: 'Cancelled' } }), 'es').subject).toBe(
       'Follow-up of visit 166-POL withdrawn',
@@ -263,7 +283,7 @@ describe('renderNotice: HTML', () => {
   it('is one paragraph per block, the closing with a line break', () => {
     const m = renderNotice(event('draft-dispatched', { deadline: REVIEW_DUE }), 'en');
     expect(m.html.startsWith('<!doctype html><html lang="en"><body><p>Dear colleague,</p><p>')).toBe(true);
-    expect(m.html).toContain(`<p>Deadline: 2027-02-11 (${REVIEW_DUE})</p>`);
+    expect(m.html).toContain('<p>Deadline: close of business, New York time, on 11 February 2027.</p>');
     expect(
       m.html.endsWith(
         '<p>With the assurances of our highest consideration,<br>Counter-Terrorism Committee follow-up</p></body></html>',
@@ -278,4 +298,40 @@ describe('renderNotice: HTML', () => {
       'Visit 166-POL: POL, comprehensive visit, 2026-11-16 to 2026-11-20.',
     );
   });
+});
+
+describe('renderNotice: every deadline names its day and the close of business in New York', () => {
+  it.each([
+    ['en', 'Deadline: close of business, New York time, on 1 December 2025.'],
+    ['fr', 'Échéance : heure de fermeture des bureaux, heure de New York, le 1er décembre 2025.'],
+    ['es', 'Plazo: cierre de las oficinas, hora de Nueva York, el 1 de diciembre de 2025.'],
+  ] as const)('%s', (lang, line) => {
+    const m = renderNotice(event('draft-dispatched', { deadline: '2025-12-02T04:59:59.999Z' }), lang);
+    expect(m.text).toContain(line);
+    expect(m.text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('writes to Arabic, Chinese and Russian correspondents in English until their messages exist, and says so', () => {
+    for (const lang of ['ar', 'zh', 'ru'] as const) {
+      const m = renderNotice(event('draft-dispatched', { deadline: '2025-12-02T04:59:59.999Z' }), lang);
+      expect(m.language).toBe('en');
+      expect(m.subject).toBe('Draft report of visit 166-POL for your factual comments (by 1 December 2025)');
+    }
+  });
+
+  it.each(['pao-recorded', 'consent-recorded', 'extension-refused', 'deadline-moved'])(
+    'has a message for %s',
+    (topic) => {
+      const m = renderNotice(
+        event(topic, {
+          item: 'pao',
+          deadline: '2025-12-02T04:59:59.999Z',
+          details: { scope: 'full', reason: 'x', from: '2025-12-01T04:59:59.999Z' },
+        }),
+        'en',
+      );
+      expect(m.subject).toContain('166-POL');
+      expect(m.text).not.toContain('undefined');
+    },
+  );
 });

@@ -49,7 +49,23 @@ import { resolvePolicy } from '../../src/infra/policy/loader';
 const T = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? ms : new Date(ms).toISOString());
 
-const POLICY = resolvePolicy();
+/**
+ * The calendar these dates were computed on, fixed here so that a correction of the UN holiday file
+ * does not move them: the list as it stood when visits of the first rules were started.
+ */
+const HOLIDAYS = [
+  ...['2026-01-01', '2026-01-19', '2026-03-20', '2026-04-03', '2026-05-25', '2026-05-27', '2026-07-03'],
+  ...['2026-09-07', '2026-11-26', '2026-12-25', '2027-01-01', '2027-01-18', '2027-03-10', '2027-03-26'],
+  ...['2027-05-17', '2027-05-31', '2027-07-05', '2027-09-06', '2027-11-25', '2027-12-24', '2027-12-31'],
+  ...['2028-01-17', '2028-02-28', '2028-04-14', '2028-05-05', '2028-05-29', '2028-07-04', '2028-09-04'],
+  ...['2028-11-23', '2028-12-25'],
+];
+const policyOf = (override: Parameters<typeof resolvePolicy>[0] = {}): Policy => ({
+  ...resolvePolicy(override),
+  calendar: { name: 'United Nations Headquarters, New York', timeZone: 'America/New_York', holidays: HOLIDAYS },
+});
+
+const POLICY = policyOf();
 
 const VISIT: VisitSummary = {
   id: '166-POL',
@@ -86,7 +102,7 @@ const RECEIPT_DUE = '2027-03-22T14:00:00.000Z';
 const IMPLEMENTATION_DUE = '2027-09-19T14:00:00.000Z';
 
 function start(policy: Policy = POLICY): VisitState {
-  return initialState(VISIT, policy, T(STARTED)).state;
+  return initialState(VISIT, policy, T(STARTED), 1).state;
 }
 
 /** Takes an action the process must allow now (checked with `refusal` first, as the workflow does). */
@@ -145,7 +161,7 @@ const deadlineOf = (s: VisitState, item: Parameters<typeof isOpen>[1]) => iso(s.
 
 describe('initialState', () => {
   it('starts at drafting with the PAO, TA-referral and drafting clocks running from the end of the visit’s New York day', () => {
-    const { state } = initialState(VISIT, POLICY, T(STARTED));
+    const { state } = initialState(VISIT, POLICY, T(STARTED), 1);
     expect(iso(visitEndInstant('2026-11-20'))).toBe('2026-11-21T04:59:59.999Z');
     expect(state.stage).toBe('drafting');
     expect(Object.keys(state.items).sort()).toEqual(['drafting', 'pao', 'ta-referral']);
@@ -164,7 +180,7 @@ describe('initialState', () => {
   });
 
   it('records a visit-started event by the engine, and sends nothing', () => {
-    const { state, effects } = initialState({ ...VISIT, groupId: 'R-2026-1' }, POLICY, T(STARTED));
+    const { state, effects } = initialState({ ...VISIT, groupId: 'R-2026-1' }, POLICY, T(STARTED), 1);
     expect(effects.notices).toEqual([]);
     expect(effects.events).toEqual([
       {
@@ -187,7 +203,7 @@ describe('initialState', () => {
   });
 
   it('follows the policy’s clocks', () => {
-    const s = start(resolvePolicy({ clocks: { pao: '5 working days', drafting: '30 days' } }));
+    const s = start(policyOf({ clocks: { pao: '5 working days', drafting: '30 days' } }));
     // 5 working days after Friday 20 Nov: 23, 24, 25, (26 Thanksgiving), 27, 30 November.
     expect(deadlineOf(s, 'pao')).toBe('2026-12-01T04:59:59.999Z');
     expect(deadlineOf(s, 'drafting')).toBe('2026-12-21T04:59:59.999Z');
@@ -224,7 +240,7 @@ describe('allowedActions: the table for every stage and sub-state', () => {
         act(s, 'request-extension', '2027-02-01T15:00:00.000Z', {}, STATE);
         return s;
       },
-      ['refer-ta', 'record-comments', 'grant-extension', 'withdraw'],
+      ['refer-ta', 'record-comments', 'grant-extension', 'refuse-extension', 'withdraw'],
     ],
     [
       'state-review, extension granted',
@@ -1159,27 +1175,27 @@ describe('plannedReminders', () => {
   });
 
   it('drops reminders that would fall before the item opened', () => {
-    const policy = resolvePolicy({ clocks: { pao: '2 days' } });
+    const policy = policyOf({ clocks: { pao: '2 days' } });
     const pao = plannedReminders(start(policy), policy).filter((r) => r.item === 'pao');
     // Deadline end of Sunday 22 November; "3 days before" would fall before the visit ended.
     expect(pao.map((r) => r.kind)).toEqual(['due', 'overdue', 'overdue', 'overdue', 'overdue']);
     expect(iso(pao[0]!.at)).toBe('2026-11-23T04:59:59.999Z');
     // Exactly at the opening is kept: 3 days before a 3-day clock.
-    const p3 = resolvePolicy({ clocks: { pao: '3 days' } });
+    const p3 = policyOf({ clocks: { pao: '3 days' } });
     const kept = plannedReminders(start(p3), p3).filter((r) => r.item === 'pao');
     expect(kept.map((r) => [r.kind, iso(r.at)])[0]).toEqual(['before', '2026-11-21T04:59:59.999Z']);
   });
 
   it('sends nothing for an item whose rule the policy removed, and nothing for a paused clock', () => {
-    const policy = resolvePolicy({
-      reminders: { pao: null, 'committee-review': { to: ['committee'], before: ['1 day'], onDeadline: true } },
+    const policy = policyOf({
+      reminders: { pao: null, 'committee-review': { to: ['committee'], before: ['1 day', '1 hour'] } },
     });
     expect(plannedReminders(start(policy), policy).some((r) => r.item === 'pao')).toBe(false);
 
     const s = inCommitteeReview();
     expect(plannedReminders(s, policy).map((r) => [r.kind, iso(r.at)])).toEqual([
       ['before', '2027-03-10T15:00:00.000Z'],
-      ['due', COMMITTEE_DUE],
+      ['before', '2027-03-11T14:00:00.000Z'],
     ]);
     act(s, 'place-hold', '2027-03-05T15:00:00.000Z', {}, M1, policy);
     expect(plannedReminders(s, policy)).toEqual([]);
@@ -1335,7 +1351,7 @@ describe('nextWakeAt', () => {
   });
 
   it('does not spin on an overdue deadline that does not act on its own', () => {
-    const policy = resolvePolicy({ reminders: { pao: null, 'ta-referral': null, drafting: null } });
+    const policy = policyOf({ reminders: { pao: null, 'ta-referral': null, drafting: null } });
     const afterPao = T(PAO_DUE) + 60_000;
     expect(iso(nextWakeAt(start(policy), policy, afterPao, T(STARTED)))).toBe(DRAFTING_DUE);
   });
@@ -1346,7 +1362,7 @@ describe('nextWakeAt', () => {
   });
 
   it('wakes when a deadline without reminders turns overdue', () => {
-    const policy = resolvePolicy({ reminders: { pao: null, 'ta-referral': null, drafting: null } });
+    const policy = policyOf({ reminders: { pao: null, 'ta-referral': null, drafting: null } });
     expect(iso(nextWakeAt(start(policy), policy, T(STARTED), T(STARTED)))).toBe(PAO_DUE);
     expect(iso(nextWakeAt(start(policy), policy, T(PAO_DUE), T(STARTED)))).toBe(DRAFTING_DUE);
   });
@@ -1363,9 +1379,30 @@ describe('nextWakeAt', () => {
 describe('openItems and statusOf', () => {
   it('lists open items earliest deadline first, in vocabulary order on a tie', () => {
     expect(openItems(start(), T(STARTED))).toEqual([
-      { item: 'pao', openedAt: '2026-11-21T04:59:59.999Z', deadline: PAO_DUE, overdue: false, paused: false },
-      { item: 'ta-referral', openedAt: '2026-11-21T04:59:59.999Z', deadline: PAO_DUE, overdue: false, paused: false },
-      { item: 'drafting', openedAt: '2026-11-21T04:59:59.999Z', deadline: DRAFTING_DUE, overdue: false, paused: false },
+      {
+        item: 'pao',
+        openedAt: '2026-11-21T04:59:59.999Z',
+        deadline: PAO_DUE,
+        overdue: false,
+        paused: false,
+        provisional: false,
+      },
+      {
+        item: 'ta-referral',
+        openedAt: '2026-11-21T04:59:59.999Z',
+        deadline: PAO_DUE,
+        overdue: false,
+        paused: false,
+        provisional: false,
+      },
+      {
+        item: 'drafting',
+        openedAt: '2026-11-21T04:59:59.999Z',
+        deadline: DRAFTING_DUE,
+        overdue: false,
+        paused: false,
+        provisional: false,
+      },
     ]);
   });
 
@@ -1382,7 +1419,14 @@ describe('openItems and statusOf', () => {
     const c = inCommitteeReview();
     act(c, 'place-hold', '2027-03-05T15:00:00.000Z', {}, M1);
     expect(openItems(c, T('2027-03-05T15:00:00.000Z'))).toEqual([
-      { item: 'committee-review', openedAt: '2027-03-03T15:00:00.000Z', deadline: null, overdue: false, paused: true },
+      {
+        item: 'committee-review',
+        openedAt: '2027-03-03T15:00:00.000Z',
+        deadline: null,
+        overdue: false,
+        paused: true,
+        provisional: false,
+      },
     ]);
   });
 

@@ -91,7 +91,11 @@ class Drive {
 function fullLifecycle(): Drive {
   return new Drive(VISIT)
     .act('record-pao', '2026-12-01T15:00:00.000Z', { documentRef: 'CTED/PAO/166', note: 'Sent to the Committee' })
-    .act('refer-ta', '2026-12-10T15:00:00.000Z', { partners: ['UNODC', 'UNOCT'], needs: 'Border security' })
+    .act('refer-ta', '2026-12-10T15:00:00.000Z', {
+      partners: ['UNODC', 'UNOCT'],
+      needs: 'Border security',
+      agreedOn: '2026-12-09',
+    })
     .act('submit-draft', '2027-01-25T15:00:00.000Z')
     .act('dispatch-draft', '2027-01-26T15:00:00.000Z')
     .act('request-extension', '2027-02-10T15:00:00.000Z', { reason: 'Ministries consulted' }, STATE)
@@ -127,7 +131,18 @@ function silentLifecycle(): Drive {
     .act('transmit-report', '2027-03-22T15:00:00.000Z', {}, CHAIR)
     .look('2027-05-25T15:00:00.000Z')
     .act('record-consent', '2027-05-26T15:00:00.000Z', { scope: 'partial', sections: ['I', 'III'] }, STATE)
-    .act('record-consent', '2027-05-27T15:00:00.000Z', { scope: 'full', note: 'Decided by the Minister' }, STATE)
+    .act(
+      'record-consent',
+      '2027-05-27T15:00:00.000Z',
+      {
+        scope: 'full',
+        note: 'Decided by the Minister',
+        onBehalfOf: 'CHL',
+        reference: 'NV/CHL/27',
+        partners: ['UNODC'],
+      },
+      OFFICER,
+    )
     .look('2027-11-01T15:00:00.000Z');
 }
 

@@ -6,6 +6,8 @@ import { isTerminal, type UncheckedCommand, type VisitState } from './state';
 
 /** The actions the process allows now, in the vocabulary's order. */
 export function allowedActions(state: VisitState): ActionName[] {
+  // Rules 2: a closed visit still takes the State's consent, years later if need be.
+  if (state.stage === 'closed' && state.rules === 2 && state.transmittedAt) return ['record-consent'];
   if (isTerminal(state)) return [];
   const allowed = new Set<ActionName>(['refer-ta', 'withdraw']);
   if (isOpen(state, 'pao')) allowed.add('record-pao');
@@ -16,7 +18,10 @@ export function allowedActions(state: VisitState): ActionName[] {
     case 'state-review':
       allowed.add('record-comments');
       if (state.extension === 'none') allowed.add('request-extension');
-      if (state.extension === 'requested') allowed.add('grant-extension');
+      if (state.extension === 'requested') {
+        allowed.add('grant-extension');
+        allowed.add('refuse-extension');
+      }
       break;
     case 'finalizing':
       allowed.add('submit-final-draft');
@@ -33,6 +38,12 @@ export function allowedActions(state: VisitState): ActionName[] {
       break;
     case 'transmitting':
       allowed.add(state.transmittedAt ? 'confirm-receipt' : 'transmit-report');
+      break;
+    case 'implementing':
+      // Rules 2: a deemed receipt may be corrected, once, with the date the State really received it.
+      if (state.rules === 2 && state.items.receipt?.outcome === 'deemed-received' && !state.receiptCorrected) {
+        allowed.add('confirm-receipt');
+      }
       break;
     default:
       break;
@@ -67,10 +78,38 @@ export function refusal(state: VisitState, cmd: Pick<UncheckedCommand, 'action' 
     return `${cmd.actor.email} already holds the report of visit ${state.visit.id}`;
   }
   if (cmd.action === 'lift-hold') {
-    const member = cmd.payload.member ?? cmd.actor.email;
+    const member = cmd.payload.onBehalfOf ?? cmd.payload.member ?? cmd.actor.email;
     if (!state.holds.some((h) => h.by === member)) {
       return `${String(member)} has no hold on visit ${state.visit.id}; holds are placed by: ${state.holds.map((h) => h.by).join(', ')}`;
     }
+    // Only the member who placed a hold lifts it; the secretariat (or the operator) records it on their behalf.
+    if ((cmd.actor.role === 'committee' || cmd.actor.role === 'chair') && member !== cmd.actor.email) {
+      return `only the member who placed a hold lifts it: ${String(member)}'s hold is theirs to lift`;
+    }
+  }
+  return onBehalfProblem(state, cmd);
+}
+
+const STATE_REPLIES: readonly ActionName[] = [
+  'record-comments',
+  'request-extension',
+  'confirm-receipt',
+  'record-consent',
+  'submit-implementation-report',
+];
+
+/** A State's reply recorded by someone else names the State. */
+function onBehalfProblem(
+  state: VisitState,
+  cmd: Pick<UncheckedCommand, 'action' | 'payload' | 'actor'>,
+): string | null {
+  const { onBehalfOf } = cmd.payload;
+  const recordedFor = cmd.actor.role === 'cted' || cmd.actor.role === 'secretariat';
+  if (STATE_REPLIES.includes(cmd.action) && recordedFor && onBehalfOf !== state.visit.state) {
+    return `${cmd.action} is the State's reply: recorded by ${cmd.actor.role}, it names the State (onBehalfOf ${state.visit.state})`;
+  }
+  if (STATE_REPLIES.includes(cmd.action) && onBehalfOf !== undefined && onBehalfOf !== state.visit.state) {
+    return `onBehalfOf names the visit's State, ${state.visit.state}`;
   }
   return null;
 }

@@ -3,13 +3,13 @@
  * no-objection clock stops for holds and objections; three clocks act on their own when they run
  * out; and the workflow learns when it must next wake.
  */
-import { endOfNewYorkDay } from '../calendar';
-import { addDuration } from '../duration';
+import { addWorkingDays, endOfNewYorkDay, isWorkingDay, newYorkDate, workingDaysBetween } from '../calendar';
+import { addDuration, duration } from '../duration';
 import type { ClockName, Policy } from '../policy';
 import type { Item } from '../vocabulary';
 import { iso, noEffects, notify, pushEvent } from './events';
 import { plannedReminders } from './reminders';
-import type { ActionCommand, Effects, ItemState, VisitState, VisitSummary } from './state';
+import type { ActionCommand, Effects, ItemState, Rules, VisitState, VisitSummary } from './state';
 
 /** The instant a visit's clocks start: the end of its last (physical) day, New York time. */
 export function visitEndInstant(end: string): number {
@@ -26,13 +26,39 @@ function clockFor(item: Item): ClockName | undefined {
   }
 }
 
+/** Whether a duration counts days (a deadline then falls at the close of a New York day), not seconds. */
+export function countsDays(text: string): boolean {
+  const { unit } = duration(text);
+  return unit !== 'second' && unit !== 'minute' && unit !== 'hour';
+}
+
+/** The close of business (the last millisecond) of the New York working day on or after `date`. */
+function closeOfWorkingDay(date: string, policy: Policy): number {
+  let d = date;
+  while (!isWorkingDay(d, policy.calendar)) d = newYorkDate(endOfNewYorkDay(d) + 1);
+  return endOfNewYorkDay(d);
+}
+
+/**
+ * The deadline a duration after `fromMs`. Under rules 2 a deadline counted in days is the close of
+ * business of a New York day; one in calendar days that lands on a weekend or holiday moves to the
+ * next working day unless the policy keeps it. Under rules 1 it keeps the time of day it started at.
+ */
+export function deadlineAfter(state: Pick<VisitState, 'rules'>, fromMs: number, text: string, policy: Policy): number {
+  const at = addDuration(fromMs, text, policy.calendar);
+  if (state.rules === 1 || !countsDays(text)) return at;
+  const date = newYorkDate(at);
+  const keep = policy.deadlinesOnClosedDays === 'keep' || duration(text).unit === 'working day';
+  return keep ? endOfNewYorkDay(date) : closeOfWorkingDay(date, policy);
+}
+
 /** Opens an item at `fromMs`, with the deadline its policy clock gives (none for consent and briefing). */
 export function openItem(state: VisitState, item: Item, fromMs: number, policy: Policy): ItemState {
   const clock = clockFor(item);
   const opened: ItemState = {
     item,
     openedAt: fromMs,
-    deadline: clock ? addDuration(fromMs, policy.clocks[clock], policy.calendar) : null,
+    deadline: clock ? deadlineAfter(state, fromMs, policy.clocks[clock], policy) : null,
   };
   state.items[item] = opened;
   return opened;
@@ -53,19 +79,35 @@ export function isOpen(state: VisitState, item: Item): boolean {
   return it !== undefined && it.closedAt === undefined;
 }
 
-/** A hold or an objection stops the no-objection clock, keeping the time left. */
-export function stopCommitteeClock(state: VisitState, nowMs: number): void {
+/**
+ * A hold or an objection stops the no-objection clock, keeping what was left: under rules 2 the
+ * working days after today up to the deadline's day (the day it stops is spent), else milliseconds.
+ */
+export function stopCommitteeClock(state: VisitState, nowMs: number, policy: Policy): void {
   const it = state.items['committee-review'];
-  if (it && it.deadline !== null) {
-    it.pausedRemainingMs = Math.max(0, it.deadline - nowMs);
-    it.deadline = null;
-  }
+  if (!it || it.deadline === null) return;
+  if (state.rules === 2 && countsDays(policy.clocks['committee-review'])) {
+    it.pausedWorkingDays = workingDaysBetween(nowMs, it.deadline, policy.calendar);
+  } else it.pausedRemainingMs = Math.max(0, it.deadline - nowMs);
+  it.deadline = null;
 }
 
-/** The last hold lifted, the no-objection clock runs again for the time it had left. */
-export function restartCommitteeClock(state: VisitState, nowMs: number): void {
+/**
+ * The last hold lifted, the no-objection clock runs again for what it had left: as many working
+ * days after the day it restarts (at the close of business), or the milliseconds left.
+ */
+export function restartCommitteeClock(state: VisitState, nowMs: number, policy: Policy): void {
   const it = state.items['committee-review'];
-  if (it && it.deadline === null && it.pausedRemainingMs !== undefined) {
+  if (!it || it.deadline !== null) return;
+  if (it.pausedWorkingDays !== undefined) {
+    const days = it.pausedWorkingDays;
+    const today = newYorkDate(nowMs);
+    it.deadline =
+      days === 0
+        ? closeOfWorkingDay(today, policy)
+        : endOfNewYorkDay(newYorkDate(addWorkingDays(nowMs, days, policy.calendar)));
+    delete it.pausedWorkingDays;
+  } else if (it.pausedRemainingMs !== undefined) {
     it.deadline = nowMs + it.pausedRemainingMs;
     delete it.pausedRemainingMs;
   }
@@ -108,6 +150,18 @@ export function enterImplementing(state: VisitState, atMs: number, policy: Polic
   return openItem(state, 'state-implementation-report', atMs, policy);
 }
 
+/** The State's review period ends with no comments received: the final draft's clock starts. */
+export function expireReview(state: VisitState, effects: Effects, atMs: number, policy: Policy): void {
+  closeItem(state, 'state-review', atMs, 'no-comments-received');
+  state.stage = 'finalizing';
+  const fin = openItem(state, 'finalizing', atMs, policy);
+  const ev = pushEvent(state, effects, 'no-comments-received', atMs);
+  notify(state, effects, ev, 'no-comments-received', ['case-officer'], {
+    item: 'finalizing',
+    deadline: iso(fin.deadline!),
+  });
+}
+
 /** The deadline of an open, running item that has passed by `nowMs`. */
 function expired(state: VisitState, item: Item, nowMs: number): number | undefined {
   const it = state.items[item];
@@ -122,15 +176,10 @@ function expired(state: VisitState, item: Item, nowMs: number): number | undefin
 export function applyExpiries(state: VisitState, nowMs: number, policy: Policy): Effects {
   const effects = noEffects();
   let at: number | undefined;
-  if (state.stage === 'state-review' && (at = expired(state, 'state-review', nowMs)) !== undefined) {
-    closeItem(state, 'state-review', at, 'no-comments-received');
-    state.stage = 'finalizing';
-    const fin = openItem(state, 'finalizing', at, policy);
-    const ev = pushEvent(state, effects, 'no-comments-received', at);
-    notify(state, effects, ev, 'no-comments-received', ['case-officer'], {
-      item: 'finalizing',
-      deadline: iso(fin.deadline!),
-    });
+  // Under rules 2 a pending extension request holds the review open until it is granted or refused.
+  const reviewHeld = state.rules === 2 && state.extension === 'requested';
+  if (state.stage === 'state-review' && !reviewHeld && (at = expired(state, 'state-review', nowMs)) !== undefined) {
+    expireReview(state, effects, at, policy);
   }
   if (state.stage === 'committee-review' && (at = expired(state, 'committee-review', nowMs)) !== undefined) {
     adopt(state, effects, at, policy, 'silence');
@@ -151,7 +200,7 @@ export function applyExpiries(state: VisitState, nowMs: number, policy: Policy):
 function selfActingItem(state: VisitState): Item | undefined {
   switch (state.stage) {
     case 'state-review':
-      return 'state-review';
+      return state.rules === 2 && state.extension === 'requested' ? undefined : 'state-review';
     case 'committee-review':
       return 'committee-review';
     case 'transmitting':
@@ -194,9 +243,11 @@ export function initialState(
   visit: VisitSummary,
   policy: Policy,
   startedAtMs: number,
+  rules: Rules = 2,
 ): { state: VisitState; effects: Effects } {
   const state: VisitState = {
     visit,
+    rules,
     stage: 'drafting',
     items: {},
     draftSubmitted: false,
@@ -221,4 +272,55 @@ export function initialState(
     ...(visit.groupId ? { groupId: visit.groupId } : {}),
   });
   return { state, effects };
+}
+
+/** A deadline a new calendar moved. */
+export interface MovedDeadline {
+  item: Item;
+  from: string;
+  to: string;
+}
+
+/** The deadline an item's own clock gives from its opening, an extension included (null when moved by other causes). */
+function ownDeadline(state: VisitState, it: ItemState, policy: Policy): number | null {
+  const clock = clockFor(it.item);
+  if (!clock || it.deadline === null) return null;
+  const base = deadlineAfter(state, it.openedAt, policy.clocks[clock], policy);
+  const extended = it.item === 'state-review' && state.extension === 'granted';
+  return extended ? deadlineAfter(state, base, policy.clocks['state-review-extension'], policy) : base;
+}
+
+/**
+ * A corrected calendar reaches the visit: every open deadline its own clock set (not one moved by
+ * a hold) is computed again with it. Returns the deadlines that moved; records the publication.
+ */
+export function applyCalendar(
+  state: VisitState,
+  policy: Policy,
+  calendar: Policy['calendar'],
+  version: string,
+  nowMs: number,
+): { policy: Policy; moved: MovedDeadline[]; effects: Effects } {
+  const next: Policy = { ...policy, calendar };
+  const moved: MovedDeadline[] = [];
+  for (const it of Object.values(state.items)) {
+    if (!it || it.closedAt !== undefined || ownDeadline(state, it, policy) !== it.deadline) continue;
+    const deadline = ownDeadline(state, it, next);
+    if (deadline === null || deadline === it.deadline) continue;
+    moved.push({ item: it.item, from: iso(it.deadline!), to: iso(deadline) });
+    it.deadline = deadline;
+  }
+  state.calendarVersion = version;
+  const effects = noEffects();
+  const ev = pushEvent(state, effects, 'calendar-published', nowMs, undefined, { version, moved });
+  for (const m of moved) {
+    const to = [...new Set([...(policy.reminders[m.item]?.to ?? []), 'secretariat' as const])];
+    notify(state, effects, ev, 'deadline-moved', to, {
+      item: m.item,
+      deadline: m.to,
+      details: { from: m.from },
+      keyPart: m.item,
+    });
+  }
+  return { policy: next, moved, effects };
 }

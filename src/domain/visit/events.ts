@@ -41,16 +41,18 @@ export function notify(
   ev: VisitEvent,
   topic: string,
   to: Recipient[],
-  extra: Partial<Pick<Notice, 'item' | 'deadline' | 'details'>> = {},
+  extra: Partial<Pick<Notice, 'item' | 'deadline' | 'details'>> & { keyPart?: string } = {},
 ): void {
   if (to.length === 0) return;
+  const { keyPart, ...rest } = extra;
   effects.notices.push({
-    key: `${state.visit.id}:event:${ev.seq}:${topic}`,
+    // One event may notify of several items (a calendar moving several deadlines): each its own key.
+    key: `${state.visit.id}:event:${ev.seq}:${topic}${keyPart ? `:${keyPart}` : ''}`,
     topic,
     kind: 'event',
     to,
     at: ev.at,
     visit: state.visit,
-    ...extra,
+    ...rest,
   });
 }

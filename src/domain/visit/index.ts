@@ -5,7 +5,17 @@
  * and read the time only from their arguments, so they are deterministic and tested directly.
  */
 export { allowedActions, allowedActionsWithFields, refusal } from './allowed';
-export { applyExpiries, initialState, isOpen, nextWakeAt, visitEndInstant } from './clocks';
+export {
+  applyCalendar,
+  applyExpiries,
+  countsDays,
+  deadlineAfter,
+  initialState,
+  isOpen,
+  nextWakeAt,
+  visitEndInstant,
+  type MovedDeadline,
+} from './clocks';
 export { dueReminders, plannedReminders, reminderNotice, takeDueReminders } from './reminders';
 export {
   Consent,
@@ -17,6 +27,8 @@ export {
   VisitContacts,
   VisitEvent,
   isTerminal,
+  workflowEnds,
+  type Rules,
   type ActionCommand,
   type Actor,
   type Effects,

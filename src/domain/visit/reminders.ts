@@ -96,13 +96,29 @@ export function reminderNotice(state: VisitState, r: PlannedReminder): Notice {
   };
 }
 
+/** A reminder "before" a deadline that has already passed: nothing left to remind of. */
+const overtaken = (r: PlannedReminder, nowMs: number) =>
+  r.kind === 'before' && r.deadline !== null && r.deadline <= nowMs;
+
+/** Why a reminder was not sent, or that it went late. */
+function reasonFor(r: PlannedReminder, sent: boolean, nowMs: number): string | undefined {
+  if (sent) return lateness(r, nowMs);
+  if (overtaken(r, nowMs)) return 'its deadline passed before it could be sent (the engine was not running)';
+  return 'a later reminder for the same step was due at the same time';
+}
+
 /**
  * Handles the reminders due at `nowMs`: records each as sent or skipped in the state (skipped
- * first), and returns the notices of those to send.
+ * first), and returns the notices of those to send. Under rules 2 each skipped reminder says why,
+ * a reminder sent after its moment says it went late, and a reminder "before" a deadline that has
+ * already passed is skipped rather than sent.
  */
 export function takeDueReminders(state: VisitState, policy: Policy, nowMs: number, remindersFromMs: number): Notice[] {
-  const { send, skip } = dueReminders(state, policy, nowMs, remindersFromMs);
+  const due = dueReminders(state, policy, nowMs, remindersFromMs);
+  const send = state.rules === 2 ? due.send.filter((r) => !overtaken(r, nowMs)) : due.send;
+  const skip = [...due.skip, ...due.send.filter((r) => !send.includes(r))];
   for (const r of [...skip, ...send]) {
+    const reason = state.rules === 2 ? reasonFor(r, send.includes(r), nowMs) : undefined;
     const record: ReminderRecord = {
       key: r.key,
       item: r.item,
@@ -111,8 +127,15 @@ export function takeDueReminders(state: VisitState, policy: Policy, nowMs: numbe
       to: r.to,
       deadline: r.deadline === null ? null : iso(r.deadline),
       status: send.includes(r) ? 'sent' : 'skipped',
+      ...(reason ? { reason } : {}),
     };
     state.reminders.push(record);
   }
   return send.map((r) => reminderNotice(state, r));
+}
+
+/** A reminder sent well after its moment (an outage): said so in its record. */
+function lateness(r: PlannedReminder, nowMs: number): string | undefined {
+  const late = nowMs - r.at;
+  return late >= 60_000 ? `sent ${Math.round(late / 60_000)} minute(s) late (the engine was not running)` : undefined;
 }

@@ -51,6 +51,10 @@ export interface VisitSummary {
   groupId?: string;
   contacts: VisitContacts;
   language: Language;
+  /** Which visit to the State this is ("second", ...). */
+  ordinal?: string;
+  /** UN partners in the delegation. */
+  partners?: string[];
 }
 
 /** One clock of the visit, open or closed. Instants are epoch milliseconds. */
@@ -59,8 +63,10 @@ export interface ItemState {
   openedAt: number;
   /** null while the clock is stopped (a hold or an objection) or when the item has no deadline. */
   deadline: number | null;
-  /** Time left on a stopped clock, restored when it restarts. */
+  /** Time left on a stopped clock, restored when it restarts (clocks in seconds, and visits of the first rules). */
   pausedRemainingMs?: number;
+  /** Working days left on a stopped day-counted clock (rules 2): given back as working days. */
+  pausedWorkingDays?: number;
   closedAt?: number;
   outcome?: string;
 }
@@ -104,6 +110,8 @@ export const ReminderRecord = z.object({
   deadline: z.iso.datetime().nullable(),
   /** `skipped` when a later reminder for the same item was due at the same time (after an outage). */
   status: z.enum(['sent', 'skipped']),
+  /** Why it was skipped, or that it went late (rules 2). */
+  reason: z.string().optional(),
 });
 export type ReminderRecord = z.infer<typeof ReminderRecord>;
 
@@ -127,6 +135,11 @@ export const Consent = z.object({
   priorityTaNeedsOnly: z.boolean(),
   decidedBy: z.string().optional(),
   decidedAt: z.iso.datetime().optional(),
+  /** Who recorded a decision that came by note verbale, and the note's symbol. */
+  recordedBy: z.string().optional(),
+  reference: z.string().optional(),
+  /** The partners the State named to receive the report. */
+  partners: z.array(z.string()).optional(),
 });
 export type Consent = z.infer<typeof Consent>;
 
@@ -138,14 +151,25 @@ export type Hold = z.infer<typeof Hold>;
 export const Objection = z.object({ by: z.string(), at: z.iso.datetime(), reason: z.string() });
 export type Objection = z.infer<typeof Objection>;
 
-/** The State's one extension of its review period. */
-export const Extension = z.enum(['none', 'requested', 'granted']);
+/** The State's one extension of its review period: asked for, then granted or refused. */
+export const Extension = z.enum(['none', 'requested', 'granted', 'refused']);
 /** The State's optional briefing of the Committee on implementation. */
 export const Briefing = z.enum(['none', 'invited', 'held']);
+
+/**
+ * The rules a visit runs by, fixed when it starts (a workflow patch): 1 for visits started before
+ * deadlines fell at the close of a New York working day; 2 since (see ../../README.md, the policy).
+ */
+export type Rules = 1 | 2;
 
 /** Everything the workflow keeps of one visit. */
 export interface VisitState {
   visit: VisitSummary;
+  rules: Rules;
+  /** The receipt was deemed, then corrected with the real date (rules 2: once). */
+  receiptCorrected?: boolean;
+  /** The last calendar version published to the visit. */
+  calendarVersion?: string;
   stage: Stage;
   items: Partial<Record<Item, ItemState>>;
   draftSubmitted: boolean;
@@ -186,7 +210,12 @@ export interface Effects {
   notices: Notice[];
 }
 
-/** Whether the visit is over (closed or withdrawn) and its workflow completes. */
+/** Whether the visit's follow-up is over: closed or withdrawn (a closed visit of rules 2 still takes consent). */
 export function isTerminal(state: VisitState): boolean {
   return TERMINAL_STAGES.includes(state.stage);
+}
+
+/** Whether the workflow ends: withdrawn, or closed under the first rules (under rules 2 it keeps listening for consent). */
+export function workflowEnds(state: VisitState): boolean {
+  return state.stage === 'withdrawn' || (state.stage === 'closed' && state.rules === 1);
 }

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { ActionNameSchema, FieldSpec } from '../actions';
 import type { Policy } from '../policy';
-import { ITEMS } from '../vocabulary';
+import { endOfNewYorkDay } from '../calendar';
+import { ITEMS, LANGUAGES } from '../vocabulary';
 import { allowedActionsWithFields } from './allowed';
 import { iso } from './events';
 import {
@@ -31,6 +32,8 @@ export const OpenItemView = z.object({
   deadline: z.iso.datetime().nullable(),
   overdue: z.boolean(),
   paused: z.boolean(),
+  /** The deadline counts working days past the end of the published UN calendar: it may move once the next year's list is out. */
+  provisional: z.boolean(),
 });
 export type OpenItemView = z.infer<typeof OpenItemView>;
 
@@ -58,6 +61,13 @@ export const VisitStatus = z.object({
   start: z.iso.date(),
   end: z.iso.date(),
   groupId: z.string().optional(),
+  /** The regional group the visit belongs to (the same as groupId), or null. */
+  group: z.string().nullable(),
+  language: z.enum(LANGUAGES),
+  ordinal: z.string().nullable(),
+  permanentMission: z.string().nullable(),
+  /** UN partners in the delegation. */
+  partners: z.array(z.string()),
   contacts: VisitContacts,
   stage: StageSchema,
   openItems: z.array(OpenItemView),
@@ -84,7 +94,8 @@ export const VisitSnapshot = VisitStatus.omit({ history: true, reminders: true }
 export type VisitSnapshot = z.infer<typeof VisitSnapshot>;
 
 /** The open items with their deadlines, earliest deadline first (items with no deadline last). */
-export function openItems(state: VisitState, nowMs: number): OpenItemView[] {
+export function openItems(state: VisitState, nowMs: number, coveredUntil?: string): OpenItemView[] {
+  const covered = coveredUntil ? endOfNewYorkDay(coveredUntil) : Infinity;
   return Object.values(state.items)
     .filter((it): it is ItemState => it !== undefined && it.closedAt === undefined)
     .sort(
@@ -95,7 +106,8 @@ export function openItems(state: VisitState, nowMs: number): OpenItemView[] {
       openedAt: iso(it.openedAt),
       deadline: it.deadline === null ? null : iso(it.deadline),
       overdue: it.deadline !== null && it.deadline < nowMs,
-      paused: it.pausedRemainingMs !== undefined,
+      paused: it.pausedRemainingMs !== undefined || it.pausedWorkingDays !== undefined,
+      provisional: it.deadline !== null && it.deadline > covered,
     }));
 }
 
@@ -114,7 +126,7 @@ function closedItems(state: VisitState): ClosedItemView[] {
 
 /** The status of a visit at `nowMs`. */
 export function statusOf(state: VisitState, policy: Policy, nowMs: number): VisitStatus {
-  const open = openItems(state, nowMs);
+  const open = openItems(state, nowMs, policy.calendar.coveredUntil);
   const next = open.find((o) => o.deadline !== null);
   const v = state.visit;
   return {
@@ -126,6 +138,11 @@ export function statusOf(state: VisitState, policy: Policy, nowMs: number): Visi
     start: v.start,
     end: v.end,
     ...(v.groupId ? { groupId: v.groupId } : {}),
+    group: v.groupId ?? null,
+    language: v.language,
+    ordinal: v.ordinal ?? null,
+    permanentMission: v.contacts.permanentMission ?? null,
+    partners: v.partners ?? [],
     contacts: v.contacts,
     stage: state.stage,
     openItems: open,

@@ -4,13 +4,14 @@
  */
 import { parsePayload } from '../actions';
 import { endOfNewYorkDay } from '../calendar';
-import { addDuration } from '../duration';
 import type { Policy } from '../policy';
 import { ITEMS, type ActionName, type Recipient } from '../vocabulary';
 import {
   adopt,
   closeItem,
+  deadlineAfter,
   enterImplementing,
+  expireReview,
   isOpen,
   openItem,
   restartCommitteeClock,
@@ -32,6 +33,22 @@ interface Step<A extends ActionName> {
 
 type Transitions = { readonly [A in ActionName]: (step: Step<A>) => void };
 
+/** The partners a State's consent reaches: those it named, and the delegation that joined the visit. */
+function sharedWith(state: VisitState): string[] {
+  return [...new Set([...(state.consent.partners ?? []), ...(state.visit.partners ?? [])])];
+}
+
+/** A corrected receipt date moves the State's report clock, if the report is still awaited. */
+function reopenReport(state: VisitState, receivedMs: number, policy: Policy) {
+  state.receivedAt = iso(receivedMs);
+  const report = state.items['state-implementation-report']!;
+  if (report.closedAt === undefined) {
+    report.openedAt = receivedMs;
+    report.deadline = deadlineAfter(state, receivedMs, policy.clocks['state-implementation-report'], policy);
+  }
+  return report;
+}
+
 /** Once both reports are in, the follow-up of the visit is over. */
 function closeIfDone(state: VisitState, effects: Effects, atMs: number): void {
   if (state.stage !== 'implementing') return;
@@ -43,15 +60,18 @@ function closeIfDone(state: VisitState, effects: Effects, atMs: number): void {
 }
 
 const DRAFTING: Pick<Transitions, 'record-pao' | 'refer-ta' | 'submit-draft' | 'dispatch-draft'> = {
-  'record-pao': ({ state, nowMs, record }) => {
+  'record-pao': ({ state, effects, nowMs, record }) => {
     closeItem(state, 'pao', nowMs, 'recorded');
-    record();
+    const ev = record();
+    // Rules 2: the PAO goes to the Committee (S/2020/99, Annex II para 9).
+    if (state.rules === 2) notify(state, effects, ev, 'pao-recorded', ['committee', 'chair', 'secretariat']);
   },
   'refer-ta': ({ state, effects, cmd, nowMs, record }) => {
     closeItem(state, 'ta-referral', nowMs, 'referred');
     const ev = record();
     const partners = cmd.payload.partners.map((org): Recipient => `partner:${org}`);
-    notify(state, effects, ev, 'ta-referral', partners, { details: { needs: cmd.payload.needs } });
+    const { needs, agreedOn } = cmd.payload;
+    notify(state, effects, ev, 'ta-referral', partners, { details: { needs, ...(agreedOn ? { agreedOn } : {}) } });
   },
   'submit-draft': ({ state, nowMs, record }) => {
     closeItem(state, 'drafting', nowMs, 'submitted');
@@ -68,7 +88,10 @@ const DRAFTING: Pick<Transitions, 'record-pao' | 'refer-ta' | 'submit-draft' | '
   },
 };
 
-const STATE_REVIEW: Pick<Transitions, 'record-comments' | 'request-extension' | 'grant-extension'> = {
+const STATE_REVIEW: Pick<
+  Transitions,
+  'record-comments' | 'request-extension' | 'grant-extension' | 'refuse-extension'
+> = {
   'record-comments': ({ state, nowMs, policy, record }) => {
     closeItem(state, 'state-review', nowMs, 'comments-received');
     state.stage = 'finalizing';
@@ -85,11 +108,22 @@ const STATE_REVIEW: Pick<Transitions, 'record-comments' | 'request-extension' | 
   'grant-extension': ({ state, effects, policy, record }) => {
     state.extension = 'granted';
     const review = state.items['state-review']!;
-    review.deadline = addDuration(review.deadline!, policy.clocks['state-review-extension'], policy.calendar);
+    review.deadline = deadlineAfter(state, review.deadline!, policy.clocks['state-review-extension'], policy);
     notify(state, effects, record(), 'extension-granted', ['state-contact', 'case-officer'], {
       item: 'state-review',
       deadline: iso(review.deadline),
     });
+  },
+  'refuse-extension': ({ state, effects, cmd, nowMs, policy, record }) => {
+    state.extension = 'refused';
+    const review = state.items['state-review']!;
+    notify(state, effects, record(), 'extension-refused', ['state-contact', 'case-officer'], {
+      item: 'state-review',
+      deadline: iso(review.deadline!),
+      details: { reason: cmd.payload.reason },
+    });
+    // The 30 days ran out while the request was pending: the review ends now, with no comments.
+    if (review.deadline! <= nowMs) expireReview(state, effects, nowMs, policy);
   },
 };
 
@@ -108,16 +142,16 @@ const COMMITTEE_REVIEW: Pick<
       deadline: iso(review.deadline!),
     });
   },
-  'place-hold': ({ state, effects, cmd, nowMs, record }) => {
+  'place-hold': ({ state, effects, cmd, nowMs, policy, record }) => {
     const { reason } = cmd.payload;
     state.holds.push({ by: cmd.actor.email, at: iso(nowMs), ...(reason ? { reason } : {}) });
-    stopCommitteeClock(state, nowMs);
+    stopCommitteeClock(state, nowMs, policy);
     notify(state, effects, record(), 'hold-placed', ['secretariat', 'chair', 'case-officer']);
   },
-  'lift-hold': ({ state, effects, cmd, nowMs, record }) => {
-    const member = cmd.payload.member ?? cmd.actor.email;
+  'lift-hold': ({ state, effects, cmd, nowMs, policy, record }) => {
+    const member = cmd.payload.onBehalfOf ?? cmd.payload.member ?? cmd.actor.email;
     state.holds = state.holds.filter((h) => h.by !== member);
-    if (state.holds.length === 0 && !state.objection) restartCommitteeClock(state, nowMs);
+    if (state.holds.length === 0 && !state.objection) restartCommitteeClock(state, nowMs, policy);
     const ev = record();
     const deadline = state.items['committee-review']!.deadline;
     notify(state, effects, ev, 'hold-lifted', ['secretariat', 'chair', 'case-officer'], {
@@ -125,9 +159,9 @@ const COMMITTEE_REVIEW: Pick<
       deadline: deadline === null ? null : iso(deadline),
     });
   },
-  object: ({ state, effects, cmd, nowMs, record }) => {
+  object: ({ state, effects, cmd, nowMs, policy, record }) => {
     state.objection = { by: cmd.actor.email, at: iso(nowMs), reason: cmd.payload.reason };
-    stopCommitteeClock(state, nowMs);
+    stopCommitteeClock(state, nowMs, policy);
     notify(state, effects, record(), 'objection-raised', ['secretariat', 'chair', 'committee', 'case-officer'], {
       details: { reason: cmd.payload.reason },
     });
@@ -166,36 +200,52 @@ const AFTER_ADOPTION: Pick<
     const transmitted = Date.parse(state.transmittedAt!);
     const { receivedOn } = cmd.payload;
     const on = receivedOn ? Math.min(Math.max(endOfNewYorkDay(receivedOn), transmitted), nowMs) : nowMs;
-    closeItem(state, 'receipt', nowMs, 'confirmed');
-    const report = enterImplementing(state, on, policy);
+    // Rules 2: a receipt deemed after 5 working days is corrected with the real date, once.
+    const correcting = state.stage !== 'transmitting';
+    if (correcting) state.receiptCorrected = true;
+    else closeItem(state, 'receipt', nowMs, 'confirmed');
+    const report = correcting ? reopenReport(state, on, policy) : enterImplementing(state, on, policy);
     notify(state, effects, record(), 'implementation-report-requested', ['state-contact'], {
       item: 'state-implementation-report',
       deadline: iso(report.deadline!),
     });
   },
   'record-consent': ({ state, effects, cmd, nowMs, record }) => {
-    const before = state.consent.scope;
+    const before = state.consent;
+    const p = cmd.payload;
     state.consent = {
-      scope: cmd.payload.scope,
-      sections: cmd.payload.sections ?? [],
-      priorityTaNeedsOnly: cmd.payload.priorityTaNeedsOnly ?? false,
-      decidedBy: cmd.actor.email,
+      scope: p.scope,
+      sections: p.sections ?? [],
+      priorityTaNeedsOnly: p.priorityTaNeedsOnly ?? false,
+      decidedBy: p.onBehalfOf ?? cmd.actor.email,
       decidedAt: iso(nowMs),
+      ...(p.onBehalfOf ? { recordedBy: cmd.actor.email } : {}),
+      ...(p.reference ? { reference: p.reference } : {}),
+      ...(p.partners ? { partners: p.partners } : before.partners ? { partners: before.partners } : {}),
     };
     const { scope, sections, priorityTaNeedsOnly } = state.consent;
     closeItem(state, 'sharing-consent', nowMs, `consent-${scope}`);
     const ev = record();
+    // Rules 1: every partner in the directory; rules 2: those the State named and the delegation's.
+    const partners: Recipient[] =
+      state.rules === 1 ? ['partners'] : sharedWith(state).map((org): Recipient => `partner:${org}`);
     // Partners hear only what the State allowed, and hear it when a previous consent is withdrawn.
     if (scope !== 'none') {
-      notify(state, effects, ev, 'report-shared', ['partners'], {
+      notify(state, effects, ev, 'report-shared', partners, {
         details: {
           scope,
           sections: sections.length ? sections : undefined,
           priorityTaNeedsOnly: priorityTaNeedsOnly || undefined,
         },
       });
-    } else if (before !== 'none') {
-      notify(state, effects, ev, 'sharing-withdrawn', ['partners']);
+    } else if (before.scope !== 'none') {
+      notify(state, effects, ev, 'sharing-withdrawn', partners);
+    }
+    // Rules 2: the Committee is told of every consent decision.
+    if (state.rules === 2) {
+      notify(state, effects, ev, 'consent-recorded', ['committee', 'chair', 'secretariat'], {
+        details: { scope, sections: sections.length ? sections : undefined },
+      });
     }
   },
   'invite-briefing': ({ state, effects, cmd, nowMs, policy, record }) => {
