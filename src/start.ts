@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { version } from '../package.json';
 import { compose, outboxPath, storePath } from './compose';
 import { loadConfig } from './config';
+import type { CalendarCoverage } from './domain/calendar';
 import { createHttpApp, httpServer } from './doors/http/app';
 import { Directory, loadDirectory } from './infra/directory';
 import { linkIssuer } from './infra/links';
@@ -59,7 +60,14 @@ async function listen(server: Server, config: Config): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-function banner(config: Config, address: string, devServer: DevServer | undefined, port: number, store: Store): string {
+function banner(
+  config: Config,
+  address: string,
+  devServer: DevServer | undefined,
+  port: number,
+  store: Store,
+  coverage: CalendarCoverage,
+): string {
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   return [
     'Visit follow-up engine running.',
@@ -71,6 +79,8 @@ function banner(config: Config, address: string, devServer: DevServer | undefine
     config.SMTP_URL
       ? `  Mail:        ${config.SMTP_URL}`
       : `  Outbox:      ${outboxPath(config)} (one .eml file per message)`,
+    `  Calendar:    UN Headquarters holidays known until ${coverage.coveredUntil ?? '(no end given)'}`,
+    ...(coverage.warning ? [`WARNING: ${coverage.warning}`] : []),
     'Press Ctrl-C to stop.',
   ].join('\n');
 }
@@ -79,7 +89,7 @@ async function main() {
   const config = loadConfig();
   privateDataDir(config);
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
+  const policy = loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
   const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
   const { devServer, address, connection, client } = await temporal(config);
 
@@ -90,11 +100,19 @@ async function main() {
   const worker = await createVisitWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    deps: { store, mailer, directory, from: config.MAIL_FROM, log: (m) => console.warn(m), links },
+    deps: {
+      store,
+      mailer,
+      directory,
+      from: config.MAIL_FROM,
+      log: (m) => console.warn(m),
+      links,
+      calendar: policy.calendar,
+    },
   });
   const { services } = compose(config, { temporal: async () => client, store: () => store });
   const server = httpServer(createHttpApp({ services, publicUrl, version }));
-  console.log(banner(config, address, devServer, await listen(server, config), store));
+  console.log(banner(config, address, devServer, await listen(server, config), store, services.calendar.current()));
 
   // Ctrl-C may arrive twice (from the terminal's group and relayed by tsx): the first one stops.
   let stopping = false;

@@ -3,7 +3,7 @@
  * stage timing against the guidelines (median and 90th percentile per year), and the annual list
  * of every State's reporting status. Pure functions of snapshots and a time.
  */
-import { newYorkDate } from './calendar';
+import { calendarCoverage, newYorkDate, type WorkingCalendar } from './calendar';
 import type { OpenItemView, VisitStatus } from './visit';
 import { STAGES, type Item, type Stage } from './vocabulary';
 
@@ -263,11 +263,26 @@ export interface Digest {
   overdue: { id: string; stateName: string; item: string; deadline: string; daysOverdue: number }[];
   /** Steps waiting on a decision: reports under the no-objection procedure or at a meeting, extension requests. */
   decisions: { id: string; stateName: string; what: string }[];
+  /** When a calendar is given: its warning if it ends within 12 months of an open deadline, else null. */
+  calendarWarning?: string | null;
 }
 
-/** The weekly digest: deadlines in the next `horizonDays`, everything overdue, decisions waiting. */
-export function digest(snapshots: Snapshot[], nowMs: number, horizonDays = 14): Digest {
+/**
+ * The weekly digest: deadlines in the next `horizonDays`, everything overdue, decisions waiting; with
+ * a calendar, a warning when it ends within 12 months of an open deadline of an open visit.
+ */
+export function digest(
+  snapshots: Snapshot[],
+  nowMs: number,
+  horizonDays = 14,
+  calendar?: Pick<WorkingCalendar, 'coveredUntil'>,
+): Digest {
   const out: Digest = { upcoming: [], overdue: [], decisions: [] };
+  if (calendar) {
+    const open = snapshots.filter((s) => s.stage !== 'closed' && s.stage !== 'withdrawn');
+    const deadlines = open.flatMap((s) => s.openItems.flatMap((o) => (o.deadline ? [Date.parse(o.deadline)] : [])));
+    out.calendarWarning = calendarCoverage(calendar, deadlines).warning;
+  }
   for (const s of snapshots) {
     const name = s.stateName ?? s.state;
     for (const o of s.openItems) {
@@ -310,6 +325,7 @@ export function digestText(d: Digest, nowMs: number): string {
     `${title} (${lines.length})\n${lines.length ? lines.map((l) => `  - ${l}`).join('\n') : '  none'}\n`;
   return [
     `Visit follow-up digest, ${date}\n`,
+    ...(d.calendarWarning ? [`Calendar: ${d.calendarWarning}\n`] : []),
     section(
       'Deadlines in the next 14 days',
       d.upcoming.map((u) => `${u.id} ${u.stateName}: ${u.item} due ${newYorkDate(Date.parse(u.deadline))}`),

@@ -3,6 +3,7 @@
  * root hands in. Doors call these; these call Temporal and the infrastructure.
  */
 import { AuditService } from './audit';
+import { CalendarService } from './calendar';
 import type { ServiceDeps } from './context';
 import { ImportService } from './import';
 import { LinkService } from './links';
@@ -17,6 +18,7 @@ export class Services {
   readonly links: LinkService;
   readonly users: UserService;
   readonly monitoring: MonitoringService;
+  readonly calendar: CalendarService;
 
   constructor(private readonly deps: ServiceDeps) {
     this.audit = new AuditService(deps.store, deps.now ?? Date.now);
@@ -25,6 +27,7 @@ export class Services {
     this.links = new LinkService(deps, this.visits);
     this.users = new UserService(deps);
     this.monitoring = new MonitoringService(deps);
+    this.calendar = new CalendarService(deps, this.audit);
   }
 
   /** The effective policy (read when first asked: a CLI command that needs none does not fail on it). */

@@ -31,10 +31,12 @@ export interface PageProps {
   /** The signed-in person; null for pages without the navigation (sign-in, errors, print). */
   principal: Principal | null;
   formToken?: string | undefined;
+  /** A notice above the page for everyone who sees it (e.g. the holiday calendar ends soon). */
+  banner?: string | undefined;
   children?: Child;
 }
 
-export const Layout: FC<PageProps> = ({ title, principal, formToken, children }) => (
+export const Layout: FC<PageProps> = ({ title, principal, formToken, banner, children }) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />
@@ -44,6 +46,11 @@ export const Layout: FC<PageProps> = ({ title, principal, formToken, children })
     </head>
     <body>
       {principal ? <Nav principal={principal} formToken={formToken} /> : null}
+      {banner ? (
+        <p class="banner" role="status">
+          {banner}
+        </p>
+      ) : null}
       <main>
         <h1>{title}</h1>
         {children}
@@ -92,5 +99,6 @@ nav{padding:.6rem 0;border-bottom:1px solid #ccc;margin-bottom:1rem}nav a{margin
 th,td{padding:.3rem .5rem;border-bottom:1px solid #e3e3e3;text-align:left;vertical-align:top}th a{color:inherit}
 .overdue{color:#a00;font-weight:600}.ok{color:#060}.muted{color:#666}.counts span{margin-right:1rem}
 form.filters label{margin-right:.6rem}fieldset{margin:.5rem 0;border:1px solid #ddd}.bar{fill:#4a78b5}.p90{fill:#9bb7dd}
-.target{stroke:#a00;stroke-width:2}@media print{nav,form{display:none}}
+.target{stroke:#a00;stroke-width:2}.banner{background:#fff4ce;border:1px solid #d9b44a;padding:.5rem .75rem}
+@media print{nav,form,.banner{display:none}}
 `;

@@ -77,7 +77,12 @@ class Dashboard {
 
   private frame(c: Ctx, title: string, body: Child) {
     return (
-      <Layout title={title} principal={c.get('principal')} formToken={this.services.users.formToken(c.get('session'))}>
+      <Layout
+        title={title}
+        principal={c.get('principal')}
+        formToken={this.services.users.formToken(c.get('session'))}
+        banner={this.services.calendar.bannerFor(c.get('principal'))}
+      >
         {body}
       </Layout>
     );
