@@ -2,7 +2,8 @@
  * The secretariat's dashboard in a real headless Chromium (playwright-core, Debian's chromium),
  * against the real dev server, worker, SMTP server and API: signing in through the form, the
  * overview's filters, sorting and CSV export, a visit's page with its action buttons and timeline,
- * a State's narrower view, guideline compliance and the annual reporting-status list.
+ * a State's narrower view, guideline compliance and the annual reporting-status list; signing out
+ * (the session ends on the server); and the page a signed link opens, for a State with no account.
  */
 import { parseCsv as parseCsvTable } from '../../src/infra/csv';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -101,7 +102,11 @@ beforeAll(async () => {
 
   // 803-NOR goes through its first steps, so there are closed items to measure.
   await act('cted', '803-NOR', 'record-pao', { documentRef: 'PAO/803' });
-  await act('cted', '803-NOR', 'refer-ta', { partners: ['UNODC'], needs: 'Border management' });
+  await act('cted', '803-NOR', 'refer-ta', {
+    partners: ['UNODC'],
+    needs: 'Border management',
+    agreedOn: new Date().toISOString().slice(0, 10),
+  });
   await act('cted', '803-NOR', 'submit-draft', { documentRef: 'DRAFT/803' });
   await act('cted', '803-NOR', 'dispatch-draft');
   expect((await act('stateNOR', '803-NOR', 'record-comments', { summary: 'Two factual corrections' })).stage).toBe(
@@ -149,13 +154,10 @@ describe('the dashboard in a browser', () => {
   it('lets the secretariat filter the overview to overdue visits, sort it and export exactly those rows', async () => {
     const { context, page } = await signedIn('secretariat');
     const [cookie] = await context.cookies();
-    expect(cookie).toMatchObject({
-      name: 'followup_session',
-      value: h.tokens.secretariat,
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/',
-    });
+    expect(cookie).toMatchObject({ name: 'followup_session', httpOnly: true, sameSite: 'Strict', path: '/' });
+    // The cookie holds a server-side session's random id, never the API token.
+    expect(cookie!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(cookie!.value).not.toBe(h.tokens.secretariat);
     expect(await page.locator('h1').textContent()).toBe('Visits');
     expect(await page.locator('.who').textContent()).toBe(`${USERS.secretariat.email} (secretariat)`);
     expect(await rowIds(page)).toEqual(ALL);
@@ -453,5 +455,51 @@ describe('the dashboard in a browser', () => {
       ['Greece', 'GRC', '136-GRC', '2018', 'not yet requested'],
       ['New Zealand', 'NZL', '145-NZL', '2018', 'not yet requested'],
     ]);
+  });
+
+  it('signs out, ending the session on the server: the cookie, kept and sent again, signs no one in', async () => {
+    const { context, page } = await signedIn('cted');
+    const [cookie] = await context.cookies();
+    await clickAndLoad(page, 'nav button:text-is("Sign out")');
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    expect(await context.cookies()).toEqual([]);
+
+    const copy = await newPage();
+    await copy.context.addCookies([{ ...cookie!, domain: '127.0.0.1' }]);
+    await copy.page.goto('/');
+    expect(new URL(copy.page.url()).pathname).toBe('/sign-in');
+  });
+
+  it('opens a signed link as a page: a State fills the form, sees what was recorded, and the link is then used', async () => {
+    await act('cted', '802-CHL', 'submit-draft', { documentRef: 'DRAFT/802' });
+    await act('cted', '802-CHL', 'dispatch-draft');
+    const issued = await h.request('POST', '/api/visits/802-CHL/links', {
+      as: 'secretariat',
+      body: { action: 'record-comments', email: USERS.stateCHL.email },
+    });
+    expect(issued.status, issued.text).toBe(201);
+    const path = new URL(issued.body.url as string).pathname;
+    expect(path).toBe(`/links/${issued.body.token}`);
+
+    const { context, page } = await newPage();
+    const opened = await page.goto(path);
+    expect(opened!.status()).toBe(200);
+    expect(await page.locator('h1').textContent()).toBe('Submit your comments');
+    expect(await page.locator('#visit').textContent()).toBe('802-CHL');
+    expect(await page.locator('nav').count()).toBe(0);
+    await page.locator('#f-record-comments-summary').fill('One factual correction in paragraph 4');
+    await clickAndLoad(page, 'button:text-is("Submit your comments")');
+    expect(await page.locator('h1').textContent()).toBe('Recorded');
+    expect(await page.locator('#done').textContent()).toBe('record-comments');
+    expect(await page.locator('dd').allTextContents()).toContain('One factual correction in paragraph 4');
+    expect(await context.cookies()).toEqual([]); // no account, no session
+
+    const status = await h.request('GET', '/api/visits/802-CHL', { as: 'secretariat' });
+    expect(status.body.stage).toBe('finalizing');
+
+    const again = await page.goto(path);
+    expect(again!.status()).toBe(409);
+    expect(await page.locator('h1').textContent()).toBe('This link cannot be used');
+    expect(await page.locator('[role="alert"]').textContent()).toBe('this link has already been used');
   });
 });
