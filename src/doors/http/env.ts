@@ -6,7 +6,7 @@ export interface AppEnv {
   Variables: {
     /** The signed-in person (bearer token, session cookie or signed link). */
     principal: Principal;
-    /** The dashboard's session token, to bind form tokens to it. */
+    /** The dashboard session's id (never the API token), to bind form tokens to it. */
     session: string;
     /** The visit an action route acts on, read (and permission-checked) before its payload is validated. */
     visit: VisitStatus;
