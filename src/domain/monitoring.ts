@@ -1,14 +1,30 @@
 /**
  * What the secretariat monitors, computed from the read model's snapshots: the overview rows,
  * stage timing against the guidelines (median and 90th percentile per year), and the annual list
- * of every State's reporting status. Pure functions of snapshots and a time.
+ * of every State's reporting status. Pure functions of a time and of the visits as the viewer's
+ * role sees them (./views: a State's view has its own stages and only the deadlines that concern
+ * it), so every list, export and feed shows each role only its own view.
  */
 import { calendarCoverage, newYorkDate, type WorkingCalendar } from './calendar';
-import type { OpenItemView, VisitStatus } from './visit';
-import { STAGES, type Item, type Stage } from './vocabulary';
+import type { VisitStatus } from './visit';
+import { STAGES, type Item } from './vocabulary';
 
 /** A snapshot as the read model keeps it. */
 export type Snapshot = Omit<VisitStatus, 'history' | 'reminders'>;
+
+/** What the overview, compliance, the annual list and the feeds read of a visit: any role's view of it but a partner's. */
+export interface Monitored {
+  id: string;
+  number: number;
+  state: string;
+  stateName?: string | undefined;
+  type: string;
+  end: string;
+  /** The stage in the viewer's words (a State has its own). */
+  stage: string;
+  openItems: readonly { item: Item; openedAt: string; deadline: string | null }[];
+  closedItems: readonly { item: Item; openedAt: string; deadline: string | null; closedAt: string; outcome: string }[];
+}
 
 const DAY = 86_400_000;
 
@@ -34,7 +50,7 @@ export interface OverviewRow {
   region: string;
   type: string;
   year: number;
-  stage: Stage;
+  stage: string;
   nextItem: string | null;
   nextDeadline: string | null;
   /** Days until the next deadline (negative: days overdue). */
@@ -45,11 +61,15 @@ export interface OverviewRow {
 }
 
 /** Open items as of `nowMs` (overdue is recomputed: a snapshot is as old as its last event). */
-function openAt(s: Snapshot, nowMs: number): OpenItemView[] {
-  return s.openItems.map((o) => ({ ...o, overdue: o.deadline !== null && Date.parse(o.deadline) < nowMs }));
+function openAt(s: Monitored, nowMs: number) {
+  return s.openItems.map((o) => ({
+    item: o.item,
+    deadline: o.deadline,
+    overdue: o.deadline !== null && Date.parse(o.deadline) < nowMs,
+  }));
 }
 
-export function overviewRow(s: Snapshot, nowMs: number): OverviewRow {
+export function overviewRow(s: Monitored, nowMs: number): OverviewRow {
   const open = openAt(s, nowMs);
   const next = open.find((o) => o.deadline !== null);
   return {
@@ -74,7 +94,8 @@ export interface OverviewFilter {
   year?: number;
   region?: string;
   type?: string;
-  stage?: Stage;
+  /** A stage in the viewer's words. */
+  stage?: string;
   overdue?: boolean;
   state?: string;
 }
@@ -82,13 +103,15 @@ export interface OverviewFilter {
 export const SORT_KEYS = ['number', 'state', 'type', 'stage', 'nextDeadline', 'daysLeft', 'region', 'year'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
+/** The overview of the visits; `stages` are the viewer's stage words, in order (for sorting and counts). */
 export function overview(
-  snapshots: Snapshot[],
+  visits: readonly Monitored[],
   nowMs: number,
   filter: OverviewFilter = {},
   sort: { key: SortKey; desc?: boolean } = { key: 'number' },
-): { rows: OverviewRow[]; countsByStage: Record<Stage, number>; total: number } {
-  const all = snapshots.map((s) => overviewRow(s, nowMs));
+  stages: readonly string[] = STAGES,
+): { rows: OverviewRow[]; countsByStage: Record<string, number>; total: number } {
+  const all = visits.map((s) => overviewRow(s, nowMs));
   const rows = all.filter(
     (r) =>
       (filter.year === undefined || r.year === filter.year) &&
@@ -101,7 +124,7 @@ export function overview(
   const value = (r: OverviewRow): string | number => {
     const v = r[sort.key];
     if (v === null) return sort.key === 'nextDeadline' ? '9999' : Number.MAX_SAFE_INTEGER;
-    return sort.key === 'stage' ? STAGES.indexOf(v as Stage) : v;
+    return sort.key === 'stage' ? stages.indexOf(v as string) : v;
   };
   rows.sort((a, b) => {
     const x = value(a);
@@ -109,9 +132,7 @@ export function overview(
     const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
     return (sort.desc ? -c : c) || a.number - b.number;
   });
-  const countsByStage = Object.fromEntries(
-    STAGES.map((st) => [st, rows.filter((r) => r.stage === st).length]),
-  ) as Record<Stage, number>;
+  const countsByStage = Object.fromEntries(stages.map((st) => [st, rows.filter((r) => r.stage === st).length]));
   return { rows, countsByStage, total: rows.length };
 }
 
@@ -159,7 +180,7 @@ const days = (ms: number) => Math.round((ms / DAY) * 10) / 10;
  * median and 90th percentile against the target, and the visits that exceeded it. Steps still open
  * past their deadline count as exceeded, with the days so far.
  */
-export function compliance(snapshots: Snapshot[], nowMs: number): ComplianceCell[] {
+export function compliance(snapshots: readonly Monitored[], nowMs: number): ComplianceCell[] {
   const cells = new Map<
     string,
     { item: Item; year: number; taken: number[]; targets: number[]; exceeded: ComplianceCell['exceeded'] }
@@ -227,7 +248,7 @@ export interface AnnualRow {
 }
 
 /** Every visited State's implementation report as of `nowMs`: the list the Committee receives each year. */
-export function annualReportingStatus(snapshots: Snapshot[], nowMs: number, visitYear?: number): AnnualRow[] {
+export function annualReportingStatus(snapshots: readonly Monitored[], nowMs: number, visitYear?: number): AnnualRow[] {
   return snapshots
     .filter((s) => visitYear === undefined || Number(s.end.slice(0, 4)) === visitYear)
     .map((s) => {

@@ -2,9 +2,8 @@
  * Who may do what: one table of role × action × scope, and the read rules. Pure, so every door
  * (HTTP API, signed link, CLI) asks the same question and the tests can walk the whole table.
  */
-import { z } from 'zod';
 import type { VisitStatus } from './visit';
-import { VISIT_TYPES, type ActionName } from './vocabulary';
+import type { ActionName } from './vocabulary';
 
 export const ROLES = ['cted', 'secretariat', 'committee', 'chair', 'state', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -98,39 +97,8 @@ export function mayAct(p: Principal, action: ActionName, visit: Pick<VisitStatus
   return scope === 'any' || (p.state !== undefined && p.state === visit.state);
 }
 
-/** What a partner sees of a visit it may read: the consented scope, nothing confidential. */
-export const PartnerView = z.object({
-  id: z.string(),
-  state: z.string(),
-  stateName: z.string().optional(),
-  type: z.enum(VISIT_TYPES),
-  adoptedAt: z.iso.datetime().nullable(),
-  consent: z.object({
-    scope: z.enum(['partial', 'full']),
-    sections: z.array(z.string()),
-    priorityTaNeedsOnly: z.boolean(),
-  }),
-});
-export type PartnerView = z.infer<typeof PartnerView>;
-
-/** The partner's view of a visit whose report the State consented to share. */
-export function partnerView(s: VisitStatus): PartnerView {
-  return {
-    id: s.id,
-    state: s.state,
-    ...(s.stateName ? { stateName: s.stateName } : {}),
-    type: s.type,
-    adoptedAt: s.adoptedAt,
-    consent: {
-      scope: s.consent.scope as 'partial' | 'full',
-      sections: s.consent.sections,
-      priorityTaNeedsOnly: s.consent.priorityTaNeedsOnly,
-    },
-  };
-}
-
-/** The status as the principal may see it, with the actions its role may take now. */
-export function viewFor(p: Principal, s: VisitStatus): VisitStatus | PartnerView {
-  if (p.role === 'partner') return partnerView(s);
-  return { ...s, allowedActions: s.allowedActions.filter((a) => mayAct(p, a.action, s)) };
-}
+/**
+ * What each role sees of a visit is `project` in ./views (a schema per role, by allow-list); the
+ * partner's view keeps its names here too.
+ */
+export { PartnerView, partnerView } from './views';

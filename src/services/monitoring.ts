@@ -8,11 +8,19 @@ import {
   annualReportingStatus,
   compliance,
   overview,
+  type Monitored,
   type OverviewFilter,
-  type Snapshot,
   type SortKey,
 } from '../domain/monitoring';
 import { mayRead, type Principal } from '../domain/permissions';
+import {
+  isPartnerView,
+  project,
+  stagesFor,
+  type PartnerView,
+  type StateView,
+  type InternalView,
+} from '../domain/views';
 import { toCsv } from '../infra/csv';
 import { calendarFile, type CalendarEvent } from '../infra/ics';
 import { listOutbox } from '../infra/mail';
@@ -28,8 +36,8 @@ const OVERVIEW_COLUMNS = [
 ];
 const ANNUAL_COLUMNS = ['stateName', 'state', 'id', 'visitYear', 'status', 'due', 'submitted'];
 
-/** Every open deadline of the snapshots as a calendar event on its deadline (an hour long). */
-export function deadlineEvents(snapshots: Snapshot[]): CalendarEvent[] {
+/** Every open deadline of the visits, as the user's role sees them, as a calendar event on its deadline (an hour long). */
+export function deadlineEvents(snapshots: readonly Monitored[]): CalendarEvent[] {
   return snapshots.flatMap((s) =>
     s.openItems
       .filter((o) => o.deadline !== null)
@@ -55,14 +63,20 @@ export class MonitoringService {
     this.now = deps.now ?? Date.now;
   }
 
-  /** The snapshots the principal may see in full: a partner sees no internal detail at all. */
-  visible(p: Principal): Snapshot[] {
-    return p.role === 'partner'
-      ? []
-      : this.deps
-          .store()
-          .snapshots()
-          .filter((s) => mayRead(p, s));
+  /**
+   * The visits the principal may see, each as its role's view of the read model's snapshot: a
+   * State's own visits as it lives them; a partner sees no visit here at all.
+   */
+  visible(p: Principal): (StateView | InternalView)[] {
+    if (p.role === 'partner') return [];
+    return this.deps
+      .store()
+      .snapshots()
+      .filter((s) => mayRead(p, s))
+      .flatMap((s) => {
+        const view = project(p, s);
+        return isPartnerView(view) ? [] : [view];
+      });
   }
 
   /** Partners see only what States shared with them, on the overview page (403 elsewhere). */
@@ -72,17 +86,23 @@ export class MonitoringService {
     }
   }
 
-  /** The adopted reports a partner may see: the States consented to share them. */
-  shared(p: Principal): Snapshot[] {
+  /** The adopted reports a partner may see (the States consented to share them), as partner views. */
+  shared(p: Principal): PartnerView[] {
     return this.deps
       .store()
       .snapshots()
-      .filter((s) => mayRead(p, s));
+      .filter((s) => mayRead(p, s))
+      .flatMap((s) => {
+        const view = project(p, s);
+        return isPartnerView(view) ? [view] : [];
+      });
   }
 
+  /** The overview rows and counts of the visits the principal may see, in its role's stages. */
   overview(p: Principal, filter: OverviewFilter, sort: { key: SortKey; desc?: boolean }) {
-    const snapshots = this.visible(p);
-    return { snapshots, ...overview(snapshots, this.now(), filter, sort) };
+    const visits = this.visible(p);
+    const stages = stagesFor(p);
+    return { visits, stages, ...overview(visits, this.now(), filter, sort, stages) };
   }
 
   compliance(p: Principal) {
@@ -91,11 +111,6 @@ export class MonitoringService {
 
   annual(p: Principal, year?: number) {
     return annualReportingStatus(this.visible(p), this.now(), year);
-  }
-
-  /** Every message and notice sent about a visit. */
-  messages(visitId: string) {
-    return this.deps.store().messages(visitId);
   }
 
   overviewCsv(p: Principal, filter: OverviewFilter): string {

@@ -6,19 +6,29 @@
 import type { ZodError } from 'zod';
 import { VisitStartRequest, visitIdOf } from '../contract';
 import { ACTION_FIELDS, ACTION_PAYLOADS } from '../domain/actions';
-import { mayAct, mayOperate, mayRead, viewFor, type Operation, type PartnerView } from '../domain/permissions';
+import { mayAct, mayOperate, mayRead, type Operation, type Principal } from '../domain/permissions';
 import type { VisitStatus } from '../domain/visit';
-import type { ActionName, Stage } from '../domain/vocabulary';
+import {
+  isPartnerView,
+  isStateView,
+  project,
+  type PartnerView,
+  type StateView,
+  type VisitView as RoleView,
+} from '../domain/views';
+import type { ActionName } from '../domain/vocabulary';
+import type { SentMessage } from '../infra/store/store';
 import { actOnVisit, listVisits, startVisit, visitStatus, type VisitListEntry } from '../infra/temporal/visits';
 import type { AuditService } from './audit';
 import { isOperator, type Caller, type CallerDoor, type ServiceDeps } from './context';
 import { AppError, invalid, toAppError } from './errors';
 
-/** What a caller sees of a visit: the whole status (its role's actions only), or a partner's view. */
-export type VisitView = VisitStatus | PartnerView;
+/** What a caller sees of a visit: its role's view (domain/views), or the whole status for the operator. */
+export type VisitView = RoleView | VisitStatus;
 
 export interface ListFilter {
-  stage?: Stage;
+  /** A stage of the main track, or (for a State) one of the State's own stages. */
+  stage?: string;
   overdue?: boolean;
   state?: string;
 }
@@ -30,8 +40,17 @@ export function requireOperation(caller: Caller, op: Operation): void {
   }
 }
 
-export function viewOf(caller: Caller, status: VisitStatus): VisitView {
-  return isOperator(caller) ? status : viewFor(caller, status);
+/** The visit as the caller may see it: its role's projection (with the messages it may see), the status for the operator. */
+export function viewOf(caller: Principal, status: VisitStatus, messages?: readonly SentMessage[]): RoleView;
+export function viewOf(caller: Caller, status: VisitStatus, messages?: readonly SentMessage[]): VisitView;
+export function viewOf(caller: Caller, status: VisitStatus, messages?: readonly SentMessage[]): VisitView {
+  return isOperator(caller) ? status : project(caller, status, messages);
+}
+
+/** A State's visit as a list entry, from its own view: its stage, its next deadline, whether it is late. */
+function listEntryOf(v: StateView): VisitListEntry {
+  const { id, stage, state, type, nextDeadline, overdue, groupId } = v;
+  return { id, stage, state, type, nextDeadline, overdue, ...(groupId ? { group: groupId } : {}) };
 }
 
 const allowedIn = (view: VisitView): ActionName[] =>
@@ -61,9 +80,17 @@ export class VisitService {
     return s;
   }
 
-  /** One visit as the caller may see it. */
+  /** One visit as the caller may see it, with the messages sent about it that the caller may see. */
+  async view(caller: Principal, id: string): Promise<RoleView>;
+  async view(caller: Caller, id: string): Promise<VisitView>;
   async view(caller: Caller, id: string): Promise<VisitView> {
-    return viewOf(caller, await this.readable(caller, id));
+    const s = await this.readable(caller, id);
+    return viewOf(caller, s, this.messagesFor(caller, s.id));
+  }
+
+  /** The messages sent about a visit, for a role's view (the operator's status carries none). */
+  private messagesFor(caller: Caller, id: string): SentMessage[] | undefined {
+    return isOperator(caller) || caller.role === 'partner' ? undefined : this.deps.store().messages(id);
   }
 
   /** The actions the caller may take on the visit now, with their fields. */
@@ -89,12 +116,12 @@ export class VisitService {
     return { id };
   }
 
-  /** The visits the caller may see, from Temporal's visibility store; a partner sees shared reports only. */
+  /**
+   * The visits the caller may see, from Temporal's visibility store. A State's entries come from its
+   * own views (its stages, its deadlines; the filters apply to them); a partner sees shared reports only.
+   */
   async list(caller: Caller, filter: ListFilter): Promise<(VisitListEntry | PartnerView)[]> {
-    if (!isOperator(caller) && caller.role === 'state') {
-      if (filter.state && filter.state !== caller.state) return [];
-      filter = { ...filter, state: caller.state };
-    }
+    if (!isOperator(caller) && caller.role === 'state') return this.ownVisits(caller, filter);
     const client = await this.deps.temporal();
     const list = await listVisits(client, filter);
     if (isOperator(caller) || caller.role !== 'partner')
@@ -102,9 +129,26 @@ export class VisitService {
     const shared: PartnerView[] = [];
     for (const v of list.filter((x) => ['transmitting', 'implementing', 'closed'].includes(x.stage))) {
       const s = await visitStatus(client, v.id);
-      if (mayRead(caller, s)) shared.push(viewFor(caller, s) as PartnerView);
+      const view = mayRead(caller, s) ? project(caller, s) : undefined;
+      if (view && isPartnerView(view)) shared.push(view);
     }
     return shared;
+  }
+
+  /** A State's own visits, each as its view has it. */
+  private async ownVisits(caller: Principal, filter: ListFilter): Promise<VisitListEntry[]> {
+    if (!caller.state || (filter.state && filter.state !== caller.state)) return [];
+    const client = await this.deps.temporal();
+    const entries: VisitListEntry[] = [];
+    for (const v of await listVisits(client, { state: caller.state })) {
+      const s = await visitStatus(client, v.id);
+      const view = mayRead(caller, s) ? project(caller, s) : undefined;
+      if (!view || !isStateView(view)) continue;
+      if (filter.stage !== undefined && view.stage !== filter.stage) continue;
+      if (filter.overdue !== undefined && view.overdue !== filter.overdue) continue;
+      entries.push(listEntryOf(view));
+    }
+    return entries;
   }
 
   /**
@@ -112,6 +156,20 @@ export class VisitService {
    * take, 400 (with the action's fields) for a bad payload, 409/422 when the workflow refuses.
    * Every attempt past the 404 is in the audit trail.
    */
+  async act(
+    caller: Principal,
+    door: CallerDoor,
+    visit: string | VisitStatus,
+    action: ActionName,
+    body: unknown,
+  ): Promise<RoleView>;
+  async act(
+    caller: Caller,
+    door: CallerDoor,
+    visit: string | VisitStatus,
+    action: ActionName,
+    body: unknown,
+  ): Promise<VisitView>;
   async act(caller: Caller, door: CallerDoor, visit: string | VisitStatus, action: ActionName, body: unknown) {
     const s = await this.authorize(caller, door, visit, action, body);
     const payload = ACTION_PAYLOADS[action].safeParse(body);
@@ -136,6 +194,14 @@ export class VisitService {
   }
 
   /** Sends an authorized, validated action to the workflow; its refusal (409/422) carries what the caller may do now. */
+  async send(
+    caller: Principal,
+    door: CallerDoor,
+    s: VisitStatus,
+    action: ActionName,
+    payload: object,
+  ): Promise<RoleView>;
+  async send(caller: Caller, door: CallerDoor, s: VisitStatus, action: ActionName, payload: object): Promise<VisitView>;
   async send(caller: Caller, door: CallerDoor, s: VisitStatus, action: ActionName, payload: object) {
     const attempt = { caller, door, visitId: s.id, action, payload };
     const actor = { email: caller.email, ...(isOperator(caller) ? {} : { role: caller.role }) };
@@ -147,7 +213,7 @@ export class VisitService {
         door,
       });
       this.audit.record(attempt, 'accepted');
-      return viewOf(caller, after);
+      return viewOf(caller, after, this.messagesFor(caller, s.id));
     } catch (e) {
       throw await this.refused(attempt, s, e);
     }

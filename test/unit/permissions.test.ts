@@ -13,10 +13,10 @@ import {
   partnerView,
   PERMISSIONS,
   ROLES,
-  viewFor,
   type PartnerView,
   type Principal,
 } from '../../src/domain/permissions';
+import { project, type InternalView, type StateView } from '../../src/domain/views';
 import {
   applyAction,
   initialState,
@@ -290,29 +290,38 @@ describe('mayRead', () => {
   });
 });
 
-describe('viewFor', () => {
+describe('project (what each role is shown: test/unit/views.test.ts has the rest)', () => {
   const PARTNER_KEYS = ['adoptedAt', 'consent', 'id', 'state', 'stateName', 'type'];
+  const viewFor = (p: Principal, s: VisitStatus) => project(p, s);
 
-  it('shows every other role the whole status with allowedActions cut to the role’s own actions', () => {
+  it('cuts every role’s allowedActions to the role’s own actions, and leaves the status unchanged', () => {
     for (const [who, p] of Object.entries(PRINCIPALS)) {
       if (p.role === 'partner') continue;
       for (const [name, s] of Object.entries(STATUSES)) {
         const before = structuredClone(s);
-        const view = viewFor(p, s) as VisitStatus;
-        const { allowedActions, ...rest } = view;
-        const { allowedActions: all, ...restOfStatus } = s;
-        expect(rest, `${who} ${name}`).toEqual(restOfStatus);
-        expect(allowedActions, `${who} ${name}`).toEqual(all.filter((a) => mayAct(p, a.action, s)));
-        for (const a of allowedActions)
-          expect(PERMISSIONS[p.role][a.action], `${who} ${name} ${a.action}`).toBeDefined();
+        const view = viewFor(p, s) as InternalView | StateView;
+        const actions = view.allowedActions.map((a) => a.action);
+        expect(actions, `${who} ${name}`).toEqual(s.allowedActions.map((a) => a.action).filter((a) => mayAct(p, a, s)));
+        for (const a of actions) expect(PERMISSIONS[p.role][a], `${who} ${name} ${a}`).toBeDefined();
         expect(s, 'the status itself is not changed').toEqual(before);
       }
     }
   });
 
+  it('no longer shows a State the Committee’s business (the bug: it used to get the whole status)', () => {
+    for (const name of ['committee-review-hold', 'committee-review-objection', 'closed']) {
+      const view = viewFor(PRINCIPALS.statePOL!, STATUSES[name]!);
+      for (const key of ['committee', 'history', 'reminders', 'policy'])
+        expect(view, `${name}: ${key}`).not.toHaveProperty(key);
+      const text = JSON.stringify(view);
+      for (const secret of [MEMBER.email, CHAIR.email, SECRETARIAT.email, 'Capital review', 'Paragraph 12'])
+        expect(text, `${name}: ${secret}`).not.toContain(secret);
+    }
+  });
+
   it('gives each role the actions the stage allows it, concretely', () => {
     const actions = (who: string, stage: string) =>
-      (viewFor(PRINCIPALS[who]!, STATUSES[stage]!) as VisitStatus).allowedActions.map((a) => a.action);
+      (viewFor(PRINCIPALS[who]!, STATUSES[stage]!) as InternalView | StateView).allowedActions.map((a) => a.action);
     expect(actions('cted', 'drafting')).toEqual(['record-pao', 'refer-ta', 'submit-draft']);
     expect(actions('secretariat', 'drafting')).toEqual(['withdraw']);
     expect(actions('statePOL', 'drafting')).toEqual([]);
@@ -388,7 +397,7 @@ describe('viewFor', () => {
           expect('history' in view).toBe(false);
           return;
         }
-        const actions = (view as VisitStatus).allowedActions.map((a) => a.action);
+        const actions = (view as InternalView | StateView).allowedActions.map((a) => a.action);
         for (const a of actions) expect(mayAct(p, a, s)).toBe(true);
         expect(actions).toEqual(s.allowedActions.map((a) => a.action).filter((a) => mayAct(p, a, s)));
       }),

@@ -5,7 +5,8 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { REGIONS, SORT_KEYS, type OverviewFilter } from '../../domain/monitoring';
-import { STAGES, VISIT_TYPES } from '../../domain/vocabulary';
+import { STAGE_WORDS } from '../../domain/views';
+import { VISIT_TYPES } from '../../domain/vocabulary';
 import type { Principal } from '../../domain/permissions';
 import { AppError, type Services } from '../../services';
 import type { Authentication } from '../http/auth';
@@ -25,7 +26,7 @@ export const OverviewQuery = z
     year: orAll(Year),
     region: orAll(z.string().max(60).meta({ example: REGIONS.POL })),
     type: orAll(z.enum(VISIT_TYPES)),
-    stage: orAll(z.enum(STAGES)),
+    stage: orAll(z.enum(STAGE_WORDS)),
     overdue: orAll(z.enum(['true', 'false'])),
     sort: orAll(z.enum(SORT_KEYS)),
     desc: orAll(z.enum(['1'])),

@@ -6,10 +6,17 @@
 import { z } from '@hono/zod-openapi';
 import { VisitId, VisitStartRequest } from '../../contract';
 import { ActionNameSchema, FieldSpec } from '../../domain/actions';
-import { PartnerView, ROLES } from '../../domain/permissions';
+import { ROLES } from '../../domain/permissions';
 import { Policy } from '../../domain/policy';
-import { VisitStatus } from '../../domain/visit';
-import { STAGES } from '../../domain/vocabulary';
+import {
+  ChairView,
+  CommitteeView,
+  CtedView,
+  PartnerView,
+  SecretariatView,
+  STAGE_WORDS,
+  StateView,
+} from '../../domain/views';
 import { ERRORS } from '../../services';
 import { LinkRequest } from '../../services/links';
 
@@ -21,7 +28,8 @@ export const VisitIdParam = z.object({
 
 export const ListQuery = z
   .object({
-    stage: z.enum(STAGES).optional(),
+    /** A stage of the main track, or of the State's own (a State's list speaks of those). */
+    stage: z.enum(STAGE_WORDS).optional(),
     overdue: z.enum(['true', 'false']).optional(),
     state: z
       .string()
@@ -70,9 +78,18 @@ export const VisitListEntry = z
   })
   .meta({ id: 'VisitListEntry' });
 
-export const Visit = VisitStatus.meta({ id: 'VisitStatus' });
+/** One visit as the caller may see it: its role's view (src/domain/views.ts). */
 export const SharedVisit = PartnerView.meta({ id: 'PartnerView' });
-export const VisitView = z.union([Visit, SharedVisit]).meta({ id: 'VisitView' });
+export const VisitView = z
+  .union([
+    StateView.meta({ id: 'StateView' }),
+    SharedVisit,
+    CommitteeView.meta({ id: 'CommitteeView' }),
+    ChairView.meta({ id: 'ChairView' }),
+    SecretariatView.meta({ id: 'SecretariatView' }),
+    CtedView.meta({ id: 'CtedView' }),
+  ])
+  .meta({ id: 'VisitView', description: "The visit as the caller's role may see it, one schema per role." });
 
 export const AllowedAction = z
   .object({ action: ActionNameSchema, fields: z.array(FieldSpec) })

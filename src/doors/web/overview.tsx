@@ -1,7 +1,8 @@
 /** The overview: every visit as a row, with filters, sorting, counts per stage and a CSV export. */
 import type { FC } from 'hono/jsx';
-import { REGIONS, type OverviewRow, type Snapshot } from '../../domain/monitoring';
-import { STAGES, VISIT_TYPES, type Stage } from '../../domain/vocabulary';
+import { REGIONS, type Monitored, type OverviewRow } from '../../domain/monitoring';
+import type { PartnerView } from '../../domain/views';
+import { VISIT_TYPES } from '../../domain/vocabulary';
 import type { z } from 'zod';
 import type { OverviewQuery } from '../api/exports';
 import { day, Rows } from './layout';
@@ -83,12 +84,15 @@ export interface OverviewProps {
   params: URLSearchParams;
   rows: OverviewRow[];
   total: number;
-  countsByStage: Record<Stage, number>;
-  snapshots: Snapshot[];
+  countsByStage: Record<string, number>;
+  /** The visits the signed-in role may see, as its views. */
+  visits: readonly Monitored[];
+  /** The stages in the signed-in role's words (a State has its own), in order. */
+  stages: readonly string[];
 }
 
-export const Overview: FC<OverviewProps> = ({ q, params, rows, total, countsByStage, snapshots }) => {
-  const years = [...new Set(snapshots.map((s) => Number(s.end.slice(0, 4))))].sort();
+export const Overview: FC<OverviewProps> = ({ q, params, rows, total, countsByStage, visits, stages }) => {
+  const years = [...new Set(visits.map((s) => Number(s.end.slice(0, 4))))].sort();
   const exportParams = new URLSearchParams([...params].filter(([k]) => k !== 'sort' && k !== 'desc'));
   return (
     <>
@@ -96,17 +100,19 @@ export const Overview: FC<OverviewProps> = ({ q, params, rows, total, countsBySt
         <Select name="year" values={years} current={q.year} />
         <Select name="region" values={[...new Set(Object.values(REGIONS)), 'Other']} current={q.region} />
         <Select name="type" values={VISIT_TYPES} current={q.type} />
-        <Select name="stage" values={STAGES} current={q.stage} />
+        <Select name="stage" values={stages} current={q.stage} />
         <Select name="overdue" values={['true', 'false']} current={q.overdue} />
         <button>Filter</button> <a href={`/api/visits.csv?${exportParams.toString()}`}>Export CSV</a>
       </form>
       <p class="counts">
         {total} visit(s):{' '}
-        {STAGES.filter((s) => countsByStage[s]).map((s) => (
-          <span>
-            {s}: {countsByStage[s]}
-          </span>
-        ))}
+        {stages
+          .filter((s) => countsByStage[s])
+          .map((s) => (
+            <span>
+              {s}: {countsByStage[s]}
+            </span>
+          ))}
       </p>
       <table>
         <thead>
@@ -130,7 +136,7 @@ export const Overview: FC<OverviewProps> = ({ q, params, rows, total, countsBySt
 };
 
 /** A partner's overview: only the reports States chose to share with UN partners, and their scope. */
-export const SharedReports: FC<{ shared: Snapshot[] }> = ({ shared }) => (
+export const SharedReports: FC<{ shared: PartnerView[] }> = ({ shared }) => (
   <table>
     <thead>
       <tr>

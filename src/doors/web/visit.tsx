@@ -1,15 +1,21 @@
-/** A visit's page: its stage and consent, the actions the signed-in role may take now, the timeline and the mail sent. */
+/**
+ * A visit's page, rendered from the signed-in role's view of it (src/domain/views.ts): its stage
+ * and consent, the actions the role may take now, the timeline and the messages the role may see.
+ * A State's page is built from the State's view, so it can show nothing the view leaves out.
+ */
 import type { FC } from 'hono/jsx';
 import type { FieldSpec } from '../../domain/actions';
-import type { VisitStatus } from '../../domain/visit';
+import {
+  isStateView,
+  type ActionView,
+  type InternalView,
+  type MessageView,
+  type StateReply,
+  type StateStage,
+  type StateView,
+} from '../../domain/views';
 import { Field } from './fields';
 import { day, FormToken, Rows } from './layout';
-
-interface SentMessage {
-  sentAt: string;
-  recipient: string;
-  subject: string;
-}
 
 const ActionForm: FC<{ visitId: string; action: string; fields: readonly FieldSpec[]; formToken: string }> = (p) => (
   <form method="post" action={`/visits/${p.visitId}/act/${p.action}`} class="action">
@@ -32,39 +38,160 @@ interface TimelineEntry {
   kind: 'event' | 'done' | 'late' | 'overdue' | 'planned';
 }
 
-/** Events, steps done (planned against actual) and deadlines ahead, in time order. */
-export function timelineOf(s: VisitStatus, nowMs: number): TimelineEntry[] {
-  const entries: TimelineEntry[] = [
-    ...s.history.map((e) => ({
-      at: e.at,
-      text: `${e.type}${e.actor ? ` by ${e.actor}` : ''}`,
-      kind: 'event' as const,
-    })),
-    ...s.closedItems.map((c) => ({
+type Items = Pick<StateView | InternalView, 'openItems' | 'closedItems'>;
+
+/** Steps done (planned against actual) and deadlines ahead. */
+function itemEntries(v: Items, nowMs: number): TimelineEntry[] {
+  return [
+    ...v.closedItems.map((c) => ({
       at: c.closedAt,
       text: `${c.item} done (${c.outcome}); planned ${day(c.deadline)}, actual ${day(c.closedAt)}`,
       kind: c.deadline && c.closedAt > c.deadline ? ('late' as const) : ('done' as const),
     })),
-    ...s.openItems.map((o) => ({
+    ...v.openItems.map((o) => ({
       at: o.deadline ?? o.openedAt,
-      text: `${o.item} due ${day(o.deadline)}${o.paused ? ' (clock stopped)' : ''}`,
+      text: `${o.item} due ${day(o.deadline)}${'paused' in o && o.paused ? ' (clock stopped)' : ''}`,
       kind: o.deadline && Date.parse(o.deadline) < nowMs ? ('overdue' as const) : ('planned' as const),
     })),
   ];
-  return entries.sort((a, b) => a.at.localeCompare(b.at));
 }
 
+const byTime = (entries: TimelineEntry[]) => entries.sort((a, b) => a.at.localeCompare(b.at));
+
+/** Events, steps done (planned against actual) and deadlines ahead, in time order. */
+export function timelineOf(v: InternalView, nowMs: number): TimelineEntry[] {
+  return byTime([
+    ...(v.history ?? []).map((e) => ({
+      at: e.at,
+      text: `${e.type}${e.actor ? ` by ${e.actor}` : ''}`,
+      kind: 'event' as const,
+    })),
+    ...itemEntries(v, nowMs),
+  ]);
+}
+
+const RECORDERS = { cted: 'CTED', secretariat: 'the Committee secretariat' } as const;
+
+function replyText(r: StateReply): string {
+  if (!r.onBehalf) return `${r.action}${r.by ? ` by ${r.by}` : ''}`;
+  const who = r.recordedBy ? ` by ${RECORDERS[r.recordedBy]}` : '';
+  const note = r.reference ? `, note verbale ${r.reference}` : '';
+  const received = r.receivedOn ? ` received ${r.receivedOn}` : '';
+  return `${r.action} recorded on your behalf${who}${note}${received}`;
+}
+
+/** The State's timeline: the documents sent to it, its replies, adoption, and its own deadlines. */
+export function stateTimelineOf(v: StateView, nowMs: number): TimelineEntry[] {
+  const ref = (documentRef: string | undefined) => (documentRef ? ` (${documentRef})` : '');
+  return byTime([
+    ...(v.documents ?? []).map((d) => ({
+      at: d.sentAt,
+      text:
+        d.document === 'draft'
+          ? `draft report sent to you for comments${ref(d.documentRef)}`
+          : `adopted report transmitted to you${ref(d.documentRef)}`,
+      kind: 'event' as const,
+    })),
+    ...(v.replies ?? []).map((r) => ({ at: r.at, text: replyText(r), kind: 'event' as const })),
+    ...(v.adoptedAt ? [{ at: v.adoptedAt, text: 'report adopted by the Committee', kind: 'event' as const }] : []),
+    ...itemEntries(v, nowMs),
+  ]);
+}
+
+/** What each of a State's stages means to it. */
+const STATE_STAGE_TEXT: Record<StateStage, string> = {
+  drafting: 'CTED is drafting the report of the visit',
+  'draft-with-you': 'the draft report is with you for your factual comments',
+  'final-draft': 'CTED is finalizing the report',
+  'committee-review': 'under consideration by the Committee',
+  adopted: 'adopted by the Committee, to be transmitted to you',
+  transmitted: 'the adopted report has been transmitted to you',
+  implementing: 'implementing the recommendations',
+  closed: 'the follow-up of the visit is closed',
+  withdrawn: 'the follow-up of the visit was withdrawn',
+};
+
+const Consent: FC<{ v: StateView | InternalView }> = ({ v }) => {
+  const by = 'decidedBy' in v.consent ? v.consent.decidedBy : undefined;
+  return (
+    <p>
+      Sharing consent: <strong id="consent">{v.consent.scope}</strong>
+      {v.consent.sections.length ? ` (${v.consent.sections.join(', ')})` : ''}
+      {v.consent.priorityTaNeedsOnly ? ' — priority TA needs only' : ''}
+      {v.consent.decidedAt ? (
+        <>
+          {' '}
+          <span class="muted">
+            decided{by ? ` by ${by}` : ''} on {day(v.consent.decidedAt)}
+          </span>
+        </>
+      ) : null}
+    </p>
+  );
+};
+
+const Actions: FC<{ id: string; actions: ActionView[]; formToken: string }> = ({ id, actions, formToken }) =>
+  actions.length ? (
+    <>
+      {actions.map((a) => (
+        <ActionForm visitId={id} action={a.action} fields={a.fields} formToken={formToken} />
+      ))}
+    </>
+  ) : (
+    <p class="muted">Nothing for you to do on this visit now.</p>
+  );
+
+const Timeline: FC<{ entries: TimelineEntry[] }> = ({ entries }) => (
+  <table id="timeline">
+    <thead>
+      <tr>
+        <th>Date</th>
+        <th>What</th>
+      </tr>
+    </thead>
+    <tbody>
+      {entries.map((t) => (
+        <tr class={t.kind}>
+          <td>{day(t.at)}</td>
+          <td class={t.kind === 'overdue' || t.kind === 'late' ? 'overdue' : ''}>{t.text}</td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
+);
+
+const Messages: FC<{ messages: MessageView[] }> = ({ messages }) => (
+  <table id="messages">
+    <thead>
+      <tr>
+        <th>Sent</th>
+        <th>To</th>
+        <th>Subject</th>
+      </tr>
+    </thead>
+    <Rows
+      cols={3}
+      empty="None yet."
+      rows={messages.map((m) => (
+        <tr>
+          <td>{day(m.sentAt)}</td>
+          <td>{m.to}</td>
+          <td>{m.subject}</td>
+        </tr>
+      ))}
+    />
+  </table>
+);
+
 export interface VisitPageProps {
-  s: VisitStatus;
-  /** The actions the signed-in role may take now. */
-  mine: VisitStatus['allowedActions'];
+  /** The signed-in role's view of the visit, with the messages it may see. */
+  v: StateView | InternalView;
   flash: string | undefined;
   formToken: string;
-  sent: SentMessage[];
   nowMs: number;
 }
 
-export const VisitPage: FC<VisitPageProps> = ({ s, mine, flash, formToken, sent, nowMs }) => (
+export const VisitPage: FC<VisitPageProps> = ({ v, flash, formToken, nowMs }) => (
   <>
     {flash ? (
       <p class="overdue" role="alert">
@@ -72,64 +199,15 @@ export const VisitPage: FC<VisitPageProps> = ({ s, mine, flash, formToken, sent,
       </p>
     ) : null}
     <p>
-      {s.type} visit, {s.start} to {s.end}. Stage: <strong id="stage">{s.stage}</strong>.
+      {v.type} visit, {v.start} to {v.end}. Stage: <strong id="stage">{v.stage}</strong>
+      {isStateView(v) ? <span class="muted"> ({STATE_STAGE_TEXT[v.stage]})</span> : null}.
     </p>
-    <p>
-      Sharing consent: <strong id="consent">{s.consent.scope}</strong>
-      {s.consent.sections.length ? ` (${s.consent.sections.join(', ')})` : ''}
-      {s.consent.priorityTaNeedsOnly ? ' — priority TA needs only' : ''}
-      {s.consent.decidedBy ? (
-        <>
-          {' '}
-          <span class="muted">
-            decided by {s.consent.decidedBy} on {day(s.consent.decidedAt)}
-          </span>
-        </>
-      ) : null}
-    </p>
+    <Consent v={v} />
     <h2>Actions</h2>
-    {mine.length ? (
-      mine.map((a) => <ActionForm visitId={s.id} action={a.action} fields={a.fields} formToken={formToken} />)
-    ) : (
-      <p class="muted">Nothing for you to do on this visit now.</p>
-    )}
+    <Actions id={v.id} actions={v.allowedActions} formToken={formToken} />
     <h2>Timeline</h2>
-    <table id="timeline">
-      <thead>
-        <tr>
-          <th>Date</th>
-          <th>What</th>
-        </tr>
-      </thead>
-      <tbody>
-        {timelineOf(s, nowMs).map((t) => (
-          <tr class={t.kind}>
-            <td>{day(t.at)}</td>
-            <td class={t.kind === 'overdue' || t.kind === 'late' ? 'overdue' : ''}>{t.text}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-    <h2>Reminders and notices sent</h2>
-    <table>
-      <thead>
-        <tr>
-          <th>Sent</th>
-          <th>To</th>
-          <th>Subject</th>
-        </tr>
-      </thead>
-      <Rows
-        cols={3}
-        empty="None yet."
-        rows={sent.map((m) => (
-          <tr>
-            <td>{day(m.sentAt)}</td>
-            <td>{m.recipient}</td>
-            <td>{m.subject}</td>
-          </tr>
-        ))}
-      />
-    </table>
+    <Timeline entries={isStateView(v) ? stateTimelineOf(v, nowMs) : timelineOf(v, nowMs)} />
+    <h2>{isStateView(v) ? 'Messages sent to you' : 'Reminders and notices sent'}</h2>
+    <Messages messages={v.messages ?? []} />
   </>
 );
