@@ -29,6 +29,9 @@ export interface IssuedLink {
 /** Where a link takes a person: the page with the action's form (programs use /api/links/{token}). */
 export const linkPageUrl = (publicUrl: string, token: string) => `${publicUrl.replace(/\/$/, '')}/links/${token}`;
 
+/** Fields only CTED or the secretariat fill in, recording a note verbale on the State's behalf: a State using its own link leaves them out. */
+export const RECORDER_FIELDS: ReadonlySet<string> = new Set(['onBehalfOf', 'reference']);
+
 /** What the e-mails call each action a link offers ("Submit your comments"), for the link's page. */
 const LABELS = new Map<string, string>(Object.values(LINK_ACTIONS).flatMap((l) => l.map((a) => [a.action, a.label])));
 
@@ -89,10 +92,11 @@ export class LinkService {
     };
   }
 
-  /** What a link allows and what its e-mail called it, for the page a person opens. */
+  /** What a link allows and what its e-mail called it, for the page a person opens (the State's own fields). */
   page(token: string) {
     const link = this.describe(token);
-    return { ...link, label: LABELS.get(link.action) ?? link.action };
+    const fields = link.fields.filter((f) => !RECORDER_FIELDS.has(f.name));
+    return { ...link, fields, label: LABELS.get(link.action) ?? link.action };
   }
 
   /** Verifies a link before its body is read: 401 forged or expired, 409 used. */

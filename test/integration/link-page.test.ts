@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpServerFor } from '../../src/compose-http';
 import { ACTION_FIELDS } from '../../src/domain/actions';
+import { RECORDER_FIELDS } from '../../src/services/links';
 import { resolvePolicy } from '../../src/infra/policy/loader';
 import { Store } from '../../src/infra/store/store';
 import { apiVisit, startApiHarness, USERS, type Harness, type UserName } from '../api-harness';
@@ -106,7 +107,9 @@ describe('the page a signed link opens', () => {
     expect(page.text).not.toMatch(/<script/i);
     expect(page.text).toContain(`<form method="post" action="/links/${token}"`);
     expect(page.text).toContain(REVIEW);
-    for (const f of ACTION_FIELDS['record-comments']) expect(page.text).toContain(`name="${f.name}"`);
+    for (const f of ACTION_FIELDS['record-comments'])
+      if (RECORDER_FIELDS.has(f.name)) expect(page.text).not.toContain(`name="${f.name}"`);
+      else expect(page.text).toContain(`name="${f.name}"`);
 
     // The form, posted as a browser posts it: the comments are recorded, once.
     const done = await submit(token, { summary: 'Two factual corrections' });
@@ -126,7 +129,12 @@ describe('the page a signed link opens', () => {
     const page = await open(token);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Decide on sharing with UN partners');
-    for (const f of ACTION_FIELDS['record-consent']) expect(page.text).toContain(`name="${f.name}"`);
+    // The State's own fields; not those CTED fills in when it records a note verbale on the State's behalf.
+    const own = ACTION_FIELDS['record-consent'].filter((f) => !RECORDER_FIELDS.has(f.name));
+    expect(own.map((f) => f.name)).toEqual(expect.arrayContaining(['scope', 'sections', 'priorityTaNeedsOnly']));
+    for (const f of own) expect(page.text).toContain(`name="${f.name}"`);
+    expect(page.text).not.toContain('name="onBehalfOf"');
+    expect(page.text).not.toContain('name="reference"');
     expect(page.text).toMatch(/<select id="f-record-consent-scope" name="scope"><option>none<\/option>/);
     // Opening the page spends nothing.
     expect((await open(token)).status).toBe(200);
