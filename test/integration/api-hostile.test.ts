@@ -1014,7 +1014,10 @@ describe('signed links against the real engine', () => {
 
     const first = await h.request('POST', `/api/links/${token}`, { body: { scope: 'full' } });
     expect(first.status, first.text).toBe(200);
-    expect(first.body.consent).toMatchObject({ scope: 'full', decidedBy: USERS.stateNOR.email });
+    // The answer is the State's own view; who decided is in the secretariat's.
+    expect(first.body.consent).toMatchObject({ scope: 'full' });
+    const seen = await h.request('GET', `/api/visits/${id}`, { as: 'secretariat' });
+    expect(seen.body.consent).toMatchObject({ scope: 'full', decidedBy: USERS.stateNOR.email });
     // record-consent stays allowed (a State may change its decision), so only the link's single use stops a replay.
     expect(first.body.allowedActions.map((a: { action: string }) => a.action)).toContain('record-consent');
     return { id, token, after: await snapshot(id) };
