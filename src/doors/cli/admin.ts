@@ -31,7 +31,9 @@ function policyCommands({ program, services, io }: AdminCli): void {
         [
           policy.name,
           ...Object.entries(policy.clocks).map(([k, v]) => `  ${k.padEnd(30)} ${v}`),
-          `  working days: ${policy.calendar.name}, ${policy.calendar.holidays.length} holidays`,
+          `  working days: ${policy.calendar.name}, ${policy.calendar.holidays.length} holidays` +
+            (policy.calendar.coveredUntil ? `, known until ${policy.calendar.coveredUntil}` : ''),
+          `  calendar-day deadlines on a closed day: ${policy.deadlinesOnClosedDays ?? 'keep'}`,
         ].join('\n'),
       );
     });
