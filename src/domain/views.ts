@@ -36,7 +36,7 @@ import {
   type Objection,
   type ReminderRecord,
 } from './visit/state';
-import { CONSENT_SCOPES, STAGES, type ActionName, type Item } from './vocabulary';
+import { CONSENT_SCOPES, LANGUAGES, STAGES, type ActionName, type Item } from './vocabulary';
 
 /** What the projection reads: a status, or a snapshot of the read model (no history, no reminders). */
 export type ProjectionInput = Omit<VisitStatus, 'history' | 'reminders'> &
@@ -50,6 +50,9 @@ export interface SentMessageRecord {
 }
 
 const instant = z.iso.datetime();
+const LanguageSchema = z.enum(LANGUAGES);
+/** A deadline past the end of the published UN calendar, which may move once the next year's list is out. */
+const provisional = z.boolean().optional();
 
 // ---- The parts views share -------------------------------------------------------------------
 
@@ -62,6 +65,11 @@ const IDENTITY = {
   start: z.iso.date(),
   end: z.iso.date(),
   groupId: z.string().optional(),
+  /** The regional group (the same as groupId), which visit to the State this is, its language, the UN partners in the delegation. */
+  group: z.string().nullable().optional(),
+  ordinal: z.string().nullable().optional(),
+  language: LanguageSchema.optional(),
+  partners: z.array(z.string()).optional(),
 };
 
 /** One payload field of an action allowed now. */
@@ -126,6 +134,7 @@ const StateOpenItem = z.strictObject({
   openedAt: instant,
   deadline: instant.nullable(),
   overdue: z.boolean(),
+  provisional,
 });
 
 const StateClosedItem = z.strictObject({
@@ -187,7 +196,12 @@ export const StateView = z.strictObject({
     scope: z.enum(CONSENT_SCOPES),
     sections: z.array(z.string()),
     priorityTaNeedsOnly: z.boolean(),
+    /** The State itself (its code, or its focal point's address); never whoever recorded it for the State. */
+    decidedBy: z.string().optional(),
     decidedAt: instant.optional(),
+    /** The note verbale that carried the decision, and the partners the State named. */
+    reference: z.string().optional(),
+    partners: z.array(z.string()).optional(),
   }),
   briefing: Briefing,
   /** From the visit's history: absent in a view built from the read model's snapshot. */
@@ -223,6 +237,7 @@ const OpenItem = z.strictObject({
   deadline: instant.nullable(),
   overdue: z.boolean(),
   paused: z.boolean(),
+  provisional,
 });
 const ClosedItem = z.strictObject({
   item: ItemSchema,
@@ -251,12 +266,20 @@ const ReminderView = z.strictObject({
   to: z.array(RecipientSchema),
   deadline: instant.nullable(),
   status: z.enum(['sent', 'skipped']),
+  /** Why it was skipped, or that it went late. */
+  reason: z.string().optional(),
 });
 const ConsentBase = {
   scope: z.enum(CONSENT_SCOPES),
   sections: z.array(z.string()),
   priorityTaNeedsOnly: z.boolean(),
+  /** Who decided: the State (its code or its focal point's address; left out for the Committee when an address). */
+  decidedBy: z.string().optional(),
   decidedAt: instant.optional(),
+  /** Who recorded a decision that came by note verbale, the note's symbol, the partners the State named. */
+  recordedBy: z.string().optional(),
+  reference: z.string().optional(),
+  partners: z.array(z.string()).optional(),
 };
 
 /** The fields every internal view has; contacts and consent differ by role. */
@@ -290,7 +313,9 @@ const EVERYTHING = {
     stateContact: z.string(),
     permanentMission: z.string().optional(),
   }),
-  consent: z.strictObject({ ...ConsentBase, decidedBy: z.string().optional() }),
+  /** The Permanent Mission's address (the same as in contacts), or null. */
+  permanentMission: z.string().nullable().optional(),
+  consent: z.strictObject(ConsentBase),
 };
 
 /** The Committee's business without the State's addresses (a State's own actions show its role, not who). */
@@ -392,6 +417,10 @@ function identityOf(s: ProjectionInput): Identity {
     start: s.start,
     end: s.end,
     ...(s.groupId ? { groupId: s.groupId } : {}),
+    ...opt('group', s.group),
+    ...opt('ordinal', s.ordinal),
+    ...opt('language', s.language),
+    ...opt('partners', s.partners ? [...s.partners] : undefined),
   };
 }
 
@@ -416,6 +445,19 @@ function actionOf(a: AllowedAction): ActionView {
 function stateAddresses(s: ProjectionInput): Set<string> {
   const { stateContact, permanentMission } = s.contacts;
   return new Set(permanentMission ? [stateContact, permanentMission] : [stateContact]);
+}
+
+/** Everyone who spoke for the State itself: its addresses and whoever took a step in the State's role. */
+function stateSpeakers(s: ProjectionInput): Set<string> {
+  const out = stateAddresses(s);
+  for (const e of s.history ?? []) if (e.role === 'state' && e.actor) out.add(e.actor);
+  return out;
+}
+
+/** Who decided the State's consent, if it is the State itself (its code or one of its own people). */
+function decidedByState(s: ProjectionInput): string | undefined {
+  const by = s.consent.decidedBy;
+  return by !== undefined && (by === s.state || stateSpeakers(s).has(by)) ? by : undefined;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -446,7 +488,13 @@ const isStateItem = (item: Item): item is StateItem => (STATE_ITEMS as readonly 
 function stateOpenItems(s: ProjectionInput): StateView['openItems'] {
   return s.openItems
     .filter((o): o is OpenItemView & { item: StateItem } => isStateItem(o.item))
-    .map((o) => ({ item: o.item, openedAt: o.openedAt, deadline: o.deadline, overdue: o.overdue }));
+    .map((o) => ({
+      item: o.item,
+      openedAt: o.openedAt,
+      deadline: o.deadline,
+      overdue: o.overdue,
+      ...opt('provisional', o.provisional),
+    }));
 }
 
 function stateClosedItems(s: ProjectionInput): StateView['closedItems'] {
@@ -527,7 +575,10 @@ function stateView(p: Principal, s: ProjectionInput, messages?: readonly SentMes
       scope: s.consent.scope,
       sections: [...s.consent.sections],
       priorityTaNeedsOnly: s.consent.priorityTaNeedsOnly,
+      ...opt('decidedBy', decidedByState(s)),
       ...opt('decidedAt', s.consent.decidedAt),
+      ...opt('reference', s.consent.reference),
+      ...opt('partners', s.consent.partners ? [...s.consent.partners] : undefined),
     },
     briefing: s.briefing,
     ...(history
@@ -556,26 +607,41 @@ const holdOf = (h: Hold) => ({ by: h.by, at: h.at, ...opt('reason', h.reason) })
 const objectionOf = (o: Objection) => ({ by: o.by, at: o.at, reason: o.reason });
 
 function reminderOf(r: ReminderRecord): z.infer<typeof ReminderView> {
-  return { key: r.key, item: r.item, kind: r.kind, at: r.at, to: [...r.to], deadline: r.deadline, status: r.status };
+  return {
+    key: r.key,
+    item: r.item,
+    kind: r.kind,
+    at: r.at,
+    to: [...r.to],
+    deadline: r.deadline,
+    status: r.status,
+    ...opt('reason', r.reason),
+  };
 }
 
-/** An event; `showActor` false leaves out who took it (a State's focal point, for the Committee). */
-function eventOf(e: VisitEvent, showActor: boolean): z.infer<typeof EventView> {
+/**
+ * An event. With `hidden` (the State's people, for the Committee), a step the State took itself
+ * keeps its role but not who took it, and a payload naming one of them names the State instead.
+ */
+function eventOf(e: VisitEvent, state: string, hidden?: Set<string>): z.infer<typeof EventView> {
+  const byState = hidden !== undefined && (e.role === 'state' || (e.actor !== undefined && hidden.has(e.actor)));
+  const named = (v: unknown) => (hidden && typeof v === 'string' && hidden.has(v) ? state : v);
+  const payload = e.payload && Object.fromEntries(Object.entries(e.payload).map(([k, v]) => [k, named(v)]));
   return {
     seq: e.seq,
     type: e.type,
     at: e.at,
     stage: e.stage,
-    ...(showActor ? opt('actor', e.actor) : {}),
+    ...(byState ? {} : opt('actor', e.actor)),
     ...opt('role', e.role),
     ...opt('door', e.door),
-    ...opt('payload', e.payload ? { ...e.payload } : undefined),
+    ...opt('payload', payload),
   };
 }
 
 /**
- * The fields every internal view shares. `hideState` leaves out the State's addresses: the actor
- * of the State's own steps, and the address of messages sent to it (named by its role instead).
+ * The fields every internal view shares. `hideState` leaves out the State's addresses: who took
+ * the State's own steps, and the address of messages sent to it (named by its role instead).
  */
 function internalFields(
   p: Principal,
@@ -583,14 +649,15 @@ function internalFields(
   messages: readonly SentMessageRecord[] | undefined,
   hideState: boolean,
 ): InternalFields {
-  const own = stateAddresses(s);
-  const isState = (e: VisitEvent) => e.role === 'state' || (e.actor !== undefined && own.has(e.actor));
+  const hidden = hideState ? stateSpeakers(s) : undefined;
   const to = (address: string) =>
-    !hideState || !own.has(address)
+    !hidden?.has(address)
       ? address
       : address === s.contacts.stateContact
         ? 'state-contact'
-        : 'permanent-mission';
+        : address === s.contacts.permanentMission
+          ? 'permanent-mission'
+          : 'state';
   return {
     ...identityOf(s),
     stage: s.stage,
@@ -600,6 +667,7 @@ function internalFields(
       deadline: o.deadline,
       overdue: o.overdue,
       paused: o.paused,
+      ...opt('provisional', o.provisional),
     })),
     closedItems: s.closedItems.map((c) => ({
       item: c.item,
@@ -620,7 +688,7 @@ function internalFields(
     transmittedAt: s.transmittedAt,
     receivedAt: s.receivedAt,
     briefing: s.briefing,
-    ...(s.history ? { history: s.history.map((e) => eventOf(e, !hideState || !isState(e))) } : {}),
+    ...(s.history ? { history: s.history.map((e) => eventOf(e, s.state, hidden)) } : {}),
     ...(s.reminders ? { reminders: s.reminders.map(reminderOf) } : {}),
     policy: s.policy,
     ...(messages
@@ -629,21 +697,26 @@ function internalFields(
   };
 }
 
-function consentOf(c: Consent, withDecider: boolean) {
+/** The consent record; `decidedBy` as given (the Committee's views leave out an address of the State's). */
+function consentOf(c: Consent, decidedBy: string | undefined) {
   return {
     scope: c.scope,
     sections: [...c.sections],
     priorityTaNeedsOnly: c.priorityTaNeedsOnly,
-    ...(withDecider ? opt('decidedBy', c.decidedBy) : {}),
+    ...opt('decidedBy', decidedBy),
     ...opt('decidedAt', c.decidedAt),
+    ...opt('recordedBy', c.recordedBy),
+    ...opt('reference', c.reference),
+    ...opt('partners', c.partners ? [...c.partners] : undefined),
   };
 }
 
 function committeeView(p: Principal, s: ProjectionInput, messages?: readonly SentMessageRecord[]): CommitteeView {
+  const by = s.consent.decidedBy;
   return {
     ...internalFields(p, s, messages, true),
     contacts: { caseOfficer: s.contacts.caseOfficer },
-    consent: consentOf(s.consent, false),
+    consent: consentOf(s.consent, by !== undefined && stateSpeakers(s).has(by) ? undefined : by),
   };
 }
 
@@ -655,6 +728,7 @@ function fullView(p: Principal, s: ProjectionInput, messages?: readonly SentMess
       stateContact: s.contacts.stateContact,
       ...opt('permanentMission', s.contacts.permanentMission),
     },
-    consent: consentOf(s.consent, true),
+    ...opt('permanentMission', s.permanentMission),
+    consent: consentOf(s.consent, s.consent.decidedBy),
   };
 }

@@ -239,9 +239,12 @@ function drive(plan: readonly Step[]): Drive {
     now += step.hours * HOUR;
     send(applyExpiries(s, now, POLICY).notices, messages);
     send(takeDueReminders(s, POLICY, now, 0), messages);
-    const allowed = allowedActions(s).filter((a) => a !== 'withdraw' || step.pick % 40 === 0);
+    // Withdrawal ends the visit: one step in forty at most.
+    const withdraw = step.pick % 40 === 39 && allowedActions(s).includes('withdraw');
+    const allowed = allowedActions(s).filter((a) => a !== 'withdraw');
     const forward = allowed.find((a) => PROGRESS.includes(a));
-    const action = step.progress && forward ? forward : allowed[step.pick % Math.max(1, allowed.length)];
+    const random = allowed[step.pick % Math.max(1, allowed.length)];
+    const action = withdraw ? 'withdraw' : step.progress && forward ? forward : random;
     if (action) {
       const candidates = takers(action, s, step.n, (role, ob) => payloadFor(action, role, step.n, ob));
       const who = candidates[step.who % Math.max(1, candidates.length)];
@@ -257,6 +260,14 @@ function drive(plan: readonly Step[]): Drive {
 
 const planArb = fc.array(stepArb, { minLength: 1, maxLength: 45 });
 
+const forward = (hours: number): Step => ({ hours, progress: true, pick: 0, who: 0, n: 0 });
+/** Draft, comments, final draft, adoption by silence (seen before transmission), transmission, reports. */
+const EVERY_STAGE: Step[] = [
+  ...[24, 24, 24, 24].map(forward),
+  { hours: 24 * 14, progress: false, pick: 0, who: 0, n: 0 },
+  ...[24, 24, 24, 24, 24, 24].map(forward),
+];
+
 const PRINCIPALS: Record<Role, Principal> = {
   cted: { email: OFFICER, role: 'cted' },
   secretariat: { email: SECRETARIAT, role: 'secretariat' },
@@ -266,14 +277,14 @@ const PRINCIPALS: Record<Role, Principal> = {
   partner: { email: 'ta@unodc.example.org', role: 'partner', organisation: 'UNODC' },
 };
 
-/** Every string in a JSON value, keys included. */
-function strings(v: unknown, out: string[] = []): string[] {
+/** Every string in a JSON value, keys included unless `valuesOnly`. */
+function strings(v: unknown, out: string[] = [], valuesOnly = false): string[] {
   if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const x of v) strings(x, out);
+  else if (Array.isArray(v)) for (const x of v) strings(x, out, valuesOnly);
   else if (v && typeof v === 'object')
     for (const [k, x] of Object.entries(v)) {
-      out.push(k);
-      strings(x, out);
+      if (!valuesOnly) out.push(k);
+      strings(x, out, valuesOnly);
     }
   return out;
 }
@@ -285,7 +296,7 @@ function leaks(view: unknown, extra: readonly string[] = []): string[] {
   const { allowedActions: _a, ...rest } = view as Record<string, unknown>;
   return [
     ...all.filter((x) => [...OTHERS, ...SECRETS, ...extra].some((secret) => x.includes(secret))),
-    ...strings(rest).filter((x) => OTHER_RECIPIENTS.includes(x) || x.startsWith('partner:')),
+    ...strings(rest, [], true).filter((x) => OTHER_RECIPIENTS.includes(x) || x.startsWith('partner:')),
   ];
 }
 
@@ -353,7 +364,8 @@ describe('the views per role (property: generated visits in every stage)', () =>
           seenStages.add(s.stage);
         }
       }),
-      { numRuns: 150 },
+      // Besides the random plans: one through every stage to the end, one withdrawn at once.
+      { numRuns: 150, examples: [[EVERY_STAGE], [[{ hours: 1, progress: false, pick: 39, who: 0, n: 1 }]]] },
     );
     expect([...seenStages].sort()).toEqual([...STAGES].sort());
     expect([...seenStateStages].sort()).toEqual([...STATE_STAGES].sort());
@@ -398,7 +410,7 @@ describe('the views are allow-lists', () => {
     const LEAK = 'ADDED-LATER';
     s.secretField = LEAK;
     Object.assign(s.contacts, { deputy: LEAK });
-    Object.assign(s.consent, { recordedBy: LEAK });
+    Object.assign(s.consent, { signedBy: LEAK });
     for (const list of [s.openItems, s.closedItems, s.history, s.reminders, s.allowedActions])
       for (const x of list as object[]) Object.assign(x, { extra: LEAK });
     for (const a of s.allowedActions) for (const f of a.fields) Object.assign(f, { extra: LEAK });
