@@ -16,8 +16,21 @@ export interface Principal {
   organisation?: string;
 }
 
-/** Scope of a grant: every visit, or only the visits of the principal's own State. */
-export type Scope = 'any' | 'own-state';
+/**
+ * Scope of a grant: every visit; only the visits of the principal's own State; or on someone
+ * else's behalf, naming them in `onBehalfOf` (the State's reply that came by note verbale, a
+ * Committee member's hold lifted at their request).
+ */
+export type Scope = 'any' | 'own-state' | 'on-behalf';
+
+/** The State's replies, which CTED and the secretariat may record on its behalf. */
+const STATE_REPLIES = {
+  'record-comments': 'on-behalf',
+  'request-extension': 'on-behalf',
+  'confirm-receipt': 'on-behalf',
+  'record-consent': 'on-behalf',
+  'submit-implementation-report': 'on-behalf',
+} as const satisfies Partial<Record<ActionName, Scope>>;
 
 /**
  * The permission table. An action missing from a role's row is refused (403). Whether the action
@@ -32,9 +45,13 @@ export const PERMISSIONS: Record<Role, Partial<Record<ActionName, Scope>>> = {
     'submit-final-draft': 'any',
     'transmit-report': 'any',
     'submit-follow-up-report': 'any',
+    ...STATE_REPLIES,
   },
   secretariat: {
     'grant-extension': 'any',
+    'refuse-extension': 'any',
+    'lift-hold': 'on-behalf',
+    ...STATE_REPLIES,
     'invite-briefing': 'any',
     'record-briefing': 'any',
     withdraw: 'any',
@@ -90,11 +107,42 @@ export function mayRead(p: Principal, visit: Pick<VisitStatus, 'state' | 'consen
   }
 }
 
-/** Whether the principal's role may take the action on this visit (before asking the workflow). */
-export function mayAct(p: Principal, action: ActionName, visit: Pick<VisitStatus, 'state'>): boolean {
+/**
+ * Whether the principal's role may take the action on this visit (before asking the workflow).
+ * Given the payload, an action taken on someone's behalf must name them: the visit's State for its
+ * replies, a member (an e-mail) for a hold; and a State never speaks for another.
+ */
+export function mayAct(
+  p: Principal,
+  action: ActionName,
+  visit: Pick<VisitStatus, 'state'>,
+  payload?: Readonly<Record<string, unknown>>,
+): boolean {
   const scope = PERMISSIONS[p.role][action];
   if (!scope) return false;
-  return scope === 'any' || (p.state !== undefined && p.state === visit.state);
+  const onBehalfOf = payload?.onBehalfOf;
+  if (action === 'lift-hold' && scope === 'any') {
+    const member = onBehalfOf ?? payload?.member;
+    return member === undefined || member === p.email;
+  }
+  if (scope === 'own-state') {
+    return p.state !== undefined && p.state === visit.state && (onBehalfOf === undefined || onBehalfOf === p.state);
+  }
+  if (scope === 'on-behalf' && payload) {
+    return action === 'lift-hold'
+      ? typeof onBehalfOf === 'string' && onBehalfOf.includes('@')
+      : onBehalfOf === visit.state;
+  }
+  return true;
+}
+
+/** Why `mayAct` refuses a principal whose role may take the action, but not as the payload says. */
+export function onBehalfRefusal(p: Principal, action: ActionName, visit: Pick<VisitStatus, 'state'>): string {
+  if (PERMISSIONS[p.role][action] === 'own-state') return `a State records ${action} for itself only`;
+  if (PERMISSIONS[p.role][action] === 'any') return 'only the member who placed a hold lifts it';
+  return action === 'lift-hold'
+    ? `the ${p.role} role lifts a hold only on the member's behalf: name the member's e-mail in onBehalfOf`
+    : `the ${p.role} role records ${action} only on the State's behalf: give onBehalfOf ${visit.state}, the note verbale's reference and receivedOn`;
 }
 
 /**

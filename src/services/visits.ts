@@ -6,7 +6,7 @@
 import type { ZodError } from 'zod';
 import { VisitStartRequest, visitIdOf } from '../contract';
 import { ACTION_FIELDS, ACTION_PAYLOADS } from '../domain/actions';
-import { mayAct, mayOperate, mayRead, type Operation, type Principal } from '../domain/permissions';
+import { mayAct, mayOperate, mayRead, onBehalfRefusal, type Operation, type Principal } from '../domain/permissions';
 import type { VisitStatus } from '../domain/visit';
 import {
   isPartnerView,
@@ -180,10 +180,14 @@ export class VisitService {
   /** Checks an attempt before its payload is read: 404 for a visit the caller may not see, 403 (audited) for an action its role may not take. */
   async authorize(caller: Caller, door: CallerDoor, visit: string | VisitStatus, action: ActionName, body: unknown) {
     const s = typeof visit === 'string' ? await this.readable(caller, visit) : visit;
-    if (!isOperator(caller) && !mayAct(caller, action, s)) {
+    if (isOperator(caller)) return s;
+    const refuse = (message: string) => {
       this.audit.record({ caller, door, visitId: s.id, action, payload: body }, 'refused', 'forbidden');
-      throw new AppError('forbidden', `the ${caller.role} role may not ${action}`);
-    }
+      return new AppError('forbidden', message);
+    };
+    if (!mayAct(caller, action, s)) throw refuse(`the ${caller.role} role may not ${action}`);
+    const payload = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    if (!mayAct(caller, action, s, payload)) throw refuse(onBehalfRefusal(caller, action, s));
     return s;
   }
 

@@ -40,6 +40,11 @@ function snap(id: string, over: Partial<Snapshot> = {}): Snapshot {
     briefing: 'none',
     closedItems: [],
     policy: 'test',
+    partners: [],
+    group: null,
+    language: 'en',
+    ordinal: null,
+    permanentMission: null,
     ...over,
   };
 }
@@ -64,7 +69,16 @@ const FIXTURE: Snapshot[] = [
   snap('166-POL', {
     stage: 'drafting',
     end: '2019-12-13',
-    openItems: [{ item: 'drafting', openedAt: at(NOW, -100), deadline: at(NOW, -40), overdue: true, paused: false }],
+    openItems: [
+      {
+        item: 'drafting',
+        openedAt: at(NOW, -100),
+        deadline: at(NOW, -40),
+        overdue: true,
+        paused: false,
+        provisional: false,
+      },
+    ],
   }),
 ];
 
@@ -136,6 +150,7 @@ describe('annual reporting status', () => {
                 deadline,
                 overdue: false,
                 paused: false,
+                provisional: false,
               },
             ],
           };
@@ -169,14 +184,28 @@ describe('digest and CSV', () => {
         snap('160-GBR', {
           stage: 'committee-review',
           openItems: [
-            { item: 'committee-review', openedAt: at(NOW, -2), deadline: at(NOW, 5), overdue: false, paused: false },
+            {
+              item: 'committee-review',
+              openedAt: at(NOW, -2),
+              deadline: at(NOW, 5),
+              overdue: false,
+              paused: false,
+              provisional: false,
+            },
           ],
         }),
         snap('161-PHL', {
           stage: 'state-review',
           extension: 'requested',
           openItems: [
-            { item: 'state-review', openedAt: at(NOW, -20), deadline: at(NOW, 20), overdue: false, paused: false },
+            {
+              item: 'state-review',
+              openedAt: at(NOW, -20),
+              deadline: at(NOW, 20),
+              overdue: false,
+              paused: false,
+              provisional: false,
+            },
           ],
         }),
       ],

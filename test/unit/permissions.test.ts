@@ -9,12 +9,14 @@ import {
   mayAct,
   mayOperate,
   mayRead,
+  onBehalfRefusal,
   OPERATIONS,
   partnerView,
   PERMISSIONS,
   ROLES,
   type PartnerView,
   type Principal,
+  type Role,
 } from '../../src/domain/permissions';
 import { project, type InternalView, type StateView } from '../../src/domain/views';
 import {
@@ -152,8 +154,8 @@ describe('the PERMISSIONS table', () => {
     expect(orphans).toEqual([]);
   });
 
-  it('lets only the secretariat grant extensions and withdraw a visit', () => {
-    for (const action of ['grant-extension', 'withdraw'] as const) {
+  it('lets only the secretariat grant or refuse extensions and withdraw a visit', () => {
+    for (const action of ['grant-extension', 'refuse-extension', 'withdraw'] as const) {
       expect(
         ROLES.filter((r) => PERMISSIONS[r][action] !== undefined),
         action,
@@ -161,12 +163,21 @@ describe('the PERMISSIONS table', () => {
     }
   });
 
-  it('gives the State only own-state grants, and every other role only grants on any visit', () => {
+  it('gives the State only own-state grants; CTED and the secretariat record the State replies on its behalf; every other grant is on any visit', () => {
     const stateScopes = Object.values(PERMISSIONS.state);
     expect(stateScopes.length).toBeGreaterThan(0);
     expect(new Set(stateScopes)).toEqual(new Set(['own-state']));
+    const onBehalf = (role: Role) =>
+      Object.entries(PERMISSIONS[role])
+        .filter(([, scope]) => scope === 'on-behalf')
+        .map(([a]) => a)
+        .sort();
+    const replies = Object.keys(PERMISSIONS.state).sort();
+    expect(onBehalf('cted')).toEqual(replies);
+    expect(onBehalf('secretariat')).toEqual([...replies, 'lift-hold'].sort());
     for (const role of ROLES.filter((r) => r !== 'state')) {
-      for (const [action, scope] of Object.entries(PERMISSIONS[role])) expect(scope, `${role}: ${action}`).toBe('any');
+      for (const [action, scope] of Object.entries(PERMISSIONS[role]))
+        if (scope !== 'on-behalf') expect(scope, `${role}: ${action}`).toBe('any');
     }
   });
 
@@ -183,9 +194,12 @@ describe('the PERMISSIONS table', () => {
   });
 
   it('keeps committee decisions with the committee and the chair: only the chair adopts or returns to CTED', () => {
-    for (const action of ['place-hold', 'lift-hold', 'object'] as const) {
+    for (const action of ['place-hold', 'object'] as const) {
       expect(ROLES.filter((r) => PERMISSIONS[r][action]).sort(), action).toEqual(['chair', 'committee']);
     }
+    // The secretariat records a lifting only on the member's behalf.
+    expect(ROLES.filter((r) => PERMISSIONS[r]['lift-hold']).sort()).toEqual(['chair', 'committee', 'secretariat']);
+    expect(PERMISSIONS.secretariat['lift-hold']).toBe('on-behalf');
     for (const action of ['record-adoption', 'return-to-cted'] as const)
       expect(
         ROLES.filter((r) => PERMISSIONS[r][action]),
@@ -200,15 +214,59 @@ describe('the PERMISSIONS table', () => {
 });
 
 describe('mayAct', () => {
-  it('is exactly the table: any scope everywhere, own-state only on the principal’s own State (property)', () => {
+  it('is exactly the table before the payload is read: any and on-behalf everywhere, own-state only on the principal’s own State (property)', () => {
     fc.assert(
       fc.property(principalArb, fc.constantFrom(...ACTIONS), stateArb, (p, action, state) => {
         const scope = PERMISSIONS[p.role][action];
-        const expected = scope === 'any' || (scope === 'own-state' && p.state !== undefined && p.state === state);
+        const expected =
+          scope === 'any' ||
+          scope === 'on-behalf' ||
+          (scope === 'own-state' && p.state !== undefined && p.state === state);
         expect(mayAct(p, action, { state })).toBe(expected);
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('with the payload: on-behalf names the visit’s State (or, for a hold, a member); a State speaks only for itself; a member lifts only their own hold (property)', () => {
+    const onBehalfArb = fc.option(fc.constantFrom('POL', 'NOR', 'a@b.org', 'member@un.org', ''), { nil: undefined });
+    fc.assert(
+      fc.property(principalArb, fc.constantFrom(...ACTIONS), stateArb, onBehalfArb, (p, action, state, onBehalfOf) => {
+        const scope = PERMISSIONS[p.role][action];
+        const payload = onBehalfOf === undefined ? {} : { onBehalfOf };
+        const expected =
+          scope === undefined
+            ? false
+            : scope === 'own-state'
+              ? p.state !== undefined && p.state === state && (onBehalfOf === undefined || onBehalfOf === p.state)
+              : scope === 'on-behalf'
+                ? action === 'lift-hold'
+                  ? onBehalfOf !== undefined && onBehalfOf.includes('@')
+                  : onBehalfOf === state
+                : action === 'lift-hold'
+                  ? onBehalfOf === undefined || onBehalfOf === p.email
+                  : true;
+        expect(mayAct(p, action, { state }, payload)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('explains the refusal of an action taken on the wrong behalf', () => {
+    const pol = { state: 'POL' };
+    const officer = PRINCIPALS.cted!;
+    expect(mayAct(officer, 'record-comments', pol, { summary: 'x' })).toBe(false);
+    expect(onBehalfRefusal(officer, 'record-comments', pol)).toContain('onBehalfOf POL');
+    expect(mayAct(officer, 'record-comments', pol, { summary: 'x', onBehalfOf: 'POL' })).toBe(true);
+    expect(mayAct(PRINCIPALS.statePOL!, 'record-comments', pol, { onBehalfOf: 'NOR' })).toBe(false);
+    expect(onBehalfRefusal(PRINCIPALS.statePOL!, 'record-comments', pol)).toBe(
+      'a State records record-comments for itself only',
+    );
+    expect(mayAct(PRINCIPALS.committee!, 'lift-hold', pol, { onBehalfOf: 'other@un.org' })).toBe(false);
+    expect(onBehalfRefusal(PRINCIPALS.committee!, 'lift-hold', pol)).toBe('only the member who placed a hold lifts it');
+    expect(mayAct(PRINCIPALS.secretariat!, 'lift-hold', pol, {})).toBe(false);
+    expect(onBehalfRefusal(PRINCIPALS.secretariat!, 'lift-hold', pol)).toContain("member's e-mail in onBehalfOf");
+    expect(mayAct(PRINCIPALS.secretariat!, 'lift-hold', pol, { onBehalfOf: 'member1@un.example.org' })).toBe(true);
   });
 
   it('lets a State focal point act on its own visits only, never without a State code', () => {
@@ -226,7 +284,9 @@ describe('mayAct', () => {
   it('ignores a State code carried by a role whose grants are not State-scoped', () => {
     const officerWithState: Principal = { ...PRINCIPALS.cted!, state: 'NOR' };
     expect(mayAct(officerWithState, 'submit-draft', { state: 'POL' })).toBe(true);
-    expect(mayAct(officerWithState, 'record-comments', { state: 'NOR' })).toBe(false);
+    // Recording the State's reply, the officer names the visit's State, not its own code.
+    expect(mayAct(officerWithState, 'record-comments', { state: 'POL' }, { onBehalfOf: 'NOR' })).toBe(false);
+    expect(mayAct(officerWithState, 'record-comments', { state: 'POL' }, { onBehalfOf: 'POL' })).toBe(true);
   });
 });
 
@@ -328,15 +388,25 @@ describe('project (what each role is shown: test/unit/views.test.ts has the rest
     expect(actions('statePOL', 'state-review')).toEqual(['record-comments', 'request-extension']);
     expect(actions('stateNOR', 'state-review')).toEqual([]);
     expect(actions('stateWithoutCode', 'state-review')).toEqual([]);
-    expect(actions('secretariat', 'state-review-extension-requested')).toEqual(['grant-extension', 'withdraw']);
+    expect(actions('secretariat', 'state-review-extension-requested')).toEqual([
+      'record-comments',
+      'grant-extension',
+      'refuse-extension',
+      'withdraw',
+    ]);
+    expect(actions('cted', 'state-review')).toEqual(['refer-ta', 'record-comments', 'request-extension']);
     expect(actions('committee', 'committee-review-hold')).toEqual(['place-hold', 'lift-hold', 'object']);
+    expect(actions('secretariat', 'committee-review-hold')).toEqual(['lift-hold', 'withdraw']);
     expect(actions('chair', 'committee-review-objection')).toEqual(['record-adoption', 'return-to-cted']);
     expect(actions('committee', 'committee-review-objection')).toEqual([]);
     expect(actions('cted', 'transmitting')).toContain('transmit-report');
     expect(actions('chair', 'transmitting')).toContain('transmit-report');
     expect(actions('statePOL', 'transmitted-consent-none')).toEqual(['confirm-receipt', 'record-consent']);
     for (const who of ['cted', 'secretariat', 'committee', 'chair', 'statePOL']) {
-      expect(actions(who, 'closed'), who).toEqual([]);
+      // A closed visit still takes the State's consent (recorded by the State, or on its behalf).
+      expect(actions(who, 'closed'), who).toEqual(
+        ['statePOL', 'cted', 'secretariat'].includes(who) ? ['record-consent'] : [],
+      );
       expect(actions(who, 'withdrawn'), who).toEqual([]);
     }
   });

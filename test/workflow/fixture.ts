@@ -6,7 +6,7 @@ import { actUpdate, statusQuery, workflowIdOf, type ActRequest, type VisitStartR
 import { newYorkDate } from '../../src/domain/calendar';
 import { addDuration, subtractDuration } from '../../src/domain/duration';
 import type { Policy } from '../../src/domain/policy';
-import type { Notice, VisitStatus } from '../../src/domain/visit';
+import { deadlineAfter, type Notice, type VisitStatus } from '../../src/domain/visit';
 import type { ActionName } from '../../src/domain/vocabulary';
 import { resolvePolicy } from '../../src/infra/policy/loader';
 import { eventually, recordingActivities, uniqueQueue, visitRequest, workflowBundle } from '../helpers';
@@ -91,9 +91,15 @@ export async function withVisit(
 
 export const DAY = 86_400_000;
 export const iso = (ms: number) => new Date(ms).toISOString();
-const CALENDAR = resolvePolicy().calendar;
-/** `ms` plus a policy duration ("30 days", "5 working days"), as the engine counts it. */
-export const plus = (ms: number, text: string) => addDuration(ms, text, CALENDAR);
+const POLICY = resolvePolicy();
+/** `ms` plus a policy duration ("30 days", "5 working days"), as the engine counts a new visit's deadline (rules 2). */
+export const plus = (ms: number, text: string, policy: Policy = POLICY) =>
+  deadlineAfter({ rules: 2 }, ms, text, policy);
+/** A policy whose calendar has exactly these closures and covers every year (nothing provisional). */
+export const calendarPolicy = (holidays: string[]) =>
+  resolvePolicy({ calendar: { holidays, floating: [], coveredUntil: '2199-12-31' } });
+/** `ms` plus a duration kept to the time of day (reminders after an opening or a deadline), as the engine counts it. */
+export const after = (ms: number, text: string) => addDuration(ms, text, POLICY.calendar);
 /** `ms` minus a reminder offset ("14 days"), as the engine counts it. */
 export const minus = (ms: number, text: string) => subtractDuration(ms, text);
 

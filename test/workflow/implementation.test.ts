@@ -8,6 +8,7 @@ import {
   OFFICER,
   SECRETARIAT,
   advanceTo,
+  after,
   iso,
   minus,
   plus,
@@ -36,21 +37,25 @@ describe('sharing consent', () => {
       ]);
       await env.sleep('61 days');
       expect(run.reminders('sharing-consent')).toEqual([
-        `follow-up state-contact @ ${iso(plus(transmitted, '30 days'))}`,
-        `follow-up state-contact @ ${iso(plus(transmitted, '60 days'))}`,
+        `follow-up state-contact @ ${iso(after(transmitted, '30 days'))}`,
+        `follow-up state-contact @ ${iso(after(transmitted, '60 days'))}`,
       ]);
       expect((await run.status()).consent.scope).toBe('none');
       expect(run.events('report-shared')).toEqual([]);
     });
   });
 
-  it('tells partners only what the State consented to: partial, then full, then none', async () => {
-    await withVisit(env, {}, async (run) => {
+  it('tells the partners the State named and the delegation only what it consented to: partial, then full, then none', async () => {
+    await withVisit(env, { request: { partners: ['UNOCT'] } }, async (run) => {
       await advanceTo(run, 'transmitting');
       await run.act('transmit-report');
       const partial = await run.act(
         'record-consent',
-        { scope: 'partial', sections: ['Border security', 'Countering the financing of terrorism'] },
+        {
+          scope: 'partial',
+          sections: ['Border security', 'Countering the financing of terrorism'],
+          partners: ['UNODC'],
+        },
         FOCAL_POINT,
       );
       expect(partial.consent).toMatchObject({
@@ -63,7 +68,7 @@ describe('sharing consent', () => {
       await run.eventsSent('report-shared');
       expect(run.notices.filter((n) => n.topic === 'report-shared').map((n) => [n.to, n.details])).toEqual([
         [
-          ['partners'],
+          ['partner:UNODC', 'partner:UNOCT'],
           {
             scope: 'partial',
             sections: ['Border security', 'Countering the financing of terrorism'],
@@ -79,7 +84,9 @@ describe('sharing consent', () => {
 
       const none = await run.act('record-consent', { scope: 'none' }, FOCAL_POINT);
       expect(none.consent.scope).toBe('none');
-      expect(await run.eventsSent('sharing-withdrawn')).toEqual(['partners']);
+      expect(await run.eventsSent('sharing-withdrawn')).toEqual(['partner:UNODC+partner:UNOCT']);
+      // The Committee hears of every decision.
+      expect(await run.eventsSent('consent-recorded', 3)).toEqual(Array(3).fill('committee+chair+secretariat'));
       expect(run.events('report-shared')).toHaveLength(2);
       expect(none.history.filter((e) => e.type === 'record-consent').map((e) => e.payload?.scope)).toEqual([
         'partial',
@@ -139,8 +146,8 @@ describe('the State report on steps taken (6 months from receipt)', () => {
         overdue: true,
       });
       expect(s.overdue).toBe(true);
-      const m1 = plus(due, '30 days');
-      const m2 = plus(m1, '30 days');
+      const m1 = after(due, '30 days');
+      const m2 = after(m1, '30 days');
       expect(run.reminders('state-implementation-report')).toEqual([
         `before state-contact @ ${iso(minus(due, '30 days'))}`,
         `before state-contact @ ${iso(minus(due, '7 days'))}`,
@@ -169,14 +176,15 @@ describe('the CTED follow-up report (12 months from adoption)', () => {
         `before case-officer @ ${iso(minus(due, '30 days'))}`,
         `before case-officer @ ${iso(minus(due, '7 days'))}`,
         `due case-officer @ ${iso(due)}`,
-        `overdue case-officer+cted-management @ ${iso(plus(due, '14 days'))}`,
+        `overdue case-officer+cted-management @ ${iso(after(due, '14 days'))}`,
       ]);
       const closed = await run.act('submit-follow-up-report', { documentRef: 'CTED/FU/166-POL' }, OFFICER);
       expect(closed.stage).toBe('closed');
       expect(closed.openItems).toEqual([]);
-      expect(closed.allowedActions).toEqual([]);
-      expect(await run.handle.result()).toMatchObject({ id: '166-POL', stage: 'closed' });
+      // Closed, the visit still takes the State's consent to share its report.
+      expect(closed.allowedActions.map((a) => a.action)).toEqual(['record-consent']);
       expect(await run.eventsSent('visit-closed')).toEqual(['case-officer+secretariat']);
+      expect((await run.handle.describe()).status.name).toBe('RUNNING');
     });
   });
 });

@@ -112,6 +112,79 @@ describe('state review (30 days)', () => {
     });
   });
 
+  it('holds the review open past the 30th day while an extension request is pending, then counts 15 days from the original deadline', async () => {
+    await withVisit(env, {}, async (run) => {
+      await advanceTo(run, 'state-review');
+      const original = Date.parse((await run.status()).openItems.find((o) => o.item === 'state-review')!.deadline!);
+      await sleepUntil(env, original - 2 * DAY);
+      await run.act('request-extension', { reason: 'Awaiting the ministry' }, FOCAL_POINT);
+      await sleepUntil(env, original + 2 * DAY); // the 30 days ran out while the request was pending
+      const pending = await run.status();
+      expect(pending.stage).toBe('state-review');
+      expect(pending.extension).toBe('requested');
+      expect(pending.history.map((e) => e.type)).not.toContain('no-comments-received');
+      expect(pending.allowedActions.map((a) => a.action)).toEqual(
+        expect.arrayContaining(['record-comments', 'grant-extension', 'refuse-extension']),
+      );
+
+      const granted = await run.act('grant-extension', {}, SECRETARIAT);
+      const extended = plus(original, '15 days');
+      expect(granted.openItems.find((o) => o.item === 'state-review')?.deadline).toBe(iso(extended));
+      await sleepUntil(env, extended - 60_000);
+      expect((await run.status()).stage).toBe('state-review');
+      await sleepUntil(env, extended + 60_000);
+      const done = await run.status();
+      expect(done.stage).toBe('finalizing');
+      expect(done.history.find((e) => e.type === 'no-comments-received')?.at).toBe(iso(extended));
+    });
+  });
+
+  it('refuse-extension: the State is told why and the review ends at the original deadline', async () => {
+    await withVisit(env, {}, async (run) => {
+      await advanceTo(run, 'state-review');
+      const original = Date.parse((await run.status()).openItems.find((o) => o.item === 'state-review')!.deadline!);
+      await sleepUntil(env, original - 10 * DAY);
+      await run.act('request-extension', { reason: 'Elections' }, FOCAL_POINT);
+      await expect(run.act('refuse-extension', {}, SECRETARIAT)).rejects.toMatchObject({
+        cause: { type: 'InvalidPayload', message: expect.stringContaining('reason') },
+      });
+      const refused = await run.act('refuse-extension', { reason: 'The Committee meets on the 20th' }, SECRETARIAT);
+      expect(refused.extension).toBe('refused');
+      expect(refused.openItems.find((o) => o.item === 'state-review')?.deadline).toBe(iso(original));
+      expect(refused.allowedActions.map((a) => a.action)).not.toEqual(expect.arrayContaining(['request-extension']));
+      expect(refused.allowedActions.map((a) => a.action)).not.toContain('grant-extension');
+      expect(refused.history.at(-1)).toMatchObject({
+        type: 'refuse-extension',
+        actor: SECRETARIAT,
+        payload: { reason: 'The Committee meets on the 20th' },
+      });
+      expect(await run.eventsSent('extension-refused')).toEqual([`state-contact+case-officer ${iso(original)}`]);
+
+      await sleepUntil(env, original + 60_000);
+      const done = await run.status();
+      expect(done.stage).toBe('finalizing');
+      expect(done.history.find((e) => e.type === 'no-comments-received')?.at).toBe(iso(original));
+    });
+  });
+
+  it('refuse-extension after the 30th day ends the review at once, with no comments received', async () => {
+    await withVisit(env, {}, async (run) => {
+      await advanceTo(run, 'state-review');
+      const original = Date.parse((await run.status()).openItems.find((o) => o.item === 'state-review')!.deadline!);
+      await sleepUntil(env, original - DAY);
+      await run.act('request-extension', {}, FOCAL_POINT);
+      await sleepUntil(env, original + 3 * DAY);
+      const refused = await run.act('refuse-extension', { reason: 'Out of time' }, SECRETARIAT);
+      const at = Date.parse(refused.history.at(-1)!.at);
+      expect(refused.stage).toBe('finalizing');
+      expect(refused.closedItems.find((c) => c.item === 'state-review')).toMatchObject({
+        outcome: 'no-comments-received',
+        closedAt: iso(at),
+      });
+      expect(refused.openItems.find((o) => o.item === 'finalizing')?.deadline).toBe(iso(plus(at, '15 days')));
+    });
+  });
+
   it('refuses a second extension request and an action the stage does not allow, writing nothing', async () => {
     await withVisit(env, {}, async (run) => {
       await advanceTo(run, 'state-review');
@@ -122,7 +195,7 @@ describe('state review (30 days)', () => {
         cause: {
           type: 'ActionNotAllowed',
           message: expect.stringContaining(
-            'allowed now: record-pao, refer-ta, record-comments, grant-extension, withdraw',
+            'allowed now: record-pao, refer-ta, record-comments, grant-extension, refuse-extension, withdraw',
           ),
         },
       });
