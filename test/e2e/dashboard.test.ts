@@ -109,8 +109,9 @@ beforeAll(async () => {
   });
   await act('cted', '803-NOR', 'submit-draft', { documentRef: 'DRAFT/803' });
   await act('cted', '803-NOR', 'dispatch-draft');
+  // The State's answer is its own view: CTED now finalizes the report ('final-draft', the main track's 'finalizing').
   expect((await act('stateNOR', '803-NOR', 'record-comments', { summary: 'Two factual corrections' })).stage).toBe(
-    'finalizing',
+    'final-draft',
   );
 
   // The dashboard reads the read model: wait until it holds every visit as it now stands.
@@ -373,7 +374,8 @@ describe('the dashboard in a browser', () => {
     await page.goto('/visits/803-NOR');
     expect(await signInThroughForm(page, 'stateNOR')).toBe('/visits/803-NOR');
     expect(await page.locator('.who').textContent()).toBe(`${USERS.stateNOR.email} (state NOR)`);
-    expect(await page.locator('#stage').textContent()).toBe('finalizing');
+    // Its own stage words: CTED is finalizing the report.
+    expect(await page.locator('#stage').textContent()).toBe('final-draft');
     expect(await page.locator('form.action').count()).toBe(0);
     expect(await page.locator('main').textContent()).toContain('Nothing for you to do on this visit now.');
 
