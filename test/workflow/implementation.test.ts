@@ -1,9 +1,11 @@
 /** After adoption: transmission, receipt, sharing consent, the 6-month State report, the 12-month CTED report, withdrawal. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { endOfNewYorkDay, newYorkDate } from '../../src/domain/calendar';
 import { timeSkippingEnv } from '../helpers';
 import {
   CHAIR,
+  DAY,
   FOCAL_POINT,
   OFFICER,
   SECRETARIAT,
@@ -162,6 +164,58 @@ describe('the State report on steps taken (6 months from receipt)', () => {
   });
 });
 
+describe('receipt (deemed after 5 working days, corrected with the real date)', () => {
+  it('moves the 6-month deadline and its reminders when the State gives the real day it received a deemed report; once', async () => {
+    await withVisit(env, {}, async (run) => {
+      await advanceTo(run, 'transmitting');
+      const t = await run.act('transmit-report');
+      const transmitted = Date.parse(t.transmittedAt!);
+      const deemedAt = Date.parse(t.openItems.find((o) => o.item === 'receipt')!.deadline!);
+      expect(deemedAt).toBe(plus(transmitted, '5 working days'));
+      await sleepUntil(env, deemedAt + 60_000);
+      const deemed = await run.status();
+      expect(deemed.stage).toBe('implementing');
+      expect(deemed.closedItems.find((c) => c.item === 'receipt')?.outcome).toBe('deemed-received');
+      expect(deemed.openItems.find((o) => o.item === 'state-implementation-report')?.deadline).toBe(
+        iso(plus(deemedAt, '6 months')),
+      );
+      expect(deemed.allowedActions.map((a) => a.action)).toContain('confirm-receipt');
+
+      // The report reached the capital only twelve days after transmission (a diplomatic pouch).
+      await sleepUntil(env, transmitted + 14 * DAY);
+      const receivedOn = newYorkDate(transmitted + 12 * DAY);
+      const corrected = await run.act(
+        'confirm-receipt',
+        { receivedOn, onBehalfOf: 'POL', reference: 'NV/2026/118' },
+        SECRETARIAT,
+      );
+      const due = plus(endOfNewYorkDay(receivedOn), '6 months');
+      expect(corrected.openItems.find((o) => o.item === 'state-implementation-report')?.deadline).toBe(iso(due));
+      expect(corrected.allowedActions.map((a) => a.action)).not.toContain('confirm-receipt');
+      expect(corrected.history.at(-1)).toMatchObject({
+        type: 'confirm-receipt',
+        actor: SECRETARIAT,
+        payload: { receivedOn, onBehalfOf: 'POL', reference: 'NV/2026/118' },
+      });
+      expect(await run.eventsSent('implementation-report-requested', 2)).toEqual([
+        `state-contact ${iso(plus(deemedAt, '6 months'))}`,
+        `state-contact ${iso(due)}`,
+      ]);
+      await expect(run.act('confirm-receipt', { receivedOn }, FOCAL_POINT)).rejects.toMatchObject({
+        cause: { type: 'ActionNotAllowed' },
+      });
+
+      // Reminders follow the corrected deadline; none fires for the deemed one.
+      await sleepUntil(env, due - 6 * DAY);
+      expect(run.reminders('state-implementation-report')).toEqual([
+        `before state-contact @ ${iso(minus(due, '30 days'))}`,
+        `before state-contact @ ${iso(minus(due, '7 days'))}`,
+      ]);
+      expect((await run.status()).openItems.find((o) => o.item === 'state-implementation-report')?.overdue).toBe(false);
+    });
+  });
+});
+
 describe('the CTED follow-up report (12 months from adoption)', () => {
   it('is due 12 months after adoption, reminds the case officer, and closes the visit with the State report', async () => {
     await withVisit(env, {}, async (run) => {
@@ -184,6 +238,54 @@ describe('the CTED follow-up report (12 months from adoption)', () => {
       // Closed, the visit still takes the State's consent to share its report.
       expect(closed.allowedActions.map((a) => a.action)).toEqual(['record-consent']);
       expect(await run.eventsSent('visit-closed')).toEqual(['case-officer+secretariat']);
+      expect((await run.handle.describe()).status.name).toBe('RUNNING');
+    });
+  });
+});
+
+describe('consent after closure', () => {
+  it('is recorded years after the visit closed, by the State or on its behalf, and told to the Committee and the partners', async () => {
+    await withVisit(env, { request: { partners: ['UNOCT'] } }, async (run) => {
+      await advanceTo(run, 'implementing');
+      await run.act('submit-implementation-report', {}, FOCAL_POINT);
+      const closed = await run.act('submit-follow-up-report', { documentRef: 'CTED/FU/166-POL' }, OFFICER);
+      expect(closed.stage).toBe('closed');
+      expect(closed.consent.scope).toBe('none');
+
+      await env.sleep('730 days');
+      const late = await run.act(
+        'record-consent',
+        {
+          scope: 'partial',
+          priorityTaNeedsOnly: true,
+          partners: ['UNODC'],
+          onBehalfOf: 'POL',
+          reference: 'NV/2028/7',
+          receivedOn: newYorkDate(await env.currentTimeMs()),
+        },
+        SECRETARIAT,
+      );
+      expect(late.stage).toBe('closed');
+      expect(late.consent).toMatchObject({
+        scope: 'partial',
+        priorityTaNeedsOnly: true,
+        decidedBy: 'POL',
+        recordedBy: SECRETARIAT,
+        reference: 'NV/2028/7',
+        partners: ['UNODC'],
+      });
+      expect(await run.eventsSent('consent-recorded')).toEqual(['committee+chair+secretariat']);
+      expect(await run.eventsSent('report-shared')).toEqual(['partner:UNODC+partner:UNOCT']);
+      await expect(run.act('record-consent', { scope: 'full', onBehalfOf: 'NOR' }, SECRETARIAT)).rejects.toMatchObject({
+        cause: { type: 'ActionNotAllowed', message: expect.stringContaining('POL') },
+      });
+
+      await env.sleep('365 days');
+      const withdrawn = await run.act('record-consent', { scope: 'none' }, FOCAL_POINT);
+      expect(withdrawn.consent).toMatchObject({ scope: 'none', decidedBy: FOCAL_POINT });
+      expect(await run.eventsSent('sharing-withdrawn')).toEqual(['partner:UNODC+partner:UNOCT']);
+      expect(await run.eventsSent('consent-recorded', 2)).toHaveLength(2);
+      expect(withdrawn.allowedActions.map((a) => a.action)).toEqual(['record-consent']);
       expect((await run.handle.describe()).status.name).toBe('RUNNING');
     });
   });

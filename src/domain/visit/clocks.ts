@@ -314,7 +314,9 @@ export function applyCalendar(
   const effects = noEffects();
   const ev = pushEvent(state, effects, 'calendar-published', nowMs, undefined, { version, moved });
   for (const m of moved) {
-    const to = [...new Set([...(policy.reminders[m.item]?.to ?? []), 'secretariat' as const])];
+    // Those reminded of the item, the secretariat, and the Committee for its own silence deadline.
+    const committee = m.item === 'committee-review' ? (['committee', 'chair'] as const) : [];
+    const to = [...new Set([...(policy.reminders[m.item]?.to ?? []), ...committee, 'secretariat' as const])];
     notify(state, effects, ev, 'deadline-moved', to, {
       item: m.item,
       deadline: m.to,
