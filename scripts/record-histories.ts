@@ -9,14 +9,19 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { actUpdate, statusQuery, workflowIdOf, type ActRequest } from '../src/contract';
+import { actUpdate, publishCalendarUpdate, statusQuery, workflowIdOf, type ActRequest } from '../src/contract';
 import { resolvePolicy } from '../src/infra/policy/loader';
 import { registerSearchAttributes } from '../src/infra/temporal/search-attributes';
 import { temporalTestServerPath } from '../src/infra/temporal/binaries';
 import { workflowsPath } from '../src/worker';
 import { recordingActivities, visitRequest } from '../test/helpers';
 
-type Step = ['act', ActRequest['action'], Record<string, unknown>?, string?] | ['sleep', string];
+type Step =
+  ['act', ActRequest['action'], Record<string, unknown>?, string?] | ['sleep', string] | ['publish-calendar', string];
+
+const FOCAL = 'focal.point@mission.example.org';
+const SECRETARIAT = 'secretariat@un.example.org';
+const MEMBER = 'member@committee.example.org';
 
 const SCENARIOS: Record<string, Step[]> = {
   // Silence everywhere: no comments, adoption by silence, receipt deemed, both reports late.
@@ -31,11 +36,14 @@ const SCENARIOS: Record<string, Step[]> = {
     ['sleep', '215 days'],
     ['act', 'submit-implementation-report', {}, 'focal.point@mission.example.org'],
     ['act', 'submit-follow-up-report'],
+    // Rules 2: a closed visit still takes consent.
+    ['sleep', '30 days'],
+    ['act', 'record-consent', { scope: 'full' }, FOCAL],
   ],
   // Every kind of step: PAO, TA referral, extension, hold, objection, meeting, consent, briefing.
   'visit-full': [
     ['act', 'record-pao', { documentRef: 'PAO/166' }],
-    ['act', 'refer-ta', { partners: ['UNODC'], needs: 'Border management training' }],
+    ['act', 'refer-ta', { partners: ['UNODC'], needs: 'Border management training', agreedOn: '2026-11-20' }],
     ['act', 'submit-draft'],
     ['act', 'dispatch-draft'],
     ['sleep', '20 days'],
@@ -57,6 +65,33 @@ const SCENARIOS: Record<string, Step[]> = {
     ['act', 'record-briefing', { date: '2027-06-01' }, 'secretariat@un.example.org'],
     ['act', 'withdraw', { reason: 'Recorded for replay' }, 'secretariat@un.example.org'],
   ],
+  // Rules 2 (recorded from -3 on): replies by note verbale, a pending extension over the 30th day
+  // refused, a hold lifted on the member's behalf, a corrected calendar, a corrected receipt, consent
+  // after closure.
+  'visit-diplomatic': [
+    ['act', 'record-pao', { documentRef: 'PAO/166' }],
+    ['act', 'refer-ta', { partners: ['UNODC'], agreedOn: '2026-11-20' }],
+    ['act', 'submit-draft'],
+    ['act', 'dispatch-draft'],
+    ['sleep', '25 days'],
+    ['act', 'request-extension', { onBehalfOf: 'POL', reference: 'NV/2026/1' }, SECRETARIAT],
+    ['sleep', '10 days'],
+    ['act', 'refuse-extension', { reason: 'The Committee meets soon' }, SECRETARIAT],
+    ['act', 'submit-final-draft'],
+    ['act', 'place-hold', { reason: 'Capital review' }, MEMBER],
+    ['sleep', '2 days'],
+    ['publish-calendar', 'recorded-1'],
+    ['act', 'lift-hold', { onBehalfOf: MEMBER }, SECRETARIAT],
+    ['sleep', '10 days'],
+    ['act', 'transmit-report'],
+    ['sleep', '10 days'],
+    ['act', 'confirm-receipt', { onBehalfOf: 'POL', reference: 'NV/2026/2' }, SECRETARIAT],
+    ['act', 'record-consent', { scope: 'partial', priorityTaNeedsOnly: true, partners: ['UNOCT'] }, FOCAL],
+    ['act', 'submit-implementation-report', { onBehalfOf: 'POL', reference: 'NV/2027/3' }, 'officer@cted.example.org'],
+    ['act', 'submit-follow-up-report'],
+    ['sleep', '400 days'],
+    ['act', 'record-consent', { scope: 'none', onBehalfOf: 'POL', reference: 'NV/2028/4' }, SECRETARIAT],
+  ],
 };
 
 const suffix = process.argv[2] ?? '';
@@ -76,21 +111,31 @@ async function main() {
     activities: rec.activities,
   });
   await worker.runUntil(async () => {
-    for (const [name, steps] of Object.entries(SCENARIOS)) {
+    // RECORD_ONLY=visit-diplomatic records one scenario (to add a new one beside those recorded).
+    const only = process.env.RECORD_ONLY;
+    for (const [name, steps] of Object.entries(SCENARIOS).filter(([n]) => !only || n === only)) {
       const handle = await env.client.workflow.start('visitFollowUp', {
         taskQueue: 'record',
         workflowId: workflowIdOf(`166-POL-${name}`),
         args: [{ request: visitRequest(), policy: resolvePolicy() }],
       });
       for (const step of steps) {
+        if (process.env.RECORD_TRACE) console.log(name, JSON.stringify(step));
         if (step[0] === 'sleep') await env.sleep(step[1]);
-        else {
+        else if (step[0] === 'publish-calendar') {
+          const { calendar } = resolvePolicy();
+          await handle.executeUpdate(publishCalendarUpdate, {
+            args: [{ calendar, publishedBy: 'operator', version: step[1] }],
+          });
+        } else {
           const [, action, payload = {}, actor = 'officer@cted.example.org'] = step;
           await handle.executeUpdate(actUpdate, { args: [{ action, payload, actor: { email: actor }, door: 'cli' }] });
         }
       }
       const status = await handle.query(statusQuery);
-      await handle.result();
+      // Rules 2: a closed visit keeps listening for consent; end the recording there.
+      if (status.stage === 'closed') await handle.terminate('recorded for replay');
+      else await handle.result();
       const history = await handle.fetchHistory();
       const file = join(__dirname, '..', 'test', 'histories', `${name}${suffix}.json`);
       writeFileSync(file, historyToJSON(history));

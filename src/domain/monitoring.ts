@@ -174,6 +174,9 @@ export interface ComplianceCell {
 }
 
 const days = (ms: number) => Math.round((ms / DAY) * 10) / 10;
+/** A deadline's length in New York calendar days: "30 days" counted to the close of the 30th day is 30, not 30.4. */
+const targetDays = (openedAt: string, deadline: string) =>
+  Math.round((Date.parse(newYorkDate(Date.parse(deadline))) - Date.parse(newYorkDate(Date.parse(openedAt)))) / DAY);
 
 /**
  * For each timed step and year (the New York year the step started), how many days it took:
@@ -201,7 +204,7 @@ export function compliance(snapshots: readonly Monitored[], nowMs: number): Comp
       )
         continue;
       const taken = days(Date.parse(c.closedAt) - Date.parse(c.openedAt));
-      const target = days(Date.parse(c.deadline) - Date.parse(c.openedAt));
+      const target = targetDays(c.openedAt, c.deadline);
       const k = cell(c.item, c.openedAt);
       k.taken.push(taken);
       k.targets.push(target);
@@ -214,7 +217,7 @@ export function compliance(snapshots: readonly Monitored[], nowMs: number): Comp
       k.exceeded.push({
         id: s.id,
         days: days(nowMs - Date.parse(o.openedAt)),
-        targetDays: days(Date.parse(o.deadline) - Date.parse(o.openedAt)),
+        targetDays: targetDays(o.openedAt, o.deadline),
       });
     }
   }

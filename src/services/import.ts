@@ -1,7 +1,8 @@
 /**
  * Importing visits from a CSV with the columns of ../shared/data/ctc-visits-2018-2019.csv:
  * visit_number, member_state, iso3, visit_type, ordinal, start_date, end_date, and optionally
- * case_officer and state_contact. Every row is validated before anything is started.
+ * group, language, state_name, permanent_mission, case_officer and state_contact. Every row is
+ * validated before anything is started.
  */
 import { VisitStartRequest, visitIdOf } from '../contract';
 import { describeIssues } from '../domain/actions';
@@ -19,6 +20,8 @@ export interface ImportDefaults {
   caseOfficer?: string;
   /** State contact for rows without a state_contact column; `{iso3}` is replaced by the row's code. */
   stateContact?: string;
+  /** Permanent Mission for rows without a permanent_mission column; `{iso3}` is replaced too. */
+  permanentMission?: string;
 }
 
 export interface ImportRow {
@@ -31,21 +34,29 @@ export interface ImportProblem {
   message: string;
 }
 
-/** One data row as a start request: regional visits that start on the same day share a group. */
+/**
+ * One data row as a start request. A regional visit's group comes from the `group` column (the
+ * trips of a regional visit do not share their dates); the State's name from `state_name` (its name
+ * in UN use today), else `member_state`.
+ */
 function candidate(header: string[], cells: string[], defaults: ImportDefaults) {
-  const get = (name: string) => cells[header.indexOf(name)]?.trim() ?? '';
+  const get = (name: string) => (header.includes(name) ? (cells[header.indexOf(name)]?.trim() ?? '') : '');
   const iso3 = get('iso3');
-  const type = get('visit_type');
+  const template = (t: string | undefined) => t?.replace('{iso3}', iso3.toLowerCase());
+  const optional = (key: string, value: string | undefined) => (value ? { [key]: value } : {});
   return {
     number: /^\d+$/.test(get('visit_number')) ? Number(get('visit_number')) : get('visit_number'),
     state: iso3,
-    stateName: get('member_state') || undefined,
-    type,
+    ...optional('stateName', get('state_name') || get('member_state')),
+    type: get('visit_type'),
     start: get('start_date'),
     end: get('end_date'),
-    ...(type === 'regional' ? { groupId: `regional-${get('start_date')}` } : {}),
+    ...optional('groupId', get('group')),
+    ...optional('ordinal', get('ordinal')),
+    ...optional('language', get('language')),
     caseOfficer: get('case_officer') || defaults.caseOfficer,
-    stateContact: get('state_contact') || defaults.stateContact?.replace('{iso3}', iso3.toLowerCase()),
+    stateContact: get('state_contact') || template(defaults.stateContact),
+    ...optional('permanentMission', get('permanent_mission') || template(defaults.permanentMission)),
   };
 }
 

@@ -207,9 +207,16 @@ describe('npm start, the CLI and real e-mail', () => {
     await eventually(() => (mails().length === 1 ? true : undefined), 'the draft to reach the Permanent Mission');
     expect(mails()[0]).toMatchObject({ to: ['mission@norway.example.org'], topic: 'draft-dispatched' });
     expect(mails()[0]!.subject).toMatch(
-      /^Draft report of visit 500-NOR for your factual comments \(by \d{4}-\d{2}-\d{2}\)$/,
+      /^Draft report of visit 500-NOR for your factual comments \(by \d{1,2} [A-Z][a-z]+ \d{4}\)$/,
     );
-    expect(mails()[0]!.raw).toContain(deadline.slice(0, 13)); // the exact deadline is in the body
+    // The body names the deadline's day and the close of business (quoted-printable lines joined).
+    const day = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'America/New_York',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+    }).format(new Date(deadline));
+    expect(mails()[0]!.raw.replace(/=\r?\n/g, '')).toContain(`close of business, New York time, on ${day}`);
 
     await stopEngine();
     // Down across the first reminder (t0 + 30 s), back well before the second (t0 + 150 s).
@@ -243,7 +250,7 @@ describe('npm start, the CLI and real e-mail', () => {
       'no-comments-received -> officer@cted.example.org',
     ]);
     expect(mails()[1]!.subject).toBe(
-      `Reminder: factual comments on the draft report — visit 500-NOR (due ${mails()[0]!.subject.slice(-11, -1)})`,
+      `Reminder: factual comments on the draft report — visit 500-NOR (due ${/\(by (.+)\)$/.exec(mails()[0]!.subject)![1]})`,
     );
     expect(new Set(mails().map((m) => m.messageId)).size).toBe(4);
     expect(after.history.map((e) => [e.type, e.actor ?? null])).toEqual([
@@ -343,10 +350,25 @@ describe('npm start, the CLI and real e-mail', () => {
       'officer@cted.example.org',
       '--state-contact',
       'pm-{iso3}@mission.example.org',
+      '--permanent-mission',
+      'mission-{iso3}@un-missions.example.org',
       '--json',
     );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).imported).toHaveLength(31);
+    // Regional groups, ordinals, languages and Missions come from the file.
+    for (const [id, group, language] of [
+      ['144-ARM', 'south-caucasus-2018', 'en'],
+      ['145-NZL', 'pacific-2018', 'en'],
+      ['137-CHE', null, 'fr'],
+    ] as const) {
+      expect(await show(id)).toMatchObject({
+        group,
+        language,
+        ordinal: id === '137-CHE' ? null : 'second',
+        permanentMission: `mission-${id.slice(4).toLowerCase()}@un-missions.example.org`,
+      });
+    }
     const pol = await show('166-POL');
     expect(pol.stage).toBe('drafting');
     expect(pol.openItems.find((o) => o.item === 'drafting')).toMatchObject({

@@ -15,23 +15,42 @@ const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 const load = (f: string) => historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')));
 
 describe('replay of committed histories', () => {
-  it('has histories to replay, covering silence and every kind of step, before and after the catch-up patch', () => {
+  it('has histories to replay, covering silence and every kind of step, before and after each patch', () => {
     expect(files.sort()).toEqual([
+      'visit-diplomatic-3.json',
       'visit-full-2.json',
+      'visit-full-3.json',
       'visit-full.json',
       'visit-silence-2.json',
+      'visit-silence-3.json',
       'visit-silence.json',
     ]);
   });
 
-  it('covers both sides of the catch-up patch: older histories without its marker, newer ones with it', () => {
-    const markers = (f: string) => load(f).events?.filter((e) => e.markerRecordedEventAttributes).length ?? 0;
-    expect(files.sort().map((f) => [f, markers(f)])).toEqual([
-      ['visit-full-2.json', 1],
-      ['visit-full.json', 0],
-      ['visit-silence-2.json', 1],
-      ['visit-silence.json', 0],
+  it('covers every side of the patches: none (the first code), the catch-up patch (-2), and rules 2 besides (-3)', () => {
+    const patches = (f: string) =>
+      (load(f).events ?? [])
+        .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
+        .filter((d): d is Uint8Array => d instanceof Uint8Array)
+        .map((d) => (JSON.parse(Buffer.from(d).toString()) as { id: string }).id)
+        .sort();
+    expect(files.sort().map((f) => [f, patches(f)])).toEqual([
+      ['visit-diplomatic-3.json', ['catch-up-after-side-effects', 'follow-up-rules-2']],
+      ['visit-full-2.json', ['catch-up-after-side-effects']],
+      ['visit-full-3.json', ['catch-up-after-side-effects', 'follow-up-rules-2']],
+      ['visit-full.json', []],
+      ['visit-silence-2.json', ['catch-up-after-side-effects']],
+      ['visit-silence-3.json', ['catch-up-after-side-effects', 'follow-up-rules-2']],
+      ['visit-silence.json', []],
     ]);
+  });
+
+  it("has recorded the rules-2 steps: replies on the State's behalf, a refused extension, a published calendar, consent after closure", () => {
+    const types = (load('visit-diplomatic-3.json').events ?? [])
+      .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)
+      .filter(Boolean);
+    expect(types).toContain('publishCalendar');
+    expect(types.filter((t) => t === 'act').length).toBeGreaterThanOrEqual(15);
   });
 
   it.each(files)('replays %s with the current workflow code', async (file) => {

@@ -1,5 +1,6 @@
 /** The secretariat's figures against a hand-computed fixture. */
 import { describe, expect, it } from 'vitest';
+import { endOfNewYorkDay, newYorkDate } from '../../src/domain/calendar';
 import {
   annualReportingStatus,
   compliance,
@@ -55,7 +56,10 @@ const OPEN = '2019-03-02T04:59:59.999Z';
 const drafting = (days: number, opened = OPEN) => ({
   item: 'drafting' as const,
   openedAt: opened,
-  deadline: at(opened, 60),
+  // The engine's deadline: the close of the 60th New York day (across the change to summer time).
+  deadline: new Date(
+    endOfNewYorkDay(new Date(Date.parse(newYorkDate(Date.parse(opened))) + 60 * DAY).toISOString().slice(0, 10)),
+  ).toISOString(),
   closedAt: at(opened, days),
   outcome: 'submitted',
 });

@@ -46,6 +46,8 @@ export const ImportRequest = z
       .max(64 * 1024),
     caseOfficer: z.email().optional(),
     stateContact: z.string().min(3).max(200).optional(),
+    /** The Permanent Mission of rows without a permanent_mission column; `{iso3}` is replaced. */
+    permanentMission: z.string().min(3).max(200).optional(),
   })
   .strict();
 

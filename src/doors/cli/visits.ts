@@ -75,8 +75,10 @@ function startCommand({ visits, services, io, as }: VisitsCli): void {
     .option('--permanent-mission <email>', 'the Permanent Mission (escalations)')
     .option('--state-name <name>', "the State's name")
     .option('--group <id>', 'regional visits: the group id shared by its States')
-    .option('--language <en|fr|es>', 'the language the State corresponds in')
-    .action(async (o: Record<string, string | undefined>) => {
+    .option('--language <code>', 'the official language the State corresponds in: ar, zh, en, fr, ru or es')
+    .option('--ordinal <text>', 'which visit to the State this is, e.g. second')
+    .option('--partner <ORG>', 'a UN partner in the delegation (repeatable)', collect, [])
+    .action(async (o: Record<string, string | undefined> & { partner?: string[] }) => {
       const request = {
         number: Number(o.number),
         state: o.state,
@@ -89,6 +91,8 @@ function startCommand({ visits, services, io, as }: VisitsCli): void {
         ...(o.stateName ? { stateName: o.stateName } : {}),
         ...(o.group ? { groupId: o.group } : {}),
         ...(o.language ? { language: o.language } : {}),
+        ...(o.ordinal ? { ordinal: o.ordinal } : {}),
+        ...(o.partner?.length ? { partners: o.partner } : {}),
       };
       const { id } = await services.visits.start(as(undefined), 'cli', request);
       io.out(id);
@@ -160,30 +164,37 @@ function importCommand({ visits, services, io, as }: VisitsCli): void {
     .argument('<csv>', 'the CSV file')
     .option('--case-officer <email>', 'case officer of rows without a case_officer column')
     .option('--state-contact <email>', 'State contact of rows without one; {iso3} is replaced by the State')
+    .option('--permanent-mission <email>', 'Permanent Mission of rows without one; {iso3} is replaced by the State')
     .option('--json', 'JSON output: imported and alreadyImported')
-    .action(async (file: string, o: { caseOfficer?: string; stateContact?: string; json?: boolean }) => {
-      const req = {
-        csv: readText(file),
-        file,
-        ...(o.caseOfficer ? { caseOfficer: o.caseOfficer } : {}),
-        ...(o.stateContact ? { stateContact: o.stateContact } : {}),
-      };
-      try {
-        const r = await services.imports.importCsv(as(undefined), 'cli', req, progressBar(io));
-        print(io, o.json, r, () => {
-          const already = r.alreadyImported.length
-            ? `; ${r.alreadyImported.length} already imported: ${r.alreadyImported.join(', ')}`
-            : '';
-          return `imported ${r.imported.length} visit(s)${already}`;
-        });
-      } catch (e) {
-        if (e instanceof AppError && e.code === 'bad-rows') {
-          for (const p of e.extra.problems as { line: number; message: string }[])
-            io.err(`${file}:${p.line}: ${p.message}`);
+    .action(
+      async (
+        file: string,
+        o: { caseOfficer?: string; stateContact?: string; permanentMission?: string; json?: boolean },
+      ) => {
+        const req = {
+          csv: readText(file),
+          file,
+          ...(o.caseOfficer ? { caseOfficer: o.caseOfficer } : {}),
+          ...(o.stateContact ? { stateContact: o.stateContact } : {}),
+          ...(o.permanentMission ? { permanentMission: o.permanentMission } : {}),
+        };
+        try {
+          const r = await services.imports.importCsv(as(undefined), 'cli', req, progressBar(io));
+          print(io, o.json, r, () => {
+            const already = r.alreadyImported.length
+              ? `; ${r.alreadyImported.length} already imported: ${r.alreadyImported.join(', ')}`
+              : '';
+            return `imported ${r.imported.length} visit(s)${already}`;
+          });
+        } catch (e) {
+          if (e instanceof AppError && e.code === 'bad-rows') {
+            for (const p of e.extra.problems as { line: number; message: string }[])
+              io.err(`${file}:${p.line}: ${p.message}`);
+          }
+          throw e;
         }
-        throw e;
-      }
-    });
+      },
+    );
 }
 
 export function visitsCommand(program: Command, services: Services, io: Io, operator: string): void {

@@ -65,8 +65,8 @@ function mapFor<V>(maps: WeakMap<Client, Map<string, V>>, client: Client): Map<s
 }
 
 /**
- * The status query. A closed or withdrawn visit never changes again (its id cannot be reused), so
- * its last status is kept; and concurrent asks share one query. Both because a closed visit's
+ * The status query. A withdrawn visit never changes again (its id cannot be reused), nor does a
+ * closed one that takes no more actions, so its last status is kept; and concurrent asks share one query. Both because a closed visit's
  * query is answered by replaying its whole history, and the worker drops all but one of several
  * queries buffered for the same closed run (each of the others then times out after 30 s).
  */
@@ -80,7 +80,8 @@ export function visitStatus(client: Client, id: string): Promise<VisitStatus> {
   const query = visitHandle(client, id)
     .query(statusQuery)
     .then((status) => {
-      if (status.stage === 'closed' || status.stage === 'withdrawn') {
+      // Withdrawn is final. A closed visit of the first rules is too; one of the second still takes consent.
+      if (status.stage === 'withdrawn' || (status.stage === 'closed' && !status.allowedActions.length)) {
         if (done.size >= FINISHED_KEPT) done.delete(done.keys().next().value!);
         done.set(id, status);
       }
