@@ -107,42 +107,51 @@ export function mayRead(p: Principal, visit: Pick<VisitStatus, 'state' | 'consen
   }
 }
 
+/** What `mayAct` reads of a visit: its State, and its holds when it has them (who may lift one). */
+export type ActingOn = Pick<VisitStatus, 'state'> & { committee?: { holds: readonly { by: string }[] } };
+
 /**
  * Whether the principal's role may take the action on this visit (before asking the workflow).
  * Given the payload, an action taken on someone's behalf must name them: the visit's State for its
- * replies, a member (an e-mail) for a hold; and a State never speaks for another.
+ * replies, a member (an e-mail) for a hold; and a State never speaks for another. A hold is lifted
+ * by the member who placed it, or by the secretariat naming that member.
  */
 export function mayAct(
   p: Principal,
   action: ActionName,
-  visit: Pick<VisitStatus, 'state'>,
+  visit: ActingOn,
   payload?: Readonly<Record<string, unknown>>,
 ): boolean {
   const scope = PERMISSIONS[p.role][action];
   if (!scope) return false;
   const onBehalfOf = payload?.onBehalfOf;
-  if (action === 'lift-hold' && scope === 'any') {
-    const member = onBehalfOf ?? payload?.member;
-    return member === undefined || member === p.email;
+  if (action === 'lift-hold') {
+    const holds = visit.committee?.holds ?? [];
+    const placed = (member: unknown) => !holds.length || holds.some((h) => h.by === member);
+    if (scope === 'any') {
+      const member = onBehalfOf ?? payload?.member ?? p.email;
+      return member === p.email && placed(p.email);
+    }
+    if (!payload) return true;
+    return typeof onBehalfOf === 'string' && onBehalfOf.includes('@') && placed(onBehalfOf);
   }
   if (scope === 'own-state') {
     return p.state !== undefined && p.state === visit.state && (onBehalfOf === undefined || onBehalfOf === p.state);
   }
-  if (scope === 'on-behalf' && payload) {
-    return action === 'lift-hold'
-      ? typeof onBehalfOf === 'string' && onBehalfOf.includes('@')
-      : onBehalfOf === visit.state;
-  }
+  if (scope === 'on-behalf' && payload) return onBehalfOf === visit.state;
   return true;
 }
 
 /** Why `mayAct` refuses a principal whose role may take the action, but not as the payload says. */
-export function onBehalfRefusal(p: Principal, action: ActionName, visit: Pick<VisitStatus, 'state'>): string {
-  if (PERMISSIONS[p.role][action] === 'own-state') return `a State records ${action} for itself only`;
-  if (PERMISSIONS[p.role][action] === 'any') return 'only the member who placed a hold lifts it';
-  return action === 'lift-hold'
-    ? `the ${p.role} role lifts a hold only on the member's behalf: name the member's e-mail in onBehalfOf`
-    : `the ${p.role} role records ${action} only on the State's behalf: give onBehalfOf ${visit.state}, the note verbale's reference and receivedOn`;
+export function onBehalfRefusal(p: Principal, action: ActionName, visit: ActingOn): string {
+  const scope = PERMISSIONS[p.role][action];
+  if (scope === 'own-state') return `a State records ${action} for itself only`;
+  if (scope === 'any') return 'only the member who placed a hold lifts it';
+  if (action !== 'lift-hold') {
+    return `the ${p.role} role records ${action} only on the State's behalf: give onBehalfOf ${visit.state}, the note verbale's reference and receivedOn`;
+  }
+  const placers = (visit.committee?.holds ?? []).map((h) => h.by);
+  return `the ${p.role} role lifts a hold only on the behalf of the member who placed it: name their e-mail in onBehalfOf${placers.length ? ` (${placers.join(', ')})` : ''}`;
 }
 
 /**

@@ -6,7 +6,15 @@
 import type { ZodError } from 'zod';
 import { VisitStartRequest, visitIdOf } from '../contract';
 import { ACTION_FIELDS, ACTION_PAYLOADS } from '../domain/actions';
-import { mayAct, mayOperate, mayRead, onBehalfRefusal, type Operation, type Principal } from '../domain/permissions';
+import {
+  mayAct,
+  mayOperate,
+  mayRead,
+  onBehalfRefusal,
+  PERMISSIONS,
+  type Operation,
+  type Principal,
+} from '../domain/permissions';
 import type { VisitStatus } from '../domain/visit';
 import {
   isPartnerView,
@@ -177,7 +185,10 @@ export class VisitService {
     return this.send(caller, door, s, action, payload.data);
   }
 
-  /** Checks an attempt before its payload is read: 404 for a visit the caller may not see, 403 (audited) for an action its role may not take. */
+  /**
+   * Checks an attempt before its payload is read: 404 for a visit the caller may not see, 403
+   * (audited) for an action its role may not take. Whom a valid payload speaks for is checked in `send`.
+   */
   async authorize(caller: Caller, door: CallerDoor, visit: string | VisitStatus, action: ActionName, body: unknown) {
     const s = typeof visit === 'string' ? await this.readable(caller, visit) : visit;
     if (isOperator(caller)) return s;
@@ -185,9 +196,7 @@ export class VisitService {
       this.audit.record({ caller, door, visitId: s.id, action, payload: body }, 'refused', 'forbidden');
       return new AppError('forbidden', message);
     };
-    if (!mayAct(caller, action, s)) throw refuse(`the ${caller.role} role may not ${action}`);
-    const payload = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-    if (!mayAct(caller, action, s, payload)) throw refuse(onBehalfRefusal(caller, action, s));
+    if (!PERMISSIONS[caller.role][action]) throw refuse(`the ${caller.role} role may not ${action}`);
     return s;
   }
 
@@ -208,6 +217,11 @@ export class VisitService {
   async send(caller: Caller, door: CallerDoor, s: VisitStatus, action: ActionName, payload: object): Promise<VisitView>;
   async send(caller: Caller, door: CallerDoor, s: VisitStatus, action: ActionName, payload: object) {
     const attempt = { caller, door, visitId: s.id, action, payload };
+    // A valid payload may still speak for someone the caller may not: a reply for another State, another member's hold.
+    if (!isOperator(caller) && !mayAct(caller, action, s, payload as Record<string, unknown>)) {
+      this.audit.record(attempt, 'refused', 'forbidden');
+      throw new AppError('forbidden', onBehalfRefusal(caller, action, s));
+    }
     const actor = { email: caller.email, ...(isOperator(caller) ? {} : { role: caller.role }) };
     try {
       const after = await actOnVisit(await this.deps.temporal(), s.id, {

@@ -146,10 +146,20 @@ function expectReadable(u: UserName, situation: Situation, state: StateCode): bo
   return true;
 }
 
-/** Whether the role's row of the table grants the action on a visit of that State. */
+/** Whether the role's row of the table grants the action on a visit of that State (on-behalf: naming whom, below). */
 function expectPermitted(u: UserName, action: ActionName, state: StateCode): boolean {
   const scope = PERMISSIONS[roleOf(u)][action];
-  return scope === 'any' || (scope === 'own-state' && stateOf(u) === state);
+  return scope === 'any' || scope === 'on-behalf' || (scope === 'own-state' && stateOf(u) === state);
+}
+
+/** Who lifts a hold: the member who placed it, or the secretariat on that member's behalf. */
+const holderFor = (u: UserName): UserName => (roleOf(u) === 'secretariat' ? 'committee' : u);
+
+/** The minimal payload, and for an action taken on someone's behalf, whom: the visit's State, or the member who placed the hold. */
+function payloadFor(u: UserName, action: ActionName, state: StateCode): Payload {
+  const p = minimalPayload(action);
+  if (PERMISSIONS[roleOf(u)][action] !== 'on-behalf') return p;
+  return { ...p, onBehalfOf: action === 'lift-hold' ? USERS[holderFor(u)].email : state };
 }
 
 type Outcome = 'not-found' | 'forbidden' | 'acts';
@@ -293,7 +303,10 @@ describe('the table under test matches the issue', () => {
   it('builds a valid minimal payload for every action, and the fixtures are where the process allows (or not) each action', async () => {
     for (const action of ACTIONS)
       expect(ACTION_PAYLOADS[action].safeParse(minimalPayload(action)).success, action).toBe(true);
-    expect(minimalPayload('refer-ta')).toEqual({ partners: ['UNODC'] });
+    expect(minimalPayload('refer-ta')).toEqual({
+      partners: ['UNODC'],
+      agreedOn: new Date().toISOString().slice(0, 10),
+    });
     expect(minimalPayload('record-consent')).toEqual({ scope: 'full' });
     expect(minimalPayload('withdraw')).toEqual({ reason: 'x' });
     for (const action of ACTIONS) {
@@ -332,13 +345,13 @@ describe('POST /api/visits/{id}/actions/{action}: every role × every action', (
   it.each(
     ACT_CASES.map((c) => [`${c.user} ${c.action} on a ${c.state} visit at ${c.situation} → ${label(c)}`, c] as const),
   )('%s', async (_name, c) => {
-    const id = c.fresh ? await prepare(c.situation, c.state, c.user) : await fixture(c.situation, c.state);
+    const id = c.fresh ? await prepare(c.situation, c.state, holderFor(c.user)) : await fixture(c.situation, c.state);
     const before = await historyOf(id);
 
     if (c.outcome !== 'acts') {
       const r = await h.request('POST', `/api/visits/${id}/actions/${c.action}`, {
         as: c.user,
-        body: minimalPayload(c.action),
+        body: payloadFor(c.user, c.action, c.state),
       });
       if (c.outcome === 'not-found') {
         expect(r.status, r.text).toBe(404);
@@ -361,7 +374,7 @@ describe('POST /api/visits/{id}/actions/{action}: every role × every action', (
     );
     const r = await h.request('POST', `/api/visits/${id}/actions/${c.action}`, {
       as: c.user,
-      body: minimalPayload(c.action),
+      body: payloadFor(c.user, c.action, c.state),
     });
     if (c.fresh) {
       expect(r.status, r.text).toBe(200);
@@ -381,6 +394,105 @@ describe('POST /api/visits/{id}/actions/{action}: every role × every action', (
       expect(r.body.allowedActions).toEqual(allowedBefore);
       expect(await historyOf(id)).toEqual(before);
     }
+  });
+});
+
+describe('on-behalf recording and lifting holds', () => {
+  /** A refusal: 403 with the reason, audited, nothing written to the visit. */
+  async function refused(as: UserName, id: string, action: ActionName, body: Payload, reason: string) {
+    const before = await historyOf(id);
+    const r = await h.request('POST', `/api/visits/${id}/actions/${action}`, { as, body });
+    expect(r.status, r.text).toBe(403);
+    expectErrorBody(r, 'forbidden');
+    expect(r.body.message).toContain(reason);
+    expect(await historyOf(id)).toEqual(before);
+  }
+
+  it("records the State's comments by note verbale only naming the visit's State; a State speaks only for itself", async () => {
+    const id = await prepare('review', 'NOR');
+    const note = { summary: 'Corrections by note verbale', reference: 'NV/NOR/2026/41', receivedOn: '2026-11-27' };
+    await refused('cted', id, 'record-comments', note, 'give onBehalfOf NOR');
+    await refused('cted', id, 'record-comments', { ...note, onBehalfOf: 'CHL' }, 'give onBehalfOf NOR');
+    await refused('secretariat', id, 'record-comments', { ...note, onBehalfOf: 'nor' }, 'give onBehalfOf NOR');
+    await refused('stateNOR', id, 'record-comments', { summary: 'x', onBehalfOf: 'CHL' }, 'for itself only');
+    // Not a role that records replies at all.
+    const r = await h.request('POST', `/api/visits/${id}/actions/record-comments`, {
+      as: 'committee',
+      body: { ...note, onBehalfOf: 'NOR' },
+    });
+    expect(r.status, r.text).toBe(403);
+
+    const ok = await step('cted', id, 'record-comments', { ...note, onBehalfOf: 'NOR' });
+    expect(ok.body.stage).toBe('finalizing');
+    expect((await historyOf(id)).at(-1)).toMatchObject({
+      type: 'record-comments',
+      actor: USERS.cted.email,
+      role: 'cted',
+      door: 'api',
+      payload: { onBehalfOf: 'NOR', reference: 'NV/NOR/2026/41', receivedOn: '2026-11-27' },
+    });
+    // The State sees its reply, recorded for it, with the note verbale's reference.
+    const seen = await h.request('GET', `/api/visits/${id}`, { as: 'stateNOR' });
+    expect(seen.status, seen.text).toBe(200);
+    expect(seen.text).toContain('NV/NOR/2026/41');
+  });
+
+  it('records consent and the implementation report on behalf of the State; the history says who recorded it for whom', async () => {
+    const id = await prepare('implementing', 'CHL');
+    await refused('secretariat', id, 'record-consent', { scope: 'full' }, 'give onBehalfOf CHL');
+    const consent = await step('secretariat', id, 'record-consent', {
+      scope: 'full',
+      onBehalfOf: 'CHL',
+      reference: 'NV/CHL/9',
+    });
+    expect(consent.body.consent).toMatchObject({
+      scope: 'full',
+      decidedBy: 'CHL',
+      recordedBy: USERS.secretariat.email,
+    });
+    await step('cted', id, 'submit-implementation-report', { onBehalfOf: 'CHL', reference: 'NV/CHL/10' });
+    expect((await historyOf(id)).at(-1)).toMatchObject({
+      type: 'submit-implementation-report',
+      actor: USERS.cted.email,
+      payload: { onBehalfOf: 'CHL', reference: 'NV/CHL/10' },
+    });
+  });
+
+  it('lets only the member who placed a hold lift it, or the secretariat naming that member', async () => {
+    const id = await prepare('held', 'NOR', 'committee');
+    await refused('chair', id, 'lift-hold', {}, 'only the member who placed a hold lifts it');
+    await refused('chair', id, 'lift-hold', { member: USERS.committee.email }, 'only the member who placed a hold');
+    await refused('secretariat', id, 'lift-hold', {}, 'name their e-mail in onBehalfOf');
+    await refused('secretariat', id, 'lift-hold', { onBehalfOf: USERS.chair.email }, USERS.committee.email);
+    // The Chair's allowed actions do not offer another member's hold.
+    const chairs = (await h.request('GET', `/api/visits/${id}/actions`, { as: 'chair' })).body.map(
+      (a: { action: string }) => a.action,
+    );
+    expect(chairs).not.toContain('lift-hold');
+
+    const lifted = await step('secretariat', id, 'lift-hold', {
+      onBehalfOf: USERS.committee.email,
+      reference: 'e-mail of 27 November',
+    });
+    expect(lifted.body.committee.holds).toEqual([]);
+    expect((await historyOf(id)).at(-1)).toMatchObject({
+      type: 'lift-hold',
+      actor: USERS.secretariat.email,
+      payload: { onBehalfOf: USERS.committee.email },
+    });
+
+    // The member lifts their own hold themselves.
+    const again = await prepare('held', 'NOR', 'chair');
+    await refused('committee', again, 'lift-hold', {}, 'only the member who placed a hold lifts it');
+    const own = await step('chair', again, 'lift-hold', {});
+    expect(own.body.committee.holds).toEqual([]);
+  });
+
+  it('audits every refused on-behalf attempt', async () => {
+    const id = await prepare('review', 'NOR');
+    await refused('cted', id, 'request-extension', { reason: 'x' }, 'give onBehalfOf NOR');
+    const entries = h.store.audit().filter((e) => e.visitId === id && e.action === 'request-extension');
+    expect(entries.at(-1)).toMatchObject({ outcome: 'refused', actor: USERS.cted.email, detail: 'forbidden' });
   });
 });
 
@@ -736,7 +848,7 @@ describe('operations outside the action table: only the roles in OPERATIONS', ()
     });
     if (mayDo(user, 'issue-link')) {
       expect(r.status, r.text).toBe(201);
-      expect(r.body.url).toMatch(/^http:\/\/api\.invalid\/api\/links\//);
+      expect(r.body.url).toMatch(/^http:\/\/api\.invalid\/links\//);
       expect(r.body.token).toBeTypeOf('string');
     } else {
       expect(r.status, r.text).toBe(403);

@@ -18,7 +18,10 @@ describe('a withdrawn visit', () => {
   it('answers many concurrent readers, round after round', async () => {
     expect((await h.request('POST', '/api/visits', { as: 'cted', body: apiVisit(740, 'NOR') })).status).toBe(201);
     // A long history, so that answering a query (by replaying it) takes a while.
-    const referrals = Array.from({ length: 60 }, () => ['cted', 'refer-ta', { partners: ['UNODC'] }] as const);
+    const referrals = Array.from(
+      { length: 60 },
+      () => ['cted', 'refer-ta', { partners: ['UNODC'], agreedOn: '2026-11-20' }] as const,
+    );
     for (const [as, action, body] of [
       ['cted', 'record-pao', { note: 'x' }] as const,
       ...referrals,
@@ -33,7 +36,10 @@ describe('a withdrawn visit', () => {
         Array.from({ length: 8 }, (_, i) =>
           i % 2
             ? h.request('GET', '/api/visits/740-NOR', { as: 'secretariat' })
-            : h.request('POST', '/api/visits/740-NOR/actions/refer-ta', { as: 'cted', body: { partners: ['UNODC'] } }),
+            : h.request('POST', '/api/visits/740-NOR/actions/refer-ta', {
+                as: 'cted',
+                body: { partners: ['UNODC'], agreedOn: '2026-11-20' },
+              }),
         ),
       );
       expect(answers.map((a) => a.status)).toEqual([409, 200, 409, 200, 409, 200, 409, 200]);

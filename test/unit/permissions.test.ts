@@ -265,7 +265,7 @@ describe('mayAct', () => {
     expect(mayAct(PRINCIPALS.committee!, 'lift-hold', pol, { onBehalfOf: 'other@un.org' })).toBe(false);
     expect(onBehalfRefusal(PRINCIPALS.committee!, 'lift-hold', pol)).toBe('only the member who placed a hold lifts it');
     expect(mayAct(PRINCIPALS.secretariat!, 'lift-hold', pol, {})).toBe(false);
-    expect(onBehalfRefusal(PRINCIPALS.secretariat!, 'lift-hold', pol)).toContain("member's e-mail in onBehalfOf");
+    expect(onBehalfRefusal(PRINCIPALS.secretariat!, 'lift-hold', pol)).toContain('name their e-mail in onBehalfOf');
     expect(mayAct(PRINCIPALS.secretariat!, 'lift-hold', pol, { onBehalfOf: 'member1@un.example.org' })).toBe(true);
   });
 
@@ -279,6 +279,18 @@ describe('mayAct', () => {
     }
     expect(mayAct(PRINCIPALS.statePOL!, 'withdraw', pol)).toBe(false);
     expect(mayAct(PRINCIPALS.statePOL!, 'grant-extension', pol)).toBe(false);
+  });
+
+  it('lets only the member who placed a hold lift it, or the secretariat naming that member', () => {
+    const held = STATUSES['committee-review-hold']!; // held by member1@un.example.org
+    expect(held.committee.holds.map((h) => h.by)).toEqual([MEMBER.email]);
+    expect(mayAct(PRINCIPALS.committee!, 'lift-hold', held)).toBe(true);
+    expect(mayAct(PRINCIPALS.committee!, 'lift-hold', held, {})).toBe(true);
+    expect(mayAct(PRINCIPALS.chair!, 'lift-hold', held)).toBe(false);
+    expect(mayAct(PRINCIPALS.chair!, 'lift-hold', held, { member: MEMBER.email })).toBe(false);
+    expect(mayAct(PRINCIPALS.secretariat!, 'lift-hold', held, { onBehalfOf: MEMBER.email })).toBe(true);
+    expect(mayAct(PRINCIPALS.secretariat!, 'lift-hold', held, { onBehalfOf: CHAIR.email })).toBe(false);
+    expect(onBehalfRefusal(PRINCIPALS.secretariat!, 'lift-hold', held)).toContain(`(${MEMBER.email})`);
   });
 
   it('ignores a State code carried by a role whose grants are not State-scoped', () => {
