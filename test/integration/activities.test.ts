@@ -271,9 +271,9 @@ function visitSummary(overrides: Parameters<typeof visitRequest>[0] = {}): Visit
   };
 }
 
-/** 2027-02-11T15:00Z is 10:00 in New York on 11 February: messages show 2027-02-11. */
+/** 2027-02-11T15:00Z is 10:00 in New York on 11 February: messages show 11 February 2027. */
 const REVIEW_DUE = '2027-02-11T15:00:00.000Z';
-/** 2026-12-08T04:59:59.999Z is the end of 7 December in New York: messages show 2026-12-07. */
+/** 2026-12-08T04:59:59.999Z is the end of 7 December in New York: messages show 7 December 2026. */
 const PAO_DUE = '2026-12-08T04:59:59.999Z';
 
 function overduePao(visit: VisitSummary, to: Notice['to']): Notice {
@@ -347,7 +347,7 @@ describe('notify over real SMTP', () => {
 
     const rendered = renderNotice(notice, 'en');
     expect(rendered.subject).toBe(
-      'Overdue: preliminary assessment and observations (PAO) — visit 166-POL (due 2026-12-07)',
+      'Overdue: preliminary assessment and observations (PAO) — visit 166-POL (due 7 December 2026)',
     );
     for (const address of expected) {
       const m = messageTo(smtp, address);
@@ -359,12 +359,12 @@ describe('notify over real SMTP', () => {
       expect(m.headers.get('x-visit-id')).toBe('166-POL');
       expect(m.headers.get('x-follow-up-topic')).toBe('reminder:pao');
       expect(m.headers.get('content-type')).toMatch(/^multipart\/alternative;/);
-      // The deadline as the New York date, not the next UTC day.
-      expect(m.text).toContain('2026-12-07');
-      expect(m.text).toContain('The preliminary assessment and observations (PAO) was due on 2026-12-07');
-      expect(m.text).not.toContain('due on 2026-12-08');
+      // The deadline as the New York day written out, not the next UTC day, and the close of business.
+      expect(m.text).toContain('The preliminary assessment and observations (PAO) was due on 7 December 2026');
+      expect(m.text).toContain('Deadline: close of business, New York time, on 7 December 2026.');
+      expect(m.text).not.toContain('8 December');
       expect(m.html).toContain('<html lang="en">');
-      expect(m.html).toContain('<p>Deadline: 2026-12-07 (2026-12-08T04:59:59.999Z)</p>');
+      expect(m.html).toContain('<p>Deadline: close of business, New York time, on 7 December 2026.</p>');
       expect(m.text).toBe(rendered.text);
       expect(m.html).toBe(rendered.html);
     }
@@ -456,8 +456,8 @@ describe('notify over real SMTP', () => {
 
     const french = renderNotice(notice, 'fr');
     const english = renderNotice(notice, 'en');
-    expect(french.subject).toBe("Projet de rapport de la visite 170-FRA pour observations (d'ici le 2027-02-11)");
-    expect(english.subject).toBe('Draft report of visit 170-FRA for your factual comments (by 2027-02-11)');
+    expect(french.subject).toBe("Projet de rapport de la visite 170-FRA pour observations (d'ici le 11 février 2027)");
+    expect(english.subject).toBe('Draft report of visit 170-FRA for your factual comments (by 11 February 2027)');
 
     for (const address of ['focal.point@mission.example.org', 'mission@mission.example.org']) {
       const m = messageTo(smtp, address);
@@ -465,7 +465,7 @@ describe('notify over real SMTP', () => {
       expect(m.headers.get('x-visit-id')).toBe('170-FRA');
       expect(m.text).toContain('Madame, Monsieur,');
       expect(m.text).toContain(
-        "La Direction exécutive du Comité contre le terrorisme vous transmet le projet de rapport de la visite pour les observations factuelles de vos autorités, d'ici le 2027-02-11.",
+        "La Direction exécutive du Comité contre le terrorisme vous transmet le projet de rapport de la visite pour les observations factuelles de vos autorités, d'ici le 11 février 2027.",
       );
       expect(m.text).toContain('Veuillez agréer l’assurance de notre haute considération.');
       expect(m.html).toContain('<html lang="fr">');
