@@ -150,6 +150,8 @@ export const RegisterChange = z.discriminatedUnion('type', [
     key: z.string(),
     visit: z.string(),
     recommendations: z.array(RecommendationInput),
+    /** The visit's last day (YYYY-MM-DD): progress is shown per year of visit, which adoption may not share. */
+    visitEnd: z.iso.date().optional(),
     ...Attribution.shape,
   }),
   z.object({
@@ -222,6 +224,8 @@ export const RecommendationRecord = z
     priority: z.boolean(),
     taNeed: z.string().nullable(),
     adoptedAt: z.iso.datetime(),
+    /** The visit's last day, when the visit said it (progress per year of visit). */
+    visitEnd: z.iso.date().optional(),
     reportedStatus: z
       .object({ status: z.enum(REPORTED_STATUSES), text: z.string().optional(), ...Attribution.shape })
       .nullable(),
