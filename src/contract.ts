@@ -4,10 +4,11 @@
  * it depends only on @temporalio/workflow, @temporalio/common, zod and the pure domain.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ActionNameSchema } from './domain/actions';
 import { Policy } from './domain/policy';
+import { EarlierRecommendation, RegisterChange, RegisterState } from './domain/recommendations/model';
 import type { VisitStatus } from './domain/visit';
 import { LANGUAGES, VISIT_TYPES } from './domain/vocabulary';
 
@@ -59,8 +60,14 @@ export const VisitStartRequest = z
       .array(z.string().regex(/^[A-Za-z0-9-]{2,30}$/, 'partner names are short codes such as UNODC'))
       .max(20)
       .optional(),
+    /** The earlier visit to the same State this one follows up (its id, e.g. 101-POL). */
+    followsUp: VisitId.optional(),
   })
   .strict()
+  .refine((v) => !v.followsUp || v.followsUp.endsWith(`-${v.state}`), {
+    path: ['followsUp'],
+    message: 'a visit follows up an earlier visit to the same State',
+  })
   .refine((v) => v.end >= v.start, { path: ['end'], message: 'the visit cannot end before it starts' });
 export type VisitStartRequest = z.infer<typeof VisitStartRequest>;
 
@@ -71,6 +78,8 @@ export const VisitInput = z
     policy: Policy,
     /** Reminders planned before this instant are not sent (visits imported long after the fact). */
     remindersFrom: z.iso.datetime().optional(),
+    /** The State's recommendations still open when the visit started (from its register): a follow-up visit assesses them. */
+    earlier: z.array(EarlierRecommendation).max(2000).optional(),
   })
   .strict();
 export type VisitInput = z.infer<typeof VisitInput>;
@@ -108,6 +117,28 @@ export const publishCalendarUpdate = defineUpdate<{ moved: number }, [CalendarPu
 export const actUpdate = defineUpdate<VisitStatus, [ActRequest]>('act');
 /** The visit's status: stage, open items with deadlines, allowed actions, history, reminders. */
 export const statusQuery = defineQuery<VisitStatus>('status');
+
+/** The workflow id of a State's register of recommendations: `register-POL`. */
+export function registerWorkflowIdOf(state: string): string {
+  return `register-${state}`;
+}
+
+/** What a State's register starts (or continues as new) with. */
+export const RegisterInput = z
+  .object({
+    state: ISO3,
+    /** The register carried over from the previous run. */
+    register: RegisterState.optional(),
+    /** Continue as new after this many changes in one run (a test lowers it). */
+    continueAfter: z.number().int().min(10).max(100_000).optional(),
+  })
+  .strict();
+export type RegisterInput = z.infer<typeof RegisterInput>;
+
+/** A visit's change to its State's register, applied once per key and in order per visit. */
+export const registerChangeSignal = defineSignal<[RegisterChange]>('registerChange');
+/** The register: every recommendation of the State, with its statuses and history. */
+export const registerQuery = defineQuery<RegisterState>('register');
 
 /** Search attributes each visit carries, so the Temporal UI and list queries can filter on them. */
 export const SA = {

@@ -245,3 +245,32 @@ export const RecommendationRecord = z
   })
   .strict();
 export type RecommendationRecord = z.infer<typeof RecommendationRecord>;
+
+/**
+ * What a State's register keeps (and hands to its next run when it continues as new): every
+ * record, the last change applied of each visit (changes are applied once and in order), and how
+ * many changes it has applied in all its runs.
+ */
+export const RegisterState = z
+  .object({
+    state: z.string().regex(/^[A-Z]{3}$/),
+    records: z.array(RecommendationRecord),
+    /** Per visit id, the seq of the last change applied (`<visit>#<seq>`). */
+    lastSeq: z.record(z.string(), z.number().int().min(0)),
+    /** Changes applied in all runs. */
+    changes: z.number().int().min(0),
+  })
+  .strict();
+export type RegisterState = z.infer<typeof RegisterState>;
+
+/** An earlier recommendation still open, as a follow-up visit starts from it. */
+export const EarlierRecommendation = z
+  .object({
+    id: RecommendationId,
+    text: z.string(),
+    theme: z.enum(THEMES),
+    priority: z.boolean(),
+    assessedStatus: z.enum(ASSESSED_STATUSES),
+  })
+  .strict();
+export type EarlierRecommendation = z.infer<typeof EarlierRecommendation>;
