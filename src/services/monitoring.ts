@@ -3,6 +3,7 @@
  * compliance, the annual reporting status, their CSV exports, calendar feeds, the messages sent,
  * the scheduled digests, and the drift between the read model and Temporal.
  */
+import { CONDUCTED_COLUMNS, visitsConducted, type ConductedVisit } from '../domain/appendix';
 import { newYorkDate } from '../domain/calendar';
 import {
   annualReportingStatus,
@@ -26,7 +27,7 @@ import { calendarFile, type CalendarEvent } from '../infra/ics';
 import { listOutbox } from '../infra/mail';
 import { triggerSchedule, type ScheduleId } from '../infra/temporal/schedules';
 import { listVisits } from '../infra/temporal/visits';
-import type { ServiceDeps } from './context';
+import { isOperator, type Caller, type ServiceDeps } from './context';
 import { findDrift } from './drift';
 import { AppError } from './errors';
 
@@ -122,6 +123,22 @@ export class MonitoringService {
   annualCsv(p: Principal, year?: number): string {
     this.notForPartners(p);
     return toCsv(this.annual(p, year) as unknown as Record<string, unknown>[], ANNUAL_COLUMNS);
+  }
+
+  /** Every visit, for the operator at the console; otherwise the visits the principal may see (partners: 403). */
+  private seenBy(c: Caller): readonly (Monitored & ConductedVisit)[] {
+    if (isOperator(c)) return this.deps.store().snapshots();
+    this.notForPartners(c);
+    return this.visible(c);
+  }
+
+  /** Appendix I of S/2020/99 with the follow-up's dates: the visits conducted, by number. */
+  visitsConducted(c: Caller, year?: number) {
+    return visitsConducted(this.seenBy(c), this.now(), year);
+  }
+
+  visitsConductedCsv(p: Caller, year?: number): string {
+    return toCsv(this.visitsConducted(p, year) as unknown as Record<string, unknown>[], [...CONDUCTED_COLUMNS]);
   }
 
   /** The user's calendar: every open deadline in its scope. */

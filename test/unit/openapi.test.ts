@@ -64,6 +64,7 @@ describe('the OpenAPI document', () => {
     for (const r of [
       'get /api/visits.csv',
       'get /api/annual.csv',
+      'get /api/visits-conducted.csv',
       'get /feeds/{file}',
       'post /api/links/{token}',
       'post /api/visits/import',

@@ -1,7 +1,7 @@
 /**
- * Files for other programs: the overview and the annual reporting status as CSV (with a token or
- * the dashboard's cookie), and each user's calendar feed (the secret is in the path because
- * calendar clients send no headers).
+ * Files for other programs: the overview, the annual reporting status and the visits conducted
+ * (Appendix I of S/2020/99) as CSV (with a token or the dashboard's cookie), and each user's
+ * calendar feed (the secret is in the path because calendar clients send no headers).
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { REGIONS, SORT_KEYS, type OverviewFilter } from '../../domain/monitoring';
@@ -34,6 +34,8 @@ export const OverviewQuery = z
   .strict();
 
 export const AnnualQuery = z.object({ year: orAll(Year) }).strict();
+/** Appendix I: the visits that ended in a year, or all. */
+export const ConductedQuery = z.object({ year: orAll(Year) }).strict();
 
 /** The overview filter a query asks for. */
 export function filterOf(q: z.infer<typeof OverviewQuery>): OverviewFilter {
@@ -90,6 +92,14 @@ export function exportRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth:
     query: AnnualQuery,
     file: 'reporting-status.csv',
     text: (p, q) => monitoring.annualCsv(p, q.year || undefined),
+  });
+  csvRoute(app, auth, {
+    path: '/api/visits-conducted.csv',
+    summary:
+      'Appendix I of S/2020/99: the visits conducted, by number (State, type, ordinal, dates), with the adoption, transmission and consent dates',
+    query: ConductedQuery,
+    file: 'visits-conducted.csv',
+    text: (p, q) => monitoring.visitsConductedCsv(p, q.year || undefined),
   });
 
   app.openapi(

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ERRORS, EXIT, toAppError, type Services } from '../../services';
 import { adminCommands } from './admin';
 import { calendarCommands } from './calendar';
+import { exportCommands } from './exports';
 import type { Io } from './output';
 import { visitsCommand } from './visits';
 
@@ -30,6 +31,7 @@ export function buildProgram(o: CliOptions, exitWith: (code: number) => void): C
   visitsCommand(program, o.services, o.io, o.operator);
   adminCommands(program, o.services, o.io, exitWith);
   calendarCommands(program, o.services, o.io, o.operator, exitWith);
+  exportCommands(program, o.services, o.io, o.operator);
   // Every command refuses what it does not know: no excess arguments, no unknown options.
   const strict = (c: Command) => {
     c.allowExcessArguments(false).allowUnknownOption(false).exitOverride();
