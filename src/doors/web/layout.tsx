@@ -100,5 +100,8 @@ th,td{padding:.3rem .5rem;border-bottom:1px solid #e3e3e3;text-align:left;vertic
 .overdue{color:#a00;font-weight:600}.ok{color:#060}.muted{color:#666}.counts span{margin-right:1rem}
 form.filters label{margin-right:.6rem}fieldset{margin:.5rem 0;border:1px solid #ddd}.bar{fill:#4a78b5}.p90{fill:#9bb7dd}
 .target{stroke:#a00;stroke-width:2}.banner{background:#fff4ce;border:1px solid #d9b44a;padding:.5rem .75rem}
+.track{fill:#f0f0f0}.part-implemented{fill:#1f5fa8}.part-partly{fill:#7fb2e5}.part-not{fill:#e08a1e}.part-unknown{fill:#b8b8b8}
+svg text{font-size:12px}.legend{list-style:none;padding:0}.legend li{display:inline;margin-right:1rem}
+figure.chart{margin:0 0 1.5rem}figcaption{font-weight:600;margin-bottom:.3rem}details.history summary{cursor:pointer}
 @media print{nav,form,.banner{display:none}}
 `;
