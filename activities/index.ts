@@ -3,6 +3,11 @@
  * dependencies, so tests give them a real store and a real SMTP server, and only the worker entry
  * builds the production ones.
  */
+import { asyncLocalStorage } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { registerChangeSignal, registerWorkflowIdOf, TASK_QUEUE } from '../src/contract';
+import { RegisterChange } from '../src/domain/recommendations/model';
 import { addressesFor, type Directory } from '../src/infra/directory';
 import { newYorkDate } from '../src/domain/calendar';
 import { renderNotice, WRITTEN_LANGUAGES } from '../src/domain/messages';
@@ -25,6 +30,8 @@ export interface ActivityDeps {
   links?: LinkIssuer;
   /** The effective policy's calendar: the weekly digest warns when it ends within 12 months of an open deadline. */
   calendar?: { coveredUntil?: string | undefined };
+  /** The worker's client: visits feed their State's register (a workflow) through it. */
+  temporal?: Client;
 }
 
 export interface NotifyResult {
@@ -144,6 +151,33 @@ async function notify(deps: ActivityDeps, clock: Clock, notice: Notice): Promise
   return result;
 }
 
+/**
+ * Sends a visit's change to its State's register, starting the register if it has none yet. The
+ * register applies each key once, so a retry (after a worker crash, say) changes nothing. It runs
+ * on the task queue of the worker feeding it (the visits' queue).
+ */
+async function feedRegister(deps: ActivityDeps, req: { state: string; change: RegisterChange }): Promise<void> {
+  if (!deps.temporal) {
+    throw ApplicationFailure.nonRetryable(
+      'feedRegister: this worker was built without a Temporal client (ActivityDeps.temporal), so it cannot reach the register',
+      'NoTemporalClient',
+    );
+  }
+  const change = RegisterChange.safeParse(req.change);
+  if (!/^[A-Z]{3}$/.test(req.state) || !change.success) {
+    const why = change.success ? `state ${JSON.stringify(req.state)} is not an ISO3 code` : change.error.message;
+    throw ApplicationFailure.nonRetryable(`feedRegister: ${why}`, 'InvalidRegisterChange');
+  }
+  const taskQueue = asyncLocalStorage.getStore()?.info.taskQueue ?? TASK_QUEUE;
+  await deps.temporal.workflow.signalWithStart('stateRegister', {
+    workflowId: registerWorkflowIdOf(req.state),
+    taskQueue,
+    args: [{ state: req.state }],
+    signal: registerChangeSignal,
+    signalArgs: [change.data],
+  });
+}
+
 export function createActivities(deps: ActivityDeps) {
   const clock: Clock = deps.clock ?? (() => new Date());
   return {
@@ -155,6 +189,8 @@ export function createActivities(deps: ActivityDeps) {
     sendDigest: (req: Digest): Promise<string[]> => sendDigest(deps, clock, req),
     /** A notice to the people it names, each message once. */
     notify: (notice: Notice): Promise<NotifyResult> => notify(deps, clock, notice),
+    /** One change to a State's register, applied there once. */
+    feedRegister: (req: { state: string; change: RegisterChange }): Promise<void> => feedRegister(deps, req),
   };
 }
 

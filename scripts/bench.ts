@@ -26,7 +26,13 @@ async function main() {
     namespace: 'default',
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    deps: { store, mailer: outboxMailer(join(dir, 'outbox')), directory: Directory.parse({}), from: 'bench@localhost' },
+    deps: {
+      store,
+      mailer: outboxMailer(join(dir, 'outbox')),
+      directory: Directory.parse({}),
+      from: 'bench@localhost',
+      temporal: env.client,
+    },
   });
   const running = worker.run();
   const api = httpServerFor({

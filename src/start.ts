@@ -108,6 +108,7 @@ async function main() {
       log: (m) => console.warn(m),
       links,
       calendar: policy.calendar,
+      temporal: client,
     },
   });
   const { services } = compose(config, { temporal: async () => client, store: () => store });

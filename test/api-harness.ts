@@ -82,6 +82,7 @@ export async function startApiHarness(opts: { policy?: Policy; rateLimit?: numbe
       directory,
       from: 'followup@un.example.org',
       links: linkIssuer(linkSecret, 'http://api.invalid', 45 * 86_400_000),
+      temporal: env.client,
     },
   });
   const running = worker.run();

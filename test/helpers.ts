@@ -7,6 +7,7 @@ import { SEARCH_ATTRIBUTES, type VisitStartRequest } from '../src/contract';
 import { temporalCliPath, temporalTestServerPath } from '../src/infra/temporal/binaries';
 import { workflowsPath } from '../src/worker';
 import type { Notice, VisitEvent } from '../src/domain/visit';
+import type { RegisterChange } from '../src/domain/recommendations/model';
 import type { EventBatch } from '../src/infra/store/store';
 import type { VisitActivities } from '../activities';
 
@@ -73,6 +74,8 @@ export function visitRequest(overrides: Partial<VisitStartRequest> = {}): VisitS
 export function recordingActivities() {
   const notices: Notice[] = [];
   const events: VisitEvent[] = [];
+  /** What the visit sent its State's register, in order. */
+  const registered: { state: string; change: RegisterChange }[] = [];
   const activities: VisitActivities = {
     async recordEvents(batch: EventBatch) {
       events.push(...batch.events);
@@ -85,8 +88,11 @@ export function recordingActivities() {
     async sendDigest() {
       throw new Error('visit workflow tests do not send digests');
     },
+    async feedRegister(req: { state: string; change: RegisterChange }) {
+      registered.push(req);
+    },
   };
-  return { activities, notices, events };
+  return { activities, notices, events, registered };
 }
 
 /** Polls `check` until it returns a value, within a bound; never a fixed sleep. */

@@ -41,7 +41,13 @@ async function worker(taskQueue: string, store: Store): Promise<Worker> {
     namespace: 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
-    deps: { store, mailer: smtpMailer(smtp.url), directory, from: 'CTC follow-up <followup@un.example.org>' },
+    deps: {
+      store,
+      mailer: smtpMailer(smtp.url),
+      directory,
+      from: 'CTC follow-up <followup@un.example.org>',
+      temporal: env.client,
+    },
   });
 }
 
