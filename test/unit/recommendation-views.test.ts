@@ -62,7 +62,7 @@ const who = (role: Principal['role'], extra: Partial<Principal> = {}): Principal
   role,
   ...extra,
 });
-const FULL: SharingConsent = { scope: 'full', sections: [] };
+const FULL: SharingConsent = { scope: 'full', priorityTaNeedsOnly: false };
 const consentIs = (c: SharingConsent | undefined) => ({ consentOf: () => c });
 
 describe('projectRecommendation', () => {
@@ -82,7 +82,9 @@ describe('projectRecommendation', () => {
         assessedStatus: { by: OFFICER },
         ta: { partners: [{ partner: 'UNODC' }, { partner: 'IOM' }] },
       });
-      expect(v && 'history' in v ? v.history.map((e) => [e.type, e.by, e.onBehalfOf]) : []).toEqual([
+      expect(
+        v && 'history' in v ? v.history.map((e) => ['by' in e ? [e.type, e.by, e.onBehalfOf] : []].flat()) : [],
+      ).toEqual([
         ['recommendations-adopted', OFFICER, undefined],
         ['ta-agreed', 'POL', undefined],
         ['progress-reported', OFFICER, 'POL'],
@@ -91,8 +93,49 @@ describe('projectRecommendation', () => {
     }
   });
 
-  it("shows a State the whole of its own recommendations and nothing of another State's", () => {
-    expect(projectRecommendation(who('state', { state: 'POL' }), record, consentIs(undefined))).toEqual(record);
+  it("shows a State its own recommendations without CTED's and the partners' notes, and nothing of another State's", () => {
+    const pol = who('state', { state: 'POL' });
+    expect(projectRecommendation(pol, record, consentIs(undefined))).toEqual({
+      ...record,
+      reportedStatus: {
+        status: 'in-progress',
+        text: 'Draft strategy',
+        at: '2026-09-01T10:00:00.000Z',
+        by: FOCAL_POINT,
+      },
+      assessedStatus: { status: 'partially-implemented', at: '2027-03-01T10:00:00.000Z' },
+      ta: {
+        status: 'delivering',
+        answerBy: '2026-06-01T10:00:00.000Z',
+        partners: [
+          { partner: 'UNODC', status: 'delivering', at: '2026-07-01T10:00:00.000Z' },
+          { partner: 'IOM', status: 'declined', at: '2026-05-01T10:00:00.000Z' },
+        ],
+      },
+      history: [
+        { type: 'recommendations-adopted', at: '2026-03-01T10:00:00.000Z' },
+        { type: 'ta-agreed', at: '2026-04-01T10:00:00.000Z' },
+        { type: 'progress-reported', detail: { status: 'not-started' }, at: '2026-08-01T10:00:00.000Z' },
+        { type: 'progress-reported', detail: { status: 'in-progress' }, at: '2026-09-01T10:00:00.000Z' },
+      ],
+    });
+    // A report recorded on its behalf says so, with the note verbale, not who at CTED typed it.
+    const reportedStatus = {
+      status: 'implemented',
+      at: record.adoptedAt,
+      by: OFFICER,
+      onBehalfOf: 'POL',
+      reference: 'NV/1',
+    };
+    const onBehalf = projectRecommendation(
+      pol,
+      { ...record, reportedStatus } as RecommendationRecord,
+      consentIs(undefined),
+    );
+    expect(onBehalf).toMatchObject({
+      reportedStatus: { status: 'implemented', at: record.adoptedAt, onBehalfOf: 'POL', reference: 'NV/1' },
+    });
+    expect(JSON.stringify(onBehalf)).not.toContain(OFFICER);
     expect(projectRecommendation(who('state', { state: 'NOR' }), record, consentIs(FULL))).toBeNull();
     expect(projectRecommendation(who('state'), record, consentIs(FULL))).toBeNull();
   });
@@ -118,22 +161,15 @@ describe('projectRecommendation', () => {
       },
     });
     expect(JSON.stringify(shared)).not.toContain('No budget');
-    for (const consent of [
-      undefined,
-      { scope: 'none', sections: [] },
-      { scope: 'partial', sections: ['ICT'] },
-    ] as const) {
+    for (const consent of [undefined, { scope: 'none', priorityTaNeedsOnly: false }] as const) {
       const v = projectRecommendation(unodc, record, consentIs(consent));
       expect(v).not.toHaveProperty('text');
       expect(v).toMatchObject({ taNeed: record.taNeed });
     }
-    // Partial consent naming the recommendation's theme shares its text.
-    const partial = projectRecommendation(
-      unodc,
-      record,
-      consentIs({ scope: 'partial', sections: ['Border management'] }),
-    );
-    expect(partial).toHaveProperty('text', record.text);
+    // Partial consent shares the text; limited to priority TA needs, only a priority recommendation's.
+    const partial = { scope: 'partial', priorityTaNeedsOnly: true } as const;
+    expect(projectRecommendation(unodc, record, consentIs(partial))).toHaveProperty('text', record.text);
+    expect(projectRecommendation(unodc, { ...record, priority: false }, consentIs(partial))).not.toHaveProperty('text');
     // IOM declined: it still sees its own answer, not UNODC's.
     const iom = projectRecommendation(who('partner', { organisation: 'IOM' }), record, consentIs(FULL));
     expect(iom).toMatchObject({
@@ -166,11 +202,12 @@ describe('projectRecommendation', () => {
 });
 
 describe('textShared', () => {
-  it('shares with full consent, with partial consent naming the theme, and never otherwise', () => {
-    expect(textShared(FULL, 'ict')).toBe(true);
-    expect(textShared({ scope: 'partial', sections: ['ICT', 'Human rights'] }, 'human-rights')).toBe(true);
-    expect(textShared({ scope: 'partial', sections: ['Border security'] }, 'border-management')).toBe(false);
-    expect(textShared({ scope: 'none', sections: [] }, 'ict')).toBe(false);
-    expect(textShared(undefined, 'ict')).toBe(false);
+  it('shares with full consent, with partial consent (priority ones only when it says so), and never otherwise', () => {
+    expect(textShared(FULL, false)).toBe(true);
+    expect(textShared({ scope: 'partial', priorityTaNeedsOnly: false }, false)).toBe(true);
+    expect(textShared({ scope: 'partial', priorityTaNeedsOnly: true }, true)).toBe(true);
+    expect(textShared({ scope: 'partial', priorityTaNeedsOnly: true }, false)).toBe(false);
+    expect(textShared({ scope: 'none', priorityTaNeedsOnly: false }, true)).toBe(false);
+    expect(textShared(undefined, true)).toBe(false);
   });
 });

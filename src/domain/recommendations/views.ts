@@ -11,15 +11,19 @@
  *   point's address, as the visit views do (members never write to the State through this engine).
  *   Who recorded a reply on the State's behalf (CTED, the secretariat) stays: that is the
  *   Committee's business.
- * - A **State** sees only the records of its own State, whole: both statuses, the TA loop with the
- *   partners' answers, the history.
+ * - A **State** sees only the records of its own State: the recommendation, what it reported (its
+ *   own focal point named, or that CTED or the secretariat recorded it on its behalf and under which
+ *   reference), CTED's assessed status and its date, and where each TA need stands with each
+ *   partner, and the dated history of these steps. As the visit's own views show the State
+ *   (./visit-views.ts), CTED's note on its assessment and the partners' own notes are working notes
+ *   for the Committee, not the State's; nor is who at CTED or a partner took each step.
  * - A **partner** sees only recommendations whose TA need was referred to its own organisation:
  *   the need, the theme, the priority and its own part of the loop (never another partner's
- *   answer, nor the State's report or CTED's assessment). The recommendation's text is shown only
- *   when the State consented to share its report with partners: full consent, or partial consent
- *   naming the recommendation's theme among its sections (sections name parts of a report, so a
- *   section that is not a theme shares no recommendation text). A referral itself is the State's
- *   agreement to put the need before that partner, so the need is shown whatever the consent.
+ *   answer, nor the State's report or CTED's assessment). The recommendation's text is shown as the
+ *   visit's partner view shows it (./visit-views.ts): with the State's full consent, or its partial
+ *   consent unless that covers the priority TA needs only and this one is not a priority. A
+ *   referral itself is the State's agreement to put the need before that partner, so the need is
+ *   shown whatever the consent.
  */
 import { z } from 'zod';
 import type { Principal, Role } from '../permissions';
@@ -32,7 +36,6 @@ import {
   TA_STATUSES,
   THEMES,
   type RecommendationRecord,
-  type Theme,
 } from './model';
 
 const instant = z.iso.datetime();
@@ -86,8 +89,33 @@ export const SecretariatRecommendationView = z.strictObject(WHOLE);
 export const CommitteeRecommendationView = z.strictObject(WHOLE);
 /** What the Chair sees: as a member does. */
 export const ChairRecommendationView = z.strictObject(WHOLE);
-/** What a State sees of its own recommendations: all of it. */
-export const StateRecommendationView = z.strictObject(WHOLE);
+/** What a State sees of its own recommendations: the register's record without CTED's and the partners' working notes. */
+export const StateRecommendationView = z.strictObject({
+  ...WHOLE,
+  reportedStatus: z
+    .strictObject({
+      status: z.enum(REPORTED_STATUSES),
+      text: z.string().optional(),
+      at: instant,
+      /** The State's own focal point, when it reported itself. */
+      by: z.string().optional(),
+      /** The State's code, when CTED or the secretariat recorded its report; and the note verbale's symbol. */
+      onBehalfOf: z.string().optional(),
+      reference: z.string().optional(),
+    })
+    .nullable(),
+  assessedStatus: z.strictObject({ status: z.enum(ASSESSED_STATUSES), at: instant }),
+  ta: z
+    .strictObject({
+      status: z.enum(TA_STATUSES),
+      partners: z.array(z.strictObject({ partner: z.string(), status: z.enum(TA_PARTNER_STATUSES), at: instant })),
+      answerBy: instant.nullable(),
+    })
+    .nullable(),
+  history: z.array(
+    z.strictObject({ type: z.string(), at: instant, detail: z.record(z.string(), z.unknown()).optional() }),
+  ),
+});
 
 /** What a partner sees of a need referred to it: the need, and only its own part of the loop. */
 export const PartnerRecommendationView = z.strictObject({
@@ -110,9 +138,10 @@ export const PartnerRecommendationView = z.strictObject({
 });
 
 export type WholeRecommendationView = z.infer<typeof CtedRecommendationView>;
+export type StateRecommendationView = z.infer<typeof StateRecommendationView>;
 export type PartnerRecommendationView = z.infer<typeof PartnerRecommendationView>;
 /** Any role's view of a recommendation. */
-export type RecommendationView = WholeRecommendationView | PartnerRecommendationView;
+export type RecommendationView = WholeRecommendationView | StateRecommendationView | PartnerRecommendationView;
 
 /** Each role's schema of a recommendation. */
 export const RECOMMENDATION_VIEW_SCHEMAS = {
@@ -129,7 +158,7 @@ export const isPartnerRecommendationView = (v: RecommendationView): v is Partner
 /** What the State consented to share of a visit's report, as far as recommendations go. */
 export interface SharingConsent {
   scope: (typeof CONSENT_SCOPES)[number];
-  sections: readonly string[];
+  priorityTaNeedsOnly: boolean;
 }
 
 /** What the projection needs beside the record: each visit's consent to share (a partner's view only). */
@@ -143,18 +172,10 @@ const STATE_ENTRIES: readonly string[] = ['progress-reported', 'ta-agreed'];
 
 const opt = <K extends string, V>(key: K, v: V | undefined) => (v === undefined ? {} : ({ [key]: v } as Record<K, V>));
 
-/** `Border management`, `border-management` and `BORDER_MANAGEMENT` all name the theme. */
-const asTheme = (section: string) =>
-  section
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-');
-
-/** Whether the State's consent shares this recommendation's text with partners. */
-export function textShared(consent: SharingConsent | undefined, theme: Theme): boolean {
+/** Whether the State's consent shares a recommendation's text with partners (as ./visit-views.ts decides it). */
+export function textShared(consent: SharingConsent | undefined, priority: boolean): boolean {
   if (!consent) return false;
-  if (consent.scope === 'full') return true;
-  return consent.scope === 'partial' && consent.sections.some((s) => asTheme(s) === theme);
+  return consent.scope === 'full' || (consent.scope === 'partial' && (!consent.priorityTaNeedsOnly || priority));
 }
 
 /**
@@ -174,7 +195,7 @@ export function projectRecommendation(
     case 'chair':
       return wholeView(r, true);
     case 'state':
-      return p.state !== undefined && p.state === r.state ? wholeView(r, false) : null;
+      return p.state !== undefined && p.state === r.state ? stateView(r) : null;
     case 'partner':
       return partnerView(p, r, context);
   }
@@ -235,6 +256,28 @@ function wholeView(r: RecommendationRecord, hideSpeakers: boolean): WholeRecomme
   };
 }
 
+/** The State's own record: its report, CTED's status and date, where each partner stands, the steps' dates. */
+function stateView(r: RecommendationRecord): StateRecommendationView {
+  const reported = r.reportedStatus;
+  return {
+    ...wholeView(r, false),
+    reportedStatus: reported && {
+      status: reported.status,
+      ...opt('text', reported.text),
+      at: reported.at,
+      ...(reported.onBehalfOf === undefined ? { by: reported.by } : { onBehalfOf: reported.onBehalfOf }),
+      ...opt('reference', reported.reference),
+    },
+    assessedStatus: { status: r.assessedStatus.status, at: r.assessedStatus.at },
+    ta: r.ta && {
+      status: r.ta.status,
+      partners: r.ta.partners.map((e) => ({ partner: e.partner, status: e.status, at: e.at })),
+      answerBy: r.ta.answerBy,
+    },
+    history: r.history.map((e) => ({ type: e.type, at: e.at, ...opt('detail', e.detail && { ...e.detail }) })),
+  };
+}
+
 function partnerView(p: Principal, r: RecommendationRecord, context: RecommendationContext) {
   const own = r.ta?.partners.find((e) => p.organisation !== undefined && e.partner === p.organisation);
   if (!r.ta || !own || r.taNeed === null) return null;
@@ -243,7 +286,7 @@ function partnerView(p: Principal, r: RecommendationRecord, context: Recommendat
     visit: r.visit,
     state: r.state,
     number: r.number,
-    ...(textShared(context.consentOf(r.visit), r.theme) ? { text: r.text } : {}),
+    ...(textShared(context.consentOf(r.visit), r.priority) ? { text: r.text } : {}),
     theme: r.theme,
     priority: r.priority,
     taNeed: r.taNeed,
