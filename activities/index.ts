@@ -11,12 +11,20 @@ import { RegisterChange } from '../src/domain/recommendations/model';
 import { addressesFor, type Directory } from '../src/infra/directory';
 import { newYorkDate } from '../src/domain/calendar';
 import { renderNotice, WRITTEN_LANGUAGES } from '../src/domain/messages';
-import { annualReportingStatus, annualText, digest, digestText } from '../src/domain/monitoring';
+import {
+  annualReportingStatus,
+  annualStateProgress,
+  annualText,
+  digest,
+  digestText,
+  type Snapshot,
+} from '../src/domain/monitoring';
 import type { Notice } from '../src/domain/visit';
 import type { Language, Recipient } from '../src/domain/vocabulary';
 import { LINK_ACTIONS, type LinkIssuer } from '../src/infra/links';
 import { messageIdFor, type Mailer } from '../src/infra/mail';
 import type { EventBatch, Store } from '../src/infra/store/store';
+import { recordsOfStates } from '../src/infra/temporal/register-records';
 
 export interface ActivityDeps {
   store: Store;
@@ -75,6 +83,18 @@ async function deliverOnce(deps: ActivityDeps, clock: Clock, d: Delivery): Promi
   return true;
 }
 
+/** The annual list's text; with a client, each State's register counted too (recommendations, TA needs). */
+async function annualListText(deps: ActivityDeps, snapshots: Snapshot[], now: number): Promise<string> {
+  const listed = annualReportingStatus(snapshots, now);
+  if (!deps.temporal) return annualText(listed, now);
+  const records = await recordsOfStates(
+    deps.temporal,
+    listed.map((r) => r.state),
+  );
+  const rows = annualReportingStatus(snapshots, now, undefined, records);
+  return annualText(rows, now, annualStateProgress(rows, records));
+}
+
 /** The weekly digest or the annual list, from the read model, to the secretariat, once per scheduled run. */
 async function sendDigest(deps: ActivityDeps, clock: Clock, req: Digest): Promise<string[]> {
   const now = clock().getTime();
@@ -85,10 +105,7 @@ async function sendDigest(deps: ActivityDeps, clock: Clock, req: Digest): Promis
           `Visit follow-up: weekly digest, ${newYorkDate(now)}`,
           digestText(digest(snapshots, now, 14, deps.calendar), now),
         ]
-      : [
-          `Reporting status of visited States, ${newYorkDate(now)}`,
-          annualText(annualReportingStatus(snapshots, now), now),
-        ];
+      : [`Reporting status of visited States, ${newYorkDate(now)}`, await annualListText(deps, snapshots, now)];
   const html = `<!doctype html><html lang="en"><body><pre>${text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre></body></html>`;
   for (const to of deps.directory.secretariat) {
     const headers = { 'X-Follow-Up-Topic': req.kind };

@@ -1,11 +1,13 @@
 /**
  * What the secretariat monitors, computed from the read model's snapshots: the overview rows,
  * stage timing against the guidelines (median and 90th percentile per year), and the annual list
- * of every State's reporting status. Pure functions of a time and of the visits as the viewer's
+ * of every State's reporting status and implementation progress (from the States' registers). Pure functions of a time and of the visits as the viewer's
  * role sees them (./views: a State's view has its own stages and only the deadlines that concern
  * it), so every list, export and feed shows each role only its own view.
  */
 import { calendarCoverage, newYorkDate, type WorkingCalendar } from './calendar';
+import { ASSESSED_STATUSES, TA_STATUSES, type RecommendationRecord } from './recommendations/model';
+import { REPORTED_OR_NONE, registerCounts, type StateCounts } from './recommendations/progress';
 import type { VisitStatus } from './visit';
 import { STAGES, type Item } from './vocabulary';
 
@@ -240,6 +242,9 @@ export function compliance(snapshots: readonly Monitored[], nowMs: number): Comp
 
 export type ReportingStatus = 'on time' | 'late' | 'overdue' | 'not yet due' | 'not yet requested' | 'withdrawn';
 
+/** Recommendations counted: by CTED's assessed status, open and closed, priority open, TA needs by status. */
+export type RecommendationCounts = Omit<StateCounts, 'state'>;
+
 export interface AnnualRow {
   id: string;
   state: string;
@@ -248,10 +253,48 @@ export interface AnnualRow {
   status: ReportingStatus;
   due: string | null;
   submitted: string | null;
+  /** The visit's own recommendations, from its State's register (when the registers were read). */
+  recommendations?: RecommendationCounts;
 }
 
-/** Every visited State's implementation report as of `nowMs`: the list the Committee receives each year. */
-export function annualReportingStatus(snapshots: readonly Monitored[], nowMs: number, visitYear?: number): AnnualRow[] {
+/** A visited State's whole register counted, for the annual list's "other aspects of implementation progress". */
+export interface AnnualStateProgress extends StateCounts {
+  stateName: string;
+}
+
+const zeroes = <K extends string>(keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+
+/** Counts of no recommendations at all (a visit or State whose register holds none). */
+const noCounts = (): RecommendationCounts => ({
+  total: 0,
+  byAssessed: zeroes(ASSESSED_STATUSES),
+  byReported: zeroes(REPORTED_OR_NONE),
+  open: 0,
+  closed: 0,
+  superseded: 0,
+  priorityOpen: 0,
+  ta: zeroes(TA_STATUSES),
+});
+
+/** The counts of some records of one State (none: all zero). */
+function countsOf(records: readonly RecommendationRecord[]): RecommendationCounts {
+  const [counts] = registerCounts(records);
+  if (!counts) return noCounts();
+  const { state: _state, ...rest } = counts;
+  return rest;
+}
+
+/**
+ * Every visited State's implementation report as of `nowMs`: the list the Committee receives each
+ * year. Given the States' register records, each visit also carries its own recommendations counted.
+ */
+export function annualReportingStatus(
+  snapshots: readonly Monitored[],
+  nowMs: number,
+  visitYear?: number,
+  records?: readonly RecommendationRecord[],
+): AnnualRow[] {
   return snapshots
     .filter((s) => visitYear === undefined || Number(s.end.slice(0, 4)) === visitYear)
     .map((s) => {
@@ -277,9 +320,63 @@ export function annualReportingStatus(snapshots: readonly Monitored[], nowMs: nu
         status,
         due,
         submitted,
+        ...(records ? { recommendations: countsOf(records.filter((r) => r.visit === s.id)) } : {}),
       };
     })
     .sort((a, b) => a.stateName.localeCompare(b.stateName) || a.id.localeCompare(b.id));
+}
+
+/**
+ * Each State of the annual list (in its order, by name) with its whole register counted: every
+ * recommendation of every visit of the State, also of visits the list leaves out.
+ */
+export function annualStateProgress(
+  rows: readonly AnnualRow[],
+  records: readonly RecommendationRecord[],
+): AnnualStateProgress[] {
+  const seen = new Set<string>();
+  return rows.flatMap((r) => {
+    if (seen.has(r.state)) return [];
+    seen.add(r.state);
+    return [{ state: r.state, stateName: r.stateName, ...countsOf(records.filter((x) => x.state === r.state)) }];
+  });
+}
+
+/** The annual CSV's columns after the reporting status: the visit's recommendations counted. */
+export const ANNUAL_PROGRESS_COLUMNS = [
+  ...['recommendations', 'open', 'closed', 'priorityOpen'],
+  ...ASSESSED_STATUSES.map((s) => `assessed:${s}`),
+  ...TA_STATUSES.map((s) => `ta:${s}`),
+];
+
+/** A row of the annual CSV: the reporting status, then the recommendations' columns (empty when not counted). */
+export function annualCsvRecord(r: AnnualRow): Record<string, unknown> {
+  const { recommendations: c, ...status } = r;
+  if (!c) return status;
+  return {
+    ...status,
+    recommendations: c.total,
+    open: c.open,
+    closed: c.closed,
+    priorityOpen: c.priorityOpen,
+    ...Object.fromEntries(ASSESSED_STATUSES.map((s) => [`assessed:${s}`, c.byAssessed[s]])),
+    ...Object.fromEntries(TA_STATUSES.map((s) => [`ta:${s}`, c.ta[s]])),
+  };
+}
+
+/** `implemented 2, not-implemented 1`: the statuses that have any, in the vocabulary's order. */
+export function nonZero<K extends string>(order: readonly K[], counts: Record<K, number>): string {
+  return order
+    .filter((k) => counts[k] > 0)
+    .map((k) => `${k} ${counts[k]}`)
+    .join(', ');
+}
+
+/** One line of recommendations counted: `12 recommendations: 9 open (3 priority), 3 closed`. */
+export function recommendationsLine(c: RecommendationCounts): string {
+  if (!c.total) return 'no recommendations recorded';
+  const many = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${many(c.total, 'recommendation')}: ${c.open} open (${c.priorityOpen} priority), ${c.closed} closed`;
 }
 
 export interface Digest {
@@ -368,12 +465,27 @@ export function digestText(d: Digest, nowMs: number): string {
   ].join('\n');
 }
 
-export function annualText(rows: AnnualRow[], nowMs: number): string {
+/**
+ * The annual list as plain text: each visit's reporting status, then (when the registers were
+ * read) each State's recommendations by CTED's assessed status and its TA needs by status.
+ */
+export function annualText(rows: AnnualRow[], nowMs: number, states?: readonly AnnualStateProgress[]): string {
   const date = newYorkDate(nowMs);
-  return `Reporting status of visited States, as of ${date}\n\n${rows
+  const list = rows
     .map(
       (r) =>
         `${r.stateName} (${r.id}, visit of ${r.visitYear}): ${r.status}${r.due ? `, due ${newYorkDate(Date.parse(r.due))}` : ''}${r.submitted ? `, submitted ${newYorkDate(Date.parse(r.submitted))}` : ''}`,
     )
-    .join('\n')}\n`;
+    .join('\n');
+  const progress = (states ?? []).map((p) => {
+    const lines = [`${p.stateName} (${p.state}): ${recommendationsLine(p)}`];
+    if (p.total) lines.push(`  assessed: ${nonZero(ASSESSED_STATUSES, p.byAssessed)}`);
+    const ta = nonZero(TA_STATUSES, p.ta);
+    if (ta) lines.push(`  TA needs: ${ta}`);
+    return lines.join('\n');
+  });
+  const section = states
+    ? `\nRecommendations and technical assistance, per State\n\n${progress.join('\n') || 'No visited State.'}\n`
+    : '';
+  return `Reporting status of visited States, as of ${date}\n\n${list}\n${section}`;
 }

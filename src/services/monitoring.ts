@@ -6,7 +6,10 @@
 import { CONDUCTED_COLUMNS, visitsConducted, type ConductedVisit } from '../domain/appendix';
 import { newYorkDate } from '../domain/calendar';
 import {
+  ANNUAL_PROGRESS_COLUMNS,
+  annualCsvRecord,
   annualReportingStatus,
+  annualStateProgress,
   compliance,
   overview,
   type Monitored,
@@ -26,6 +29,7 @@ import { toCsv } from '../infra/csv';
 import { calendarFile, type CalendarEvent } from '../infra/ics';
 import { listOutbox } from '../infra/mail';
 import { triggerSchedule, type ScheduleId } from '../infra/temporal/schedules';
+import { recordsOfStates } from '../infra/temporal/register-records';
 import { listVisits } from '../infra/temporal/visits';
 import { isOperator, type Caller, type ServiceDeps } from './context';
 import { findDrift } from './drift';
@@ -35,7 +39,16 @@ const OVERVIEW_COLUMNS = [
   ...['id', 'number', 'state', 'stateName', 'region', 'type', 'year', 'stage'],
   ...['nextItem', 'nextDeadline', 'daysLeft', 'overdue', 'overdueItems', 'openItems'],
 ];
-const ANNUAL_COLUMNS = ['stateName', 'state', 'id', 'visitYear', 'status', 'due', 'submitted'];
+const ANNUAL_COLUMNS = [
+  'stateName',
+  'state',
+  'id',
+  'visitYear',
+  'status',
+  'due',
+  'submitted',
+  ...ANNUAL_PROGRESS_COLUMNS,
+];
 
 /** Every open deadline of the visits, as the user's role sees them, as a calendar event on its deadline (an hour long). */
 export function deadlineEvents(snapshots: readonly Monitored[]): CalendarEvent[] {
@@ -110,8 +123,21 @@ export class MonitoringService {
     return compliance(this.visible(p), this.now());
   }
 
-  annual(p: Principal, year?: number) {
-    return annualReportingStatus(this.visible(p), this.now(), year);
+  /**
+   * The annual list: each visit's reporting status with its own recommendations counted, and each
+   * listed State's whole register counted (read from the registers of the States the caller sees).
+   */
+  async annual(c: Caller, year?: number) {
+    const visits = this.seenBy(c);
+    const listed = annualReportingStatus(visits, this.now(), year);
+    const records = listed.length
+      ? await recordsOfStates(
+          await this.deps.temporal(),
+          listed.map((r) => r.state),
+        )
+      : [];
+    const rows = annualReportingStatus(visits, this.now(), year, records);
+    return { rows, states: annualStateProgress(rows, records) };
   }
 
   overviewCsv(p: Principal, filter: OverviewFilter): string {
@@ -120,9 +146,9 @@ export class MonitoringService {
     return toCsv(rows as unknown as Record<string, unknown>[], OVERVIEW_COLUMNS);
   }
 
-  annualCsv(p: Principal, year?: number): string {
-    this.notForPartners(p);
-    return toCsv(this.annual(p, year) as unknown as Record<string, unknown>[], ANNUAL_COLUMNS);
+  async annualCsv(c: Caller, year?: number): Promise<string> {
+    const { rows } = await this.annual(c, year);
+    return toCsv(rows.map(annualCsvRecord), ANNUAL_COLUMNS);
   }
 
   /** Every visit, for the operator at the console; otherwise the visits the principal may see (partners: 403). */

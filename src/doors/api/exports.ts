@@ -54,7 +54,13 @@ const FEED = /^[A-Za-z0-9_-]{32}\.ics$/;
 function csvRoute<Q extends z.ZodObject>(
   app: OpenAPIHono<AppEnv>,
   auth: Authentication,
-  r: { path: string; summary: string; query: Q; file: string; text: (p: Principal, q: z.output<Q>) => string },
+  r: {
+    path: string;
+    summary: string;
+    query: Q;
+    file: string;
+    text: (p: Principal, q: z.output<Q>) => string | Promise<string>;
+  },
 ): void {
   app.openapi(
     createRoute({
@@ -66,10 +72,10 @@ function csvRoute<Q extends z.ZodObject>(
       request: { query: r.query },
       responses: { 200: csv('One row per visit'), ...refusals(400, ...AUTH, 403) },
     }),
-    (c) => {
+    async (c) => {
       // Generic over its query, the route loses zod-openapi's inference: the validated query is Q's output.
       const query = (c.req as unknown as { valid(t: 'query'): z.output<Q> }).valid('query');
-      const text = r.text(c.get('principal'), query);
+      const text = await r.text(c.get('principal'), query);
       c.header('content-disposition', `attachment; filename="${r.file}"`);
       return c.body(text, 200, { 'content-type': 'text/csv; charset=utf-8' });
     },
@@ -88,7 +94,8 @@ export function exportRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth:
   });
   csvRoute(app, auth, {
     path: '/api/annual.csv',
-    summary: "Every visited State's implementation-report status, as CSV",
+    summary:
+      "Every visited State's implementation-report status, with the visit's recommendations by CTED's assessed status (open, closed, priority open) and its TA needs by status, as CSV",
     query: AnnualQuery,
     file: 'reporting-status.csv',
     text: (p, q) => monitoring.annualCsv(p, q.year || undefined),

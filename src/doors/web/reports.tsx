@@ -1,6 +1,13 @@
 /** Guideline compliance (days each step took against its target) and the annual reporting status. */
 import type { FC } from 'hono/jsx';
-import type { AnnualRow, ComplianceCell } from '../../domain/monitoring';
+import {
+  nonZero,
+  recommendationsLine,
+  type AnnualRow,
+  type AnnualStateProgress,
+  type ComplianceCell,
+} from '../../domain/monitoring';
+import { ASSESSED_STATUSES, TA_STATUSES } from '../../domain/recommendations/model';
 import { day, Rows } from './layout';
 
 const num = (n: number) => (Number.isNaN(n) ? '—' : String(n));
@@ -74,7 +81,7 @@ export const AnnualTable: FC<{ rows: AnnualRow[] }> = ({ rows }) => (
   <table id="annual">
     <thead>
       <tr>
-        {['State', 'Visit', 'Visit year', 'Report', 'Due', 'Submitted'].map((h) => (
+        {['State', 'Visit', 'Visit year', 'Report', 'Due', 'Submitted', 'Recommendations', 'TA needs'].map((h) => (
           <th>{h}</th>
         ))}
       </tr>
@@ -88,10 +95,47 @@ export const AnnualTable: FC<{ rows: AnnualRow[] }> = ({ rows }) => (
           <td class={r.status === 'overdue' || r.status === 'late' ? 'overdue' : ''}>{r.status}</td>
           <td>{day(r.due)}</td>
           <td>{day(r.submitted)}</td>
+          <td>{r.recommendations ? recommendationsLine(r.recommendations) : '—'}</td>
+          <td>{(r.recommendations && nonZero(TA_STATUSES, r.recommendations.ta)) || '—'}</td>
         </tr>
       ))}
     </tbody>
   </table>
+);
+
+/** Each listed State's whole register: recommendations by CTED's assessed status, TA needs by status. */
+export const AnnualProgress: FC<{ states: AnnualStateProgress[] }> = ({ states }) => (
+  <>
+    <h2>Recommendations and technical assistance, per State</h2>
+    <table id="annual-progress">
+      <thead>
+        <tr>
+          {['State', 'Recommendations', 'Open', 'Priority open', 'Closed', ...ASSESSED_STATUSES, 'TA needs'].map(
+            (h) => (
+              <th>{h}</th>
+            ),
+          )}
+        </tr>
+      </thead>
+      <Rows
+        cols={6 + ASSESSED_STATUSES.length}
+        empty="No visited State."
+        rows={states.map((p) => (
+          <tr data-state={p.state}>
+            <td>{p.stateName}</td>
+            <td>{p.total}</td>
+            <td>{p.open}</td>
+            <td>{p.priorityOpen}</td>
+            <td>{p.closed}</td>
+            {ASSESSED_STATUSES.map((s) => (
+              <td>{p.byAssessed[s]}</td>
+            ))}
+            <td>{nonZero(TA_STATUSES, p.ta) || '—'}</td>
+          </tr>
+        ))}
+      />
+    </table>
+  </>
 );
 
 export const AnnualFilter: FC<{ year: number | undefined; search: string }> = ({ year, search }) => (

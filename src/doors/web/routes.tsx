@@ -24,7 +24,7 @@ import { payloadFromForm } from './fields';
 import { documentOf, Layout, STYLESHEET } from './layout';
 import { linkPages } from './link-page';
 import { Overview, SharedReports } from './overview';
-import { AnnualFilter, AnnualTable, Compliance } from './reports';
+import { AnnualFilter, AnnualProgress, AnnualTable, Compliance } from './reports';
 import { SignInForm, SignInRefused } from './sign-in';
 import { VisitPage } from './visit';
 
@@ -168,12 +168,17 @@ class Dashboard {
     return render(c, 200, this.frame(c, 'Guideline compliance', <Compliance cells={cells} />));
   }
 
-  annual(c: Ctx, print: boolean) {
+  async annual(c: Ctx, print: boolean) {
     const year = query(AnnualQuery, c).year || undefined;
-    const rows = this.services.monitoring.annual(c.get('principal'), year);
+    const { rows, states } = await this.services.monitoring.annual(c.get('principal'), year);
     const of = year ? ` (visits of ${year})` : '';
     const title = `Reporting status of visited States${of}, as of ${this.services.monitoring.today()}`;
-    const table = <AnnualTable rows={rows} />;
+    const table = (
+      <>
+        <AnnualTable rows={rows} />
+        <AnnualProgress states={states} />
+      </>
+    );
     if (print)
       return render(
         c,
