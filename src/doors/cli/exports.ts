@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { conductedText } from '../../domain/appendix';
+import { annualText } from '../../domain/monitoring';
 import { AppError, type Operator, type Services } from '../../services';
 import { parseOr } from '../../services/errors';
 import { print, type Io } from './output';
@@ -39,5 +40,20 @@ export function exportCommands(program: Command, services: Services, io: Io, ope
       if (o.csv) return io.out(monitoring.visitsConductedCsv(as, year).replace(/\r?\n$/, ''));
       const rows = monitoring.visitsConducted(as, year);
       print(io, o.json, rows, () => conductedText(rows, monitoring.now()).replace(/\n$/, ''));
+    });
+  exports
+    .command('annual')
+    .description(
+      "the annual list (as the December schedule mails it): each visit's reporting status with its recommendations and TA needs counted, and each State's register counted",
+    )
+    .option('--year <YYYY>', 'only the visits that ended that year')
+    .option('--csv', 'CSV, the columns of /api/annual.csv (one row per visit)')
+    .option('--json', 'JSON output: { rows, states }')
+    .action(async (o: ExportOptions) => {
+      const { year } = optionsOf(o);
+      const { monitoring } = services;
+      if (o.csv) return io.out((await monitoring.annualCsv(as, year)).replace(/\r?\n$/, ''));
+      const list = await monitoring.annual(as, year);
+      print(io, o.json, list, () => annualText(list.rows, monitoring.now(), list.states).replace(/\n$/, ''));
     });
 }
