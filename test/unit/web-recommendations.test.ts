@@ -4,6 +4,7 @@ import { CHART, ProgressPage, segmentsOf } from '../../src/doors/web/progress';
 import { filterRegister, RegisterPage, RegisterQuery } from '../../src/doors/web/recommendations';
 import { TaPage } from '../../src/doors/web/ta';
 import { progressOf, taPipeline } from '../../src/domain/recommendations/progress';
+import { projectRecommendation, type StateRecommendationView } from '../../src/domain/recommendations/views';
 import { rec } from '../recommendation-records';
 
 const html = (node: unknown) => String(node);
@@ -171,6 +172,22 @@ describe("a State's register page", () => {
     );
     expect(RegisterQuery.safeParse({ status: 'maybe' }).success).toBe(false);
     expect(RegisterQuery.safeParse({ visit: '166-POL', extra: '1' }).success).toBe(false);
+  });
+
+  it("renders a State's own view of its records, which names no one at CTED", () => {
+    const views = records.map((r) =>
+      projectRecommendation({ email: 'focal@mission.example', role: 'state', state: 'POL' }, r, {
+        consentOf: () => undefined,
+      }),
+    ) as StateRecommendationView[];
+    const page = html(RegisterPage({ state: 'POL', records: views, q: {} }));
+    expect([...page.matchAll(/<tr data-recommendation="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      '120-POL/R4',
+      '166-POL/R1',
+      '166-POL/R2',
+    ]);
+    expect(page).toContain('<li>2020-03-02 <strong>recommendations-adopted</strong></li>');
+    expect(page).not.toContain('cted@un.example.org');
   });
 
   it('says when the register is empty', () => {

@@ -19,11 +19,47 @@ import {
   TA_STATUSES,
   THEMES,
   type AssessedStatus,
-  type RecommendationRecord,
+  type ReportedStatus,
   type TaPartnerStatus,
   type TaStatus,
   type Theme,
 } from './model';
+
+/** What progress reads of a recommendation (a register's record, or any role's view of it but a partner's). */
+export interface ProgressRecord {
+  theme: Theme;
+  adoptedAt: string;
+  visitEnd?: string | undefined;
+  supersededBy: string | null;
+  assessedStatus: { status: AssessedStatus };
+}
+
+/** What the counts per State read. */
+export interface CountedRecord extends ProgressRecord {
+  state: string;
+  status: 'open' | 'closed';
+  priority: boolean;
+  reportedStatus: { status: ReportedStatus } | null;
+  ta: { status: TaStatus } | null;
+}
+
+/** What the TA pipeline reads; a partner's view has no status, adoption or history (it lists only what was referred to it). */
+export interface PipelineRecord {
+  id: string;
+  state: string;
+  visit: string;
+  theme: Theme;
+  priority: boolean;
+  taNeed: string | null;
+  ta: {
+    status: TaStatus;
+    partners: readonly { partner: string; status: TaPartnerStatus; at: string; text?: string | undefined }[];
+    answerBy: string | null;
+  } | null;
+  status?: 'open' | 'closed';
+  adoptedAt?: string;
+  history?: readonly { type: string; at: string }[];
+}
 
 /** The four parts of a progress bar, in the order they are drawn. */
 export const PROGRESS_PARTS = ['implemented', 'partly', 'not', 'unknown'] as const;
@@ -62,7 +98,7 @@ export interface YearProgress extends Progress {
 }
 
 /** The progress of a set of recommendations. */
-export function progressOf(records: readonly RecommendationRecord[]): Progress {
+export function progressOf(records: readonly ProgressRecord[]): Progress {
   const n = { implemented: 0, partly: 0, not: 0, unknown: 0, noLongerRelevant: 0, superseded: 0 };
   for (const r of records) {
     if (r.supersededBy !== null) n.superseded++;
@@ -87,16 +123,16 @@ export function progressOf(records: readonly RecommendationRecord[]): Progress {
 }
 
 /** Every theme in THEMES order, each with its progress (a theme with no recommendation counts zero). */
-export function progressByTheme(records: readonly RecommendationRecord[]): ThemeProgress[] {
+export function progressByTheme(records: readonly ProgressRecord[]): ThemeProgress[] {
   return THEMES.map((theme) => ({ theme, ...progressOf(records.filter((r) => r.theme === theme)) }));
 }
 
 /** The year of the visit a recommendation came from: its last day's, else the New York year of adoption. */
-export const visitYearOf = (r: RecommendationRecord): number =>
+export const visitYearOf = (r: ProgressRecord): number =>
   Number((r.visitEnd ?? newYorkDate(Date.parse(r.adoptedAt))).slice(0, 4));
 
 /** Progress per year of visit, the years that have recommendations, oldest first. */
-export function progressByYear(records: readonly RecommendationRecord[]): YearProgress[] {
+export function progressByYear(records: readonly ProgressRecord[]): YearProgress[] {
   const years = [...new Set(records.map(visitYearOf))].sort((a, b) => a - b);
   return years.map((year) => ({ year, ...progressOf(records.filter((r) => visitYearOf(r) === year)) }));
 }
@@ -182,7 +218,7 @@ export interface TaPipeline {
 const zeroes = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
-function needEntry(r: RecommendationRecord, status: TaStatus): TaNeedEntry {
+function needEntry(r: PipelineRecord, status: TaStatus): TaNeedEntry {
   return {
     recommendation: r.id,
     state: r.state,
@@ -201,9 +237,9 @@ function partnerWaiting(status: TaPartnerStatus): Waiting | null {
   return null;
 }
 
-/** The last dated step of a recommendation's history whose type names the given TA step, else its adoption. */
-function sinceOf(r: RecommendationRecord, type: string): string {
-  return [...r.history].reverse().find((e) => e.type === type)?.at ?? r.adoptedAt;
+/** When a recommendation last took a step of this type (its history), else when it was adopted. */
+function sinceOf(r: { history?: PipelineRecord['history']; adoptedAt: string }, type: string): string {
+  return [...(r.history ?? [])].reverse().find((e) => e.type === type)?.at ?? r.adoptedAt;
 }
 
 /**
@@ -212,7 +248,7 @@ function sinceOf(r: RecommendationRecord, type: string): string {
  * or on CTED (to refer; also when every partner declined). A closed recommendation's need that
  * was never referred waits on no one.
  */
-export function taPipeline(records: readonly RecommendationRecord[], nowMs: number): TaPipeline {
+export function taPipeline(records: readonly PipelineRecord[], nowMs: number): TaPipeline {
   const byPartner = new Map<string, PartnerNeedEntry[]>();
   const waitingOnState: WaitingNeed[] = [];
   const waitingOnCted: WaitingNeed[] = [];
@@ -234,17 +270,20 @@ export function taPipeline(records: readonly RecommendationRecord[], nowMs: numb
       };
       byPartner.set(p.partner, [...(byPartner.get(p.partner) ?? []), entry]);
     }
-    if (r.status === 'closed') continue;
+    const { status, adoptedAt } = r;
+    // A partner's view (no status) or a closed recommendation: nothing waits on the State or CTED.
+    if (status !== 'open' || adoptedAt === undefined) continue;
     if (r.ta.status === 'identified') {
-      waitingOnState.push({ ...need, waiting: { on: 'state', for: 'agree' }, since: r.adoptedAt });
+      waitingOnState.push({ ...need, waiting: { on: 'state', for: 'agree' }, since: adoptedAt });
     } else if (r.ta.status === 'agreed') {
-      waitingOnCted.push({ ...need, waiting: { on: 'cted', for: 'refer' }, since: sinceOf(r, 'ta-agreed') });
+      const since = sinceOf({ history: r.history, adoptedAt }, 'ta-agreed');
+      waitingOnCted.push({ ...need, waiting: { on: 'cted', for: 'refer' }, since });
     } else if (r.ta.status === 'declined') {
       const last =
         r.ta.partners
           .map((p) => p.at)
           .sort()
-          .at(-1) ?? r.adoptedAt;
+          .at(-1) ?? adoptedAt;
       waitingOnCted.push({ ...need, waiting: { on: 'cted', for: 'refer' }, since: last });
     }
   }
@@ -279,7 +318,7 @@ export interface StateCounts {
 }
 
 /** Per State (in ISO3 order), its recommendations by status, open and closed, priority open, and its TA needs by status. */
-export function registerCounts(records: readonly RecommendationRecord[]): StateCounts[] {
+export function registerCounts(records: readonly CountedRecord[]): StateCounts[] {
   const states = [...new Set(records.map((r) => r.state))].sort();
   return states.map((state) => {
     const own = records.filter((r) => r.state === state);

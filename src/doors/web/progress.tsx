@@ -5,13 +5,13 @@
  * with the same numbers; then the recommendations counted per State, each linking to its register.
  */
 import type { FC } from 'hono/jsx';
-import type { RecommendationRecord } from '../../domain/recommendations/model';
 import {
   percentages,
   progressByTheme,
   progressByYear,
   PROGRESS_PARTS,
   registerCounts,
+  type CountedRecord,
   type Progress,
   type ProgressPart,
 } from '../../domain/recommendations/progress';
@@ -161,7 +161,7 @@ export const ProgressChart: FC<{ id: string; caption: string; heading: string; r
   );
 };
 
-const StatesTable: FC<{ records: readonly RecommendationRecord[] }> = ({ records }) => (
+const StatesTable: FC<{ records: readonly CountedRecord[] }> = ({ records }) => (
   <table id="states">
     <thead>
       <tr>
@@ -196,7 +196,7 @@ const StatesTable: FC<{ records: readonly RecommendationRecord[] }> = ({ records
 );
 
 /** The progress page, from the records the caller may see. */
-export const ProgressPage: FC<{ records: readonly RecommendationRecord[] }> = ({ records }) => {
+export const ProgressPage: FC<{ records: readonly CountedRecord[] }> = ({ records }) => {
   const themes = progressByTheme(records).map((t) => ({ key: t.theme, label: t.theme, p: t }));
   const years = progressByYear(records).map((y) => ({ key: String(y.year), label: String(y.year), p: y }));
   return (

@@ -7,7 +7,7 @@
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import { VisitId } from '../../contract';
-import type { RecommendationRecord } from '../../domain/recommendations/model';
+import type { StateRecommendationView, WholeRecommendationView } from '../../domain/recommendations/views';
 import { compareRecommendationIds, registerCounts } from '../../domain/recommendations/progress';
 import { day, Rows } from './layout';
 
@@ -21,8 +21,11 @@ export const RegisterQuery = z
   .strict();
 export type RegisterQuery = z.infer<typeof RegisterQuery>;
 
+/** A record as the caller may see it on a register page (every role's view but a partner's). */
+export type RegisterRecord = WholeRecommendationView | StateRecommendationView;
+
 /** The records a register page's filters keep, in the register's order. */
-export function filterRegister(records: readonly RecommendationRecord[], q: RegisterQuery): RecommendationRecord[] {
+export function filterRegister(records: readonly RegisterRecord[], q: RegisterQuery): RegisterRecord[] {
   return records
     .filter((r) => !q.status || r.status === q.status)
     .filter((r) => !q.priority || r.priority === (q.priority === 'true'))
@@ -30,11 +33,16 @@ export function filterRegister(records: readonly RecommendationRecord[], q: Regi
     .sort((a, b) => compareRecommendationIds(a.id, b.id));
 }
 
-type Event = RecommendationRecord['history'][number];
+type Event = RegisterRecord['history'][number];
 
 /** Who did it: the person, and for whom when recorded on someone's behalf. */
-const attribution = (a: { by: string; onBehalfOf?: string | undefined; reference?: string | undefined }) =>
-  `${a.by}${a.onBehalfOf ? ` on behalf of ${a.onBehalfOf}` : ''}${a.reference ? ` (${a.reference})` : ''}`;
+const attribution = (a: {
+  at: string;
+  by?: string | undefined;
+  onBehalfOf?: string | undefined;
+  reference?: string | undefined;
+}) =>
+  `${a.by ? ` by ${a.by}` : ''}${a.onBehalfOf ? ` on behalf of ${a.onBehalfOf}` : ''}${a.reference ? ` (${a.reference})` : ''}`;
 
 const detailText = (detail: Event['detail']) =>
   Object.entries(detail ?? {})
@@ -49,7 +57,8 @@ const History: FC<{ events: Event[] }> = ({ events }) => (
     <ol>
       {events.map((e) => (
         <li>
-          {day(e.at)} <strong>{e.type}</strong> by {attribution(e)}
+          {day(e.at)} <strong>{e.type}</strong>
+          {attribution(e)}
           {e.detail && Object.keys(e.detail).length ? <span class="muted"> — {detailText(e.detail)}</span> : null}
         </li>
       ))}
@@ -57,7 +66,7 @@ const History: FC<{ events: Event[] }> = ({ events }) => (
   </details>
 );
 
-const Reported: FC<{ s: RecommendationRecord['reportedStatus'] }> = ({ s }) =>
+const Reported: FC<{ s: RegisterRecord['reportedStatus'] }> = ({ s }) =>
   s ? (
     <>
       <span class="reported">{s.status}</span> <span class="muted">{day(s.at)}</span>
@@ -67,7 +76,7 @@ const Reported: FC<{ s: RecommendationRecord['reportedStatus'] }> = ({ s }) =>
     <span class="muted">not reported</span>
   );
 
-const Ta: FC<{ r: RecommendationRecord }> = ({ r }) =>
+const Ta: FC<{ r: RegisterRecord }> = ({ r }) =>
   r.taNeed ? (
     <>
       {r.taNeed}
@@ -82,7 +91,7 @@ const Ta: FC<{ r: RecommendationRecord }> = ({ r }) =>
     '—'
   );
 
-const Row: FC<{ r: RecommendationRecord }> = ({ r }) => (
+const Row: FC<{ r: RegisterRecord }> = ({ r }) => (
   <tr data-recommendation={r.id} data-status={r.status}>
     <td>
       <strong>{r.id}</strong>
@@ -98,6 +107,7 @@ const Row: FC<{ r: RecommendationRecord }> = ({ r }) => (
     </td>
     <td>
       <span class="assessed">{r.assessedStatus.status}</span> <span class="muted">{day(r.assessedStatus.at)}</span>
+      {'note' in r.assessedStatus && r.assessedStatus.note ? <div class="muted">{r.assessedStatus.note}</div> : null}
     </td>
     <td class={r.status === 'open' ? 'open' : 'muted'}>
       {r.status}
@@ -125,12 +135,12 @@ const Select: FC<{ name: string; label: string; values: readonly string[]; curre
 export interface RegisterPageProps {
   state: string;
   /** Every record of the State the caller may see (the filters are applied here). */
-  records: readonly RecommendationRecord[];
+  records: readonly RegisterRecord[];
   q: RegisterQuery;
 }
 
 /** The register's counts in a sentence: open (priority), closed (superseded), TA needs by status. */
-const Summary: FC<{ records: readonly RecommendationRecord[] }> = ({ records }) => {
+const Summary: FC<{ records: readonly RegisterRecord[] }> = ({ records }) => {
   const c = registerCounts(records)[0];
   if (!c) return <p class="counts">No recommendations recorded yet.</p>;
   const ta = Object.entries(c.ta).filter(([, n]) => n);
