@@ -8,6 +8,7 @@ import type { ServiceDeps } from './context';
 import { ImportService } from './import';
 import { LinkService } from './links';
 import { MonitoringService } from './monitoring';
+import { RecommendationService } from './recommendations';
 import { UserService } from './users';
 import { VisitService } from './visits';
 
@@ -19,6 +20,7 @@ export class Services {
   readonly users: UserService;
   readonly monitoring: MonitoringService;
   readonly calendar: CalendarService;
+  readonly recommendations: RecommendationService;
 
   constructor(private readonly deps: ServiceDeps) {
     this.audit = new AuditService(deps.store, deps.now ?? Date.now);
@@ -28,6 +30,7 @@ export class Services {
     this.users = new UserService(deps);
     this.monitoring = new MonitoringService(deps);
     this.calendar = new CalendarService(deps, this.audit);
+    this.recommendations = new RecommendationService(deps, this.visits);
   }
 
   /** The effective policy (read when first asked: a CLI command that needs none does not fail on it). */

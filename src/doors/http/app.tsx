@@ -11,6 +11,7 @@ import type { Services } from '../../services';
 import { exportRoutes } from '../api/exports';
 import { linkRoutes } from '../api/links';
 import { metaRoutes, openApiRoute } from '../api/meta';
+import { recommendationRoutes } from '../api/recommendations';
 import { visitRoutes } from '../api/visits';
 import { webRoutes } from '../web/routes';
 import { authentication } from './auth';
@@ -66,6 +67,7 @@ export function createHttpApp(o: HttpOptions): OpenAPIHono<AppEnv> {
   visitRoutes(app, services, auth);
   linkRoutes(app, services, auth);
   exportRoutes(app, services, auth);
+  recommendationRoutes(app, services, auth);
   webRoutes(app, services, auth, o.publicUrl);
   openApiRoute(app, o.version);
 

@@ -29,7 +29,7 @@ export async function bodyText(c: Parameters<MiddlewareHandler>[0]): Promise<str
 }
 
 // Hono caches bodies as promises (its types say otherwise): the validator reads the checked text from here.
-const cacheText = (c: Parameters<MiddlewareHandler>[0], text: string) => {
+export const cacheText = (c: Parameters<MiddlewareHandler>[0], text: string) => {
   (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
 };
 
