@@ -8,7 +8,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ActionNameSchema } from './domain/actions';
 import { Policy } from './domain/policy';
-import { EarlierRecommendation, RegisterChange, RegisterState } from './domain/recommendations/model';
+import { EarlierRecommendation, RegisterState, type RegisterChange } from './domain/recommendations/model';
 import type { VisitStatus } from './domain/visit';
 import { LANGUAGES, VISIT_TYPES } from './domain/vocabulary';
 

@@ -32,19 +32,20 @@ import {
   type VisitStartRequest,
 } from '../src/contract';
 import { ACTION_PAYLOADS, describeIssues } from '../src/domain/actions';
+import type { RegisterChange } from '../src/domain/recommendations/model';
 import type { Policy } from '../src/domain/policy';
 import {
   applyAction,
   applyCalendar,
   applyExpiries,
   initialState,
-  isTerminal,
   nextWakeAt,
   openItems,
   refusal,
   snapshotOf,
   statusOf,
   takeDueReminders,
+  takesReminders,
   workflowEnds,
   type Effects,
   type Notice,
@@ -55,7 +56,7 @@ import {
   type VisitSummary,
 } from '../src/domain/visit';
 
-const { recordEvents, notify } = proxyActivities<VisitActivities>({
+const { recordEvents, notify, feedRegister } = proxyActivities<VisitActivities>({
   startToCloseTimeout: '1 minute',
   // SMTP may be down for a while: keep trying with backoff; the notice key prevents doubles.
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
@@ -101,6 +102,7 @@ function summaryOf(id: string, request: VisitStartRequest): VisitSummary {
     ...(request.groupId ? { groupId: request.groupId } : {}),
     ...(request.ordinal ? { ordinal: request.ordinal } : {}),
     ...(request.partners?.length ? { partners: request.partners } : {}),
+    ...(request.followsUp ? { followsUp: request.followsUp } : {}),
     contacts: {
       caseOfficer: request.caseOfficer,
       stateContact: request.stateContact,
@@ -117,25 +119,34 @@ function summaryOf(id: string, request: VisitStartRequest): VisitSummary {
 class Outbox {
   private readonly events: VisitEvent[] = [];
   private readonly notices: Notice[] = [];
+  private readonly changes: RegisterChange[] = [];
 
   constructor(
     private readonly visitId: string,
+    private readonly state: string,
     private readonly snapshot: () => VisitSnapshot,
   ) {}
 
   add(effects: Partial<Effects>): void {
     this.events.push(...(effects.events ?? []));
     this.notices.push(...(effects.notices ?? []));
+    this.changes.push(...(effects.register ?? []));
   }
 
-  /** Records the events (with the visit's snapshot after them), then sends the notices; again if more came meanwhile. */
+  /**
+   * Records the events (with the visit's snapshot after them), feeds the State's register in order,
+   * then sends the notices; again if more came meanwhile.
+   */
   async drain(): Promise<void> {
-    while (this.events.length || this.notices.length) {
+    while (this.events.length || this.notices.length || this.changes.length) {
       const events = this.events.splice(0);
       const notices = this.notices.splice(0);
+      const changes = this.changes.splice(0);
       const { workflowId, runId } = workflowInfo();
       if (events.length)
         await recordEvents({ visitId: this.visitId, workflowId, runId, events, snapshot: this.snapshot() });
+      // One at a time: the register applies a visit's changes in their order, each key once.
+      for (const change of changes) await feedRegister({ state: this.state, change });
       // The run id keeps keys unique if a visit id is ever started again after it closed.
       for (const n of notices) await notify({ ...n, key: `${runId}:${n.key}` });
     }
@@ -159,13 +170,14 @@ class VisitRun {
   ) {
     const { request } = input;
     this.policy = input.policy;
-    // Versioned: visits started before rules 2 keep the deadlines and behaviour they started with.
-    const rules = patched('follow-up-rules-2') ? 2 : 1;
+    // Versioned: visits started before rules 2 (or 3) keep the deadlines and behaviour they started with.
+    const rules = patched('follow-up-rules-3') ? 3 : patched('follow-up-rules-2') ? 2 : 1;
     const summary = summaryOf(visitIdOf(request.number, request.state), request);
     const first = initialState(summary, this.policy, startedAt, rules);
     this.state = first.state;
+    if (rules >= 3 && input.earlier?.length) this.state.earlier = input.earlier.map((e) => ({ ...e }));
     this.remindersFrom = input.remindersFrom ? Date.parse(input.remindersFrom) : startedAt;
-    this.outbox = new Outbox(this.state.visit.id, () => snapshotOf(this.state, this.policy, Date.now()));
+    this.outbox = new Outbox(this.state.visit.id, request.state, () => snapshotOf(this.state, this.policy, Date.now()));
     this.outbox.add(first.effects);
   }
 
@@ -236,12 +248,12 @@ class VisitRun {
   /** Applies the clocks that ran out by `nowMs` and records the reminders due, queueing what they send. */
   catchUp(nowMs: number): void {
     const reminders = () => {
-      if (isTerminal(this.state)) return;
+      if (!takesReminders(this.state)) return;
       this.outbox.add({ notices: takeDueReminders(this.state, this.policy, nowMs, this.remindersFrom) });
     };
     // Rules 2: reminders first, so those of a deadline that passed during an outage are recorded
     // (sent late or skipped, with the reason) before the expiry closes their item.
-    if (this.state.rules === 2) reminders();
+    if (this.state.rules >= 2) reminders();
     this.outbox.add(applyExpiries(this.state, nowMs, this.policy));
     if (this.state.rules === 1) reminders();
   }

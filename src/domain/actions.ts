@@ -4,10 +4,11 @@
  * are all derived from it.
  */
 import { z } from 'zod';
+import { AssessmentItem, ProgressItem, RecommendationId, RecommendationList } from './recommendations/model';
 import { ACTIONS, CONSENT_SCOPES, type ActionName } from './vocabulary';
 
 /** How a payload field is entered and shown. */
-export const FieldType = z.enum(['string', 'date', 'string[]', 'boolean', 'enum']);
+export const FieldType = z.enum(['string', 'date', 'string[]', 'boolean', 'enum', 'records']);
 export type FieldType = z.infer<typeof FieldType>;
 
 /** One payload field of an action, as shown to the person taking it. */
@@ -45,6 +46,27 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T, descri
   z.enum(values).register(FIELD_INFO, { type: 'enum', description });
 
 const note = () => text('A short note for the record').optional();
+
+/** A list of objects (recommendations, progress items), entered as JSON (the CLI and the API also take a file). */
+const records = <T extends z.ZodType>(schema: T, description: string): T => {
+  FIELD_INFO.add(schema, { type: 'records', description });
+  return schema;
+};
+const recommendationIds = (description: string) =>
+  z.array(RecommendationId).min(1).max(300).register(FIELD_INFO, { type: 'string[]', description });
+const recommendationId = (description: string) =>
+  RecommendationId.register(FIELD_INFO, { type: 'string', description });
+const partnerOrg = () => text('The partner organisation (a partner records for itself; CTED names it)');
+const uniqueItems = <T extends { recommendation: string }>(items: T[], ctx: z.RefinementCtx) => {
+  const seen = new Set<string>();
+  items.forEach((it, i) => {
+    if (seen.has(it.recommendation))
+      ctx.addIssue({ code: 'custom', path: [i, 'recommendation'], message: `${it.recommendation} appears twice` });
+    seen.add(it.recommendation);
+  });
+};
+const progressItems = (description: string) =>
+  records(z.array(ProgressItem).min(1).max(300).superRefine(uniqueItems), description);
 
 /**
  * A State's reply that reached CTED by note verbale, recorded by CTED or the secretariat: for whom
@@ -86,14 +108,42 @@ const consent = z
     }
   });
 
+/** A TA referral: of named recommendations whose needs the State agreed, or (visits without recommendations) of needs agreed on a day. */
+const REFER_TA = z.strictObject({
+  partners: names('Partner organisations the needs go to, e.g. UNODC'),
+  recommendations: recommendationIds('The recommendations whose agreed TA needs are referred').optional(),
+  needs: text('The technical-assistance needs referred').optional(),
+  agreedOn: date('The day the State agreed these needs (they are referred only once it has)').optional(),
+  note: note(),
+});
+
 /** The payload of every action, fields in the order they are shown; unknown fields are refused. */
 const PAYLOADS = {
   'record-pao': z.strictObject({ documentRef: documentRef(), note: note() }),
-  'refer-ta': z.strictObject({
-    partners: names('Partner organisations the needs go to, e.g. UNODC'),
-    needs: text('The technical-assistance needs referred').optional(),
-    agreedOn: date('The day the State agreed these needs (they are referred only once it has)'),
+  'refer-ta': REFER_TA.superRefine((p, ctx) => {
+    if (!p.recommendations && !p.agreedOn)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agreedOn'],
+        message: 'name the recommendations whose agreed needs are referred, or the day the State agreed the needs',
+      });
+  }),
+  'agree-ta-needs': z.strictObject({
+    recommendations: recommendationIds('The recommendations whose TA needs the State agrees'),
     note: note(),
+    ...onBehalf(),
+  }),
+  'record-ta-response': z.strictObject({
+    recommendation: recommendationId('The recommendation whose referred need is answered'),
+    partner: partnerOrg(),
+    response: oneOf(['accepted', 'declined'], 'accepted or declined'),
+    note: note(),
+  }),
+  'record-ta-delivery': z.strictObject({
+    recommendation: recommendationId('The recommendation whose need is being delivered'),
+    partner: partnerOrg(),
+    status: oneOf(['delivering', 'delivered'], 'delivering or delivered'),
+    text: text('What was delivered (or is being)').optional(),
   }),
   'submit-draft': z.strictObject({ documentRef: documentRef(), note: note() }),
   'dispatch-draft': z.strictObject({ note: note() }),
@@ -105,6 +155,13 @@ const PAYLOADS = {
   'request-extension': z.strictObject({ reason: text('Why the State asks for more time').optional(), ...onBehalf() }),
   'grant-extension': z.strictObject({ note: note() }),
   'refuse-extension': z.strictObject({ reason: text('Why the extension is refused') }),
+  'record-recommendations': z.strictObject({
+    recommendations: records(
+      RecommendationList,
+      'The recommendations of the final draft: [{number, text, theme, priority, taNeed?, supersedes?}] (1 to 300)',
+    ),
+    note: note(),
+  }),
   'submit-final-draft': z.strictObject({ documentRef: documentRef(), note: note() }),
   'place-hold': z.strictObject({ reason: text('Why the member places a hold').optional() }),
   'lift-hold': z.strictObject({
@@ -128,9 +185,24 @@ const PAYLOADS = {
   'submit-implementation-report': z.strictObject({
     documentRef: documentRef(),
     summary: text('Steps taken').optional(),
+    progress: progressItems('Steps taken per recommendation: [{recommendation, status, text?}]').optional(),
     ...onBehalf(),
   }),
-  'submit-follow-up-report': z.strictObject({ documentRef: documentRef(), note: note() }),
+  'report-progress': z.strictObject({
+    items: progressItems('Steps taken per recommendation: [{recommendation, status, text?}]'),
+    ...onBehalf(),
+  }),
+  'submit-follow-up-report': z.strictObject({
+    documentRef: documentRef(),
+    unassessed: recommendationIds('Recommendations the report leaves unassessed (each one, with a note)').optional(),
+    note: note(),
+  }),
+  'assess-recommendation': z.strictObject({
+    items: records(
+      z.array(AssessmentItem).min(1).max(300).superRefine(uniqueItems),
+      "CTED's assessment per recommendation: [{recommendation, status, note?}]",
+    ),
+  }),
   'invite-briefing': z.strictObject({ date: date('Proposed date of the briefing').optional(), note: note() }),
   'record-briefing': z.strictObject({
     date: date('Date the State briefed the Committee').optional(),
@@ -145,7 +217,7 @@ const PAYLOADS = {
  */
 const RECORDED = {
   ...PAYLOADS,
-  'refer-ta': PAYLOADS['refer-ta'].extend({ agreedOn: PAYLOADS['refer-ta'].shape.agreedOn.optional() }),
+  'refer-ta': REFER_TA,
 } satisfies Record<ActionName, z.ZodObject>;
 
 /** The validated payload of each action, by name (as recorded: fields required since may be absent). */

@@ -20,6 +20,7 @@ type Table = Record<string, { subject: Phrase; body: Phrase }>;
 const ITEM_LABEL: Record<string, string> = {
   pao: 'preliminary assessment and observations (PAO)',
   'ta-referral': 'referral of technical-assistance needs',
+  'ta-response': 'answer to the technical-assistance needs referred to your organisation',
   drafting: 'draft report',
   'state-review': 'factual comments on the draft report',
   finalizing: 'final draft to the Committee',
@@ -127,8 +128,33 @@ const EN: Table = {
   },
   'ta-referral': {
     subject: (n) => `Technical-assistance needs identified during visit ${n.visit.id}`,
+    body: (n, d) =>
+      `CTED refers the following technical-assistance needs for your consideration: ${String(n.details?.needs ?? 'see attached assessment')}.` +
+      (n.deadline ? ` We would be grateful to know by ${d} whether your organisation can take them up.` : ''),
+  },
+  'progress-reported': {
+    subject: (n) => `Steps taken on recommendations reported: visit ${n.visit.id}`,
+    body: (n) => `The State has reported on recommendations: ${list(n.details?.recommendations)}.`,
+  },
+  'ta-needs-agreed': {
+    subject: (n) => `Technical-assistance needs agreed by the State: visit ${n.visit.id}`,
     body: (n) =>
-      `CTED refers the following technical-assistance needs for your consideration: ${String(n.details?.needs ?? 'see attached assessment')}.`,
+      `The State has agreed the technical-assistance needs of ${list(n.details?.recommendations)}. They may now be referred to UN partners.`,
+  },
+  'ta-response-recorded': {
+    subject: (n) =>
+      `${String(n.details?.partner)} ${String(n.details?.response)} the TA need of ${String(n.details?.recommendation)}`,
+    body: (n) =>
+      `${String(n.details?.partner)} has ${String(n.details?.response)} the technical-assistance need of ${String(n.details?.recommendation)}` +
+      (n.details?.note ? ` (${String(n.details.note)})` : '') +
+      (n.details?.response === 'declined' ? '. The need may be referred to another partner.' : '.'),
+  },
+  'ta-delivery-recorded': {
+    subject: (n) =>
+      `Technical assistance ${String(n.details?.status)}: ${String(n.details?.recommendation)} (${String(n.details?.partner)})`,
+    body: (n) =>
+      `${String(n.details?.partner)} reports the technical assistance for ${String(n.details?.recommendation)} as ${String(n.details?.status)}` +
+      (n.details?.text ? `: ${String(n.details.text)}` : '.'),
   },
   'implementation-report-received': {
     subject: (n) => `Implementation report received: visit ${n.visit.id}`,
@@ -278,6 +304,9 @@ const CLOSING: Record<Written, string> = {
   fr: 'Veuillez agréer l’assurance de notre haute considération.\nSuivi du Comité contre le terrorisme',
   es: 'Con el testimonio de nuestra más alta consideración,\nSeguimiento del Comité contra el Terrorismo',
 };
+
+/** A list from a notice's details, comma-separated. */
+const list = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v ?? ''));
 
 const MONTHS: Record<Written, string[]> = {
   en: 'January February March April May June July August September October November December'.split(' '),

@@ -3,6 +3,7 @@
  * (HTTP API, signed link, CLI) asks the same question and the tests can walk the whole table.
  */
 import type { VisitStatus } from './visit';
+import { referredTo } from './recommendations/visit-views';
 import type { ActionName } from './vocabulary';
 
 export const ROLES = ['cted', 'secretariat', 'committee', 'chair', 'state', 'partner'] as const;
@@ -19,9 +20,10 @@ export interface Principal {
 /**
  * Scope of a grant: every visit; only the visits of the principal's own State; or on someone
  * else's behalf, naming them in `onBehalfOf` (the State's reply that came by note verbale, a
- * Committee member's hold lifted at their request).
+ * Committee member's hold lifted at their request); or, for a partner, only its own organisation's
+ * word (`partner` in the payload names it).
  */
-export type Scope = 'any' | 'own-state' | 'on-behalf';
+export type Scope = 'any' | 'own-state' | 'on-behalf' | 'own-organisation';
 
 /** The State's replies, which CTED and the secretariat may record on its behalf. */
 const STATE_REPLIES = {
@@ -30,6 +32,8 @@ const STATE_REPLIES = {
   'confirm-receipt': 'on-behalf',
   'record-consent': 'on-behalf',
   'submit-implementation-report': 'on-behalf',
+  'report-progress': 'on-behalf',
+  'agree-ta-needs': 'on-behalf',
 } as const satisfies Partial<Record<ActionName, Scope>>;
 
 /**
@@ -45,6 +49,11 @@ export const PERMISSIONS: Record<Role, Partial<Record<ActionName, Scope>>> = {
     'submit-final-draft': 'any',
     'transmit-report': 'any',
     'submit-follow-up-report': 'any',
+    'record-recommendations': 'any',
+    'assess-recommendation': 'any',
+    // CTED records a partner's answer or delivery on its behalf, naming it in `partner`.
+    'record-ta-response': 'any',
+    'record-ta-delivery': 'any',
     ...STATE_REPLIES,
   },
   secretariat: {
@@ -75,8 +84,13 @@ export const PERMISSIONS: Record<Role, Partial<Record<ActionName, Scope>>> = {
     'confirm-receipt': 'own-state',
     'record-consent': 'own-state',
     'submit-implementation-report': 'own-state',
+    'report-progress': 'own-state',
+    'agree-ta-needs': 'own-state',
   },
-  partner: {},
+  partner: {
+    'record-ta-response': 'own-organisation',
+    'record-ta-delivery': 'own-organisation',
+  },
 };
 
 /** Other operations than actions, by role. */
@@ -94,14 +108,20 @@ export function mayOperate(p: Principal, op: Operation): boolean {
 
 /**
  * Whether the principal may see that the visit exists at all. A State sees only its own visits; a
- * partner only adopted reports the State consented to share. Everyone else sees every visit.
+ * partner only adopted reports the State consented to share, or whose TA needs were referred to it. Everyone else sees every visit.
  */
-export function mayRead(p: Principal, visit: Pick<VisitStatus, 'state' | 'consent' | 'adoptedAt'>): boolean {
+export function mayRead(
+  p: Principal,
+  visit: Pick<VisitStatus, 'state' | 'consent' | 'adoptedAt'> & Partial<Pick<VisitStatus, 'recommendations'>>,
+): boolean {
   switch (p.role) {
     case 'state':
       return p.state === visit.state;
     case 'partner':
-      return visit.adoptedAt !== null && visit.consent.scope !== 'none';
+      return (
+        visit.adoptedAt !== null &&
+        (visit.consent.scope !== 'none' || referredTo(visit.recommendations, p.organisation))
+      );
     default:
       return true;
   }
@@ -135,6 +155,8 @@ export function mayAct(
     if (!payload) return true;
     return typeof onBehalfOf === 'string' && onBehalfOf.includes('@') && placed(onBehalfOf);
   }
+  if (scope === 'own-organisation')
+    return !payload || (p.organisation !== undefined && payload.partner === p.organisation);
   if (scope === 'own-state') {
     return p.state !== undefined && p.state === visit.state && (onBehalfOf === undefined || onBehalfOf === p.state);
   }
@@ -146,6 +168,8 @@ export function mayAct(
 export function onBehalfRefusal(p: Principal, action: ActionName, visit: ActingOn): string {
   const scope = PERMISSIONS[p.role][action];
   if (scope === 'own-state') return `a State records ${action} for itself only`;
+  if (scope === 'own-organisation')
+    return `a partner records ${action} for its own organisation only (partner ${p.organisation ?? '?'})`;
   if (scope === 'any') return 'only the member who placed a hold lifts it';
   if (action !== 'lift-hold') {
     return `the ${p.role} role records ${action} only on the State's behalf: give onBehalfOf ${visit.state}, the note verbale's reference and receivedOn`;

@@ -51,7 +51,7 @@ const clockShape = Object.fromEntries(
       'cted-follow-up-report',
     ] as const
   ).map((k) => [k, DurationText]),
-) as Record<ClockName, typeof DurationText>;
+) as Record<Exclude<ClockName, 'ta-response'>, typeof DurationText>;
 
 export type ClockName =
   | 'pao'
@@ -64,7 +64,12 @@ export type ClockName =
   | 'transmitting'
   | 'receipt'
   | 'state-implementation-report'
-  | 'cted-follow-up-report';
+  | 'cted-follow-up-report'
+  /** A partner's answer to a TA referral (rules 3); policies recorded before it lack it. */
+  | 'ta-response';
+
+/** How long a partner has to answer a TA referral when the policy a visit started with does not say. */
+export const DEFAULT_TA_RESPONSE = '30 days';
 
 /**
  * The working-day calendar a visit counts with. `floating` and `coveredUntil` are optional so the
@@ -92,7 +97,7 @@ export type DeadlinesOnClosedDays = (typeof DEADLINES_ON_CLOSED_DAYS)[number];
 export const Policy = z
   .object({
     name: z.string().min(1),
-    clocks: z.object(clockShape).strict(),
+    clocks: z.object({ ...clockShape, 'ta-response': DurationText.optional() }).strict(),
     reminders: z.partialRecord(z.enum(ITEMS), ReminderRule),
     calendar: PolicyCalendar,
     /**
@@ -243,6 +248,7 @@ export const DEFAULT_POLICY: Omit<PolicyInput, 'calendar'> = {
     receipt: '5 working days',
     'state-implementation-report': '6 months',
     'cted-follow-up-report': '12 months',
+    'ta-response': DEFAULT_TA_RESPONSE,
   },
   reminders: {
     pao: CTED_STEP,
@@ -276,6 +282,15 @@ export const DEFAULT_POLICY: Omit<PolicyInput, 'calendar'> = {
         { after: '30 days', to: ['permanent-mission'] },
         { after: '60 days', to: ['secretariat'] },
       ],
+    },
+    // The partners a need was referred to and that have not answered (see reminders.ts), then the case officer.
+    'ta-response': {
+      to: ['partners'],
+      before: ['7 days'],
+      onDeadline: true,
+      overdueEvery: '7 days',
+      overdueTimes: 4,
+      escalation: [{ after: '7 days', to: ['case-officer'] }],
     },
     'cted-follow-up-report': {
       to: ['case-officer'],

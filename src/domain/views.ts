@@ -10,7 +10,8 @@
  *   return to CTED or who placed them), the deadlines that concern it, the documents sent to it,
  *   its own replies (recorded by itself or on its behalf), its consent, the actions it may take
  *   now and the messages addressed to it. Its counterpart, the case officer, is named.
- * - A **partner** sees adopted reports the State consented to share, and the consented scope only.
+ * - A **partner** sees adopted reports the State consented to share, and the consented scope only;
+ *   and the TA needs referred to it, with its own part in each (recommendations/visit-views.ts).
  * - A **Committee member** and the **Chair** see the Committee's business (holds, objection, who
  *   and why), deadlines, history and reminders, but no address of the State's: members never write
  *   to the State through this engine (its notices go out by themselves) and a focal point's address
@@ -21,6 +22,16 @@
 import { z } from 'zod';
 import { ActionNameSchema, FieldType } from './actions';
 import { mayAct, type Principal, type Role } from './permissions';
+import {
+  EarlierRecommendationView,
+  InternalRecommendationView,
+  PartnerReferralView,
+  StateRecommendationView,
+  earlierRecommendation,
+  internalRecommendation,
+  partnerReferrals,
+  stateRecommendation,
+} from './recommendations/visit-views';
 import type { AllowedAction, ClosedItemView, OpenItemView, VisitEvent, VisitStatus } from './visit';
 import {
   Briefing,
@@ -126,6 +137,8 @@ export const STATE_REPLIES = [
   'confirm-receipt',
   'record-consent',
   'submit-implementation-report',
+  'report-progress',
+  'agree-ta-needs',
 ] as const satisfies readonly ActionName[];
 export type StateReplyAction = (typeof STATE_REPLIES)[number];
 
@@ -209,6 +222,10 @@ export const StateView = z.strictObject({
   replies: z.array(StateReply).optional(),
   /** The messages sent to its focal point or its Permanent Mission. */
   messages: z.array(MessageView).optional(),
+  followsUp: z.string().nullable().optional(),
+  /** Its recommendations once adopted (before, they are CTED's draft). */
+  recommendations: z.array(StateRecommendationView).optional(),
+  earlier: z.array(EarlierRecommendationView).optional(),
 });
 export type StateView = z.infer<typeof StateView>;
 
@@ -221,11 +238,16 @@ export const PartnerView = z.strictObject({
   stateName: z.string().optional(),
   type: VisitTypeSchema,
   adoptedAt: instant.nullable(),
-  consent: z.strictObject({
-    scope: z.enum(['partial', 'full']),
-    sections: z.array(z.string()),
-    priorityTaNeedsOnly: z.boolean(),
-  }),
+  /** What the State consented to share; absent when the partner reads the visit only for the needs referred to it. */
+  consent: z
+    .strictObject({
+      scope: z.enum(['partial', 'full']),
+      sections: z.array(z.string()),
+      priorityTaNeedsOnly: z.boolean(),
+    })
+    .optional(),
+  /** The TA needs referred to this partner. */
+  referrals: z.array(PartnerReferralView).optional(),
 });
 export type PartnerView = z.infer<typeof PartnerView>;
 
@@ -303,6 +325,9 @@ const INTERNAL = {
   /** The name of the policy the visit keeps for life. */
   policy: z.string(),
   messages: z.array(MessageView).optional(),
+  followsUp: z.string().nullable().optional(),
+  recommendations: z.array(InternalRecommendationView).optional(),
+  earlier: z.array(EarlierRecommendationView).optional(),
 };
 
 /** Everything, field by field: the contacts, who decided consent. */
@@ -379,7 +404,7 @@ export function project(p: Principal, s: ProjectionInput, messages?: readonly Se
     case 'state':
       return stateView(p, s, messages);
     case 'partner':
-      return partnerView(s);
+      return partnerView(s, p.organisation);
     case 'committee':
     case 'chair':
       return committeeView(p, s, messages);
@@ -389,19 +414,25 @@ export function project(p: Principal, s: ProjectionInput, messages?: readonly Se
   }
 }
 
-/** The partner's view of a visit whose report the State consented to share. */
-export function partnerView(s: ProjectionInput): PartnerView {
+/** The partner's view of a visit whose report the State consented to share, or whose needs were referred to it. */
+export function partnerView(s: ProjectionInput, organisation?: string): PartnerView {
+  const referrals = partnerReferrals(s.recommendations ?? [], s.consent, organisation);
   return {
     id: s.id,
     state: s.state,
     ...(s.stateName ? { stateName: s.stateName } : {}),
     type: s.type,
     adoptedAt: s.adoptedAt,
-    consent: {
-      scope: s.consent.scope as 'partial' | 'full',
-      sections: [...s.consent.sections],
-      priorityTaNeedsOnly: s.consent.priorityTaNeedsOnly,
-    },
+    ...(s.consent.scope !== 'none'
+      ? {
+          consent: {
+            scope: s.consent.scope,
+            sections: [...s.consent.sections],
+            priorityTaNeedsOnly: s.consent.priorityTaNeedsOnly,
+          },
+        }
+      : {}),
+    ...(referrals.length ? { referrals } : {}),
   };
 }
 
@@ -596,6 +627,10 @@ function stateView(p: Principal, s: ProjectionInput, messages?: readonly SentMes
             .map((m) => ({ sentAt: m.sentAt, to: m.recipient, subject: m.subject })),
         }
       : {}),
+    ...opt('followsUp', s.followsUp),
+    // CTED's draft recommendations are the State's to see once the Committee adopted them.
+    ...(s.recommendations && s.adoptedAt ? { recommendations: s.recommendations.map(stateRecommendation) } : {}),
+    ...(s.earlier ? { earlier: s.earlier.map(earlierRecommendation) } : {}),
   };
 }
 
@@ -694,6 +729,15 @@ function internalFields(
     ...(messages
       ? { messages: messages.map((m) => ({ sentAt: m.sentAt, to: to(m.recipient), subject: m.subject })) }
       : {}),
+    ...opt('followsUp', s.followsUp),
+    ...(s.recommendations
+      ? {
+          recommendations: s.recommendations.map((r) =>
+            internalRecommendation(r, (by) => (hidden?.has(by) ? s.state : by)),
+          ),
+        }
+      : {}),
+    ...(s.earlier ? { earlier: s.earlier.map(earlierRecommendation) } : {}),
   };
 }
 

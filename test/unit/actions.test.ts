@@ -13,6 +13,14 @@ import { ACTIONS, type ActionName } from '../../src/domain/vocabulary';
 
 const REQUIRED: Partial<Record<ActionName, Record<string, unknown>>> = {
   'refer-ta': { partners: ['UNODC'], agreedOn: '2026-11-30' },
+  'agree-ta-needs': { recommendations: ['166-POL/R1'] },
+  'record-ta-response': { recommendation: '166-POL/R1', partner: 'UNODC', response: 'accepted' },
+  'record-ta-delivery': { recommendation: '166-POL/R1', partner: 'UNODC', status: 'delivered' },
+  'record-recommendations': {
+    recommendations: [{ number: 1, text: 'Adopt a law', theme: 'legislation', priority: true }],
+  },
+  'report-progress': { items: [{ recommendation: '166-POL/R1', status: 'in-progress' }] },
+  'assess-recommendation': { items: [{ recommendation: '166-POL/R1', status: 'implemented' }] },
   'refuse-extension': { reason: 'The Committee meets that week' },
   object: { reason: 'Paragraph 12 misstates the law' },
   'return-to-cted': { reason: 'Revise section III' },
@@ -35,7 +43,14 @@ describe('ACTION_FIELDS', () => {
       if (names.length) required[a] = names;
     }
     expect(required).toEqual({
-      'refer-ta': ['partners', 'agreedOn'],
+      // agreedOn, or the recommendations whose agreed needs are referred (a refinement, not a field).
+      'refer-ta': ['partners'],
+      'agree-ta-needs': ['recommendations'],
+      'record-ta-response': ['recommendation', 'partner', 'response'],
+      'record-ta-delivery': ['recommendation', 'partner', 'status'],
+      'record-recommendations': ['recommendations'],
+      'report-progress': ['items'],
+      'assess-recommendation': ['items'],
       'refuse-extension': ['reason'],
       object: ['reason'],
       'return-to-cted': ['reason'],

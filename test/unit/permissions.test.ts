@@ -175,7 +175,7 @@ describe('the PERMISSIONS table', () => {
     const replies = Object.keys(PERMISSIONS.state).sort();
     expect(onBehalf('cted')).toEqual(replies);
     expect(onBehalf('secretariat')).toEqual([...replies, 'lift-hold'].sort());
-    for (const role of ROLES.filter((r) => r !== 'state')) {
+    for (const role of ROLES.filter((r) => r !== 'state' && r !== 'partner')) {
       for (const [action, scope] of Object.entries(PERMISSIONS[role]))
         if (scope !== 'on-behalf') expect(scope, `${role}: ${action}`).toBe('any');
     }
@@ -189,6 +189,8 @@ describe('the PERMISSIONS table', () => {
         'record-consent',
         'request-extension',
         'submit-implementation-report',
+        'report-progress',
+        'agree-ta-needs',
       ].sort(),
     );
   });
@@ -207,9 +209,20 @@ describe('the PERMISSIONS table', () => {
       ).toEqual(['chair']);
   });
 
-  it('gives the partner no actions at all', () => {
-    expect(PERMISSIONS.partner).toEqual({});
-    for (const s of ALL) for (const a of ACTIONS) expect(mayAct(PRINCIPALS.partner!, a, s)).toBe(false);
+  it('gives the partner only its own answers to TA referrals and its deliveries, for its own organisation', () => {
+    expect(PERMISSIONS.partner).toEqual({
+      'record-ta-response': 'own-organisation',
+      'record-ta-delivery': 'own-organisation',
+    });
+    const partner = PRINCIPALS.partner!;
+    for (const s of ALL)
+      for (const a of ACTIONS)
+        expect(mayAct(partner, a, s), a).toBe(a === 'record-ta-response' || a === 'record-ta-delivery');
+    const pol = { state: 'POL' };
+    expect(mayAct(partner, 'record-ta-response', pol, { partner: 'UNODC' })).toBe(true);
+    expect(mayAct(partner, 'record-ta-response', pol, { partner: 'UNDP' })).toBe(false);
+    expect(mayAct(partner, 'record-ta-delivery', pol, {})).toBe(false);
+    expect(onBehalfRefusal(partner, 'record-ta-delivery', pol)).toContain('its own organisation only (partner UNODC)');
   });
 });
 
@@ -221,6 +234,7 @@ describe('mayAct', () => {
         const expected =
           scope === 'any' ||
           scope === 'on-behalf' ||
+          scope === 'own-organisation' ||
           (scope === 'own-state' && p.state !== undefined && p.state === state);
         expect(mayAct(p, action, { state })).toBe(expected);
       }),
@@ -235,7 +249,7 @@ describe('mayAct', () => {
         const scope = PERMISSIONS[p.role][action];
         const payload = onBehalfOf === undefined ? {} : { onBehalfOf };
         const expected =
-          scope === undefined
+          scope === undefined || scope === 'own-organisation'
             ? false
             : scope === 'own-state'
               ? p.state !== undefined && p.state === state && (onBehalfOf === undefined || onBehalfOf === p.state)
@@ -428,7 +442,7 @@ describe('project (what each role is shown: test/unit/views.test.ts has the rest
       const s = STATUSES[name]!;
       const view = viewFor(PRINCIPALS.partner!, s) as PartnerView;
       expect(Object.keys(view).sort(), name).toEqual(PARTNER_KEYS);
-      expect(Object.keys(view.consent).sort(), name).toEqual(['priorityTaNeedsOnly', 'scope', 'sections']);
+      expect(Object.keys(view.consent!).sort(), name).toEqual(['priorityTaNeedsOnly', 'scope', 'sections']);
       expect(view).toEqual({
         id: '166-POL',
         state: 'POL',

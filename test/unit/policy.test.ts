@@ -23,6 +23,7 @@ describe('DEFAULT_POLICY', () => {
     expect(DEFAULT_POLICY.clocks).toEqual({
       pao: '10 working days',
       'ta-referral': '10 working days',
+      'ta-response': '30 days',
       drafting: '60 days',
       'state-review': '30 days',
       'state-review-extension': '15 days',

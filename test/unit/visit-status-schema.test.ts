@@ -13,11 +13,11 @@ import {
   applyAction,
   applyExpiries,
   initialState,
-  isTerminal,
   refusal,
   snapshotOf,
   statusOf,
   takeDueReminders,
+  takesReminders,
   type Actor,
   type VisitState,
   type VisitSummary,
@@ -66,15 +66,15 @@ class Drive {
   readonly state: VisitState;
   readonly statuses: VisitStatus[] = [];
 
-  constructor(visit: VisitSummary, startedAt = '2026-11-21T12:00:00.000Z') {
-    this.state = initialState(visit, POLICY, T(startedAt)).state;
+  constructor(visit: VisitSummary, startedAt = '2026-11-21T12:00:00.000Z', rules: 2 | 3 = 2) {
+    this.state = initialState(visit, POLICY, T(startedAt), rules).state;
     this.look(startedAt);
   }
 
   /** Lets time pass to `at`: expiries, reminders due, and a status taken then. */
   look(at: string): this {
     applyExpiries(this.state, T(at), POLICY);
-    if (!isTerminal(this.state)) takeDueReminders(this.state, POLICY, T(at), T('2026-11-21T12:00:00.000Z'));
+    if (takesReminders(this.state)) takeDueReminders(this.state, POLICY, T(at), T('2026-11-21T12:00:00.000Z'));
     this.statuses.push(structuredClone(statusOf(this.state, POLICY, T(at))));
     return this;
   }
@@ -146,13 +146,104 @@ function silentLifecycle(): Drive {
     .look('2027-11-01T15:00:00.000Z');
 }
 
+const UNODC: Actor = { email: 'focal@unodc.example.org', role: 'partner' };
+const R = (n: number) => `170-POL/R${n}`;
+
+/** Rules 3: a follow-up visit with recommendations, one superseding an earlier one, TA referred, answered and delivered. */
+function recommendationsLifecycle(): Drive {
+  const d = new Drive({ ...VISIT, id: '170-POL', number: 170, type: 'follow-up', followsUp: '101-POL' }, undefined, 3);
+  d.state.earlier = [
+    {
+      id: '101-POL/R1',
+      text: 'Adopt a law',
+      theme: 'legislation',
+      priority: true,
+      assessedStatus: 'insufficient-information',
+    },
+    {
+      id: '101-POL/R2',
+      text: 'Train judges',
+      theme: 'criminal-justice',
+      priority: false,
+      assessedStatus: 'partially-implemented',
+    },
+  ];
+  const recommendations = [
+    { number: 1, text: 'Screen passengers', theme: 'border-management', priority: true, taNeed: 'API/PNR system' },
+    { number: 2, text: 'Amend the law', theme: 'legislation', priority: false, supersedes: ['101-POL/R1'] },
+    { number: 3, text: 'Train prosecutors', theme: 'criminal-justice', priority: false, taNeed: 'Training' },
+  ];
+  return d
+    .act('record-recommendations', '2026-12-20T15:00:00.000Z', { recommendations, note: 'From the mission' })
+    .act('submit-draft', '2027-01-11T15:00:00.000Z')
+    .act('dispatch-draft', '2027-01-12T15:00:00.000Z')
+    .act('record-comments', '2027-01-20T15:00:00.000Z', {}, STATE)
+    .act('submit-final-draft', '2027-01-25T15:00:00.000Z')
+    .look('2027-02-15T15:00:00.000Z')
+    .act('transmit-report', '2027-02-16T15:00:00.000Z', {}, CHAIR)
+    .act('confirm-receipt', '2027-02-17T15:00:00.000Z', {}, STATE)
+    .act('agree-ta-needs', '2027-02-18T15:00:00.000Z', { recommendations: [R(1), R(3)] }, STATE)
+    .act('refer-ta', '2027-02-19T15:00:00.000Z', { partners: ['UNODC', 'UNDP'], recommendations: [R(1), R(3)] })
+    .act(
+      'record-ta-response',
+      '2027-02-22T15:00:00.000Z',
+      { recommendation: R(1), partner: 'UNODC', response: 'accepted', note: 'In our 2027 plan' },
+      UNODC,
+    )
+    .act('record-ta-response', '2027-02-23T15:00:00.000Z', {
+      recommendation: R(1),
+      partner: 'UNDP',
+      response: 'declined',
+    })
+    .act(
+      'record-ta-delivery',
+      '2027-03-01T15:00:00.000Z',
+      { recommendation: R(1), partner: 'UNODC', status: 'delivering', text: 'Workshop' },
+      UNODC,
+    )
+    .look('2027-04-15T15:00:00.000Z')
+    .act(
+      'report-progress',
+      '2027-05-01T15:00:00.000Z',
+      { items: [{ recommendation: R(1), status: 'in-progress', text: 'Tender out' }] },
+      STATE,
+    )
+    .act(
+      'report-progress',
+      '2027-05-02T15:00:00.000Z',
+      { items: [{ recommendation: R(2), status: 'implemented' }], onBehalfOf: 'POL', reference: 'NV/POL/27/5' },
+      OFFICER,
+    )
+    .act('record-consent', '2027-05-03T15:00:00.000Z', { scope: 'full' }, STATE)
+    .act('assess-recommendation', '2027-06-01T15:00:00.000Z', {
+      items: [
+        { recommendation: R(1), status: 'partially-implemented', note: 'Tender only' },
+        { recommendation: '101-POL/R2', status: 'implemented', note: 'Seen in court records' },
+      ],
+    })
+    .act(
+      'submit-implementation-report',
+      '2027-08-01T15:00:00.000Z',
+      {
+        progress: [{ recommendation: R(3), status: 'not-started' }],
+      },
+      STATE,
+    )
+    .look('2027-09-01T15:00:00.000Z');
+}
+
 function withdrawn(): Drive {
   return new Drive(VISIT)
     .act('record-pao', '2026-12-01T15:00:00.000Z')
     .act('withdraw', '2026-12-20T15:00:00.000Z', { reason: 'Visit cancelled' }, CHAIR);
 }
 
-const DRIVES = { full: fullLifecycle(), silent: silentLifecycle(), withdrawn: withdrawn() };
+const DRIVES = {
+  full: fullLifecycle(),
+  silent: silentLifecycle(),
+  withdrawn: withdrawn(),
+  recommendations: recommendationsLifecycle(),
+};
 const ALL = Object.values(DRIVES).flatMap((d) => d.statuses);
 
 /** Dotted key paths (`[]` for array items) of a JSON Schema, through objects, arrays and unions. */
@@ -173,7 +264,7 @@ function valuePaths(v: unknown, prefix = ''): string[] {
 
 describe('VisitStatus', () => {
   it('is driven through every stage: the runs end closed, implementing and withdrawn, with reminders sent and skipped', () => {
-    expect(Object.values(DRIVES).map((d) => d.state.stage)).toEqual(['closed', 'implementing', 'withdrawn']);
+    expect(Object.values(DRIVES).map((d) => d.state.stage)).toEqual(['closed', 'implementing', 'withdrawn', 'closed']);
     const reminders = ALL.flatMap((s) => s.reminders);
     expect(new Set(reminders.map((r) => r.status))).toEqual(new Set(['sent', 'skipped']));
     expect(new Set(reminders.map((r) => r.kind))).toEqual(new Set(['before', 'due', 'overdue', 'follow-up']));
@@ -223,7 +314,8 @@ describe('PartnerView', () => {
   it('describes exactly what a partner is shown of each consented visit', () => {
     const consented = ALL.filter((s) => s.adoptedAt !== null && s.consent.scope !== 'none');
     expect(new Set(consented.map((s) => s.consent.scope))).toEqual(new Set(['partial', 'full']));
-    const views = consented.map(partnerView);
+    const views = consented.map((s) => partnerView(s, 'UNODC'));
+    expect(views.some((v) => v.referrals?.length)).toBe(true);
     for (const view of views) expect(PartnerView.parse(view)).toStrictEqual(view);
     const seen = new Set(views.flatMap((v) => valuePaths(v)));
     expect(schemaPaths(z.toJSONSchema(PartnerView)).filter((p) => !seen.has(p))).toEqual([]);

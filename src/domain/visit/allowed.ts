@@ -2,14 +2,19 @@
 import { ACTION_FIELDS, type FieldSpec } from '../actions';
 import { ACTIONS, type ActionName } from '../vocabulary';
 import { isOpen } from './clocks';
+import { recommendationActions, recommendationRefusal } from './recommendations';
 import { isTerminal, type UncheckedCommand, type VisitState } from './state';
 
 /** The actions the process allows now, in the vocabulary's order. */
 export function allowedActions(state: VisitState): ActionName[] {
-  // Rules 2: a closed visit still takes the State's consent, years later if need be.
-  if (state.stage === 'closed' && state.rules === 2 && state.transmittedAt) return ['record-consent'];
+  // Rules 2: a closed visit still takes the State's consent, years later if need be; rules 3 also
+  // the progress, assessments and TA steps on its recommendations, which outlive the visit.
+  if (state.stage === 'closed' && state.rules >= 2 && state.transmittedAt) {
+    const open = new Set<ActionName>(['record-consent', ...recommendationActions(state)]);
+    return ACTIONS.filter((a) => open.has(a));
+  }
   if (isTerminal(state)) return [];
-  const allowed = new Set<ActionName>(['refer-ta', 'withdraw']);
+  const allowed = new Set<ActionName>(['refer-ta', 'withdraw', ...recommendationActions(state)]);
   if (isOpen(state, 'pao')) allowed.add('record-pao');
   switch (state.stage) {
     case 'drafting':
@@ -41,7 +46,7 @@ export function allowedActions(state: VisitState): ActionName[] {
       break;
     case 'implementing':
       // Rules 2: a deemed receipt may be corrected, once, with the date the State really received it.
-      if (state.rules === 2 && state.items.receipt?.outcome === 'deemed-received' && !state.receiptCorrected) {
+      if (state.rules >= 2 && state.items.receipt?.outcome === 'deemed-received' && !state.receiptCorrected) {
         allowed.add('confirm-receipt');
       }
       break;
@@ -87,7 +92,7 @@ export function refusal(state: VisitState, cmd: Pick<UncheckedCommand, 'action' 
       return `only the member who placed a hold lifts it: ${String(member)}'s hold is theirs to lift`;
     }
   }
-  return onBehalfProblem(state, cmd);
+  return onBehalfProblem(state, cmd) ?? recommendationRefusal(state, cmd);
 }
 
 const STATE_REPLIES: readonly ActionName[] = [
@@ -96,6 +101,8 @@ const STATE_REPLIES: readonly ActionName[] = [
   'confirm-receipt',
   'record-consent',
   'submit-implementation-report',
+  'report-progress',
+  'agree-ta-needs',
 ];
 
 /** A State's reply recorded by someone else names the State. */

@@ -6,20 +6,24 @@
 import { addWorkingDays, endOfNewYorkDay, isWorkingDay, newYorkDate, workingDaysBetween } from '../calendar';
 import { addDuration, duration } from '../duration';
 import type { ClockName, Policy } from '../policy';
-import type { Item } from '../vocabulary';
+import { ITEMS, type Item } from '../vocabulary';
 import { iso, noEffects, notify, pushEvent } from './events';
+import { adoptRecommendations, trackOf } from './recommendations';
 import { plannedReminders } from './reminders';
-import type { ActionCommand, Effects, ItemState, Rules, VisitState, VisitSummary } from './state';
+import { isTerminal } from './state';
+import type { ActionCommand, Effects, ItemState, Rules, VisitEvent, VisitState, VisitSummary } from './state';
 
 /** The instant a visit's clocks start: the end of its last (physical) day, New York time. */
 export function visitEndInstant(end: string): number {
   return endOfNewYorkDay(end);
 }
 
-function clockFor(item: Item): ClockName | undefined {
+function clockFor(item: Item): Exclude<ClockName, 'ta-response'> | undefined {
   switch (item) {
+    // ta-response: set per referral (the earliest answer still awaited), not from when the item opened.
     case 'sharing-consent':
     case 'briefing':
+    case 'ta-response':
       return undefined;
     default:
       return item;
@@ -86,7 +90,7 @@ export function isOpen(state: VisitState, item: Item): boolean {
 export function stopCommitteeClock(state: VisitState, nowMs: number, policy: Policy): void {
   const it = state.items['committee-review'];
   if (!it || it.deadline === null) return;
-  if (state.rules === 2 && countsDays(policy.clocks['committee-review'])) {
+  if (state.rules >= 2 && countsDays(policy.clocks['committee-review'])) {
     it.pausedWorkingDays = workingDaysBetween(nowMs, it.deadline, policy.calendar);
   } else it.pausedRemainingMs = Math.max(0, it.deadline - nowMs);
   it.deadline = null;
@@ -128,7 +132,8 @@ export function adopt(
   state.holds = [];
   delete state.objection;
   const transmit = openItem(state, 'transmitting', atMs, policy);
-  const followUp = openItem(state, 'cted-follow-up-report', atMs, policy);
+  // Rules 3: no CTED follow-up report after an advocacy or a follow-up visit.
+  const followUp = trackOf(state).ctedReport ? openItem(state, 'cted-follow-up-report', atMs, policy) : undefined;
   const ev = pushEvent(
     state,
     effects,
@@ -137,17 +142,50 @@ export function adopt(
     cmd,
     cmd?.payload,
   );
+  adoptRecommendations(state, effects, atMs, cmd?.actor.email ?? 'committee (no objection)');
   notify(state, effects, ev, 'report-adopted', ['case-officer', 'chair', 'secretariat'], {
     deadline: iso(transmit.deadline!),
-    details: { followUpReportDue: iso(followUp.deadline!) },
+    ...(followUp ? { details: { followUpReportDue: iso(followUp.deadline!) } } : {}),
   });
 }
 
-/** The State has the adopted report (confirmed or deemed): its implementation clock starts. */
-export function enterImplementing(state: VisitState, atMs: number, policy: Policy): ItemState {
+/** Whether the visit still has clocks that remind: open, or closed under rules 3 (TA answers outlive the visit). */
+export function takesReminders(state: VisitState): boolean {
+  return !isTerminal(state) || (state.stage === 'closed' && state.rules >= 3);
+}
+
+/** The visit's follow-up is over: every clock stops, except (rules 3) the partners' TA answers. */
+export function closeVisit(state: VisitState, effects: Effects, atMs: number): void {
+  for (const item of ITEMS)
+    if (!(state.rules >= 3 && item === 'ta-response')) closeItem(state, item, atMs, 'visit-closed');
+  state.stage = 'closed';
+  const ev = pushEvent(state, effects, 'closed', atMs);
+  notify(state, effects, ev, 'visit-closed', ['case-officer', 'secretariat']);
+}
+
+/**
+ * The State has the adopted report (confirmed or deemed): its implementation clock starts and it
+ * is asked for its report. Rules 3: after an advocacy visit there is no report, and the visit closes.
+ */
+export function enterImplementing(
+  state: VisitState,
+  effects: Effects,
+  atMs: number,
+  policy: Policy,
+  event: () => VisitEvent,
+): void {
   state.stage = 'implementing';
   state.receivedAt = iso(atMs);
-  return openItem(state, 'state-implementation-report', atMs, policy);
+  const ev = event();
+  if (!trackOf(state).stateReport) {
+    closeVisit(state, effects, atMs);
+    return;
+  }
+  const report = openItem(state, 'state-implementation-report', atMs, policy);
+  notify(state, effects, ev, 'implementation-report-requested', ['state-contact'], {
+    item: 'state-implementation-report',
+    deadline: iso(report.deadline!),
+  });
 }
 
 /** The State's review period ends with no comments received: the final draft's clock starts. */
@@ -177,7 +215,7 @@ export function applyExpiries(state: VisitState, nowMs: number, policy: Policy):
   const effects = noEffects();
   let at: number | undefined;
   // Under rules 2 a pending extension request holds the review open until it is granted or refused.
-  const reviewHeld = state.rules === 2 && state.extension === 'requested';
+  const reviewHeld = state.rules >= 2 && state.extension === 'requested';
   if (state.stage === 'state-review' && !reviewHeld && (at = expired(state, 'state-review', nowMs)) !== undefined) {
     expireReview(state, effects, at, policy);
   }
@@ -185,13 +223,9 @@ export function applyExpiries(state: VisitState, nowMs: number, policy: Policy):
     adopt(state, effects, at, policy, 'silence');
   }
   if (state.stage === 'transmitting' && (at = expired(state, 'receipt', nowMs)) !== undefined) {
-    closeItem(state, 'receipt', at, 'deemed-received');
-    const report = enterImplementing(state, at, policy);
-    const ev = pushEvent(state, effects, 'receipt-deemed', at);
-    notify(state, effects, ev, 'implementation-report-requested', ['state-contact'], {
-      item: 'state-implementation-report',
-      deadline: iso(report.deadline!),
-    });
+    const deemedAt = at;
+    closeItem(state, 'receipt', deemedAt, 'deemed-received');
+    enterImplementing(state, effects, deemedAt, policy, () => pushEvent(state, effects, 'receipt-deemed', deemedAt));
   }
   return effects;
 }
@@ -200,7 +234,7 @@ export function applyExpiries(state: VisitState, nowMs: number, policy: Policy):
 function selfActingItem(state: VisitState): Item | undefined {
   switch (state.stage) {
     case 'state-review':
-      return state.rules === 2 && state.extension === 'requested' ? undefined : 'state-review';
+      return state.rules >= 2 && state.extension === 'requested' ? undefined : 'state-review';
     case 'committee-review':
       return 'committee-review';
     case 'transmitting':

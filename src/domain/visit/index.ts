@@ -13,6 +13,7 @@ export {
   initialState,
   isOpen,
   nextWakeAt,
+  takesReminders,
   visitEndInstant,
   type MovedDeadline,
 } from './clocks';
@@ -26,6 +27,8 @@ export {
   ReminderRecord,
   VisitContacts,
   VisitEvent,
+  VisitRecommendation,
+  EarlierView,
   isTerminal,
   workflowEnds,
   type Rules,
@@ -50,3 +53,4 @@ export {
   statusOf,
 } from './status';
 export { applyAction } from './transitions';
+export { pendingTaPartners, trackOf, type Track } from './recommendations';

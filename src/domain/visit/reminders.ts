@@ -115,10 +115,10 @@ function reasonFor(r: PlannedReminder, sent: boolean, nowMs: number): string | u
  */
 export function takeDueReminders(state: VisitState, policy: Policy, nowMs: number, remindersFromMs: number): Notice[] {
   const due = dueReminders(state, policy, nowMs, remindersFromMs);
-  const send = state.rules === 2 ? due.send.filter((r) => !overtaken(r, nowMs)) : due.send;
+  const send = state.rules >= 2 ? due.send.filter((r) => !overtaken(r, nowMs)) : due.send;
   const skip = [...due.skip, ...due.send.filter((r) => !send.includes(r))];
   for (const r of [...skip, ...send]) {
-    const reason = state.rules === 2 ? reasonFor(r, send.includes(r), nowMs) : undefined;
+    const reason = state.rules >= 2 ? reasonFor(r, send.includes(r), nowMs) : undefined;
     const record: ReminderRecord = {
       key: r.key,
       item: r.item,

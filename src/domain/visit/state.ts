@@ -6,6 +6,15 @@
 import { z } from 'zod';
 import type { ActionPayload } from '../actions';
 import {
+  ASSESSED_STATUSES,
+  EarlierRecommendation,
+  REPORTED_STATUSES,
+  RecommendationInput,
+  TA_PARTNER_STATUSES,
+  TA_STATUSES,
+  type RegisterChange,
+} from '../recommendations/model';
+import {
   CONSENT_SCOPES,
   ITEMS,
   RECIPIENT_ROLES,
@@ -55,7 +64,49 @@ export interface VisitSummary {
   ordinal?: string;
   /** UN partners in the delegation. */
   partners?: string[];
+  /** The earlier visit this one follows up. */
+  followsUp?: string;
 }
+
+/** Who recorded a recommendation's status, when, and for whom. */
+const Recorded = {
+  at: z.iso.datetime(),
+  by: z.string(),
+  onBehalfOf: z.string().optional(),
+  reference: z.string().optional(),
+};
+
+/** One partner's part in a referred TA need, as the visit keeps it. */
+export const VisitTaPartner = z.object({
+  partner: z.string(),
+  status: z.enum(TA_PARTNER_STATUSES),
+  referredAt: z.iso.datetime(),
+  /** When the partner's answer is due. */
+  answerBy: z.iso.datetime(),
+  /** The partner's last step. */
+  at: z.iso.datetime(),
+  text: z.string().optional(),
+});
+export type VisitTaPartner = z.infer<typeof VisitTaPartner>;
+
+/** A recommendation of the visit (rules 3): as recorded with the final draft, then its statuses. */
+export const VisitRecommendation = RecommendationInput.extend({
+  id: z.string(),
+  reported: z.object({ status: z.enum(REPORTED_STATUSES), text: z.string().optional(), ...Recorded }).optional(),
+  assessed: z
+    .object({ status: z.enum(ASSESSED_STATUSES), note: z.string().optional(), at: z.iso.datetime(), by: z.string() })
+    .optional(),
+  ta: z
+    .object({ status: z.enum(TA_STATUSES), agreedAt: z.iso.datetime().optional(), partners: z.array(VisitTaPartner) })
+    .optional(),
+});
+export type VisitRecommendation = z.infer<typeof VisitRecommendation>;
+
+/** An earlier recommendation a follow-up visit starts from, with this visit's assessment of it. */
+export const EarlierView = EarlierRecommendation.extend({
+  assessed: VisitRecommendation.shape.assessed,
+});
+export type EarlierView = z.infer<typeof EarlierView>;
 
 /** One clock of the visit, open or closed. Instants are epoch milliseconds. */
 export interface ItemState {
@@ -158,9 +209,10 @@ export const Briefing = z.enum(['none', 'invited', 'held']);
 
 /**
  * The rules a visit runs by, fixed when it starts (a workflow patch): 1 for visits started before
- * deadlines fell at the close of a New York working day; 2 since (see ../../README.md, the policy).
+ * deadlines fell at the close of a New York working day; 2 since (see ../../README.md, the policy);
+ * 3 once visits carried recommendations, TA referrals with an answer clock, and a track by visit type.
  */
-export type Rules = 1 | 2;
+export type Rules = 1 | 2 | 3;
 
 /** Everything the workflow keeps of one visit. */
 export interface VisitState {
@@ -183,6 +235,12 @@ export interface VisitState {
   briefing: z.infer<typeof Briefing>;
   history: VisitEvent[];
   reminders: ReminderRecord[];
+  /** Rules 3: the recommendations recorded with the final draft, fixed by adoption. */
+  recommendations?: VisitRecommendation[];
+  /** Rules 3: the State's recommendations still open when the visit started (a follow-up visit assesses them). */
+  earlier?: EarlierView[];
+  /** Rules 3: the seq of the last change sent to the State's register. */
+  registerSeq?: number;
 }
 
 /** The person taking an action. */
@@ -204,10 +262,11 @@ export interface UncheckedCommand {
   door: Door;
 }
 
-/** Effects of a step: events for the store, notices for people. */
+/** Effects of a step: events for the store, notices for people, and (rules 3) changes for the State's register. */
 export interface Effects {
   events: VisitEvent[];
   notices: Notice[];
+  register?: RegisterChange[];
 }
 
 /** Whether the visit's follow-up is over: closed or withdrawn (a closed visit of rules 2 still takes consent). */

@@ -12,6 +12,8 @@ import { iso } from './events';
 import {
   Briefing,
   Consent,
+  EarlierView,
+  VisitRecommendation,
   Extension,
   Hold,
   ItemSchema,
@@ -86,6 +88,12 @@ export const VisitStatus = z.object({
   closedItems: z.array(ClosedItemView),
   /** The name of the policy the visit keeps for life. */
   policy: z.string(),
+  /** The earlier visit this one follows up, or null. */
+  followsUp: z.string().nullable().optional(),
+  /** Rules 3: the visit's recommendations (recorded with the final draft, fixed at adoption), with their statuses and TA needs. */
+  recommendations: z.array(VisitRecommendation).optional(),
+  /** Rules 3: the State's earlier recommendations open when the visit started, with this visit's assessment. */
+  earlier: z.array(EarlierView).optional(),
 });
 export type VisitStatus = z.infer<typeof VisitStatus>;
 
@@ -160,6 +168,9 @@ export function statusOf(state: VisitState, policy: Policy, nowMs: number): Visi
     reminders: state.reminders,
     closedItems: closedItems(state),
     policy: policy.name,
+    followsUp: v.followsUp ?? null,
+    recommendations: state.recommendations ?? [],
+    earlier: state.earlier ?? [],
   };
 }
 

@@ -6,9 +6,11 @@ import { parsePayload } from '../actions';
 import { endOfNewYorkDay } from '../calendar';
 import type { Policy } from '../policy';
 import { ITEMS, type ActionName, type Recipient } from '../vocabulary';
+import { RECOMMENDATION_TRANSITIONS, recordProgress, referNeeds } from './recommendations';
 import {
   adopt,
   closeItem,
+  closeVisit,
   deadlineAfter,
   enterImplementing,
   expireReview,
@@ -27,8 +29,8 @@ interface Step<A extends ActionName> {
   nowMs: number;
   policy: Policy;
   effects: Effects;
-  /** Records the action in the history, with its payload, at the stage the visit is in then. */
-  record: () => VisitEvent;
+  /** Records the action in the history, with its payload (or what is given instead), at the stage the visit is in then. */
+  record: (payload?: Record<string, unknown>) => VisitEvent;
 }
 
 type Transitions = { readonly [A in ActionName]: (step: Step<A>) => void };
@@ -53,10 +55,7 @@ function reopenReport(state: VisitState, receivedMs: number, policy: Policy) {
 function closeIfDone(state: VisitState, effects: Effects, atMs: number): void {
   if (state.stage !== 'implementing') return;
   if (isOpen(state, 'state-implementation-report') || isOpen(state, 'cted-follow-up-report')) return;
-  for (const item of ITEMS) closeItem(state, item, atMs, 'visit-closed');
-  state.stage = 'closed';
-  const ev = pushEvent(state, effects, 'closed', atMs);
-  notify(state, effects, ev, 'visit-closed', ['case-officer', 'secretariat']);
+  closeVisit(state, effects, atMs);
 }
 
 const DRAFTING: Pick<Transitions, 'record-pao' | 'refer-ta' | 'submit-draft' | 'dispatch-draft'> = {
@@ -64,11 +63,13 @@ const DRAFTING: Pick<Transitions, 'record-pao' | 'refer-ta' | 'submit-draft' | '
     closeItem(state, 'pao', nowMs, 'recorded');
     const ev = record();
     // Rules 2: the PAO goes to the Committee (S/2020/99, Annex II para 9).
-    if (state.rules === 2) notify(state, effects, ev, 'pao-recorded', ['committee', 'chair', 'secretariat']);
+    if (state.rules >= 2) notify(state, effects, ev, 'pao-recorded', ['committee', 'chair', 'secretariat']);
   },
-  'refer-ta': ({ state, effects, cmd, nowMs, record }) => {
+  'refer-ta': ({ state, effects, cmd, nowMs, policy, record }) => {
     closeItem(state, 'ta-referral', nowMs, 'referred');
     const ev = record();
+    // Rules 3: named recommendations' agreed needs, each partner with its own answer clock.
+    if (cmd.payload.recommendations) return referNeeds(state, effects, cmd, nowMs, policy, ev);
     const partners = cmd.payload.partners.map((org): Recipient => `partner:${org}`);
     const { needs, agreedOn } = cmd.payload;
     notify(state, effects, ev, 'ta-referral', partners, { details: { needs, ...(agreedOn ? { agreedOn } : {}) } });
@@ -204,7 +205,8 @@ const AFTER_ADOPTION: Pick<
     const correcting = state.stage !== 'transmitting';
     if (correcting) state.receiptCorrected = true;
     else closeItem(state, 'receipt', nowMs, 'confirmed');
-    const report = correcting ? reopenReport(state, on, policy) : enterImplementing(state, on, policy);
+    if (!correcting) return enterImplementing(state, effects, on, policy, () => record());
+    const report = reopenReport(state, on, policy);
     notify(state, effects, record(), 'implementation-report-requested', ['state-contact'], {
       item: 'state-implementation-report',
       deadline: iso(report.deadline!),
@@ -242,7 +244,7 @@ const AFTER_ADOPTION: Pick<
       notify(state, effects, ev, 'sharing-withdrawn', partners);
     }
     // Rules 2: the Committee is told of every consent decision.
-    if (state.rules === 2) {
+    if (state.rules >= 2) {
       notify(state, effects, ev, 'consent-recorded', ['committee', 'chair', 'secretariat'], {
         details: { scope, sections: sections.length ? sections : undefined },
       });
@@ -263,8 +265,9 @@ const AFTER_ADOPTION: Pick<
 };
 
 const CLOSING: Pick<Transitions, 'submit-implementation-report' | 'submit-follow-up-report' | 'withdraw'> = {
-  'submit-implementation-report': ({ state, effects, nowMs, record }) => {
+  'submit-implementation-report': ({ state, effects, cmd, nowMs, record }) => {
     closeItem(state, 'state-implementation-report', nowMs, 'submitted');
+    if (cmd.payload.progress) recordProgress(state, effects, cmd, cmd.payload.progress, nowMs);
     notify(state, effects, record(), 'implementation-report-received', ['case-officer', 'secretariat']);
     closeIfDone(state, effects, nowMs);
   },
@@ -283,7 +286,14 @@ const CLOSING: Pick<Transitions, 'submit-implementation-report' | 'submit-follow
 };
 
 /** Every action's transition. */
-const TRANSITIONS: Transitions = { ...DRAFTING, ...STATE_REVIEW, ...COMMITTEE_REVIEW, ...AFTER_ADOPTION, ...CLOSING };
+const TRANSITIONS: Transitions = {
+  ...DRAFTING,
+  ...STATE_REVIEW,
+  ...COMMITTEE_REVIEW,
+  ...AFTER_ADOPTION,
+  ...CLOSING,
+  ...RECOMMENDATION_TRANSITIONS,
+};
 
 function commandOf<A extends ActionName>(cmd: UncheckedCommand & { action: A }): ActionCommand<A> {
   return { ...cmd, payload: parsePayload(cmd.action, cmd.payload) };
@@ -291,7 +301,8 @@ function commandOf<A extends ActionName>(cmd: UncheckedCommand & { action: A }):
 
 function apply<A extends ActionName>(state: VisitState, cmd: ActionCommand<A>, nowMs: number, policy: Policy): Effects {
   const effects = noEffects();
-  const record = () => pushEvent(state, effects, cmd.action, nowMs, cmd, cmd.payload);
+  const record = (payload?: Record<string, unknown>) =>
+    pushEvent(state, effects, cmd.action, nowMs, cmd, payload ?? cmd.payload);
   TRANSITIONS[cmd.action]({ state, cmd, nowMs, policy, effects, record });
   return effects;
 }

@@ -29,9 +29,23 @@ export function fieldsFrom(action: ActionName, pairs: string[]): Record<string, 
         ? value.split(',').map((s) => s.trim())
         : spec.type === 'boolean'
           ? value === 'true'
-          : value;
+          : spec.type === 'records'
+            ? jsonField(key, value)
+            : value;
   }
   return payload;
+}
+
+/** A list of objects given as JSON on the command line. */
+function jsonField(key: string, value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new AppError(
+      'usage',
+      `--field ${key} expects a JSON array, e.g. ${key}='[{"recommendation":"166-POL/R1","status":"in-progress"}]'`,
+    );
+  }
 }
 
 function readText(file: string): string {

@@ -24,6 +24,10 @@ export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefine
       </select>
     ) : f.type === 'boolean' ? (
       <input id={id} type="checkbox" name={f.name} value="true" checked={value === 'true'} />
+    ) : f.type === 'records' ? (
+      <textarea id={id} name={f.name} required={f.required} rows={4} placeholder={`JSON: ${f.description}`}>
+        {value}
+      </textarea>
     ) : f.type === 'date' ? (
       <input id={id} type="date" name={f.name} required={f.required} value={value} />
     ) : (
@@ -42,6 +46,15 @@ export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefine
   );
 };
 
+/** A list typed as JSON; text that is not JSON goes on as it is, for the action's schema to refuse with its message. */
+function jsonOrText(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
 /** Form fields to an action payload: empty fields are left out, lists split on commas. */
 export function payloadFromForm(action: ActionName, form: URLSearchParams): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -56,7 +69,9 @@ export function payloadFromForm(action: ActionName, form: URLSearchParams): Reco
             .filter(Boolean)
         : f.type === 'boolean'
           ? v === 'true'
-          : v.trim();
+          : f.type === 'records'
+            ? jsonOrText(v)
+            : v.trim();
   }
   // Unknown fields go along, so the action's schema refuses them rather than this page ignoring them.
   for (const key of form.keys()) {

@@ -157,9 +157,9 @@ export const SharedReports: FC<{ shared: PartnerView[] }> = ({ shared }) => (
           <td>{s.type}</td>
           <td>{day(s.adoptedAt)}</td>
           <td>
-            {s.consent.scope}
-            {s.consent.sections.length ? `: ${s.consent.sections.join(', ')}` : ''}
-            {s.consent.priorityTaNeedsOnly ? ' (priority TA needs only)' : ''}
+            {s.consent ? s.consent.scope : 'not shared: TA needs referred to you only'}
+            {s.consent?.sections.length ? `: ${s.consent.sections.join(', ')}` : ''}
+            {s.consent?.priorityTaNeedsOnly ? ' (priority TA needs only)' : ''}
           </td>
         </tr>
       ))}
