@@ -8,6 +8,7 @@ import { adminCommands } from './admin';
 import { calendarCommands } from './calendar';
 import { exportCommands } from './exports';
 import type { Io } from './output';
+import { recommendationsCommand } from './recommendations';
 import { visitsCommand } from './visits';
 
 export interface CliOptions {
@@ -29,6 +30,7 @@ export function buildProgram(o: CliOptions, exitWith: (code: number) => void): C
     });
   program.configureHelp({ sortSubcommands: false });
   visitsCommand(program, o.services, o.io, o.operator);
+  recommendationsCommand(program, o.services, o.io, o.operator);
   adminCommands(program, o.services, o.io, exitWith);
   calendarCommands(program, o.services, o.io, o.operator, exitWith);
   exportCommands(program, o.services, o.io, o.operator);

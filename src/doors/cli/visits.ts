@@ -48,7 +48,7 @@ function jsonField(key: string, value: string): unknown {
   }
 }
 
-function readText(file: string): string {
+export function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
