@@ -168,6 +168,7 @@ const PERU_CHANGES: RegisterChange[] = [
     type: 'recommendations-adopted',
     key: '163-PER#1',
     visit: '163-PER',
+    visitEnd: '2019-11-14',
     recommendations: [
       { number: 1, text: 'Criminalize the financing of travel', theme: 'counter-financing', priority: false },
       { number: 2, text: 'Train border officers', theme: 'border-management', priority: true, taNeed: 'Training' },
@@ -209,6 +210,13 @@ describe('the annual list with the registers', () => {
   });
 
   it("GET /api/annual.csv: each visit's recommendations counted beside its reporting status", async () => {
+    // The register took the adoption whole, the visit's last day with it (a date the workflow parses).
+    const register = await readRegister(h.env.client, 'PER');
+    expect(register!.records.map((r) => [r.id, r.visitEnd])).toEqual([
+      ['163-PER/R1', '2019-11-14'],
+      ['163-PER/R2', '2019-11-14'],
+      ['163-PER/R3', '2019-11-14'],
+    ]);
     const { header, rows } = await csvOf('/api/annual.csv?year=2019', 'secretariat');
     expect(header).toEqual([
       ...['stateName', 'state', 'id', 'visitYear', 'status', 'due', 'submitted'],

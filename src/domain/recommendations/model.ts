@@ -13,6 +13,12 @@
  */
 import { z } from 'zod';
 
+/**
+ * A day as YYYY-MM-DD. Not `z.iso.date()`: in the workflow bundle (webpack) `z.iso.date` resolves
+ * to `z.date`, which refuses every string, and the register parses its changes in the workflow.
+ */
+const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+
 /** Themes, after the resolution 1373 assessment areas. */
 export const THEMES = [
   'legislation',
@@ -151,7 +157,7 @@ export const RegisterChange = z.discriminatedUnion('type', [
     visit: z.string(),
     recommendations: z.array(RecommendationInput),
     /** The visit's last day (YYYY-MM-DD): progress is shown per year of visit, which adoption may not share. */
-    visitEnd: z.iso.date().optional(),
+    visitEnd: IsoDay.optional(),
     ...Attribution.shape,
   }),
   z.object({
@@ -225,7 +231,7 @@ export const RecommendationRecord = z
     taNeed: z.string().nullable(),
     adoptedAt: z.iso.datetime(),
     /** The visit's last day, when the visit said it (progress per year of visit). */
-    visitEnd: z.iso.date().optional(),
+    visitEnd: IsoDay.optional(),
     reportedStatus: z
       .object({ status: z.enum(REPORTED_STATUSES), text: z.string().optional(), ...Attribution.shape })
       .nullable(),
