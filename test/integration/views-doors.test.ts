@@ -101,7 +101,10 @@ async function everyDoor(u: UserName, ids: readonly string[]): Promise<{ door: s
     await api(`/api/visits/${id}/actions`);
     await web(`/visits/${id}`);
   }
-  for (const path of ['/', '/compliance', '/annual', '/annual/print', '/api/visits.csv', '/api/annual.csv'])
+  for (const path of [
+    ...['/', '/compliance', '/annual', '/annual/print'],
+    ...['/api/visits.csv', '/api/annual.csv', '/api/visits-conducted.csv'],
+  ])
     await web(path);
   const feed = await fetch(`${h.url}/feeds/${feedSecret(h.linkSecret, USERS[u].email)}.ics`);
   out.push({ door: 'feed', text: await feed.text() });
