@@ -1,5 +1,6 @@
 /** The register, progress and TA pages rendered from fixture records: what they show is what they are given. */
 import { describe, expect, it } from 'vitest';
+import { Layout } from '../../src/doors/web/layout';
 import { CHART, ProgressPage, segmentsOf } from '../../src/doors/web/progress';
 import { filterRegister, RegisterPage, RegisterQuery } from '../../src/doors/web/recommendations';
 import { TaPage } from '../../src/doors/web/ta';
@@ -167,6 +168,8 @@ describe("a State's register page", () => {
     const page = render({ visit: '120-POL' });
     expect([...page.matchAll(/<tr data-recommendation="([^"]+)"/g)].map((m) => m[1])).toEqual(['120-POL/R4']);
     expect(page).toContain('<option selected="">120-POL</option><option>166-POL</option>');
+    // The export carries the filters, as the API names them.
+    expect(page).toContain('<a href="/api/recommendations.csv?state=POL&amp;visit=120-POL">Export CSV</a>');
     expect(html(RegisterPage({ state: 'POL', records, q: { status: 'open', priority: 'false' } }))).toContain(
       'No recommendations match.',
     );
@@ -246,5 +249,15 @@ describe('the TA pipeline page', () => {
     expect(html(TaPage({ pipeline: taPipeline([], now), showUnreferred: false }))).toContain(
       'No TA need has been referred to you yet.',
     );
+  });
+});
+describe('the navigation', () => {
+  it('links a State focal point to its own register, and everyone to progress and the TA pipeline', () => {
+    const state = html(Layout({ title: 't', principal: { email: 'a@b.org', role: 'state', state: 'POL' } }));
+    expect(state).toContain('<a href="/states/POL">Register</a>');
+    expect(state).toContain('<a href="/recommendations">Recommendations</a>');
+    expect(state).toContain('<a href="/ta">Technical assistance</a>');
+    const cted = html(Layout({ title: 't', principal: { email: 'a@b.org', role: 'cted' } }));
+    expect(cted).not.toContain('/states/');
   });
 });

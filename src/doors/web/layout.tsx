@@ -15,6 +15,8 @@ const Nav: FC<{ principal: Principal; formToken: string | undefined }> = ({ prin
   <nav>
     <a href="/">Overview</a> <a href="/compliance">Guideline compliance</a>{' '}
     <a href="/annual">Annual reporting status</a>{' '}
+    {p.role === 'state' && p.state ? <a href={`/states/${p.state}`}>Register</a> : null}{' '}
+    <a href="/recommendations">Recommendations</a> <a href="/ta">Technical assistance</a>{' '}
     <span class="who">
       {p.email} ({p.role}
       {p.state ? ` ${p.state}` : ''})

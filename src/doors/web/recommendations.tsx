@@ -132,6 +132,10 @@ const Select: FC<{ name: string; label: string; values: readonly string[]; curre
   </label>
 );
 
+/** The register's CSV export with the page's filters (the API takes the same names and values). */
+export const csvHref = (state: string, q: RegisterQuery) =>
+  `/api/recommendations.csv?${new URLSearchParams({ state, ...q }).toString()}`;
+
 export interface RegisterPageProps {
   state: string;
   /** Every record of the State the caller may see (the filters are applied here). */
@@ -170,7 +174,7 @@ export const RegisterPage: FC<RegisterPageProps> = ({ state, records, q }) => {
         <Select name="status" label="status" values={['open', 'closed']} current={q.status} />
         <Select name="priority" label="priority" values={['true', 'false']} current={q.priority} />
         <Select name="visit" label="visit" values={visits} current={q.visit} />
-        <button>Filter</button> <a href={`/api/recommendations.csv?state=${state}`}>Export CSV</a>
+        <button>Filter</button> <a href={csvHref(state, q)}>Export CSV</a>
       </form>
       <table id="register">
         <thead>

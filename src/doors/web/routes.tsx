@@ -9,10 +9,12 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import type { Child } from 'hono/jsx';
-import { type z } from 'zod';
+import { z } from 'zod';
 import { VisitId } from '../../contract';
 import { ActionNameSchema } from '../../domain/actions';
 import { isPartnerView } from '../../domain/views';
+import { taPipeline } from '../../domain/recommendations/progress';
+import { isPartnerRecommendationView, type RecommendationView } from '../../domain/recommendations/views';
 import { AppError, type Services } from '../../services';
 import { SESSION_HOURS } from '../../services/users';
 import { parseOr } from '../../services/errors';
@@ -24,13 +26,21 @@ import { payloadFromForm } from './fields';
 import { documentOf, Layout, STYLESHEET } from './layout';
 import { linkPages } from './link-page';
 import { Overview, SharedReports } from './overview';
+import { ProgressPage } from './progress';
+import { RegisterPage, RegisterQuery, type RegisterRecord } from './recommendations';
 import { AnnualFilter, AnnualProgress, AnnualTable, Compliance } from './reports';
 import { SignInForm, SignInRefused } from './sign-in';
+import { TaPage } from './ta';
 import { VisitPage } from './visit';
 
 export { payloadFromForm };
 
 const FLASH_COOKIE = 'followup_flash';
+
+const Iso3 = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 3166-1 alpha-3 code in capitals, e.g. POL');
+/** The views a register or progress page shows (a partner's are for the TA pipeline only). */
+const registerRecords = (views: RecommendationView[]): RegisterRecord[] =>
+  views.filter((v): v is RegisterRecord => !isPartnerRecommendationView(v));
 
 /** Where to go after signing in: only a path on this server, never another site. */
 export function safeNext(next: string | null | undefined): string {
@@ -163,6 +173,35 @@ class Dashboard {
     return c.redirect(`/visits/${id}`, 303);
   }
 
+  /** A State's register: its own only for a State focal point (another State's is a 404, as its visits are). */
+  async register(c: Ctx) {
+    const p = c.get('principal');
+    const state = parseOr(Iso3, c.req.param('state'), 'State');
+    if (p.role === 'state' && p.state !== state) throw new AppError('not-found', `no register of ${state}`);
+    const q = query(RegisterQuery, c);
+    const records = registerRecords(await this.services.recommendations.list(p, { state }));
+    const name = this.services.monitoring.visible(p).find((v) => v.state === state)?.stateName;
+    const page = <RegisterPage state={state} records={records} q={q} />;
+    return render(c, 200, this.frame(c, `Register of recommendations: ${name ?? state}`, page));
+  }
+
+  /** Progress per theme and per year of visit, of the recommendations the person may see (a State: its own). */
+  async progress(c: Ctx) {
+    const records = registerRecords(await this.services.recommendations.list(c.get('principal'), {}));
+    return render(c, 200, this.frame(c, 'Implementation of recommendations', <ProgressPage records={records} />));
+  }
+
+  /** The TA pipeline of the needs the person may see; a partner, only those referred to its organisation. */
+  async ta(c: Ctx) {
+    const p = c.get('principal');
+    const views = await this.services.recommendations.list(p, {});
+    const pipeline = taPipeline(views, this.services.monitoring.now());
+    const partner = p.role === 'partner';
+    if (partner) pipeline.partners = pipeline.partners.filter((x) => x.partner === p.organisation);
+    const page = <TaPage pipeline={pipeline} showUnreferred={!partner} />;
+    return render(c, 200, this.frame(c, 'Technical assistance', page));
+  }
+
   compliance(c: Ctx) {
     const cells = this.services.monitoring.compliance(c.get('principal'));
     return render(c, 200, this.frame(c, 'Guideline compliance', <Compliance cells={cells} />));
@@ -220,5 +259,8 @@ export function webRoutes(app: Hono<AppEnv>, services: Services, auth: Authentic
   app.get('/compliance', ...page, (c) => d.compliance(c));
   app.get('/annual', ...page, (c) => d.annual(c, false));
   app.get('/annual/print', ...page, (c) => d.annual(c, true));
+  app.get('/states/:state', ...page, (c) => d.register(c));
+  app.get('/recommendations', ...page, (c) => d.progress(c));
+  app.get('/ta', d.signedIn, (c) => d.ta(c));
   linkPages(app, services, auth, sameOrigin);
 }
