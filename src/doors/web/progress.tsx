@@ -74,7 +74,7 @@ const Bar: FC<{ r: ChartRow; i: number }> = ({ r, i }) => (
       <rect
         class={`part part-${s.part}`}
         data-part={s.part}
-        data-share={String(round2(s.share * 100) / 100)}
+        data-share={String(Number(s.share.toFixed(4)))}
         x={s.x}
         y="0"
         width={s.width}
