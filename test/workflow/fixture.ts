@@ -2,7 +2,16 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { actUpdate, statusQuery, workflowIdOf, type ActRequest, type VisitStartRequest } from '../../src/contract';
+import { createActivities, type ActivityDeps } from '../../activities';
+import {
+  actUpdate,
+  registerWorkflowIdOf,
+  statusQuery,
+  workflowIdOf,
+  type ActRequest,
+  type VisitStartRequest,
+} from '../../src/contract';
+import type { EarlierRecommendation, RegisterChange } from '../../src/domain/recommendations/model';
 import { newYorkDate } from '../../src/domain/calendar';
 import { addDuration, subtractDuration } from '../../src/domain/duration';
 import type { Policy } from '../../src/domain/policy';
@@ -30,63 +39,124 @@ export interface VisitRun {
   eventsSent(topic: string, count?: number): Promise<string[]>;
 }
 
+interface VisitOptions {
+  request?: Partial<VisitStartRequest>;
+  policy?: Policy;
+  remindersFrom?: string;
+  /** The State's open recommendations the visit starts from (the service reads them from the register). */
+  earlier?: EarlierRecommendation[];
+}
+
 /** Runs `body` with a worker for one visit; the worker stops when `body` returns. */
 export async function withVisit(
   env: TestWorkflowEnvironment,
-  opts: { request?: Partial<VisitStartRequest>; policy?: Policy; remindersFrom?: string },
+  opts: VisitOptions,
   body: (run: VisitRun) => Promise<void>,
+): Promise<void> {
+  await withWorker(env, {}, async (w) => body(await w.start(opts)));
+}
+
+export interface WorkerRun {
+  /** Starts a visit on this worker. */
+  start(opts: VisitOptions): Promise<VisitRun>;
+  /** Everything the visits sent to their States' registers (through the real activity when `register`). */
+  registered: { state: string; change: RegisterChange }[];
+}
+
+/**
+ * Runs `body` with one worker for one or more visits. With `register`, the visits feed their
+ * State's register through the real `feedRegister` activity, and the register workflow runs here too.
+ */
+export async function withWorker(
+  env: TestWorkflowEnvironment,
+  opts: { register?: boolean },
+  body: (w: WorkerRun) => Promise<void>,
 ): Promise<void> {
   const taskQueue = uniqueQueue();
   const rec = recordingActivities();
+  const real = createActivities({ temporal: env.client } as ActivityDeps);
+  const activities = opts.register
+    ? {
+        ...rec.activities,
+        feedRegister: async (req: { state: string; change: RegisterChange }) => {
+          rec.registered.push(req);
+          await real.feedRegister(req);
+        },
+      }
+    : rec.activities;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: rec.activities,
+    activities,
   });
-  const request = visitRequest(opts.request);
+  const handles: WorkflowHandle[] = [];
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('visitFollowUp', {
-      taskQueue,
-      workflowId: `${workflowIdOf(`${request.number}-${request.state}`)}-${taskQueue}`,
-      args: [
-        {
-          request,
-          policy: opts.policy ?? resolvePolicy(),
-          ...(opts.remindersFrom ? { remindersFrom: opts.remindersFrom } : {}),
-        },
-      ],
-    });
-    const run: VisitRun = {
-      handle,
-      notices: rec.notices,
-      status: () => handle.query(statusQuery),
-      act: (action, payload = {}, actor = OFFICER) => {
-        const req: ActRequest = { action, payload, actor: { email: actor }, door: 'cli' };
-        return handle.executeUpdate(actUpdate, { args: [req] });
-      },
-      reminders: (item) =>
-        rec.notices
-          .filter((n) => n.kind !== 'event' && n.item === item)
-          .map((n) => `${n.kind} ${n.to.join('+')} @ ${n.at}`),
-      eventsSent: (topic, count = 1) =>
-        eventually(() => {
-          const sent = run.events(topic);
-          return sent.length >= count ? sent : undefined;
-        }, `${count} "${topic}" notice(s)`),
-      events: (topic) =>
-        rec.notices
-          .filter((n) => n.kind === 'event' && n.topic === topic)
-          .map((n) => `${n.to.join('+')} ${n.deadline ?? ''}`.trim()),
-    };
     try {
-      await body(run);
+      await body({ start: (o) => startRun(env, taskQueue, rec, o, handles), registered: rec.registered });
     } finally {
-      // A running visit left on a queue with no worker would stall the test server's time skipping.
-      const { status } = await handle.describe();
-      if (status.name === 'RUNNING') await handle.terminate('test finished');
+      // A running workflow left on a queue with no worker would stall the test server's time skipping.
+      for (const handle of handles) {
+        const { status } = await handle.describe();
+        if (status.name === 'RUNNING') await handle.terminate('test finished');
+      }
+      if (opts.register) await terminateRegisters(env, [...new Set(rec.registered.map((r) => r.state))]);
     }
   });
+}
+
+async function terminateRegisters(env: TestWorkflowEnvironment, states: string[]): Promise<void> {
+  for (const state of states) {
+    const handle = env.client.workflow.getHandle(registerWorkflowIdOf(state));
+    if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('test finished');
+  }
+}
+
+async function startRun(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  rec: ReturnType<typeof recordingActivities>,
+  opts: VisitOptions,
+  handles: WorkflowHandle[],
+): Promise<VisitRun> {
+  const request = visitRequest(opts.request);
+  const handle = await env.client.workflow.start('visitFollowUp', {
+    taskQueue,
+    workflowId: `${workflowIdOf(`${request.number}-${request.state}`)}-${taskQueue}`,
+    args: [
+      {
+        request,
+        policy: opts.policy ?? resolvePolicy(),
+        ...(opts.remindersFrom ? { remindersFrom: opts.remindersFrom } : {}),
+        ...(opts.earlier?.length ? { earlier: opts.earlier } : {}),
+      },
+    ],
+  });
+  handles.push(handle);
+  const mine = (n: Notice) => n.visit.id === `${request.number}-${request.state}`;
+  const run: VisitRun = {
+    handle,
+    notices: rec.notices,
+    status: () => handle.query(statusQuery),
+    act: (action, payload = {}, actor = OFFICER) => {
+      const req: ActRequest = { action, payload, actor: { email: actor }, door: 'cli' };
+      return handle.executeUpdate(actUpdate, { args: [req] });
+    },
+    reminders: (item) =>
+      rec.notices
+        .filter((n) => mine(n) && n.kind !== 'event' && n.item === item)
+        .map((n) => `${n.kind} ${n.to.join('+')} @ ${n.at}`),
+    eventsSent: (topic, count = 1) =>
+      eventually(() => {
+        const sent = run.events(topic);
+        return sent.length >= count ? sent : undefined;
+      }, `${count} "${topic}" notice(s)`),
+    events: (topic) =>
+      rec.notices
+        .filter((n) => mine(n) && n.kind === 'event' && n.topic === topic)
+        .map((n) => `${n.to.join('+')} ${n.deadline ?? ''}`.trim()),
+  };
+  return run;
 }
 
 export const DAY = 86_400_000;

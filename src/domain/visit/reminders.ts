@@ -12,13 +12,30 @@ function union(a: Recipient[], b: Recipient[]): Recipient[] {
   return [...a, ...b.filter((r) => !a.includes(r))];
 }
 
+/** A TA answer reminder goes to the partners still to answer, not to every partner ("partners" in the rule). */
+function taRecipients(state: VisitState, to: Recipient[]): Recipient[] {
+  const pending = (state.recommendations ?? [])
+    .flatMap((r) => r.ta?.partners ?? [])
+    .filter((p) => p.status === 'referred');
+  const partners = [...new Set(pending.map((p) => p.partner))].sort().map((p): Recipient => `partner:${p}`);
+  return to.flatMap((r) => (r === 'partners' ? partners : [r]));
+}
+
 /** Every reminder the policy schedules for the items open now (sent or not). */
 export function plannedReminders(state: VisitState, policy: Policy): PlannedReminder[] {
   const out: PlannedReminder[] = [];
   for (const it of Object.values(state.items)) {
     if (!it || it.closedAt !== undefined) continue;
-    const rule = reminderRule(policy, it.item);
-    if (!rule) continue;
+    const policyRule = reminderRule(policy, it.item);
+    if (!policyRule) continue;
+    const rule =
+      it.item === 'ta-response'
+        ? {
+            ...policyRule,
+            to: taRecipients(state, policyRule.to),
+            escalation: policyRule.escalation.map((e) => ({ ...e, to: taRecipients(state, e.to) })),
+          }
+        : policyRule;
     const push = (r: Omit<PlannedReminder, 'item'>) => {
       // A reminder that would fall before the item opened is meaningless (short clocks, late opening).
       if (r.at >= it.openedAt) out.push({ ...r, item: it.item });

@@ -1,4 +1,6 @@
 /** Client-side operations on visits, shared by the CLI, the API and the tests. */
+import { openRecommendations } from '../../domain/recommendations/register';
+import { readRegister } from './register';
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
   SA,
@@ -29,10 +31,14 @@ export async function startVisit(
 ): Promise<{ id: string; handle: WorkflowHandle }> {
   const request = VisitStartRequest.parse(raw);
   const id = visitIdOf(request.number, request.state);
+  // The State's recommendations still open: the visit starts from them (a follow-up visit assesses them).
+  const register = await readRegister(client, request.state);
+  const earlier = register ? openRecommendations(register.records) : [];
   const input: VisitInput = {
     request,
     policy,
     ...(opts.remindersFrom ? { remindersFrom: opts.remindersFrom.toISOString() } : {}),
+    ...(earlier.length ? { earlier } : {}),
   };
   const handle = await client.workflow.start('visitFollowUp', {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
