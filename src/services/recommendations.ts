@@ -27,7 +27,6 @@ import { toCsv } from '../infra/csv';
 import {
   describeProblem,
   readRecommendationsFile,
-  readRecommendationsJson,
   type RecommendationFileFormat,
   type RecommendationProblem,
 } from '../infra/recommendations-file';
@@ -173,15 +172,6 @@ export class RecommendationService {
     if (!read.ok) throw this.badFile(caller, door, s, summary, read.problems);
     const payload = { recommendations: read.recommendations, ...(opts.note ? { note: opts.note } : {}) };
     return this.visits.act(caller, door, s, 'record-recommendations', payload);
-  }
-
-  /**
-   * The 422 for recommendations sent as JSON that a door's own schema refused before reading them:
-   * each bad row named as the file reader names it (audited); undefined if the reader takes them.
-   */
-  refuseJson(caller: Caller, door: CallerDoor, s: VisitStatus, value: unknown): AppError | undefined {
-    const read = readRecommendationsJson(value);
-    return read.ok ? undefined : this.badFile(caller, door, s, { format: 'json' }, read.problems);
   }
 
   /** A file refused for its rows: nothing recorded, the attempt audited, the first problems in the message. */

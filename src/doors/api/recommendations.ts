@@ -6,6 +6,7 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { SchemaObject } from 'openapi3-ts/oas31';
 import { bodyLimit } from 'hono/body-limit';
 import { VisitId } from '../../contract';
 import { MAX_RECOMMENDATIONS, RecommendationId, THEMES } from '../../domain/recommendations/model';
@@ -19,7 +20,7 @@ import { parseOr } from '../../services/errors';
 import type { Authentication } from '../http/auth';
 import { bodyText, cacheText } from '../http/body';
 import type { AppEnv } from '../http/env';
-import { AUTH, BODY, hook, json, refusals, rejected } from './responses';
+import { AUTH, BODY, hook, json, refusals } from './responses';
 import { VisitIdParam, VisitView } from './schemas';
 
 const bearer = [{ bearer: [] }];
@@ -84,24 +85,28 @@ const RecommendationPartsParam = z.object({
     .meta({ param: { name: 'number', in: 'path' }, example: 'R12' }),
 });
 
-/** One row of a file of recommendations sent as JSON; the rows are read as the CLI reads a file (422 naming each bad one). */
-const FileRow = z
-  .object({
-    number: z.union([z.number().int(), z.string()]).meta({ description: '12, or "R12"' }),
-    text: z.string(),
-    theme: z.string().meta({ description: `One of ${THEMES.join(', ')}` }),
-    priority: z.union([z.boolean(), z.string()]).meta({ description: 'true or false, or "yes" or "no"' }),
-    ta_need: z.string().optional(),
-    taNeed: z.string().optional(),
-    supersedes: z
-      .union([z.array(z.string()), z.string()])
-      .optional()
-      .meta({ description: 'Earlier recommendation ids this one replaces (a list, or separated by ;)' }),
-  })
-  .meta({ id: 'RecommendationFileRow' });
-const RecommendationFile = z.array(FileRow).meta({
-  description: `1 to ${MAX_RECOMMENDATIONS} recommendations, each numbered once`,
+/** One row of a file of recommendations sent as JSON. */
+const FileRow = z.object({
+  number: z.union([z.number().int(), z.string()]).meta({ description: '12, or "R12"' }),
+  text: z.string(),
+  theme: z.string().meta({ description: `One of ${THEMES.join(', ')}` }),
+  priority: z.union([z.boolean(), z.string()]).meta({ description: 'true or false, or "yes" or "no"' }),
+  ta_need: z.string().optional(),
+  taNeed: z.string().optional(),
+  supersedes: z
+    .union([z.array(z.string()), z.string()])
+    .optional()
+    .meta({ description: 'Earlier recommendation ids this one replaces (a list, or separated by ;)' }),
 });
+/**
+ * The JSON form, documented from its zod schema but read by the same reader as a CSV file (not
+ * by the route's validator), so that a bad row is a 422 naming the row whatever the format.
+ */
+const { $schema: _dialect, ...fileSchema } = z.toJSONSchema(
+  z.array(FileRow).describe(`1 to ${MAX_RECOMMENDATIONS} recommendations, each numbered once`),
+);
+// zod's JSON Schema (draft 2020-12) is OpenAPI 3.1's schema dialect.
+const RECOMMENDATION_FILE = fileSchema as SchemaObject;
 
 export function recommendationRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
   listRoute(app, services, auth);
@@ -259,7 +264,10 @@ function fileRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentic
         params: VisitIdParam,
         body: {
           required: true,
-          content: { ...json(RecommendationFile), 'text/csv': { schema: z.string().meta({ example: CSV_EXAMPLE }) } },
+          content: {
+            'application/json': { schema: RECOMMENDATION_FILE },
+            'text/csv': { schema: z.string().meta({ example: CSV_EXAMPLE }) },
+          },
         },
       },
       responses: {
@@ -274,17 +282,6 @@ function fileRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentic
       });
       return c.json(after, 200);
     },
-    (result, c) => {
-      if (!result.success && result.target === 'json') {
-        const refusal = services.recommendations.refuseJson(
-          c.get('principal'),
-          'api',
-          c.get('visit'),
-          rejected(result),
-        );
-        if (refusal) throw refusal;
-      }
-      return hook({ param: 'visit id', json: 'recommendations' })(result, c);
-    },
+    hook({ param: 'visit id' }),
   );
 }
