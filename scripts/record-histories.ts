@@ -92,6 +92,56 @@ const SCENARIOS: Record<string, Step[]> = {
     ['sleep', '400 days'],
     ['act', 'record-consent', { scope: 'none', onBehalfOf: 'POL', reference: 'NV/2028/4' }, SECRETARIAT],
   ],
+  // Rules 3 (recorded from -4 on): recommendations with the final draft, adoption by silence, TA
+  // agreed and referred to two partners (one declines, one is reminded, accepts and delivers),
+  // progress reported with the implementation report, assessments, the follow-up report naming the
+  // recommendation it leaves unassessed.
+  'visit-recommendations': [
+    ['act', 'submit-draft'],
+    ['act', 'dispatch-draft'],
+    ['act', 'record-comments', {}, FOCAL],
+    [
+      'act',
+      'record-recommendations',
+      {
+        recommendations: [
+          { number: 1, text: 'Screen passengers', theme: 'border-management', priority: true, taNeed: 'API/PNR' },
+          { number: 2, text: 'Amend the law', theme: 'legislation', priority: false },
+          { number: 3, text: 'Train prosecutors', theme: 'criminal-justice', priority: false },
+        ],
+      },
+    ],
+    ['act', 'submit-final-draft'],
+    ['sleep', '10 days'],
+    ['act', 'transmit-report'],
+    ['act', 'confirm-receipt', {}, FOCAL],
+    ['act', 'agree-ta-needs', { recommendations: ['166-POL/R1'] }, FOCAL],
+    ['act', 'refer-ta', { partners: ['UNODC', 'UNDP'], recommendations: ['166-POL/R1'] }],
+    ['act', 'record-ta-response', { recommendation: '166-POL/R1', partner: 'UNDP', response: 'declined' }],
+    ['sleep', '35 days'],
+    ['act', 'record-ta-response', { recommendation: '166-POL/R1', partner: 'UNODC', response: 'accepted' }],
+    ['act', 'record-ta-delivery', { recommendation: '166-POL/R1', partner: 'UNODC', status: 'delivered' }],
+    ['act', 'report-progress', { items: [{ recommendation: '166-POL/R1', status: 'in-progress' }] }, FOCAL],
+    [
+      'act',
+      'submit-implementation-report',
+      { progress: [{ recommendation: '166-POL/R2', status: 'implemented' }] },
+      FOCAL,
+    ],
+    [
+      'act',
+      'assess-recommendation',
+      {
+        items: [
+          { recommendation: '166-POL/R1', status: 'partially-implemented' },
+          { recommendation: '166-POL/R2', status: 'implemented' },
+        ],
+      },
+    ],
+    ['act', 'submit-follow-up-report', { unassessed: ['166-POL/R3'], note: 'No information on R3' }],
+    // Closed, it still feeds the register what the last steps changed.
+    ['sleep', '1 day'],
+  ],
 };
 
 const suffix = process.argv[2] ?? '';

@@ -21,13 +21,14 @@ describe('replay of committed histories', () => {
       'visit-full-2.json',
       'visit-full-3.json',
       'visit-full.json',
+      'visit-recommendations-4.json',
       'visit-silence-2.json',
       'visit-silence-3.json',
       'visit-silence.json',
     ]);
   });
 
-  it('covers every side of the patches: none (the first code), the catch-up patch (-2), and rules 2 besides (-3)', () => {
+  it('covers every side of the patches: none (the first code), the catch-up patch (-2), rules 2 besides (-3), rules 3 (-4)', () => {
     const patches = (f: string) =>
       (load(f).events ?? [])
         .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
@@ -39,6 +40,7 @@ describe('replay of committed histories', () => {
       ['visit-full-2.json', ['catch-up-after-side-effects']],
       ['visit-full-3.json', ['catch-up-after-side-effects', 'follow-up-rules-2']],
       ['visit-full.json', []],
+      ['visit-recommendations-4.json', ['catch-up-after-side-effects', 'follow-up-rules-3']],
       ['visit-silence-2.json', ['catch-up-after-side-effects']],
       ['visit-silence-3.json', ['catch-up-after-side-effects', 'follow-up-rules-2']],
       ['visit-silence.json', []],
@@ -51,6 +53,26 @@ describe('replay of committed histories', () => {
       .filter(Boolean);
     expect(types).toContain('publishCalendar');
     expect(types.filter((t) => t === 'act').length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('has recorded the rules-3 steps: recommendations, TA referred and answered, progress, assessments, the register fed', () => {
+    const events = load('visit-recommendations-4.json').events ?? [];
+    const actions = events
+      .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads?.[0]?.data)
+      .filter((d): d is Uint8Array => d instanceof Uint8Array)
+      .map((d) => (JSON.parse(Buffer.from(d).toString()) as { action: string }).action);
+    for (const a of [
+      'record-recommendations',
+      'agree-ta-needs',
+      'refer-ta',
+      'record-ta-response',
+      'record-ta-delivery',
+    ])
+      expect(actions).toContain(a);
+    for (const a of ['report-progress', 'assess-recommendation', 'submit-follow-up-report'])
+      expect(actions).toContain(a);
+    const fed = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'feedRegister');
+    expect(fed.length).toBe(9);
   });
 
   it.each(files)('replays %s with the current workflow code', async (file) => {
