@@ -92,6 +92,7 @@ function startCommand({ visits, services, io, as }: VisitsCli): void {
     .option('--language <code>', 'the official language the State corresponds in: ar, zh, en, fr, ru or es')
     .option('--ordinal <text>', 'which visit to the State this is, e.g. second')
     .option('--partner <ORG>', 'a UN partner in the delegation (repeatable)', collect, [])
+    .option('--follows-up <visit-id>', 'the earlier visit to the State this one follows up, e.g. 101-POL')
     .action(async (o: Record<string, string | undefined> & { partner?: string[] }) => {
       const request = {
         number: Number(o.number),
@@ -107,9 +108,14 @@ function startCommand({ visits, services, io, as }: VisitsCli): void {
         ...(o.language ? { language: o.language } : {}),
         ...(o.ordinal ? { ordinal: o.ordinal } : {}),
         ...(o.partner?.length ? { partners: o.partner } : {}),
+        ...(o.followsUp ? { followsUp: o.followsUp } : {}),
       };
       const { id } = await services.visits.start(as(undefined), 'cli', request);
       io.out(id);
+      // The visit starts from the State's recommendations still open: say which.
+      const earlier = (await services.visits.status(id)).earlier ?? [];
+      if (earlier.length) io.out(`# starts from ${earlier.length} open recommendation(s) of earlier visits:`);
+      for (const e of earlier) io.out(`#   ${e.id}${e.priority ? ' (priority)' : ''} [${e.theme}] ${e.text}`);
     });
 }
 
