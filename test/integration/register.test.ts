@@ -5,19 +5,22 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { registerWorkflowIdOf, TASK_QUEUE, type RegisterInput } from '../../src/contract';
+import { registerWorkflowIdOf, TASK_QUEUE, type ActRequest, type RegisterInput } from '../../src/contract';
 import type { RecommendationInput, RegisterChange, RegisterState } from '../../src/domain/recommendations/model';
 import { Directory } from '../../src/infra/directory';
 import { outboxMailer } from '../../src/infra/mail';
+import { resolvePolicy } from '../../src/infra/policy/loader';
 import { Store } from '../../src/infra/store/store';
 import { listRegisterStates, readAllRegisters, readRegister } from '../../src/infra/temporal/register';
+import { actOnVisit, startVisit, visitHandle } from '../../src/infra/temporal/visits';
 import { createVisitWorker } from '../../src/worker';
-import { devServerEnv, eventually, workflowBundle } from '../helpers';
+import { devServerEnv, eventually, uniqueQueue, visitRequest, workflowBundle } from '../helpers';
 
 const CTED = 'officer@cted.example.org';
 const STATE = 'focal.point@mission.example.org';
@@ -84,6 +87,38 @@ const registerAfter = (state: string, changes: number, timeoutMs = 30_000): Prom
     timeoutMs,
   );
 
+/** One visit's changes: its adoption of 75 recommendations, then 1,249 progress reports and assessments. */
+function changesOf(visit: string): RegisterChange[] {
+  const changes = [
+    adoption(
+      visit,
+      Array.from({ length: 75 }, (_, i) => i + 1),
+    ),
+  ];
+  for (let seq = 2; seq <= 1250; seq++) {
+    const recommendation = `${visit}/R${(seq % 75) + 1}`;
+    const at = new Date().toISOString();
+    changes.push(
+      seq % 2
+        ? {
+            type: 'progress-reported',
+            key: `${visit}#${seq}`,
+            items: [{ recommendation, status: 'in-progress' }],
+            at,
+            by: STATE,
+          }
+        : {
+            type: 'assessed',
+            key: `${visit}#${seq}`,
+            items: [{ recommendation, status: 'partially-implemented' }],
+            at,
+            by: CTED,
+          },
+    );
+  }
+  return changes;
+}
+
 const historyCount = (reg: RegisterState) => reg.records.reduce((n, r) => n + r.history.length, 0);
 
 describe('a register with 5,000 changes', () => {
@@ -99,35 +134,23 @@ describe('a register with 5,000 changes', () => {
     const firstRunId = first.firstExecutionRunId;
 
     // Four visits adopt 75 recommendations each (300 in all), then each sends 1,249 progress
-    // reports and assessments in order: 5,000 changes. The visits send side by side, each in order.
-    const lanes = [166, 167, 168, 169].map(async (n, lane) => {
-      const visit = `${n}-POL`;
-      const numbers = Array.from({ length: 75 }, (_, i) => i + 1);
-      await feedRegister({ state: 'POL', change: adoption(visit, numbers) });
-      for (let seq = 2; seq <= 1250; seq++) {
-        const recommendation = `${visit}/R${(seq % 75) + 1}`;
-        const at = new Date().toISOString();
-        const change: RegisterChange =
-          seq % 2
-            ? {
-                type: 'progress-reported',
-                key: `${visit}#${seq}`,
-                items: [{ recommendation, status: 'in-progress' }],
-                at,
-                by: STATE,
-              }
-            : {
-                type: 'assessed',
-                key: `${visit}#${seq}`,
-                items: [{ recommendation, status: 'partially-implemented' }],
-                at,
-                by: CTED,
-              };
-        await feedRegister({ state: 'POL', change });
-      }
-      return lane;
-    });
-    await Promise.all(lanes);
+    // reports and assessments in order: 5,000 changes. The visits send side by side, each in order,
+    // in bursts of 160 that straddle each continue-as-new (every 400): the register is given the
+    // time to apply a burst before the next, as visits at human pace do. (A flood of thousands of
+    // signals into one workflow task exceeds the SDK's 5 s activation limit on a loaded machine.)
+    const visits = ['166-POL', '167-POL', '168-POL', '169-POL'];
+    const lanes = visits.map((visit) => changesOf(visit));
+    let sent = 0;
+    for (let from = 0; from < 1250; from += 40) {
+      await Promise.all(
+        lanes.map(async (changes) => {
+          for (const change of changes.slice(from, from + 40)) await feedRegister({ state: 'POL', change });
+        }),
+      );
+      sent = Math.min(1250, from + 40) * lanes.length;
+      await registerAfter('POL', sent, 60_000);
+    }
+    expect(sent).toBe(5000);
 
     const reg = await registerAfter('POL', 5000, 60_000);
     expect(reg.changes).toBe(5000);
@@ -213,4 +236,114 @@ describe('reading registers', () => {
     expect(all.map((r) => r.state)).toEqual(states);
     expect(all.find((r) => r.state === 'KAZ')?.records.map((r) => r.id)).toEqual(['190-KAZ/R1']);
   });
+});
+
+const act320 = (action: ActRequest['action'], payload: Record<string, unknown>, email: string) =>
+  actOnVisit(env.client, '320-URY', { action, payload, actor: { email }, door: 'cli' });
+
+/** A visit worker in its own process (crash-worker.ts), killed inside its first feedRegister. */
+function crashingWorker(env: TestWorkflowEnvironment, taskQueue: string, bundleFile: string, crashDir: string) {
+  // Node itself (tsx as a loader), so the process killed is the worker, not a wrapper around it.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crash-worker.ts')], {
+    env: {
+      ...process.env,
+      CRASH_ADDRESS: env.address,
+      CRASH_QUEUE: taskQueue,
+      CRASH_BUNDLE: bundleFile,
+      CRASH_DIR: crashDir,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<NodeJS.Signals | number | null>((done) =>
+    child.on('exit', (code, signal) => done(signal ?? code)),
+  );
+  return { child, exited, output: () => out };
+}
+
+describe('a worker killed between adoption and registration', () => {
+  it('leaves the register holding each recommendation once', async () => {
+    const taskQueue = uniqueQueue();
+    const crashDir = join(dir, 'crash');
+    mkdirSync(crashDir, { recursive: true });
+    const bundleFile = join(crashDir, 'workflows.js');
+    writeFileSync(bundleFile, (await workflowBundle()).code);
+    const crashing = crashingWorker(env, taskQueue, bundleFile, crashDir);
+    try {
+      await eventually(() => (crashing.output().includes('ready') ? true : undefined), 'the worker to start', 60_000);
+
+      const today = new Date().toISOString().slice(0, 10);
+      await startVisit(
+        env.client,
+        visitRequest({ number: 320, state: 'URY', start: today, end: today }),
+        resolvePolicy(),
+        {
+          taskQueue,
+        },
+      );
+      const recommendations = [
+        { number: 1, text: 'Criminalize the financing of travel.', theme: 'counter-financing', priority: true },
+        { number: 2, text: 'Train border officers.', theme: 'border-management', priority: false, taNeed: 'Training' },
+        {
+          number: 3,
+          text: 'Join the mutual legal assistance network.',
+          theme: 'international-cooperation',
+          priority: false,
+        },
+      ];
+      await act320('submit-draft', {}, CTED);
+      await act320('dispatch-draft', {}, CTED);
+      await act320('record-comments', { summary: 'Minor corrections' }, STATE);
+      await act320('record-recommendations', { recommendations }, CTED);
+      await act320('submit-final-draft', {}, CTED);
+      await act320('object', { reason: 'Needs discussion' }, 'member@committee.example.org');
+      await act320('record-adoption', { meetingDate: today }, 'chair@committee.example.org');
+
+      // The worker signals the register with the adoption, then dies before reporting it done.
+      expect(await crashing.exited).toBe('SIGKILL');
+      expect(crashing.output()).toContain('fed 320-URY#1');
+    } finally {
+      if (crashing.child.exitCode === null && crashing.child.signalCode === null) crashing.child.kill('SIGKILL');
+    }
+
+    const store2 = new Store(join(crashDir, 'followup.sqlite'));
+    const fresh = await createVisitWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      deps: { ...deps, store: store2, temporal: env.client },
+    });
+    await fresh.runUntil(async () => {
+      await act320('transmit-report', {}, CTED);
+      await act320('report-progress', { items: [{ recommendation: '320-URY/R1', status: 'in-progress' }] }, STATE);
+      // The progress goes to the register after the adoption: once it is there, the adoption's retry is done
+      // (after the killed attempt's start-to-close timeout, a minute).
+      const reg = await registerAfter('URY', 2, 150_000);
+      expect(reg.changes).toBe(2);
+      expect(reg.lastSeq).toEqual({ '320-URY': 2 });
+      expect(reg.records.map((r) => [r.id, r.history.map((h) => h.type)])).toEqual([
+        ['320-URY/R1', ['recommendations-adopted', 'progress-reported']],
+        ['320-URY/R2', ['recommendations-adopted']],
+        ['320-URY/R3', ['recommendations-adopted']],
+      ]);
+      expect(reg.records.find((r) => r.id === '320-URY/R2')?.ta?.status).toBe('identified');
+
+      // The adoption was fed twice (the killed attempt and its retry); the register applied it once.
+      const history = await visitHandle(env.client, '320-URY').fetchHistory();
+      const feeds = (history.events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'feedRegister',
+      );
+      const started = (history.events ?? []).filter(
+        (e) =>
+          e.activityTaskStartedEventAttributes &&
+          feeds.some((f) => String(f.eventId) === String(e.activityTaskStartedEventAttributes?.scheduledEventId)),
+      );
+      expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([2, 1]);
+
+      await act320('withdraw', { reason: 'test finished' }, 'secretariat@un.example.org');
+    });
+    store2.close();
+  }, 300_000);
 });
