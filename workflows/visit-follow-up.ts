@@ -56,10 +56,15 @@ import {
   type VisitSummary,
 } from '../src/domain/visit';
 
-const { recordEvents, notify, feedRegister } = proxyActivities<VisitActivities>({
+const { recordEvents, notify } = proxyActivities<VisitActivities>({
   startToCloseTimeout: '1 minute',
   // SMTP may be down for a while: keep trying with backoff; the notice key prevents doubles.
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+// One signal to the register: quick, so a worker lost mid-call is noticed soon; the change's key prevents doubles.
+const { feedRegister } = proxyActivities<VisitActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
 /**
