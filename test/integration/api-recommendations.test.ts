@@ -147,7 +147,26 @@ describe('a file of recommendations through the API', () => {
     }
   });
 
-  it('records a file of 300 (over 64 KiB) for CTED; adoption puts all 300 in the State’s register', async () => {
+  it('takes the same 300 as the plain action’s JSON (over 64 KiB too), and nothing over 6 MiB', async () => {
+    const recommendations = Array.from({ length: 300 }, (_, i) => ({
+      number: i + 1,
+      text: `Draft ${i + 1}: ${'x'.repeat(300)}`,
+      theme: 'other',
+      priority: false,
+    }));
+    const r = await act('cted', NOR, 'record-recommendations', { recommendations });
+    expect(r.status, r.text.slice(0, 300)).toBe(200);
+    expect(r.body.recommendations).toHaveLength(300);
+    const huge = await sendFile(
+      'cted',
+      NOR,
+      `number,text,theme,priority,ta_need\n1,"${'x'.repeat(7 << 20)}",ict,no,\n`,
+    );
+    expect(huge.status).toBe(413);
+    expect(huge.body.error).toBe('body-too-large');
+  });
+
+  it('records a file of 300 (over 64 KiB) for CTED, replacing the draft ones; adoption puts all 300 in the State’s register', async () => {
     const file = csvOf(300);
     expect(Buffer.byteLength(file)).toBeGreaterThan(64 * 1024);
     const r = await sendFile('cted', NOR, file);

@@ -7,7 +7,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { SchemaObject } from 'openapi3-ts/oas31';
-import { bodyLimit } from 'hono/body-limit';
 import { VisitId } from '../../contract';
 import { MAX_RECOMMENDATIONS, RecommendationId, THEMES } from '../../domain/recommendations/model';
 import {
@@ -18,16 +17,13 @@ import {
 import { AppError, type Services } from '../../services';
 import { parseOr } from '../../services/errors';
 import type { Authentication } from '../http/auth';
-import { bodyText, cacheText } from '../http/body';
+import { bodyText, cacheText, limitFileBody } from '../http/body';
 import type { AppEnv } from '../http/env';
 import { AUTH, BODY, hook, json, refusals } from './responses';
 import { VisitIdParam, VisitView } from './schemas';
 
 const bearer = [{ bearer: [] }];
 const csvOrCookie: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
-
-/** A file of 300 recommendations of 4,000 characters each (and their needs) in any script. */
-export const MAX_FILE_BYTES = 6 * 1024 * 1024;
 
 /** A filter left at "all": a form sends the field empty. */
 const orAll = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), schema]).optional();
@@ -243,9 +239,6 @@ const authorize =
 const formatOf = (c: Context) => (CSV_TYPE.test(c.req.header('content-type') ?? '') ? 'csv' : 'json');
 
 function fileRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
-  const tooLarge = () => {
-    throw new AppError('body-too-large', `a file of recommendations is limited to ${MAX_FILE_BYTES} bytes`);
-  };
   app.openapi(
     createRoute({
       method: 'post',
@@ -254,12 +247,7 @@ function fileRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentic
       description:
         'CSV with the header number,text,theme,priority,ta_need (priority yes/no; optional supersedes, ids separated by ;), or the same as a JSON array. Every row is validated first: one bad row records nothing (422 naming each bad row: its CSV line, or its place in the array, and the field). Refused with 409 when the visit is not at its final draft.',
       security: bearer,
-      middleware: [
-        auth.bearer,
-        bodyLimit({ maxSize: MAX_FILE_BYTES, onError: tooLarge }),
-        fileBody,
-        authorize(services),
-      ],
+      middleware: [auth.bearer, limitFileBody, fileBody, authorize(services)],
       request: {
         params: VisitIdParam,
         body: {

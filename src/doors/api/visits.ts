@@ -10,7 +10,7 @@ import { ACTIONS, type ActionName } from '../../domain/vocabulary';
 import { type Services } from '../../services';
 import { parseOr } from '../../services/errors';
 import type { Authentication } from '../http/auth';
-import { jsonBody, limitBody } from '../http/body';
+import { jsonBody, limitBody, limitFileBody } from '../http/body';
 import type { AppEnv } from '../http/env';
 import { AUTH, BODY, hook, json, refusals, rejected } from './responses';
 import {
@@ -183,7 +183,13 @@ function actionRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authent
     summary: `Take the action ${action}`,
     description: 'Refused with 409 (and the actions allowed now) when the visit is not at a step that allows it.',
     security: bearer,
-    middleware: [auth.bearer, limitBody, jsonBody, authorize(services, action)],
+    // A list of recommendations may be a file's worth; every other payload is small.
+    middleware: [
+      auth.bearer,
+      action === 'record-recommendations' ? limitFileBody : limitBody,
+      jsonBody,
+      authorize(services, action),
+    ],
     request: { params: VisitIdParam, body: { required: true, content: json(ACTION_PAYLOADS[action]) } },
     responses: {
       200: { description: 'The visit after the action', content: json(VisitView) },

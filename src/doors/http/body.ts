@@ -15,6 +15,17 @@ const tooLarge = () => {
 /** Refuses a body over 64 KiB (declared or streamed) with 413. */
 export const limitBody: MiddlewareHandler = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
 
+/** A file of recommendations: 300 of 4,000 characters each, and their TA needs, in any script. */
+export const MAX_FILE_BYTES = 6 * 1024 * 1024;
+
+/** Refuses a file of recommendations over 6 MiB with 413. */
+export const limitFileBody: MiddlewareHandler = bodyLimit({
+  maxSize: MAX_FILE_BYTES,
+  onError: () => {
+    throw new AppError('body-too-large', `a file of recommendations is limited to ${MAX_FILE_BYTES} bytes`);
+  },
+});
+
 // The media types @hono/zod-openapi's media-type gate accepts as JSON.
 const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=[^;]+)*$/i;
 
