@@ -70,12 +70,14 @@ export const LINK_ACTIONS: Record<string, { action: LinkClaims['a']; label: stri
   ],
   'implementation-report-requested': [
     { action: 'submit-implementation-report', label: 'Submit your implementation report' },
+    { action: 'report-progress', label: 'Report progress on the recommendations' },
   ],
   'reminder:sharing-consent': [{ action: 'record-consent', label: 'Decide on sharing with UN partners' }],
   'reminder:state-review': [{ action: 'record-comments', label: 'Submit your comments' }],
   'reminder:receipt': [{ action: 'confirm-receipt', label: 'Confirm receipt' }],
   'reminder:state-implementation-report': [
     { action: 'submit-implementation-report', label: 'Submit your implementation report' },
+    { action: 'report-progress', label: 'Report progress on the recommendations' },
   ],
 };
 

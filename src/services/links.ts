@@ -6,6 +6,8 @@
 import { z, ZodError } from 'zod';
 import { ACTION_FIELDS, ACTION_PAYLOADS, ActionNameSchema } from '../domain/actions';
 import { mayAct, type Principal } from '../domain/permissions';
+import { isStateView, project, type StateView } from '../domain/views';
+import type { ActionName } from '../domain/vocabulary';
 import { LINK_ACTIONS, signLink, verifyLink, type LinkClaims } from '../infra/links';
 import type { Caller, ServiceDeps } from './context';
 import { AppError, parseOr } from './errors';
@@ -31,6 +33,15 @@ export const linkPageUrl = (publicUrl: string, token: string) => `${publicUrl.re
 
 /** Fields only CTED or the secretariat fill in, recording a note verbale on the State's behalf: a State using its own link leaves them out. */
 export const RECORDER_FIELDS: ReadonlySet<string> = new Set(['onBehalfOf', 'reference']);
+
+/**
+ * The field of an action that carries the State's progress per recommendation: its form lists the
+ * visit's recommendations, each with a status and the steps taken, rather than asking for JSON.
+ */
+export const PROGRESS_FIELDS: Partial<Record<ActionName, string>> = {
+  'report-progress': 'items',
+  'submit-implementation-report': 'progress',
+};
 
 /** What the e-mails call each action a link offers ("Submit your comments"), for the link's page. */
 const LABELS = new Map<string, string>(Object.values(LINK_ACTIONS).flatMap((l) => l.map((a) => [a.action, a.label])));
@@ -92,11 +103,20 @@ export class LinkService {
     };
   }
 
-  /** What a link allows and what its e-mail called it, for the page a person opens (the State's own fields). */
-  page(token: string) {
+  /**
+   * What a link allows and what its e-mail called it, for the page a person opens (the State's own
+   * fields); for progress, the visit's recommendations as the State's own view of the visit shows them.
+   */
+  async page(token: string) {
+    const { principal } = this.open(token);
     const link = this.describe(token);
     const fields = link.fields.filter((f) => !RECORDER_FIELDS.has(f.name));
-    return { ...link, fields, label: LABELS.get(link.action) ?? link.action };
+    let recommendations: NonNullable<StateView['recommendations']> = [];
+    if (PROGRESS_FIELDS[link.action]) {
+      const view = project(principal, await this.visits.status(link.visitId));
+      recommendations = isStateView(view) ? (view.recommendations ?? []) : [];
+    }
+    return { ...link, fields, label: LABELS.get(link.action) ?? link.action, recommendations };
   }
 
   /** Verifies a link before its body is read: 401 forged or expired, 409 used. */

@@ -361,4 +361,73 @@ describe('the register pages in a browser', () => {
       expect((await page.goto(path))!.status(), path).toBe(403);
     }
   });
+
+  it("lets Norway report progress through a signed link: a form listing the visit's recommendations", async () => {
+    const issued = await h.request('POST', `/api/visits/${NOR}/links`, {
+      as: 'secretariat',
+      body: { action: 'report-progress', email: USERS.stateNOR.email },
+    });
+    expect(issued.status, issued.text).toBe(201);
+    const context = await browser.newContext({ baseURL: h.url });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(new URL(issued.body.url as string).pathname);
+    expect(await page.locator('h1').textContent()).toBe('Report progress on the recommendations');
+    const form = page.locator('fieldset.progress-items');
+    expect(await rowIds(page, 'fieldset.progress-items')).toEqual([R(1), R(2), R(3), R(4), R(5)]);
+    expect(
+      await form
+        .locator(`tr[data-recommendation="${R(1)}"] td`)
+        .nth(1)
+        .textContent(),
+    ).toMatch(/^implemented \(\d{4}-\d{2}-\d{2}\)assessed implemented \(\d{4}-\d{2}-\d{2}\)$/);
+    // The fields only CTED fills in, recording a note verbale, are not the State's.
+    expect(await page.locator('[name="onBehalfOf"], [name="reference"]').count()).toBe(0);
+
+    // Steps typed without a status: refused with the reason, the form again with what was typed.
+    await page.getByLabel(`Steps taken on ${R(2)}`).fill('Two of three offences amended');
+    await clickAndLoad(page, 'button:text-is("Report progress on the recommendations")');
+    expect(await page.locator('[role="alert"]').textContent()).toMatch(/status/);
+    expect(await page.getByLabel(`Steps taken on ${R(2)}`).inputValue()).toBe('Two of three offences amended');
+
+    await page.getByLabel(`Status of ${R(2)}`).selectOption('partially-implemented');
+    await page.getByLabel(`Status of ${R(4)}`).selectOption('in-progress');
+    await page.getByLabel(`Steps taken on ${R(4)}`).fill('Curriculum drafted');
+    await clickAndLoad(page, 'button:text-is("Report progress on the recommendations")');
+    expect(await page.locator('h1').textContent()).toBe('Recorded');
+    expect(await page.locator('dd li').allTextContents()).toEqual([
+      `${R(2)}: partially-implemented (Two of three offences amended)`,
+      `${R(4)}: in-progress (Curriculum drafted)`,
+    ]);
+
+    // One report-progress, by Norway's focal point, into the register.
+    const r4 = await eventually(
+      async () => {
+        const r = await h.request('GET', `/api/recommendations/${encodeURIComponent(R(4))}`, { as: 'cted' });
+        return r.body?.reportedStatus ? r.body : undefined;
+      },
+      "Norway's register to take the report",
+      60_000,
+    );
+    expect(r4.reportedStatus).toMatchObject({
+      status: 'in-progress',
+      text: 'Curriculum drafted',
+      by: USERS.stateNOR.email,
+    });
+    const visit = await h.request('GET', `/api/visits/${NOR}`, { as: 'cted' });
+    expect(
+      visit.body.history
+        .filter((e: { type: string }) => e.type === 'report-progress')
+        .map((e: { door: string; payload: unknown }) => [e.door, e.payload]),
+    ).toContainEqual([
+      'link',
+      {
+        items: [
+          { recommendation: R(2), status: 'partially-implemented', text: 'Two of three offences amended' },
+          { recommendation: R(4), status: 'in-progress', text: 'Curriculum drafted' },
+        ],
+      },
+    ]);
+    expect((await page.goto(new URL(issued.body.url as string).pathname))!.status()).toBe(409);
+  });
 });

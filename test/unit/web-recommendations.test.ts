@@ -1,6 +1,8 @@
 /** The register, progress and TA pages rendered from fixture records: what they show is what they are given. */
 import { describe, expect, it } from 'vitest';
+import { payloadFromForm, ProgressItemsField } from '../../src/doors/web/fields';
 import { Layout } from '../../src/doors/web/layout';
+import { LinkDone } from '../../src/doors/web/link-page';
 import { CHART, ProgressPage, segmentsOf } from '../../src/doors/web/progress';
 import { filterRegister, RegisterPage, RegisterQuery } from '../../src/doors/web/recommendations';
 import { TaPage } from '../../src/doors/web/ta';
@@ -259,5 +261,88 @@ describe('the navigation', () => {
     expect(state).toContain('<a href="/ta">Technical assistance</a>');
     const cted = html(Layout({ title: 't', principal: { email: 'a@b.org', role: 'cted' } }));
     expect(cted).not.toContain('/states/');
+  });
+});
+
+describe('progress per recommendation in a form (the signed link and the action buttons)', () => {
+  const targets = [
+    { id: '166-POL/R1', text: 'Adopt <the> law', theme: 'legislation', priority: true, taNeed: 'Drafting' },
+    {
+      id: '166-POL/R2',
+      text: 'Train judges',
+      theme: 'criminal-justice',
+      priority: false,
+      reported: { status: 'in-progress', at: '2027-06-01T12:00:00.000Z' },
+      assessed: { status: 'partially-implemented', at: '2027-09-01T12:00:00.000Z' },
+    },
+  ];
+  const field = { name: 'items', type: 'records' as const, required: true, description: 'Steps taken' };
+
+  it('lists every recommendation with a status and the steps taken, keeping what was sent', () => {
+    const sent = new URLSearchParams({ 'items[166-POL/R2].status': 'implemented', 'items[166-POL/R2].text': 'Done' });
+    const page = html(ProgressItemsField({ f: field, recommendations: targets, sent }));
+    expect([...page.matchAll(/<tr data-recommendation="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      '166-POL/R1',
+      '166-POL/R2',
+    ]);
+    expect(page).toContain('Adopt &lt;the&gt; law');
+    expect(page).toContain('<select name="items[166-POL/R1].status" aria-label="Status of 166-POL/R1">');
+    expect(page).toContain('<option selected="">implemented</option>');
+    expect(page).toContain('in-progress (2027-06-01)');
+    expect(page).toContain('assessed partially-implemented (2027-09-01)');
+    expect(page).toMatch(
+      /<textarea name="items\[166-POL\/R2\]\.text" rows="2" aria-label="Steps taken on 166-POL\/R2">Done<\/textarea>/,
+    );
+    expect(html(ProgressItemsField({ f: field, recommendations: [] }))).toContain(
+      'The visit has no adopted recommendations to report on.',
+    );
+  });
+
+  it('gathers the rows filled in as the items of report-progress, in order; rows left empty are left out', () => {
+    const form = new URLSearchParams([
+      ['items[166-POL/R1].status', ''],
+      ['items[166-POL/R1].text', '  '],
+      ['items[166-POL/R2].status', 'implemented'],
+      ['items[166-POL/R2].text', ' Law adopted '],
+      ['items[166-POL/R3].status', 'not-started'],
+      ['items[166-POL/R3].text', ''],
+      ['_csrf', 'token'],
+    ]);
+    expect(payloadFromForm('report-progress', form)).toEqual({
+      items: [
+        { recommendation: '166-POL/R2', status: 'implemented', text: 'Law adopted' },
+        { recommendation: '166-POL/R3', status: 'not-started' },
+      ],
+    });
+    // Steps typed without a status go along, for the action's schema to refuse with the reason.
+    expect(payloadFromForm('report-progress', new URLSearchParams({ 'items[166-POL/R1].text': 'x' }))).toEqual({
+      items: [{ recommendation: '166-POL/R1', text: 'x' }],
+    });
+    // The implementation report's progress rows, beside its own fields.
+    expect(
+      payloadFromForm(
+        'submit-implementation-report',
+        new URLSearchParams({ documentRef: 'S/AC.40/2027/1', 'progress[166-POL/R1].status': 'in-progress' }),
+      ),
+    ).toEqual({ documentRef: 'S/AC.40/2027/1', progress: [{ recommendation: '166-POL/R1', status: 'in-progress' }] });
+    // Rows of a field the action does not have go along as unknown fields, for the schema to refuse.
+    expect(payloadFromForm('report-progress', new URLSearchParams({ 'other[166-POL/R1].status': 'x' }))).toEqual({
+      'other[166-POL/R1].status': 'x',
+    });
+  });
+
+  it('shows the items recorded through a link, one line each', () => {
+    const link = {
+      visitId: '166-POL',
+      action: 'report-progress' as const,
+      email: 'focal@mission.example',
+      fields: [field],
+      expiresAt: '2027-12-01T00:00:00.000Z',
+      label: 'Report progress on the recommendations',
+      recommendations: [],
+    };
+    const payload = { items: [{ recommendation: '166-POL/R2', status: 'implemented', text: 'Law <adopted>' }] };
+    const page = html(LinkDone({ link, payload, at: '2027-06-02T12:00:00.000Z' }));
+    expect(page).toContain('<dd><ul><li>166-POL/R2: implemented (Law &lt;adopted&gt;)</li></ul></dd>');
   });
 });

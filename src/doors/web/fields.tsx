@@ -1,10 +1,14 @@
 /**
  * An action's fields as form inputs, and a posted form back to the action's payload: shared by
- * the dashboard's action buttons and the signed-link page.
+ * the dashboard's action buttons and the signed-link page. Progress per recommendation is a row per
+ * recommendation of the visit (a status and the steps taken); other lists of objects are typed as JSON.
  */
 import type { FC } from 'hono/jsx';
 import { ACTION_FIELDS, type FieldSpec } from '../../domain/actions';
+import { REPORTED_STATUSES } from '../../domain/recommendations/model';
 import type { ActionName } from '../../domain/vocabulary';
+import { PROGRESS_FIELDS } from '../../services/links';
+import { day } from './layout';
 
 /** One field of an action: a labelled input of its type (a list is typed comma-separated), with a value sent before. */
 export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefined }> = ({ action, f, value }) => {
@@ -55,10 +59,132 @@ function jsonOrText(v: string): unknown {
   }
 }
 
-/** Form fields to an action payload: empty fields are left out, lists split on commas. */
+/** A recommendation the State may report progress on, as its view (or CTED's) of the visit shows it. */
+export interface ProgressTarget {
+  id: string;
+  text: string;
+  theme: string;
+  priority: boolean;
+  taNeed?: string | undefined;
+  reported?: { status: string; at: string; text?: string | undefined } | undefined;
+  assessed?: { status: string; at: string } | undefined;
+}
+
+/** The form names of one recommendation's progress: `items[166-POL/R1].status` and `.text`. */
+const itemName = (field: string, id: string, part: 'status' | 'text') => `${field}[${id}].${part}`;
+const ITEM_NAME = /^(\w+)\[([^\]]+)\]\.(status|text)$/;
+
+const ProgressRow: FC<{ field: string; r: ProgressTarget; sent?: URLSearchParams | undefined }> = ({
+  field,
+  r,
+  sent,
+}) => {
+  const status = sent?.get(itemName(field, r.id, 'status')) ?? '';
+  return (
+    <tr data-recommendation={r.id}>
+      <td>
+        <strong>{r.id}</strong>
+        {r.priority ? <span class="muted"> (priority)</span> : null}
+        <div>{r.text}</div>
+        <div class="muted">
+          {r.theme}
+          {r.taNeed ? ` · TA need: ${r.taNeed}` : ''}
+        </div>
+      </td>
+      <td class="muted">
+        {r.reported ? `${r.reported.status} (${day(r.reported.at)})` : 'not reported yet'}
+        {r.assessed ? <div>assessed {`${r.assessed.status} (${day(r.assessed.at)})`}</div> : null}
+      </td>
+      <td>
+        <select name={itemName(field, r.id, 'status')} aria-label={`Status of ${r.id}`}>
+          <option value="">no report</option>
+          {REPORTED_STATUSES.map((v) => (
+            <option selected={v === status}>{v}</option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <textarea name={itemName(field, r.id, 'text')} rows={2} aria-label={`Steps taken on ${r.id}`}>
+          {sent?.get(itemName(field, r.id, 'text')) ?? ''}
+        </textarea>
+      </td>
+    </tr>
+  );
+};
+
+/** Progress per recommendation: a row for each of the visit's recommendations, with a status and the steps taken. */
+export const ProgressItemsField: FC<{
+  f: FieldSpec;
+  recommendations: readonly ProgressTarget[];
+  sent?: URLSearchParams | undefined;
+}> = ({ f, recommendations, sent }) => (
+  <fieldset class="progress-items" data-field={f.name}>
+    <legend>
+      Progress per recommendation{f.required ? ' *' : ''}{' '}
+      <span class="muted">(choose a status for each recommendation you report on)</span>
+    </legend>
+    {recommendations.length ? (
+      <table>
+        <thead>
+          <tr>
+            <th>Recommendation</th>
+            <th>Reported before</th>
+            <th>Status now</th>
+            <th>Steps taken</th>
+          </tr>
+        </thead>
+        <tbody>
+          {recommendations.map((r) => (
+            <ProgressRow field={f.name} r={r} sent={sent} />
+          ))}
+        </tbody>
+      </table>
+    ) : (
+      <p class="muted">The visit has no adopted recommendations to report on.</p>
+    )}
+  </fieldset>
+);
+
+/** An action's field, or the rows of progress per recommendation when the action carries it. */
+export const ActionField: FC<{
+  action: ActionName;
+  f: FieldSpec;
+  recommendations: readonly ProgressTarget[];
+  sent?: URLSearchParams | undefined;
+}> = ({ action, f, recommendations, sent }) =>
+  PROGRESS_FIELDS[action] === f.name ? (
+    <ProgressItemsField f={f} recommendations={recommendations} sent={sent} />
+  ) : (
+    <Field action={action} f={f} value={sent?.get(f.name) ?? undefined} />
+  );
+
+/** The progress items a form's rows give for `field` (in the form's order), or undefined when none was filled in. */
+function itemsFromForm(field: string, form: URLSearchParams): Record<string, string>[] | undefined {
+  const items = new Map<string, Record<string, string>>();
+  for (const [key, raw] of form) {
+    const m = ITEM_NAME.exec(key);
+    const v = raw.trim();
+    if (!m || m[1] !== field || v === '') continue;
+    const item = items.get(m[2]!) ?? { recommendation: m[2]! };
+    item[m[3]!] = v;
+    items.set(m[2]!, item);
+  }
+  // Steps typed without a status go along, so the action's schema says what is missing.
+  return items.size ? [...items.values()] : undefined;
+}
+
+/**
+ * Form fields to an action payload: empty fields are left out, lists split on commas, progress
+ * per recommendation gathered from its rows, other lists of objects read as JSON.
+ */
 export function payloadFromForm(action: ActionName, form: URLSearchParams): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of ACTION_FIELDS[action]) {
+    const items = f.type === 'records' ? itemsFromForm(f.name, form) : undefined;
+    if (items) {
+      out[f.name] = items;
+      continue;
+    }
     const v = form.get(f.name);
     if (v === null || v.trim() === '') continue;
     out[f.name] =
@@ -74,8 +200,10 @@ export function payloadFromForm(action: ActionName, form: URLSearchParams): Reco
             : v.trim();
   }
   // Unknown fields go along, so the action's schema refuses them rather than this page ignoring them.
+  const known = (key: string) =>
+    ACTION_FIELDS[action].some((f) => f.name === key || (f.type === 'records' && ITEM_NAME.exec(key)?.[1] === f.name));
   for (const key of form.keys()) {
-    if (key !== '_csrf' && key !== 'do' && !ACTION_FIELDS[action].some((f) => f.name === key)) out[key] = form.get(key);
+    if (key !== '_csrf' && key !== 'do' && !known(key)) out[key] = form.get(key);
   }
   return out;
 }

@@ -10,10 +10,10 @@ import { AppError, type Services } from '../../services';
 import { isLinkFailure, type Authentication } from '../http/auth';
 import { bodyText, limitBody } from '../http/body';
 import type { AppEnv } from '../http/env';
-import { Field, payloadFromForm } from './fields';
+import { ActionField, payloadFromForm } from './fields';
 import { day, documentOf, Layout } from './layout';
 
-type LinkInfo = ReturnType<Services['links']['page']>;
+type LinkInfo = Awaited<ReturnType<Services['links']['page']>>;
 
 /** The link's action as a form posting back to the link; after a refusal, with the reason and the values sent. */
 export const LinkForm: FC<{ token: string; link: LinkInfo; refusal?: string; sent?: URLSearchParams }> = ({
@@ -36,7 +36,7 @@ export const LinkForm: FC<{ token: string; link: LinkInfo; refusal?: string; sen
       <fieldset>
         <legend>{link.action}</legend>
         {link.fields.map((f) => (
-          <Field action={link.action} f={f} value={sent?.get(f.name) ?? undefined} />
+          <ActionField action={link.action} f={f} recommendations={link.recommendations} sent={sent} />
         ))}
         <button>{link.label}</button>
       </fieldset>
@@ -44,8 +44,37 @@ export const LinkForm: FC<{ token: string; link: LinkInfo; refusal?: string; sen
   </Layout>
 );
 
+/** A progress item (or any other object in a list) in words: `166-POL/R1: implemented (Law adopted)`. */
+const itemText = (x: unknown): string => {
+  if (typeof x !== 'object' || x === null) return String(x);
+  const o = x as Record<string, unknown>;
+  const words = Object.entries(o)
+    .filter(([k]) => k !== 'recommendation' && k !== 'status')
+    .map(([, w]) => String(w));
+  const head = 'recommendation' in o ? `${String(o.recommendation)}: ${String(o.status ?? '')}` : JSON.stringify(o);
+  return words.length ? `${head} (${words.join('; ')})` : head;
+};
+
 const shown = (v: unknown) =>
-  Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
+  Array.isArray(v) ? (
+    v.some((x) => typeof x === 'object' && x !== null) ? (
+      <ul>
+        {v.map((x) => (
+          <li>{itemText(x)}</li>
+        ))}
+      </ul>
+    ) : (
+      v.join(', ')
+    )
+  ) : typeof v === 'boolean' ? (
+    v ? (
+      'yes'
+    ) : (
+      'no'
+    )
+  ) : (
+    String(v)
+  );
 
 /** What was recorded through the link. */
 export const LinkDone: FC<{ link: LinkInfo; payload: Record<string, unknown>; at: string }> = ({
@@ -92,9 +121,9 @@ export function linkPages(
   const page = (c: Context, status: number, body: Child) => c.html(documentOf(body), status as 200);
 
   /** The link's description, or the refusal (counted against the address) the page shows instead. */
-  const open = (c: Context, token: string): { link: LinkInfo } | { refused: AppError } => {
+  const open = async (c: Context, token: string): Promise<{ link: LinkInfo } | { refused: AppError }> => {
     try {
-      return { link: services.links.page(token) };
+      return { link: await services.links.page(token) };
     } catch (e) {
       if (!isLinkFailure(e)) throw e;
       auth.linkRefused(c, e);
@@ -103,16 +132,16 @@ export function linkPages(
   };
   const refusedPage = (c: Context, e: AppError) => page(c, e.status, <LinkRefused message={e.message} />);
 
-  app.get('/links/:token', auth.linkLimit, (c) => {
+  app.get('/links/:token', auth.linkLimit, async (c) => {
     const token = c.req.param('token');
-    const opened = open(c, token);
+    const opened = await open(c, token);
     if ('refused' in opened) return refusedPage(c, opened.refused);
     return page(c, 200, <LinkForm token={token} link={opened.link} />);
   });
 
   app.post('/links/:token', sameOrigin, auth.linkLimit, limitBody, async (c) => {
     const token = c.req.param('token');
-    const opened = open(c, token);
+    const opened = await open(c, token);
     if ('refused' in opened) return refusedPage(c, opened.refused);
     const { link } = opened;
     if (!FORM_TYPE.test(c.req.header('content-type') ?? '')) {

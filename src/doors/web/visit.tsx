@@ -5,6 +5,7 @@
  */
 import type { FC } from 'hono/jsx';
 import type { FieldSpec } from '../../domain/actions';
+import type { ActionName } from '../../domain/vocabulary';
 import {
   isStateView,
   type ActionView,
@@ -14,15 +15,22 @@ import {
   type StateStage,
   type StateView,
 } from '../../domain/views';
-import { Field } from './fields';
+import { ActionField, type ProgressTarget } from './fields';
 import { day, FormToken, Rows } from './layout';
 
-const ActionForm: FC<{ visitId: string; action: string; fields: readonly FieldSpec[]; formToken: string }> = (p) => (
+const ActionForm: FC<{
+  visitId: string;
+  action: ActionName;
+  fields: readonly FieldSpec[];
+  formToken: string;
+  /** The visit's recommendations, for the rows of progress per recommendation. */
+  recommendations: readonly ProgressTarget[];
+}> = (p) => (
   <form method="post" action={`/visits/${p.visitId}/act/${p.action}`} class="action">
     <fieldset>
       <legend>{p.action}</legend>
       {p.fields.map((f) => (
-        <Field action={p.action} f={f} />
+        <ActionField action={p.action} f={f} recommendations={p.recommendations} />
       ))}
       <FormToken token={p.formToken} />
       <button name="do" value={p.action}>
@@ -130,11 +138,22 @@ const Consent: FC<{ v: StateView | InternalView }> = ({ v }) => {
   );
 };
 
-const Actions: FC<{ id: string; actions: ActionView[]; formToken: string }> = ({ id, actions, formToken }) =>
+const Actions: FC<{
+  id: string;
+  actions: ActionView[];
+  formToken: string;
+  recommendations: readonly ProgressTarget[];
+}> = ({ id, actions, formToken, recommendations }) =>
   actions.length ? (
     <>
       {actions.map((a) => (
-        <ActionForm visitId={id} action={a.action} fields={a.fields} formToken={formToken} />
+        <ActionForm
+          visitId={id}
+          action={a.action}
+          fields={a.fields}
+          formToken={formToken}
+          recommendations={recommendations}
+        />
       ))}
     </>
   ) : (
@@ -204,7 +223,7 @@ export const VisitPage: FC<VisitPageProps> = ({ v, flash, formToken, nowMs }) =>
     </p>
     <Consent v={v} />
     <h2>Actions</h2>
-    <Actions id={v.id} actions={v.allowedActions} formToken={formToken} />
+    <Actions id={v.id} actions={v.allowedActions} formToken={formToken} recommendations={v.recommendations ?? []} />
     <h2>Timeline</h2>
     <Timeline entries={isStateView(v) ? stateTimelineOf(v, nowMs) : timelineOf(v, nowMs)} />
     <h2>{isStateView(v) ? 'Messages sent to you' : 'Reminders and notices sent'}</h2>
