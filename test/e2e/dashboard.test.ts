@@ -291,7 +291,12 @@ describe('the dashboard in a browser', () => {
     expect(await page.locator('h1').textContent()).toBe('Visit 801-NOR: Norway');
     expect(await page.locator('#stage').textContent()).toBe('drafting');
     expect(await page.locator('#consent').textContent()).toBe('none');
-    expect(await texts(page, 'form.action legend')).toEqual(['record-pao', 'refer-ta', 'submit-draft']);
+    expect(await texts(page, 'form.action legend')).toEqual([
+      'record-pao',
+      'refer-ta',
+      'submit-draft',
+      'record-recommendations',
+    ]);
     expect(await texts(page, '#timeline tbody tr.planned td:nth-child(2)')).toEqual([
       expect.stringMatching(/^pao due \d{4}-\d{2}-\d{2}$/),
       expect.stringMatching(/^ta-referral due \d{4}-\d{2}-\d{2}$/),
@@ -310,7 +315,12 @@ describe('the dashboard in a browser', () => {
     expect(new URL(page.url()).pathname).toBe('/visits/801-NOR');
     expect(await page.locator('[role="alert"]').count()).toBe(0);
     expect(await page.locator('#stage').textContent()).toBe('drafting');
-    expect(await texts(page, 'form.action legend')).toEqual(['record-pao', 'refer-ta', 'dispatch-draft']);
+    expect(await texts(page, 'form.action legend')).toEqual([
+      'record-pao',
+      'refer-ta',
+      'dispatch-draft',
+      'record-recommendations',
+    ]);
     expect(await texts(page, '#timeline tbody tr.event td:nth-child(2)')).toEqual([
       'visit-started',
       `submit-draft by ${USERS.cted.email}`,
@@ -323,7 +333,7 @@ describe('the dashboard in a browser', () => {
     await Promise.all([stale.waitForEvent('load'), stale.getByRole('button', { name: 'submit-draft' }).click()]);
     expect(new URL(stale.url()).pathname).toBe('/visits/801-NOR');
     expect(await stale.locator('[role="alert"]').textContent()).toBe(
-      'submit-draft is not allowed while visit 801-NOR is at stage drafting; allowed now: record-pao, refer-ta, dispatch-draft, withdraw',
+      'submit-draft is not allowed while visit 801-NOR is at stage drafting; allowed now: record-pao, refer-ta, dispatch-draft, record-recommendations, withdraw',
     );
     await stale.close();
 
@@ -335,6 +345,7 @@ describe('the dashboard in a browser', () => {
       'refer-ta',
       'record-comments',
       'request-extension',
+      'record-recommendations',
     ]);
     expect(await texts(page, '#timeline tbody tr.event td:nth-child(2)')).toEqual([
       'visit-started',
