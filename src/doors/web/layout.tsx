@@ -13,10 +13,16 @@ export const FormToken: FC<{ token: string | undefined }> = ({ token }) =>
 
 const Nav: FC<{ principal: Principal; formToken: string | undefined }> = ({ principal: p, formToken }) => (
   <nav>
-    <a href="/">Overview</a> <a href="/compliance">Guideline compliance</a>{' '}
-    <a href="/annual">Annual reporting status</a>{' '}
-    {p.role === 'state' && p.state ? <a href={`/states/${p.state}`}>Register</a> : null}{' '}
-    <a href="/recommendations">Recommendations</a> <a href="/ta">Technical assistance</a>{' '}
+    <a href="/">Overview</a>{' '}
+    {/* A partner is shown only what it may open: its shared reports and the needs referred to it. */}
+    {p.role === 'partner' ? null : (
+      <>
+        <a href="/compliance">Guideline compliance</a> <a href="/annual">Annual reporting status</a>{' '}
+        {p.role === 'state' && p.state ? <a href={`/states/${p.state}`}>Register</a> : null}{' '}
+        <a href="/recommendations">Recommendations</a>{' '}
+      </>
+    )}
+    <a href="/ta">Technical assistance</a>{' '}
     <span class="who">
       {p.email} ({p.role}
       {p.state ? ` ${p.state}` : ''})
