@@ -12,10 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpServerFor } from '../../src/compose-http';
 import { ImportRequest, LinkRequest } from '../../src/doors/api/schemas';
-import { MAX_BODY_BYTES } from '../../src/doors/http/body';
+import { MAX_BODY_BYTES, MAX_FILE_BYTES } from '../../src/doors/http/body';
 import { VisitStartRequest } from '../../src/contract';
 import { ACTION_FIELDS, ACTION_PAYLOADS, type FieldSpec } from '../../src/domain/actions';
 import { PERMISSIONS } from '../../src/domain/permissions';
+import { ASSESSED_STATUSES, REPORTED_STATUSES, THEMES } from '../../src/domain/recommendations/model';
 import { ACTIONS, type ActionName } from '../../src/domain/vocabulary';
 import { readVisitsCsv } from '../../src/services/import';
 import { signLink } from '../../src/infra/links';
@@ -283,29 +284,34 @@ const invalidUtf8: fc.Arbitrary<Case> = fc
     };
   });
 
-const oversized: fc.Arbitrary<Case> = fc
-  .record({
-    size: fc.integer({ min: MAX_BODY_BYTES + 1, max: MAX_BODY_BYTES + 40_000 }),
-    shape: fc.constantFrom('string', 'spaces', 'array'),
-    type: fc.constantFrom(...JSON_TYPES),
-    chunked: fc.boolean(),
-  })
-  .map(({ size, shape, type, chunked }) => {
-    const text =
-      shape === 'string'
-        ? `{"note":"${'a'.repeat(size - 11)}"}`
-        : shape === 'spaces'
-          ? ' '.repeat(size)
-          : `[${'0,'.repeat(Math.ceil(size / 2))}0]`;
-    return {
-      what: `${text.length} bytes (${shape}, ${chunked ? 'chunked' : 'declared'})`,
-      body: Buffer.from(text),
-      contentType: type,
-      chunked,
-      status: 413,
-      code: 'body-too-large',
-    };
-  });
+/** The most a route reads: 64 KiB, but a file's worth (6 MiB) for record-recommendations, as its own route takes. */
+const bodyLimitOf = (action?: ActionName) => (action === 'record-recommendations' ? MAX_FILE_BYTES : MAX_BODY_BYTES);
+
+/** Bodies just over a route's limit. */
+const oversizedOver = (limit: number): fc.Arbitrary<Case> =>
+  fc
+    .record({
+      size: fc.integer({ min: limit + 1, max: limit + 40_000 }),
+      shape: fc.constantFrom('string', 'spaces', 'array'),
+      type: fc.constantFrom(...JSON_TYPES),
+      chunked: fc.boolean(),
+    })
+    .map(({ size, shape, type, chunked }) => {
+      const text =
+        shape === 'string'
+          ? `{"note":"${'a'.repeat(size - 11)}"}`
+          : shape === 'spaces'
+            ? ' '.repeat(size)
+            : `[${'0,'.repeat(Math.ceil(size / 2))}0]`;
+      return {
+        what: `${text.length} bytes (${shape}, ${chunked ? 'chunked' : 'declared'})`,
+        body: Buffer.from(text),
+        contentType: type,
+        chunked,
+        status: 413,
+        code: 'body-too-large',
+      };
+    });
 
 /** Deep nesting within what the server can hold (a regression test below covers deeper). */
 const deeplyNested: fc.Arbitrary<Case> = fc
@@ -325,8 +331,10 @@ const deeplyNested: fc.Arbitrary<Case> = fc
     code: 'invalid-request',
   }));
 
-/** Bodies every write route must refuse, whatever its schema. */
-const rawHostile: fc.Arbitrary<Case> = fc.oneof(malformedJson, wrongContentType, invalidUtf8, oversized, deeplyNested);
+/** Bodies every write route must refuse, whatever its schema (over `limit`: too large). */
+const rawHostileUpTo = (limit: number): fc.Arbitrary<Case> =>
+  fc.oneof(malformedJson, wrongContentType, invalidUtf8, oversizedOver(limit), deeplyNested);
+const rawHostile = rawHostileUpTo(MAX_BODY_BYTES);
 
 const ANY = {
   maxDepth: 3,
@@ -398,6 +406,7 @@ function hostileJson(
   base: fc.Arbitrary<Record<string, unknown>>,
   fields: readonly string[],
   oracle: Oracle,
+  limit = MAX_BODY_BYTES,
 ): fc.Arbitrary<Case> {
   const field = fields.length ? fc.constantFrom(...fields) : fc.constant('note');
   const value = fc.oneof(
@@ -430,8 +439,7 @@ function hostileJson(
     })
     .map(({ text, type, chunked }): Case | null => {
       const body = Buffer.from(text, 'utf8');
-      const expected =
-        body.length > MAX_BODY_BYTES ? { status: 413, code: 'body-too-large' } : oracle(serverValue(body));
+      const expected = body.length > limit ? { status: 413, code: 'body-too-large' } : oracle(serverValue(body));
       return expected ? { what: `JSON ${text.slice(0, 120)}`, body, contentType: type, chunked, ...expected } : null;
     })
     .filter((c): c is Case => c !== null);
@@ -447,7 +455,77 @@ const invalidBy =
 
 const nonBlank = (max: number) =>
   fc.string({ minLength: 1, maxLength: Math.min(max, 60) }).filter((s) => s.trim().length > 0);
-function fieldArb(f: FieldSpec): fc.Arbitrary<unknown> {
+
+/** A recommendation id (`166-POL/R12`): mostly the target visit's own, or any visit's. */
+const recommendationId = fc.oneof(
+  fc.integer({ min: 1, max: 999 }).map((n) => `${TARGET}/R${n}`),
+  fc
+    .tuple(fc.integer({ min: 1, max: 99999 }), fc.stringMatching(/^[A-Z]{3}$/), fc.integer({ min: 1, max: 999 }))
+    .map(([visit, iso3, n]) => `${visit}-${iso3}/R${n}`),
+);
+const recommendationIds = fc.uniqueArray(recommendationId, { minLength: 1, maxLength: 5 });
+const partnerName = fc.constantFrom('UNODC', 'IOM', 'UNDP', 'INTERPOL', 'OSCE');
+/** What CTED records with the final draft (RecommendationInput), numbered once each. */
+const recommendationList = fc.uniqueArray(
+  fc.record(
+    {
+      number: fc.integer({ min: 1, max: 999 }),
+      text: nonBlank(4000),
+      theme: fc.constantFrom(...THEMES),
+      priority: fc.boolean(),
+      taNeed: nonBlank(2000),
+      supersedes: fc.array(recommendationId, { maxLength: 3 }),
+    },
+    { requiredKeys: ['number', 'text', 'theme', 'priority'] },
+  ),
+  { minLength: 1, maxLength: 5, selector: (r) => r.number },
+);
+/** Items per recommendation, each named once: the State's progress, or CTED's assessment. */
+const itemsOf = (statuses: readonly string[], comment: 'text' | 'note') =>
+  fc.uniqueArray(
+    fc.record(
+      {
+        recommendation: recommendationId,
+        status: fc.constantFrom(...statuses),
+        [comment]: fc.string({ maxLength: 60 }),
+      },
+      { requiredKeys: ['recommendation', 'status'] },
+    ),
+    { minLength: 1, maxLength: 5, selector: (i) => i.recommendation },
+  );
+const progressItems = itemsOf(REPORTED_STATUSES, 'text');
+
+/** Fields whose type alone does not say what is valid: recommendations' ids, partners, lists of records. */
+const FIELD_ARBS: Partial<Record<ActionName, Record<string, fc.Arbitrary<unknown>>>> = {
+  'refer-ta': { recommendations: recommendationIds, partners: fc.uniqueArray(partnerName, { minLength: 1 }) },
+  'agree-ta-needs': { recommendations: recommendationIds },
+  'record-ta-response': { recommendation: recommendationId, partner: partnerName },
+  'record-ta-delivery': { recommendation: recommendationId, partner: partnerName },
+  'record-recommendations': { recommendations: recommendationList },
+  'submit-implementation-report': { progress: progressItems },
+  'report-progress': { items: progressItems },
+  'submit-follow-up-report': { unassessed: recommendationIds },
+  'assess-recommendation': { items: itemsOf(ASSESSED_STATUSES, 'note') },
+};
+
+/** What a refinement of a schema asks beyond its fields one by one. */
+const REFINED: Partial<Record<ActionName, (p: Record<string, unknown>) => Record<string, unknown>>> = {
+  // A referral names the recommendations whose agreed needs it refers, or the day the State agreed them.
+  'refer-ta': (p) => (p.recommendations || p.agreedOn ? p : { ...p, agreedOn: '2026-11-02' }),
+  // Partial consent names the sections or the priority needs; the other scopes take neither.
+  'record-consent': ({ sections, priorityTaNeedsOnly, ...p }) =>
+    p.scope !== 'partial'
+      ? p
+      : {
+          ...p,
+          ...(priorityTaNeedsOnly !== undefined ? { priorityTaNeedsOnly } : {}),
+          ...(sections || !priorityTaNeedsOnly ? { sections: sections ?? ['Border security'] } : {}),
+        },
+};
+
+function fieldArb(action: ActionName, f: FieldSpec): fc.Arbitrary<unknown> {
+  const own = FIELD_ARBS[action]?.[f.name];
+  if (own) return own;
   switch (f.type) {
     case 'string':
       return nonBlank(4000);
@@ -461,14 +539,16 @@ function fieldArb(f: FieldSpec): fc.Arbitrary<unknown> {
       return fc.boolean();
     case 'enum':
       return fc.constantFrom(...(f.values ?? []));
+    case 'records':
+      throw new Error(`${action}.${f.name}: a list of records needs its arbitrary in FIELD_ARBS`);
   }
 }
+/** A payload the action's schema accepts (the first test below asserts it), built field by field. */
 function validPayload(action: ActionName): fc.Arbitrary<Record<string, unknown>> {
   const fields = ACTION_FIELDS[action];
-  const shape = Object.fromEntries(fields.map((f) => [f.name, fieldArb(f)]));
-  return fc
-    .record(shape, { requiredKeys: fields.filter((f) => f.required).map((f) => f.name) })
-    .filter((p) => ACTION_PAYLOADS[action].safeParse(p).success) as fc.Arbitrary<Record<string, unknown>>;
+  const shape = Object.fromEntries(fields.map((f) => [f.name, fieldArb(action, f)]));
+  const refine = REFINED[action] ?? ((p) => p);
+  return fc.record(shape, { requiredKeys: fields.filter((f) => f.required).map((f) => f.name) }).map(refine);
 }
 
 /** A user whose role may take the action (on a NOR visit). */
@@ -537,6 +617,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([h?.close(), hr?.close()]);
+});
+
+describe('the valid payloads the hostile ones are made from', () => {
+  it.each(ACTIONS)('%s: every one the generator builds is accepted by the action’s schema', (action) => {
+    fc.assert(
+      fc.property(validPayload(action), (p) => {
+        const parsed = ACTION_PAYLOADS[action].safeParse(p);
+        expect(parsed.success, `${JSON.stringify(p)}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe('hostile input to every write route, as a user who may use it', () => {
@@ -618,7 +710,11 @@ describe('hostile input to every write route, as a user who may use it', () => {
     async (action, as) => {
       const acceptedBefore = accepted();
       const fields = ACTION_FIELDS[action].map((f) => f.name);
-      const cases = fc.oneof(hostileJson(validPayload(action), fields, invalidBy(ACTION_PAYLOADS[action])), rawHostile);
+      const limit = bodyLimitOf(action);
+      const cases = fc.oneof(
+        hostileJson(validPayload(action), fields, invalidBy(ACTION_PAYLOADS[action]), limit),
+        rawHostileUpTo(limit),
+      );
       await fc.assert(
         fc.asyncProperty(cases, async (c) => {
           const auditBefore = h.store.audit().length;
@@ -652,6 +748,17 @@ describe('hostile input to every write route, as a user who may use it', () => {
     }
     expect(notNow.map(([a]) => a)).toContain('record-comments');
     expect(notNow.map(([a]) => a)).not.toContain('submit-draft');
+    // In drafting, with no recommendation adopted, none of their steps is allowed; recording them is.
+    expect(notNow.map(([a]) => a)).toEqual(
+      expect.arrayContaining([
+        'report-progress',
+        'assess-recommendation',
+        'agree-ta-needs',
+        'record-ta-response',
+        'record-ta-delivery',
+      ]),
+    );
+    expect(notNow.map(([a]) => a)).not.toContain('record-recommendations');
     const cases = fc
       .constantFrom(...notNow)
       .chain(([action, as, allowed]) =>
@@ -835,26 +942,40 @@ describe('hostile input to every write route, as a user who may use it', () => {
     ).toBe(true);
   });
 
-  it('refuses bodies over 64 KiB on every write route with 413, declared or streamed', async () => {
-    const routes: [string, UserName][] = [
-      ['/api/visits', 'cted'],
-      ['/api/visits/import', 'secretariat'],
-      ...ACTIONS.map((a): [string, UserName] => [`/api/visits/${TARGET}/actions/${a}`, actorFor(a)]),
-      [`/api/visits/${TARGET}/links`, 'cted'],
-      [`/api/links/${commentLink}`, 'cted'],
+  it('refuses bodies over 64 KiB on every write route with 413 (over 6 MiB for a file of recommendations), declared or streamed', async () => {
+    const routes: [string, UserName, number][] = [
+      ['/api/visits', 'cted', MAX_BODY_BYTES],
+      ['/api/visits/import', 'secretariat', MAX_BODY_BYTES],
+      ...ACTIONS.map((a): [string, UserName, number] => [
+        `/api/visits/${TARGET}/actions/${a}`,
+        actorFor(a),
+        bodyLimitOf(a),
+      ]),
+      [`/api/visits/${TARGET}/links`, 'cted', MAX_BODY_BYTES],
+      [`/api/links/${commentLink}`, 'cted', MAX_BODY_BYTES],
     ];
-    const big = Buffer.from(JSON.stringify({ note: 'a'.repeat(MAX_BODY_BYTES) }));
-    for (const [path, as] of routes) {
+    const over = (limit: number) => Buffer.from(JSON.stringify({ note: 'a'.repeat(limit) }));
+    for (const [path, as, limit] of routes) {
       for (const chunked of [false, true]) {
         const r = await send(h.url, 'POST', path, {
           token: h.tokens[as],
-          body: big,
+          body: over(limit),
           contentType: 'application/json',
           chunked,
         });
         expectRefusal(r, [413], 'body-too-large');
       }
     }
+    // record-recommendations reads more than 64 KiB (300 recommendations as JSON): refused for what it says.
+    expectRefusal(
+      await send(h.url, 'POST', `/api/visits/${TARGET}/actions/record-recommendations`, {
+        token: h.tokens.cted,
+        body: over(MAX_BODY_BYTES),
+        contentType: 'application/json',
+      }),
+      [400],
+      'invalid-request',
+    );
     // Exactly at the limit is read (and refused for what it says, not for its size).
     const atLimit = Buffer.from(`{"note":"${'a'.repeat(MAX_BODY_BYTES - 11)}"}`);
     expect(atLimit.length).toBe(MAX_BODY_BYTES);
