@@ -290,7 +290,7 @@ describe('npm start, the CLI and real e-mail', () => {
     const notNow = await cli('visits', 'act', '501-CHL', 'transmit-report');
     expect(notNow.code).toBe(1);
     expect(notNow.stderr).toContain(
-      'refused: transmit-report is not allowed while visit 501-CHL is at stage drafting; allowed now: record-pao, refer-ta, submit-draft, withdraw',
+      'refused: transmit-report is not allowed while visit 501-CHL is at stage drafting; allowed now: record-pao, refer-ta, submit-draft, record-recommendations, withdraw',
     );
 
     const missing = await cli('visits', 'act', '501-CHL', 'withdraw');

@@ -195,7 +195,7 @@ describe('state review (30 days)', () => {
         cause: {
           type: 'ActionNotAllowed',
           message: expect.stringContaining(
-            'allowed now: record-pao, refer-ta, record-comments, grant-extension, refuse-extension, withdraw',
+            'allowed now: record-pao, refer-ta, record-comments, grant-extension, refuse-extension, record-recommendations, withdraw',
           ),
         },
       });
