@@ -15,7 +15,7 @@ import {
   type Operation,
   type Principal,
 } from '../domain/permissions';
-import type { VisitStatus } from '../domain/visit';
+import type { AllowedAction, VisitStatus } from '../domain/visit';
 import {
   isPartnerView,
   isStateView,
@@ -61,8 +61,17 @@ function listEntryOf(v: StateView): VisitListEntry {
   return { id, stage, state, type, nextDeadline, overdue, ...(groupId ? { group: groupId } : {}) };
 }
 
-const allowedIn = (view: VisitView): ActionName[] =>
-  'allowedActions' in view ? view.allowedActions.map((a) => a.action) : [];
+/**
+ * The actions the caller may take now. A partner's view carries none, yet its answers to the needs
+ * referred to it are its to give: the same filter every view's actions go through (`mayAct`).
+ */
+function allowedFor(caller: Caller, s: VisitStatus): AllowedAction[] {
+  if (isOperator(caller)) {
+    const view = viewOf(caller, s);
+    return 'allowedActions' in view ? view.allowedActions : [];
+  }
+  return s.allowedActions.filter((a) => mayAct(caller, a.action, s));
+}
 
 export class VisitService {
   constructor(
@@ -103,8 +112,7 @@ export class VisitService {
 
   /** The actions the caller may take on the visit now, with their fields. */
   async allowedActions(caller: Caller, id: string) {
-    const view = await this.view(caller, id);
-    return 'allowedActions' in view ? view.allowedActions : [];
+    return allowedFor(caller, await this.readable(caller, id));
   }
 
   /** Starts the follow-up of a visit: 400 for a bad request, 409 when it is already followed up. */
@@ -242,7 +250,7 @@ export class VisitService {
     const err = toAppError(e);
     if (err.code === 'not-allowed-now' || err.code === 'refused') {
       this.audit.record(attempt, 'refused', err.message);
-      const allowedActions = allowedIn(viewOf(attempt.caller, await this.status(s.id)));
+      const allowedActions = allowedFor(attempt.caller, await this.status(s.id)).map((a) => a.action);
       return new AppError(err.code, err.message, { allowedActions }, { cause: e });
     }
     // A closed or withdrawn visit's workflow has finished: it still answers queries, not updates.
