@@ -16,6 +16,7 @@ import {
   type RecommendationRecord,
   type RegisterChange,
   type RegisterState,
+  type TaPartnerStatus,
   type TaStatus,
 } from './model';
 
@@ -280,7 +281,9 @@ function partnerStep(index: Index, change: Change<'ta-response'> | Change<'ta-de
  * is, else accepted when any accepted, declined when all declined, referred otherwise. Before any
  * referral it stays identified or agreed.
  */
-export function taStatusOf(ta: Ta): TaStatus {
+export function taStatusOf<T extends Pick<Ta, 'status'> & { partners: readonly { status: TaPartnerStatus }[] }>(
+  ta: T,
+): TaStatus {
   const ps = ta.partners.map((p) => p.status);
   if (ps.length === 0) return ta.status === 'agreed' ? 'agreed' : 'identified';
   if (ps.includes('delivered')) return 'delivered';

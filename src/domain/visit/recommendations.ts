@@ -12,20 +12,12 @@ import {
   stateOfRecommendation,
   visitOfRecommendation,
   type RegisterChange,
-  type TaStatus,
 } from '../recommendations/model';
+import { taStatusOf } from '../recommendations/register';
 import type { ActionName, Recipient, VisitType } from '../vocabulary';
 import { closeItem, deadlineAfter, isOpen, openItem } from './clocks';
 import { iso, notify } from './events';
-import type {
-  ActionCommand,
-  Effects,
-  UncheckedCommand,
-  VisitEvent,
-  VisitRecommendation,
-  VisitState,
-  VisitTaPartner,
-} from './state';
+import type { ActionCommand, Effects, UncheckedCommand, VisitEvent, VisitState } from './state';
 
 /** Which parts of the follow-up a visit type has (rules 3; earlier visits keep the whole track). */
 export interface Track {
@@ -67,17 +59,6 @@ function attribution(cmd: Pick<UncheckedCommand, 'actor'>, nowMs: number, onBeha
 const own = (state: VisitState) => (state.adoptedAt ? (state.recommendations ?? []) : []);
 const byId = (state: VisitState, id: string) => own(state).find((r) => r.id === id);
 const partnersOf = (state: VisitState) => own(state).flatMap((r) => r.ta?.partners ?? []);
-
-/** The overall status of a need, from its partners' parts. */
-function taStatusOf(ta: NonNullable<VisitRecommendation['ta']>): TaStatus {
-  const has = (s: VisitTaPartner['status']) => ta.partners.some((p) => p.status === s);
-  if (!ta.partners.length) return ta.status === 'identified' ? 'identified' : 'agreed';
-  if (has('delivered')) return 'delivered';
-  if (has('delivering')) return 'delivering';
-  if (has('accepted')) return 'accepted';
-  if (has('referred')) return 'referred';
-  return 'declined';
-}
 
 /** The partners whose answer to a referral is still awaited. */
 export function pendingTaPartners(state: VisitState): string[] {
