@@ -87,7 +87,7 @@ async function main() {
   await time('/api/visits.csv', 100);
   await time('/compliance', 50);
   await time('/annual', 50);
-  await registerBench(env.client, store, token);
+  await registerBench(env.client);
   await time('/api/recommendations?state=POL', 50);
   await time('/api/recommendations.csv', 50);
   await time('/states/POL', 50);
@@ -156,7 +156,7 @@ function registerChanges(): RegisterChange[] {
   return changes;
 }
 
-async function registerBench(client: Client, store: Store, token: string): Promise<void> {
+async function registerBench(client: Client): Promise<void> {
   const changes = registerChanges();
   let t = performance.now();
   const pure = emptyRegister('POL');
