@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Server } from 'node:http';
 import { version } from '../package.json';
 import type { Policy } from './domain/policy';
-import { createHttpApp, httpServer } from './doors/http/app';
+import { createHttpApp, httpServer, type HttpOptions } from './doors/http/app';
 import type { Store } from './infra/store/store';
 import { createServices } from './services';
 
@@ -17,6 +17,7 @@ export interface HttpParts {
   now?: () => number;
   rateLimit?: number;
   taskQueue?: string;
+  codec?: HttpOptions['codec'];
 }
 
 export function httpServerFor(p: HttpParts): Server {
@@ -36,6 +37,7 @@ export function httpServerFor(p: HttpParts): Server {
     version,
     ...(p.now ? { now: p.now } : {}),
     ...(p.rateLimit ? { rateLimit: p.rateLimit } : {}),
+    ...(p.codec ? { codec: p.codec } : {}),
   });
   return httpServer(app);
 }

@@ -10,6 +10,7 @@ import { loadPolicy } from './infra/policy/loader';
 import { loadLinkSecret, publicUrlOf } from './infra/secrets';
 import { Store } from './infra/store/store';
 import { connectClient } from './infra/temporal/connection';
+import { temporalSecurity } from './infra/temporal/security';
 import { createServices, type Services } from './services';
 
 /** Memoizes a factory: the resource is made on first use, once. */
@@ -34,7 +35,14 @@ export function compose(
   config: Config,
   given: { temporal?: () => Promise<Client>; store?: () => Store } = {},
 ): Composed {
-  const temporal = once(() => connectClient(temporalAddress(config), config.TEMPORAL_NAMESPACE, '5 seconds'));
+  const temporal = once(() => {
+    const { tls, dataConverter } = temporalSecurity(config);
+    return connectClient(temporalAddress(config), config.TEMPORAL_NAMESPACE, {
+      connectTimeout: '5 seconds',
+      tls,
+      dataConverter,
+    });
+  });
   const store = once(() => new Store(storePath(config)));
   const policy = once((): Policy => loadPolicy(config.FOLLOWUP_POLICY));
   const linkSecret = once(() => loadLinkSecret(config));

@@ -5,6 +5,32 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+/**
+ * `id:base64key,id:base64key`: the first key encrypts, all decrypt (rotation: put the new key
+ * first and keep the old ones until no history needs them).
+ */
+const CodecKeys = z
+  .string()
+  .transform((s, ctx) => {
+    const keys = s.split(',').map((entry) => {
+      const m = /^\s*([A-Za-z0-9._-]{1,64}):([A-Za-z0-9+/=_-]+)\s*$/.exec(entry);
+      const key = m ? Buffer.from(m[2]!, 'base64') : undefined;
+      if (!m || key?.length !== 32) {
+        const what = m ? `key ${m[1]} is ${key?.length} bytes` : `"${entry.split(':')[0]?.trim()}…" is not id:key`;
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what}; expected id:base64key[,id:base64key…] with 32-byte keys (openssl rand -base64 32)`,
+        });
+      }
+      return { id: m?.[1] ?? '', key: key ?? Buffer.alloc(0) };
+    });
+    const ids = keys.map((k) => k.id);
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', message: `key id ${dup} appears twice` });
+    return keys;
+  })
+  .optional();
+
 const Env = z.object({
   /** host:port of a Temporal server; unset: `npm start` runs the embedded dev server. */
   TEMPORAL_ADDRESS: z
@@ -37,6 +63,46 @@ const Env = z.object({
   /** Port of the embedded dev server (gRPC); its UI listens on TEMPORAL_UI_PORT. */
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  /** Keys that encrypt every payload in Temporal's history; unset: payloads are stored in clear. */
+  FOLLOWUP_CODEC_KEYS: CodecKeys,
+  /** Origins (comma-separated) of the Temporal UI allowed to call /codec; default: the embedded UI's. */
+  FOLLOWUP_CODEC_ORIGINS: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()))
+    .pipe(z.array(z.url().regex(/^https?:\/\/[^/]+$/, 'expected an origin, e.g. https://temporal.example.org')))
+    .optional(),
+  /** TLS to a remote TEMPORAL_ADDRESS: `true` for server-authenticated TLS (implied by the files below). */
+  TEMPORAL_TLS: z.stringbool().optional(),
+  /** PEM files: the client certificate and key (mTLS, both or neither), the CA that signed the server's. */
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+});
+
+/** Cross-variable rules: mTLS needs both files; TLS applies to a remote server only. */
+const Checked = Env.superRefine((e, ctx) => {
+  if (!e.TEMPORAL_TLS_CERT !== !e.TEMPORAL_TLS_KEY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TEMPORAL_TLS_CERT'],
+      message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS)',
+    });
+  }
+  const tls = e.TEMPORAL_TLS || e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_KEY || e.TEMPORAL_TLS_CA;
+  if (tls && !e.TEMPORAL_ADDRESS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TEMPORAL_ADDRESS'],
+      message: 'TEMPORAL_TLS* needs a remote TEMPORAL_ADDRESS (the embedded server has no TLS)',
+    });
+  }
+  if (e.TEMPORAL_TLS === false && (e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TEMPORAL_TLS'],
+      message: 'TEMPORAL_TLS=false contradicts TEMPORAL_TLS_CERT/CA',
+    });
+  }
 });
 
 export type Config = Readonly<z.infer<typeof Env> & { dataDir: string }>;
@@ -45,7 +111,7 @@ export type Config = Readonly<z.infer<typeof Env> & { dataDir: string }>;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, as shells often export them that way.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = Env.safeParse(present);
+  const parsed = Checked.safeParse(present);
   if (!parsed.success) {
     throw new Error(
       `Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,

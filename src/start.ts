@@ -19,7 +19,9 @@ import { loadPolicy } from './infra/policy/loader';
 import { loadLinkSecret, publicUrlOf } from './infra/secrets';
 import { Store } from './infra/store/store';
 import { connectClient, connectWorker, prepareNamespace } from './infra/temporal/connection';
+import { jsonCodec } from './infra/temporal/codec';
 import { startDevServer, type DevServer } from './infra/temporal/dev-server';
+import { temporalSecurity, type TemporalSecurity } from './infra/temporal/security';
 import { createVisitWorker } from './worker';
 
 type Config = ReturnType<typeof loadConfig>;
@@ -32,7 +34,7 @@ function privateDataDir(config: Config): void {
 }
 
 /** The embedded dev server (unless TEMPORAL_ADDRESS names one), the worker's connection and a client. */
-async function temporal(config: Config) {
+async function temporal(config: Config, security: TemporalSecurity) {
   const devServer: DevServer | undefined = config.TEMPORAL_ADDRESS
     ? undefined
     : startDevServer({
@@ -46,10 +48,16 @@ async function temporal(config: Config) {
         },
       });
   const address = devServer?.address ?? config.TEMPORAL_ADDRESS!;
-  const connection = await connectWorker(address, 60_000);
-  const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
+  const connection = await connectWorker(address, 60_000, security.tls);
+  const client = await connectClient(address, config.TEMPORAL_NAMESPACE, security);
   await prepareNamespace(client, config.TEMPORAL_NAMESPACE, devServer !== undefined);
   return { devServer, address, connection, client };
+}
+
+/** The Temporal UI origins the codec endpoint answers: configured, or the embedded UI's. */
+function codecOrigins(config: Config): string[] {
+  const port = config.TEMPORAL_UI_PORT;
+  return config.FOLLOWUP_CODEC_ORIGINS ?? [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
 }
 
 async function listen(server: Server, config: Config): Promise<number> {
@@ -76,6 +84,9 @@ function banner(
     `  Dashboard:   http://${host}:${port}/`,
     `  API:         http://${host}:${port} (OpenAPI at /openapi.json)`,
     `  Store:       ${store.file}`,
+    config.FOLLOWUP_CODEC_KEYS
+      ? `  Payloads:    encrypted with key ${config.FOLLOWUP_CODEC_KEYS[0]!.id} (codec endpoint /codec)`
+      : '  Payloads:    in clear in Temporal history (set FOLLOWUP_CODEC_KEYS to encrypt)',
     config.SMTP_URL
       ? `  Mail:        ${config.SMTP_URL}`
       : `  Outbox:      ${outboxPath(config)} (one .eml file per message)`,
@@ -91,7 +102,8 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const policy = loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
   const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
-  const { devServer, address, connection, client } = await temporal(config);
+  const security = temporalSecurity(config); // reads the TLS files now: a bad path stops start-up
+  const { devServer, address, connection, client } = await temporal(config, security);
 
   const store = new Store(storePath(config));
   const publicUrl = publicUrlOf(config);
@@ -100,6 +112,7 @@ async function main() {
   const worker = await createVisitWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: security.dataConverter,
     deps: {
       store,
       mailer,
@@ -112,7 +125,8 @@ async function main() {
     },
   });
   const { services } = compose(config, { temporal: async () => client, store: () => store });
-  const server = httpServer(createHttpApp({ services, publicUrl, version }));
+  const codec = security.codec && { port: jsonCodec(security.codec), origins: codecOrigins(config) };
+  const server = httpServer(createHttpApp({ services, publicUrl, version, ...(codec ? { codec } : {}) }));
   console.log(banner(config, address, devServer, await listen(server, config), store, services.calendar.current()));
 
   // Ctrl-C may arrive twice (from the terminal's group and relayed by tsx): the first one stops.

@@ -11,6 +11,8 @@ export interface VisitWorkerOptions {
   taskQueue?: string;
   /** A prebuilt bundle (tests build it once); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** With the payload codec when FOLLOWUP_CODEC_KEYS is set (as the clients' must be). */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export function workflowsPath(): string {
@@ -23,6 +25,7 @@ export async function createVisitWorker(o: VisitWorkerOptions): Promise<Worker> 
     namespace: o.namespace,
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     activities: createActivities(o.deps),
+    ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
   });
 }

@@ -98,6 +98,8 @@ export const OPERATIONS = {
   'start-visit': ['cted', 'secretariat'],
   'import-visits': ['cted', 'secretariat'],
   'issue-link': ['cted', 'secretariat'],
+  /** Decrypt Temporal payloads (the codec endpoint): those who see every visit in full. */
+  'use-codec': ['cted', 'secretariat'],
   'read-policy': ['cted', 'secretariat', 'committee', 'chair', 'state', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Operation = keyof typeof OPERATIONS;

@@ -15,6 +15,7 @@ import { recommendationRoutes } from '../api/recommendations';
 import { visitRoutes } from '../api/visits';
 import { webRoutes } from '../web/routes';
 import { authentication } from './auth';
+import { codecCors, codecRoutes, type CodecPort } from './codec';
 import type { AppEnv } from './env';
 import { answerRefusals, undeclaredMethods } from './errors';
 
@@ -26,6 +27,8 @@ export interface HttpOptions {
   now?: () => number;
   /** Failed sign-ins and link requests allowed per client address per minute. */
   rateLimit?: number;
+  /** The payload codec (FOLLOWUP_CODEC_KEYS) and the Temporal UI origins it answers; unset: no /codec routes. */
+  codec?: { port: CodecPort; origins: string[] };
   /** Where unexpected errors are reported (never to the caller). */
   log?: (message: string) => void;
 }
@@ -35,6 +38,8 @@ export function createHttpApp(o: HttpOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   const auth = authentication(services, o.rateLimit ?? 20, o.now ?? Date.now);
 
+  // Before the method guard: the UI's CORS preflight (OPTIONS) is answered here.
+  if (o.codec) codecCors(app, o.codec.origins);
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -69,6 +74,7 @@ export function createHttpApp(o: HttpOptions): OpenAPIHono<AppEnv> {
   exportRoutes(app, services, auth);
   recommendationRoutes(app, services, auth);
   webRoutes(app, services, auth, o.publicUrl);
+  if (o.codec) codecRoutes(app, auth, o.codec.port);
   openApiRoute(app, o.version);
 
   answerRefusals(app, o.log ?? console.error);

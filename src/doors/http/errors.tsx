@@ -14,7 +14,7 @@ import { allowedMethods } from './methods';
 
 /** Programs (the API, feeds, the document) get JSON; people in a browser get pages. */
 const forPrograms = (path: string) =>
-  path.startsWith('/api/') || path.startsWith('/feeds/') || path === '/openapi.json';
+  path.startsWith('/api/') || path.startsWith('/feeds/') || path.startsWith('/codec/') || path === '/openapi.json';
 
 const FROM_HTTP_STATUS: Record<number, ErrorCode> = {
   400: 'invalid-request',

@@ -1,16 +1,17 @@
 /** Connections to Temporal: the worker's native one (retried while a server starts) and clients. */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import { NativeConnection } from '@temporalio/worker';
 import { registerSearchAttributes } from './search-attributes';
 import { ensureSchedules } from './schedules';
 
 /** Connects the worker, retrying until the server answers or `timeoutMs` passes. */
-export async function connectWorker(address: string, timeoutMs: number): Promise<NativeConnection> {
+export async function connectWorker(address: string, timeoutMs: number, tls?: TLSConfig): Promise<NativeConnection> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return await NativeConnection.connect({ address });
+      return await NativeConnection.connect({ address, ...(tls ? { tls } : {}) });
     } catch (e) {
       if (Date.now() > deadline) {
         const why = `Temporal server at ${address} did not answer within ${timeoutMs / 1000} s: ${(e as Error).message}`;
@@ -21,10 +22,21 @@ export async function connectWorker(address: string, timeoutMs: number): Promise
   }
 }
 
+export interface ClientOptions {
+  connectTimeout?: string;
+  tls?: TLSConfig | undefined;
+  /** With the payload codec when FOLLOWUP_CODEC_KEYS is set. */
+  dataConverter?: DataConverter | undefined;
+}
+
 /** A client of the namespace, with a `close` that ends its connection. */
-export async function connectClient(address: string, namespace: string, connectTimeout?: string): Promise<Client> {
-  const connection = await Connection.connect({ address, ...(connectTimeout ? { connectTimeout } : {}) });
-  return new Client({ connection, namespace });
+export async function connectClient(address: string, namespace: string, o: ClientOptions = {}): Promise<Client> {
+  const connection = await Connection.connect({
+    address,
+    ...(o.connectTimeout ? { connectTimeout: o.connectTimeout } : {}),
+    ...(o.tls ? { tls: o.tls } : {}),
+  });
+  return new Client({ connection, namespace, ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}) });
 }
 
 /**
