@@ -2,6 +2,7 @@
  * A running engine for API tests: the real dev server, a worker with real activities (SMTP on
  * port 0, a SQLite file), and the HTTP API on port 0, with one user per role.
  */
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,8 @@ import { linkIssuer } from '../src/infra/links';
 import { smtpMailer } from '../src/infra/mail';
 import { resolvePolicy } from '../src/infra/policy/loader';
 import { Store } from '../src/infra/store/store';
+import { jsonCodec, type CodecKey } from '../src/infra/temporal/codec';
+import { dataConverter, payloadCodec } from '../src/infra/temporal/security';
 import { createVisitWorker } from '../src/worker';
 import { devServerEnv, workflowBundle } from './helpers';
 import { startSmtp, type TestSmtp } from './smtp';
@@ -58,8 +61,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startApiHarness(opts: { policy?: Policy; rateLimit?: number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  policy?: Policy;
+  rateLimit?: number;
+  /** Encrypts payloads as FOLLOWUP_CODEC_KEYS does: worker, client and /codec (the UI at `codecOrigin`). */
+  codecKeys?: CodecKey[];
+  codecOrigin?: string;
+}
+
+export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const [env, smtp] = await Promise.all([devServerEnv(), startSmtp()]);
+  const codec = opts.codecKeys ? payloadCodec({ FOLLOWUP_CODEC_KEYS: opts.codecKeys }) : undefined;
+  const converter = dataConverter(codec);
+  // The engine's client: env.client has no codec, so with one the engine gets its own, as npm start builds it.
+  const client = converter
+    ? new Client({ connection: env.connection, namespace: 'default', dataConverter: converter })
+    : env.client;
   const dir = mkdtempSync(join(tmpdir(), 'followup-api-'));
   const store = new Store(join(dir, 'followup.sqlite'));
   const linkSecret = randomBytes(32).toString('base64url');
@@ -76,23 +93,25 @@ export async function startApiHarness(opts: { policy?: Policy; rateLimit?: numbe
     namespace: 'default',
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
+    dataConverter: converter,
     deps: {
       store,
       mailer: smtpMailer(smtp.url),
       directory,
       from: 'followup@un.example.org',
       links: linkIssuer(linkSecret, 'http://api.invalid', 45 * 86_400_000),
-      temporal: env.client,
+      temporal: client,
     },
   });
   const running = worker.run();
   const api: Server = httpServerFor({
-    client: env.client,
+    client,
     store,
     policy,
     linkSecret,
     publicUrl: 'http://api.invalid',
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+    ...(codec ? { codec: { port: jsonCodec(codec), origins: [opts.codecOrigin ?? 'http://127.0.0.1:8233'] } } : {}),
   });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;

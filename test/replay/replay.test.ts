@@ -5,9 +5,11 @@
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AesGcmCodec } from '../../src/infra/temporal/codec';
 import { quietRuntime, workflowBundle } from '../helpers';
 
 const HISTORIES = join(__dirname, '..', 'histories');
@@ -81,6 +83,19 @@ describe('replay of committed histories', () => {
     expect(history.events?.length).toBeGreaterThan(100);
     await expect(
       Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `replay-${file}`),
+    ).resolves.toBeUndefined();
+  });
+
+  // Visits started before FOLLOWUP_CODEC_KEYS was set: their clear payloads pass the codec unchanged.
+  it.each(files)('replays %s on a worker with the payload codec', async (file) => {
+    quietRuntime();
+    const codec = new AesGcmCodec([{ id: 'k1', key: randomBytes(32) }]);
+    await expect(
+      Worker.runReplayHistory(
+        { workflowBundle: await workflowBundle(), dataConverter: { payloadCodecs: [codec] } },
+        load(file),
+        `replay-codec-${file}`,
+      ),
     ).resolves.toBeUndefined();
   });
 

@@ -17,14 +17,14 @@ const TAG_BYTES = 16;
 export interface CodecKey {
   id: string;
   /** 32 bytes. */
-  key: Buffer;
+  key: Uint8Array;
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | null | undefined) => (b ? new TextDecoder().decode(b) : undefined);
 
 export class AesGcmCodec implements PayloadCodec {
-  private readonly byId: ReadonlyMap<string, Buffer>;
+  private readonly byId: ReadonlyMap<string, Uint8Array>;
 
   constructor(private readonly keys: readonly CodecKey[]) {
     if (keys.length === 0) throw new Error('the payload codec needs at least one key');

@@ -6,7 +6,7 @@ import type { TLSConfig } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../config';
-import { AesGcmCodec } from './codec';
+import { AesGcmCodec, type CodecKey } from './codec';
 
 type TlsSettings = Pick<
   Config,
@@ -40,7 +40,7 @@ export function temporalTls(c: TlsSettings): TLSConfig | undefined {
 }
 
 /** The codec FOLLOWUP_CODEC_KEYS configures, if any. */
-export function payloadCodec(c: Pick<Config, 'FOLLOWUP_CODEC_KEYS'>): AesGcmCodec | undefined {
+export function payloadCodec(c: { FOLLOWUP_CODEC_KEYS?: readonly CodecKey[] | undefined }): AesGcmCodec | undefined {
   return c.FOLLOWUP_CODEC_KEYS ? new AesGcmCodec(c.FOLLOWUP_CODEC_KEYS) : undefined;
 }
 
