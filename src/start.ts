@@ -42,6 +42,8 @@ async function temporal(config: Config, security: TemporalSecurity) {
         port: config.TEMPORAL_DEV_PORT,
         uiPort: config.TEMPORAL_UI_PORT,
         namespace: config.TEMPORAL_NAMESPACE,
+        // The UI's origin is 127.0.0.1 too: same site, so the dashboard's session cookie reaches /codec.
+        codecEndpoint: security.codec && config.PORT !== 0 ? `http://127.0.0.1:${config.PORT}/codec` : undefined,
         onUnexpectedExit: (why) => {
           console.error(`${why}; stopping.`);
           process.exit(1);

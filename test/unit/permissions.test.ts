@@ -317,15 +317,21 @@ describe('mayAct', () => {
 });
 
 describe('mayOperate', () => {
-  it('lets only CTED and the secretariat start, import and issue links; everyone reads the policy', () => {
-    for (const op of ['start-visit', 'import-visits', 'issue-link'] as const) {
+  it('lets only CTED and the secretariat start, import, issue links and decrypt payloads; everyone reads the policy', () => {
+    for (const op of ['start-visit', 'import-visits', 'issue-link', 'use-codec'] as const) {
       expect(
         ROLES.filter((r) => mayOperate({ email: 'a@b.org', role: r }, op)),
         op,
       ).toEqual(['cted', 'secretariat']);
     }
     expect(ROLES.filter((r) => mayOperate({ email: 'a@b.org', role: r }, 'read-policy'))).toEqual([...ROLES]);
-    expect(Object.keys(OPERATIONS).sort()).toEqual(['import-visits', 'issue-link', 'read-policy', 'start-visit']);
+    expect(Object.keys(OPERATIONS).sort()).toEqual([
+      'import-visits',
+      'issue-link',
+      'read-policy',
+      'start-visit',
+      'use-codec',
+    ]);
   });
 });
 

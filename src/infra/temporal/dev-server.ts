@@ -13,6 +13,8 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
+  /** The engine's codec endpoint, which the embedded UI calls to show decrypted payloads. */
+  codecEndpoint?: string | undefined;
   /** Called if the server exits on its own (not through `stop`). */
   onUnexpectedExit: (why: string) => void;
 }
@@ -36,6 +38,7 @@ export function startDevServer(o: DevServerOptions): DevServer {
     [
       ...['server', 'start-dev', '--db-filename', dbFile, '--ip', '127.0.0.1'],
       ...['--port', String(o.port), '--ui-port', String(o.uiPort), '--namespace', o.namespace, '--log-level', 'warn'],
+      ...(o.codecEndpoint ? ['--ui-codec-endpoint', o.codecEndpoint] : []),
       ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${SA_TYPE[k.type] ?? 'Keyword'}`]),
     ],
     // Its own process group: Ctrl-C reaches only us, and we stop the server after the worker has
