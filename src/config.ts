@@ -5,41 +5,62 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const Env = z.object({
-  /** host:port of a Temporal server; unset: `npm start` runs the embedded dev server. */
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233')
-    .optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  /** Where the engine keeps its state: the dev server's database, the store, the outbox. */
-  FOLLOWUP_DATA_DIR: z.string().min(1).default('./var'),
-  /** A JSON file that overrides the default policy. */
-  FOLLOWUP_POLICY: z.string().min(1).optional(),
-  /** A JSON file with the directory of addresses (secretariat, committee, chair, partners). */
-  FOLLOWUP_DIRECTORY: z.string().min(1).optional(),
-  /** smtp://host:port; unset: messages go to the outbox folder. */
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\/\S+$/, 'expected an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:2525')
-    .optional(),
-  MAIL_FROM: z.string().min(3).default('CTC visit follow-up <followup@localhost>'),
-  /** The actor the CLI records when `--as` is not given. */
-  FOLLOWUP_OPERATOR: z.email().default('operator@followup.local'),
-  /** Address the HTTP API listens on: loopback by default; 0.0.0.0 inside a container. */
-  HOST: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')]).default('127.0.0.1'),
-  /** Port of the HTTP API. */
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  /** Base URL people reach the API at, used in signed links sent by e-mail. */
-  FOLLOWUP_PUBLIC_URL: z.url().optional(),
-  /** Secret that signs links (at least 32 characters); unset: generated once into the data folder. */
-  FOLLOWUP_LINK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-  /** Port of the embedded dev server (gRPC); its UI listens on TEMPORAL_UI_PORT. */
-  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
-  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-});
+const Env = z
+  .object({
+    /** host:port of a Temporal server; unset: `npm start` runs the embedded dev server. */
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233')
+      .optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    /** Where the engine keeps its state: the dev server's database, the store, the outbox. */
+    FOLLOWUP_DATA_DIR: z.string().min(1).default('./var'),
+    /** A JSON file that overrides the default policy. */
+    FOLLOWUP_POLICY: z.string().min(1).optional(),
+    /** A JSON file with the directory of addresses (secretariat, committee, chair, partners). */
+    FOLLOWUP_DIRECTORY: z.string().min(1).optional(),
+    /** smtp://host:port; unset: messages go to the outbox folder. */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/\S+$/, 'expected an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:2525')
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('CTC visit follow-up <followup@localhost>'),
+    /** The actor the CLI records when `--as` is not given. */
+    FOLLOWUP_OPERATOR: z.email().default('operator@followup.local'),
+    /** Address the HTTP API listens on: loopback by default; 0.0.0.0 inside a container. */
+    HOST: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')]).default('127.0.0.1'),
+    /** Port of the HTTP API. */
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Base URL people reach the API at, used in signed links sent by e-mail. */
+    FOLLOWUP_PUBLIC_URL: z.url().optional(),
+    /** Secret that signs links (at least 32 characters); unset: generated once into the data folder. */
+    FOLLOWUP_LINK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    /** Port of the embedded dev server (gRPC); its UI listens on TEMPORAL_UI_PORT. */
+    TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+    TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+    /** Run one part only (`npm start -- --only worker|web` sets it): unset runs both in one process. */
+    FOLLOWUP_ONLY: z.enum(['worker', 'web']).optional(),
+    /** Workflows the worker keeps in memory: more uses memory, fewer replays histories on wake-up. */
+    FOLLOWUP_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  })
+  .refine((e) => e.FOLLOWUP_ONLY === undefined || e.TEMPORAL_ADDRESS !== undefined, {
+    // Each part alone would start its own embedded dev server: split processes share one Temporal.
+    path: ['FOLLOWUP_ONLY'],
+    message: 'a worker or web process alone needs TEMPORAL_ADDRESS (a Temporal server the processes share)',
+  });
 
 export type Config = Readonly<z.infer<typeof Env> & { dataDir: string }>;
+
+/** `--only worker|web` from the command line, as FOLLOWUP_ONLY (the flag wins over the variable). */
+export function onlyFromArgs(argv: readonly string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (i < 0) return undefined;
+  const arg = argv[i]!;
+  const value = arg.includes('=') ? arg.slice('--only='.length) : argv[i + 1];
+  // An empty value would read as unset (both parts): a bare `--only` is a mistake to report.
+  if (!value || value.startsWith('-')) throw new Error('Invalid command line: --only takes worker or web');
+  return value;
+}
 
 /** Parses `env` (process.env by default); throws an Error naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

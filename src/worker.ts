@@ -11,6 +11,8 @@ export interface VisitWorkerOptions {
   taskQueue?: string;
   /** A prebuilt bundle (tests build it once); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Bounds the sticky workflow cache (the SDK's default otherwise). */
+  maxCachedWorkflows?: number;
 }
 
 export function workflowsPath(): string {
@@ -23,6 +25,7 @@ export async function createVisitWorker(o: VisitWorkerOptions): Promise<Worker> 
     namespace: o.namespace,
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     activities: createActivities(o.deps),
+    ...(o.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: o.maxCachedWorkflows } : {}),
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
   });
 }
