@@ -80,6 +80,17 @@ async function npmStart(env: NodeJS.ProcessEnv, args: string[] = []): Promise<En
   return engine;
 }
 
+/** A command to its end: exit code and output. */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
+    child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+    child.once('exit', (code) => resolvePromise({ code, output: output.join('') }));
+  });
+}
+
 /** Ctrl-C to the group, and every process of it gone. */
 async function stop(engine: Engine): Promise<void> {
   const pid = engine.child.pid!;
@@ -137,6 +148,11 @@ describe('npm start -- --only worker and --only web', () => {
     expect(worker1.output.join('')).not.toContain('API:');
     expect(await listening(workerPort)).toBe(false); // a worker serves no HTTP
 
+    // A part alone on the embedded dev server is refused: split processes share one Temporal.
+    const embedded = await run('npm', ['start', '--', '--only', 'worker'], { ...base, TEMPORAL_ADDRESS: '' });
+    expect(embedded.code).toBe(1);
+    expect(embedded.output).toContain('FOLLOWUP_ONLY: a worker or web process alone needs TEMPORAL_ADDRESS');
+
     // Exactly the two worker processes poll the visits' queue: the web process runs no worker.
     const pollers = await eventually(async () => {
       const q = await temporal.client.workflowService.describeTaskQueue({
@@ -185,7 +201,7 @@ describe('npm start after kill -9', () => {
       PORT: String(await freePort()),
     };
     const first = await npmStart(env);
-    const devPid = Number(readFileSync(devServerPidFile(data), 'utf8'));
+    const devPid = Number(readFileSync(devServerPidFile(data), 'utf8').split(' ')[0]); // the server's, then ours
     process.kill(-first.child.pid!, 'SIGKILL');
     await eventually(() => (alive(-first.child.pid!) ? undefined : true), 'the killed group to be gone');
     // What used to make the next start fail with "address already in use": the server lives on.
@@ -198,6 +214,12 @@ describe('npm start after kill -9', () => {
     expect(alive(devPid)).toBe(false);
     const res = await fetch(`http://127.0.0.1:${env.PORT}/api/me`);
     expect(res.status).toBe(401); // the API answers (no token given)
+
+    // A second npm start on the same folder while this one runs is refused, and this one keeps its server.
+    const again = await run('npm', ['start'], env);
+    expect(again.code).toBe(1);
+    expect(again.output).toMatch(/Another npm start \(pid \d+\) runs on .*; stop it first\./);
+    expect((await fetch(`http://127.0.0.1:${env.PORT}/api/me`)).status).toBe(401);
 
     await stop(second);
     // A clean stop leaves no pid file and no server behind.

@@ -57,15 +57,19 @@ function commandLine(pid: number): string | undefined {
 /**
  * Ends the dev server a crashed `npm start` left behind (its own process group survives a kill -9
  * of npm), so this start gets its ports and database. Only a live process running our binary on
- * this data folder's database is stopped: a pid reused by anything else is left alone.
- * Returns the pid it stopped, if any.
+ * this data folder's database is stopped: a pid reused by anything else is left alone. Throws if
+ * the engine that started it still runs. Returns the pid it stopped, if any.
  */
 export async function reclaimDevServer(dataDir: string, timeoutMs = 30_000): Promise<number | undefined> {
   const pidFile = devServerPidFile(dataDir);
   if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const [pid, owner] = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number);
+  // An engine still running on this folder keeps its server: starting a second one is the mistake.
+  if (owner && owner !== process.pid && alive(owner) && (commandLine(owner)?.includes('start') ?? true)) {
+    throw new Error(`Another npm start (pid ${owner}) runs on ${dataDir}; stop it first.`);
+  }
   rmSync(pidFile, { force: true });
-  if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return undefined;
+  if (!pid || !Number.isInteger(pid) || pid <= 1 || !alive(pid)) return undefined;
   const cmd = commandLine(pid);
   if (!cmd?.includes(temporalCliPath()) || !cmd.includes(join(dataDir, 'temporal.sqlite'))) return undefined;
   // SIGINT as a terminal would send: the server closes its database cleanly; SIGKILL if it does not go.
@@ -97,7 +101,8 @@ export function startDevServer(o: DevServerOptions): DevServer {
     { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
   );
   const pidFile = devServerPidFile(o.dataDir);
-  if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
+  // The server's pid and ours: the next start stops a server whose engine is gone, and refuses while it is not.
+  if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid} ${process.pid}\n`);
   process.on('exit', () => {
     if (child.exitCode === null) child.kill('SIGTERM');
   });
