@@ -77,10 +77,22 @@ const Env = z.object({
   TEMPORAL_TLS_CERT: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  /** Run one part only (`npm start -- --only worker|web` sets it): unset runs both in one process. */
+  FOLLOWUP_ONLY: z.enum(['worker', 'web']).optional(),
+  /** Workflows the worker keeps in memory: more uses memory, fewer replays histories on wake-up. */
+  FOLLOWUP_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
 });
 
-/** Cross-variable rules: mTLS needs both files; TLS applies to a remote server only. */
+/** Cross-variable rules: mTLS needs both files; TLS applies to a remote server only; one part alone shares a Temporal. */
 const Checked = Env.superRefine((e, ctx) => {
+  // Each part alone would start its own embedded dev server: split processes share one Temporal.
+  if (e.FOLLOWUP_ONLY !== undefined && e.TEMPORAL_ADDRESS === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['FOLLOWUP_ONLY'],
+      message: 'a worker or web process alone needs TEMPORAL_ADDRESS (a Temporal server the processes share)',
+    });
+  }
   if (!e.TEMPORAL_TLS_CERT !== !e.TEMPORAL_TLS_KEY) {
     ctx.addIssue({
       code: 'custom',
@@ -106,6 +118,17 @@ const Checked = Env.superRefine((e, ctx) => {
 });
 
 export type Config = Readonly<z.infer<typeof Env> & { dataDir: string }>;
+
+/** `--only worker|web` from the command line, as FOLLOWUP_ONLY (the flag wins over the variable). */
+export function onlyFromArgs(argv: readonly string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (i < 0) return undefined;
+  const arg = argv[i]!;
+  const value = arg.includes('=') ? arg.slice('--only='.length) : argv[i + 1];
+  // An empty value would read as unset (both parts): a bare `--only` is a mistake to report.
+  if (!value || value.startsWith('-')) throw new Error('Invalid command line: --only takes worker or web');
+  return value;
+}
 
 /** Parses `env` (process.env by default); throws an Error naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

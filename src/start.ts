@@ -2,6 +2,8 @@
  * `npm start`: the engine on its embedded default. Only wires: the Temporal dev server (unless
  * TEMPORAL_ADDRESS is set), the worker with its store and mail transport, the services, and the
  * HTTP door (API and dashboard). Ctrl-C stops everything, the dev server last.
+ * `--only worker` runs the worker alone (no HTTP), `--only web` the API and dashboard alone (no
+ * worker): any number of each against one Temporal server.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { chmodSync, mkdirSync } from 'node:fs';
@@ -9,7 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { version } from '../package.json';
 import { compose, outboxPath, storePath } from './compose';
-import { loadConfig } from './config';
+import { loadConfig, onlyFromArgs } from './config';
 import type { CalendarCoverage } from './domain/calendar';
 import { createHttpApp, httpServer } from './doors/http/app';
 import { Directory, loadDirectory } from './infra/directory';
@@ -20,8 +22,8 @@ import { loadLinkSecret, publicUrlOf } from './infra/secrets';
 import { Store } from './infra/store/store';
 import { connectClient, connectWorker, prepareNamespace } from './infra/temporal/connection';
 import { jsonCodec } from './infra/temporal/codec';
-import { startDevServer, type DevServer } from './infra/temporal/dev-server';
 import { temporalSecurity, type TemporalSecurity } from './infra/temporal/security';
+import { reclaimDevServer, startDevServer, type DevServer } from './infra/temporal/dev-server';
 import { createVisitWorker } from './worker';
 
 type Config = ReturnType<typeof loadConfig>;
@@ -35,6 +37,10 @@ function privateDataDir(config: Config): void {
 
 /** The embedded dev server (unless TEMPORAL_ADDRESS names one), the worker's connection and a client. */
 async function temporal(config: Config, security: TemporalSecurity) {
+  if (!config.TEMPORAL_ADDRESS) {
+    const left = await reclaimDevServer(config.dataDir);
+    if (left) console.warn(`Stopped the Temporal dev server (pid ${left}) a previous run left behind.`);
+  }
   const devServer: DevServer | undefined = config.TEMPORAL_ADDRESS
     ? undefined
     : startDevServer({
@@ -50,10 +56,11 @@ async function temporal(config: Config, security: TemporalSecurity) {
         },
       });
   const address = devServer?.address ?? config.TEMPORAL_ADDRESS!;
+  // A web process needs no worker connection; it still waits for the server as a worker would.
   const connection = await connectWorker(address, 60_000, security.tls);
   const client = await connectClient(address, config.TEMPORAL_NAMESPACE, security);
   await prepareNamespace(client, config.TEMPORAL_NAMESPACE, devServer !== undefined);
-  return { devServer, address, connection, client };
+  return { devServer, address, connection, client, security };
 }
 
 /** The Temporal UI origins the codec endpoint answers: configured, or the embedded UI's. */
@@ -74,47 +81,54 @@ function banner(
   config: Config,
   address: string,
   devServer: DevServer | undefined,
-  port: number,
+  port: number | undefined,
   store: Store,
   coverage: CalendarCoverage,
 ): string {
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  const worker = config.FOLLOWUP_ONLY !== 'web';
   return [
-    'Visit follow-up engine running.',
+    config.FOLLOWUP_ONLY
+      ? `Visit follow-up engine running (${config.FOLLOWUP_ONLY} only).`
+      : 'Visit follow-up engine running.',
     `  Temporal:    ${address} (namespace ${config.TEMPORAL_NAMESPACE})`,
     ...(devServer ? [`  Temporal UI: ${devServer.uiUrl}`] : []),
-    `  Dashboard:   http://${host}:${port}/`,
-    `  API:         http://${host}:${port} (OpenAPI at /openapi.json)`,
+    ...(port !== undefined
+      ? [`  Dashboard:   http://${host}:${port}/`, `  API:         http://${host}:${port} (OpenAPI at /openapi.json)`]
+      : []),
+    ...(worker ? [`  Worker:      up to ${config.FOLLOWUP_MAX_CACHED_WORKFLOWS} workflows cached`] : []),
     `  Store:       ${store.file}`,
     config.FOLLOWUP_CODEC_KEYS
       ? `  Payloads:    encrypted with key ${config.FOLLOWUP_CODEC_KEYS[0]!.id} (codec endpoint /codec)`
       : '  Payloads:    in clear in Temporal history (set FOLLOWUP_CODEC_KEYS to encrypt)',
-    config.SMTP_URL
-      ? `  Mail:        ${config.SMTP_URL}`
-      : `  Outbox:      ${outboxPath(config)} (one .eml file per message)`,
+    ...(!worker
+      ? []
+      : config.SMTP_URL
+        ? [`  Mail:        ${config.SMTP_URL}`]
+        : [`  Outbox:      ${outboxPath(config)} (one .eml file per message)`]),
     `  Calendar:    UN Headquarters holidays known until ${coverage.coveredUntil ?? '(no end given)'}`,
     ...(coverage.warning ? [`WARNING: ${coverage.warning}`] : []),
     'Press Ctrl-C to stop.',
   ].join('\n');
 }
 
-async function main() {
-  const config = loadConfig();
-  privateDataDir(config);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const policy = loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
-  const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
-  const security = temporalSecurity(config); // reads the TLS files now: a bad path stops start-up
-  const { devServer, address, connection, client } = await temporal(config, security);
+type Temporal = Awaited<ReturnType<typeof temporal>>;
 
-  const store = new Store(storePath(config));
-  const publicUrl = publicUrlOf(config);
-  const links = linkIssuer(loadLinkSecret(config), publicUrl, 45 * 86_400_000);
+/** The codec endpoint for the Temporal UI, when payloads are encrypted. */
+function codecOf(config: Config, security: TemporalSecurity) {
+  return security.codec ? { codec: { port: jsonCodec(security.codec), origins: codecOrigins(config) } } : {};
+}
+
+/** The worker with its activities' parts: store, mail, directory, links, calendar. */
+async function startWorker(config: Config, t: Temporal, store: Store, policy: ReturnType<typeof loadPolicy>) {
+  const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
+  const links = linkIssuer(loadLinkSecret(config), publicUrlOf(config), 45 * 86_400_000);
   const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : outboxMailer(outboxPath(config));
   const worker = await createVisitWorker({
-    connection,
+    connection: t.connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    dataConverter: security.dataConverter,
+    maxCachedWorkflows: config.FOLLOWUP_MAX_CACHED_WORKFLOWS,
+    dataConverter: t.security.dataConverter,
     deps: {
       store,
       mailer,
@@ -123,31 +137,59 @@ async function main() {
       log: (m) => console.warn(m),
       links,
       calendar: policy.calendar,
-      temporal: client,
+      temporal: t.client,
     },
   });
-  const { services } = compose(config, { temporal: async () => client, store: () => store });
-  const codec = security.codec && { port: jsonCodec(security.codec), origins: codecOrigins(config) };
-  const server = httpServer(createHttpApp({ services, publicUrl, version, ...(codec ? { codec } : {}) }));
-  console.log(banner(config, address, devServer, await listen(server, config), store, services.calendar.current()));
+  return { worker, mailer };
+}
 
-  // Ctrl-C may arrive twice (from the terminal's group and relayed by tsx): the first one stops.
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('Stopping…');
-    worker.shutdown();
-  };
-  process.on('SIGINT', stop).on('SIGTERM', stop);
-  await worker.run();
+/** Resolves at the first Ctrl-C or SIGTERM (it may arrive twice: from the terminal's group and relayed by tsx). */
+function stopRequested(): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    // Kept listening after the first: a second signal must not fall back to Node's default (exit at once).
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      console.log('Stopping…');
+      resolve();
+    };
+    process.on('SIGINT', stop).on('SIGTERM', stop);
+  });
+}
+
+async function main() {
+  const only = onlyFromArgs(process.argv.slice(2));
+  const config = loadConfig(only === undefined ? process.env : { ...process.env, FOLLOWUP_ONLY: only });
+  privateDataDir(config);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const policy = loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
+  if (config.FOLLOWUP_DIRECTORY) loadDirectory(config.FOLLOWUP_DIRECTORY); // likewise
+  const security = temporalSecurity(config); // reads the TLS files now: a bad path stops start-up
+  const t = await temporal(config, security);
+  const store = new Store(storePath(config));
+
+  const running = config.FOLLOWUP_ONLY === 'web' ? undefined : await startWorker(config, t, store, policy);
+  const { services } = compose(config, { temporal: async () => t.client, store: () => store });
+  const server =
+    config.FOLLOWUP_ONLY === 'worker'
+      ? undefined
+      : httpServer(createHttpApp({ services, publicUrl: publicUrlOf(config), version, ...codecOf(config, security) }));
+  const port = server ? await listen(server, config) : undefined;
+  console.log(banner(config, t.address, t.devServer, port, store, services.calendar.current()));
+
+  const stopped = stopRequested();
+  const workerDone = running?.worker.run();
+  // The SDK's runtime may have begun draining on the same signal already.
+  if (running) void stopped.then(() => running.worker.getState() === 'RUNNING' && running.worker.shutdown());
+  await (workerDone ?? stopped);
   // The worker says goodbye before the server goes, so no workflow points at a dead worker's sticky queue.
-  await new Promise((r) => server.close(r));
-  await client.connection.close();
-  await connection.close();
+  if (server) await new Promise((r) => server.close(r));
+  await t.client.connection.close();
+  await t.connection.close();
   store.close();
-  mailer.close();
-  await devServer?.stop();
+  running?.mailer.close();
+  await t.devServer?.stop();
 }
 
 main().catch((e) => {

@@ -13,6 +13,8 @@ export interface VisitWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** With the payload codec when FOLLOWUP_CODEC_KEYS is set (as the clients' must be). */
   dataConverter?: WorkerOptions['dataConverter'];
+  /** Bounds the sticky workflow cache (the SDK's default otherwise). */
+  maxCachedWorkflows?: number;
 }
 
 export function workflowsPath(): string {
@@ -26,6 +28,7 @@ export async function createVisitWorker(o: VisitWorkerOptions): Promise<Worker> 
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     activities: createActivities(o.deps),
     ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
+    ...(o.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: o.maxCachedWorkflows } : {}),
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
   });
 }

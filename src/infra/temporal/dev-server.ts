@@ -3,7 +3,7 @@
  * binary, its SQLite file in the data folder, the visit search attributes registered at start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../../contract';
 import { temporalCliPath } from './binaries';
@@ -26,6 +26,64 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** Where `npm start` records its dev server's pid, so the next start can end one a crash left running. */
+export const devServerPidFile = (dataDir: string) => join(dataDir, 'temporal-dev.pid');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sends a signal; a process that has just exited is no error. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** The process's command line (Linux /proc), or undefined where it cannot be read. */
+function commandLine(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ends the dev server a crashed `npm start` left behind (its own process group survives a kill -9
+ * of npm), so this start gets its ports and database. Only a live process running our binary on
+ * this data folder's database is stopped: a pid reused by anything else is left alone. Throws if
+ * the engine that started it still runs. Returns the pid it stopped, if any.
+ */
+export async function reclaimDevServer(dataDir: string, timeoutMs = 30_000): Promise<number | undefined> {
+  const pidFile = devServerPidFile(dataDir);
+  if (!existsSync(pidFile)) return undefined;
+  const [pid, owner] = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number);
+  // An engine still running on this folder keeps its server: starting a second one is the mistake.
+  if (owner && owner !== process.pid && alive(owner) && (commandLine(owner)?.includes('start') ?? true)) {
+    throw new Error(`Another npm start (pid ${owner}) runs on ${dataDir}; stop it first.`);
+  }
+  rmSync(pidFile, { force: true });
+  if (!pid || !Number.isInteger(pid) || pid <= 1 || !alive(pid)) return undefined;
+  const cmd = commandLine(pid);
+  if (!cmd?.includes(temporalCliPath()) || !cmd.includes(join(dataDir, 'temporal.sqlite'))) return undefined;
+  // SIGINT as a terminal would send: the server closes its database cleanly; SIGKILL if it does not go.
+  signal(pid, 'SIGINT');
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 20; alive(pid); delay = Math.min(delay * 2, 250)) {
+    if (Date.now() > deadline) signal(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  return pid;
+}
+
 const SA_TYPE: Record<string, string> = { DATETIME: 'Datetime', BOOL: 'Bool', KEYWORD: 'Keyword' };
 
 export function startDevServer(o: DevServerOptions): DevServer {
@@ -45,10 +103,14 @@ export function startDevServer(o: DevServerOptions): DevServer {
     // said goodbye to it, so no workflow is left pointing at a dead worker's sticky queue.
     { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
   );
+  const pidFile = devServerPidFile(o.dataDir);
+  // The server's pid and ours: the next start stops a server whose engine is gone, and refuses while it is not.
+  if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid} ${process.pid}\n`);
   process.on('exit', () => {
     if (child.exitCode === null) child.kill('SIGTERM');
   });
   child.on('exit', (code, signal) => {
+    rmSync(pidFile, { force: true });
     if (!stopping) o.onUnexpectedExit(`Temporal dev server exited (${signal ?? code})`);
   });
   return {
