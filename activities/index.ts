@@ -40,6 +40,8 @@ export interface ActivityDeps {
   calendar?: { coveredUntil?: string | undefined };
   /** The worker's client: visits feed their State's register (a workflow) through it. */
   temporal?: Client;
+  /** Told of each message the mail server did not take (the activity then fails and is retried). */
+  onSendFailure?: (kind: string, error: unknown) => void;
 }
 
 export interface NotifyResult {
@@ -68,7 +70,12 @@ interface Delivery {
 async function deliverOnce(deps: ActivityDeps, clock: Clock, d: Delivery): Promise<boolean> {
   if (deps.store.wasSent(d.key)) return false;
   const messageId = messageIdFor(d.key);
-  await deps.mailer.send({ from: deps.from, to: d.to, ...d.rendered, messageId, headers: d.headers });
+  try {
+    await deps.mailer.send({ from: deps.from, to: d.to, ...d.rendered, messageId, headers: d.headers });
+  } catch (e) {
+    deps.onSendFailure?.(d.kind, e);
+    throw e;
+  }
   deps.store.recordSent({
     key: d.key,
     noticeKey: d.noticeKey,

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { version } from '../package.json';
 import type { Policy } from './domain/policy';
 import { createHttpApp, httpServer, type HttpOptions } from './doors/http/app';
+import type { EngineMetrics } from './infra/metrics';
 import type { Store } from './infra/store/store';
 import { createServices } from './services';
 
@@ -18,6 +19,7 @@ export interface HttpParts {
   rateLimit?: number;
   taskQueue?: string;
   codec?: HttpOptions['codec'];
+  metrics?: EngineMetrics;
 }
 
 export function httpServerFor(p: HttpParts): Server {
@@ -30,6 +32,7 @@ export function httpServerFor(p: HttpParts): Server {
     outboxDir: p.outboxDir ?? '',
     ...(p.now ? { now: p.now } : {}),
     ...(p.taskQueue ? { taskQueue: p.taskQueue } : {}),
+    ...(p.metrics ? { metrics: p.metrics } : {}),
   });
   const app = createHttpApp({
     services,

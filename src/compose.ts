@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { join } from 'node:path';
 import type { Config } from './config';
 import type { Policy } from './domain/policy';
+import type { EngineMetrics } from './infra/metrics';
 import { loadPolicy } from './infra/policy/loader';
 import { loadLinkSecret, publicUrlOf } from './infra/secrets';
 import { Store } from './infra/store/store';
@@ -33,7 +34,7 @@ export const temporalAddress = (config: Config) => config.TEMPORAL_ADDRESS ?? `1
 /** Services from the configuration; `temporal` and `store` may be given (npm start shares its own). */
 export function compose(
   config: Config,
-  given: { temporal?: () => Promise<Client>; store?: () => Store } = {},
+  given: { temporal?: () => Promise<Client>; store?: () => Store; metrics?: EngineMetrics } = {},
 ): Composed {
   const temporal = once(() => {
     const { tls, dataConverter } = temporalSecurity(config);
@@ -57,6 +58,7 @@ export function compose(
     },
     publicUrl: publicUrlOf(config),
     outboxDir: outboxPath(config),
+    ...(given.metrics ? { metrics: given.metrics } : {}),
   });
   return {
     services,

@@ -81,6 +81,14 @@ const Env = z.object({
   FOLLOWUP_ONLY: z.enum(['worker', 'web']).optional(),
   /** Workflows the worker keeps in memory: more uses memory, fewer replays histories on wake-up. */
   FOLLOWUP_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  /** `text` (for people, the default) or `json` (one object per line, for log collectors). */
+  FOLLOWUP_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  FOLLOWUP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** host:port where the Temporal SDK serves its own Prometheus metrics (at /metrics); unset: not served. */
+  FOLLOWUP_SDK_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464')
+    .optional(),
 });
 
 /** Cross-variable rules: mTLS needs both files; TLS applies to a remote server only; one part alone shares a Temporal. */

@@ -5,7 +5,7 @@
  * `--only worker` runs the worker alone (no HTTP), `--only web` the API and dashboard alone (no
  * worker): any number of each against one Temporal server.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { chmodSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +23,8 @@ import { Store } from './infra/store/store';
 import { connectClient, connectWorker, prepareNamespace } from './infra/temporal/connection';
 import { jsonCodec } from './infra/temporal/codec';
 import { temporalSecurity, type TemporalSecurity } from './infra/temporal/security';
+import { createLogger, runtimeLogger, type Logger } from './infra/log';
+import { EngineMetrics } from './infra/metrics';
 import { reclaimDevServer, startDevServer, type DevServer } from './infra/temporal/dev-server';
 import { createVisitWorker } from './worker';
 
@@ -36,10 +38,10 @@ function privateDataDir(config: Config): void {
 }
 
 /** The embedded dev server (unless TEMPORAL_ADDRESS names one), the worker's connection and a client. */
-async function temporal(config: Config, security: TemporalSecurity) {
+async function temporal(config: Config, security: TemporalSecurity, log: Logger) {
   if (!config.TEMPORAL_ADDRESS) {
     const left = await reclaimDevServer(config.dataDir);
-    if (left) console.warn(`Stopped the Temporal dev server (pid ${left}) a previous run left behind.`);
+    if (left) log.warn(`Stopped the Temporal dev server (pid ${left}) a previous run left behind.`);
   }
   const devServer: DevServer | undefined = config.TEMPORAL_ADDRESS
     ? undefined
@@ -51,7 +53,7 @@ async function temporal(config: Config, security: TemporalSecurity) {
         // The UI's origin is 127.0.0.1 too: same site, so the dashboard's session cookie reaches /codec.
         codecEndpoint: security.codec && config.PORT !== 0 ? `http://127.0.0.1:${config.PORT}/codec` : undefined,
         onUnexpectedExit: (why) => {
-          console.error(`${why}; stopping.`);
+          log.error(`${why}; stopping.`);
           process.exit(1);
         },
       });
@@ -106,13 +108,55 @@ function banner(
       : config.SMTP_URL
         ? [`  Mail:        ${config.SMTP_URL}`]
         : [`  Outbox:      ${outboxPath(config)} (one .eml file per message)`]),
+    ...(config.FOLLOWUP_SDK_METRICS_ADDRESS
+      ? [`  SDK metrics: http://${config.FOLLOWUP_SDK_METRICS_ADDRESS}/metrics`]
+      : []),
     `  Calendar:    UN Headquarters holidays known until ${coverage.coveredUntil ?? '(no end given)'}`,
     ...(coverage.warning ? [`WARNING: ${coverage.warning}`] : []),
     'Press Ctrl-C to stop.',
   ].join('\n');
 }
 
+/** The banner's facts as one JSON entry (FOLLOWUP_LOG_FORMAT=json); its message still ends "Press Ctrl-C to stop.". */
+function announceJson(
+  log: Logger,
+  config: Config,
+  t: Temporal,
+  port: number | undefined,
+  store: Store,
+  coverage: CalendarCoverage,
+) {
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  const only = config.FOLLOWUP_ONLY ? ` (${config.FOLLOWUP_ONLY} only)` : '';
+  log.info(`Visit follow-up engine running${only}. Press Ctrl-C to stop.`, {
+    temporal: t.address,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...(t.devServer ? { temporalUi: t.devServer.uiUrl } : {}),
+    ...(port !== undefined ? { api: `http://${host}:${port}` } : {}),
+    store: store.file,
+    payloadsEncrypted: config.FOLLOWUP_CODEC_KEYS !== undefined,
+    ...(config.FOLLOWUP_ONLY === 'web'
+      ? {}
+      : config.SMTP_URL
+        ? { mail: config.SMTP_URL }
+        : { outbox: outboxPath(config) }),
+    ...(config.FOLLOWUP_SDK_METRICS_ADDRESS ? { sdkMetrics: config.FOLLOWUP_SDK_METRICS_ADDRESS } : {}),
+    calendarCoveredUntil: coverage.coveredUntil ?? null,
+  });
+  if (coverage.warning) log.warn(coverage.warning);
+}
+
+/** The SDK's runtime: its log through ours, its metrics on their own port when configured. */
+function installRuntime(config: Config, log: Logger): void {
+  const bindAddress = config.FOLLOWUP_SDK_METRICS_ADDRESS;
+  Runtime.install({
+    logger: runtimeLogger(log, 'WARN'),
+    ...(bindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress } } } } : {}),
+  });
+}
+
 type Temporal = Awaited<ReturnType<typeof temporal>>;
+type Ops = { log: Logger; metrics: EngineMetrics };
 
 /** The codec endpoint for the Temporal UI, when payloads are encrypted. */
 function codecOf(config: Config, security: TemporalSecurity) {
@@ -120,11 +164,13 @@ function codecOf(config: Config, security: TemporalSecurity) {
 }
 
 /** The worker with its activities' parts: store, mail, directory, links, calendar. */
-async function startWorker(config: Config, t: Temporal, store: Store, policy: ReturnType<typeof loadPolicy>) {
+async function startWorker(config: Config, t: Temporal, store: Store, policy: ReturnType<typeof loadPolicy>, ops: Ops) {
   const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
   const links = linkIssuer(loadLinkSecret(config), publicUrlOf(config), 45 * 86_400_000);
   const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : outboxMailer(outboxPath(config));
+  const { log, metrics } = ops;
   const worker = await createVisitWorker({
+    metrics,
     connection: t.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     maxCachedWorkflows: config.FOLLOWUP_MAX_CACHED_WORKFLOWS,
@@ -134,7 +180,8 @@ async function startWorker(config: Config, t: Temporal, store: Store, policy: Re
       mailer,
       directory,
       from: config.MAIL_FROM,
-      log: (m) => console.warn(m),
+      log: (m) => log.warn(m, { source: 'activity' }),
+      onSendFailure: (kind, e) => log.warn('a message was not sent; the activity will retry', { kind, error: e }),
       links,
       calendar: policy.calendar,
       temporal: t.client,
@@ -144,14 +191,14 @@ async function startWorker(config: Config, t: Temporal, store: Store, policy: Re
 }
 
 /** Resolves at the first Ctrl-C or SIGTERM (it may arrive twice: from the terminal's group and relayed by tsx). */
-function stopRequested(): Promise<void> {
+function stopRequested(log: Logger): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
     // Kept listening after the first: a second signal must not fall back to Node's default (exit at once).
     const stop = () => {
       if (stopping) return;
       stopping = true;
-      console.log('Stopping…');
+      log.info('Stopping…');
       resolve();
     };
     process.on('SIGINT', stop).on('SIGTERM', stop);
@@ -161,24 +208,37 @@ function stopRequested(): Promise<void> {
 async function main() {
   const only = onlyFromArgs(process.argv.slice(2));
   const config = loadConfig(only === undefined ? process.env : { ...process.env, FOLLOWUP_ONLY: only });
+  const log = createLogger({ format: config.FOLLOWUP_LOG_FORMAT, level: config.FOLLOWUP_LOG_LEVEL });
+  const metrics = new EngineMetrics();
   privateDataDir(config);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installRuntime(config, log);
   const policy = loadPolicy(config.FOLLOWUP_POLICY); // fail now, not at the first visit
   if (config.FOLLOWUP_DIRECTORY) loadDirectory(config.FOLLOWUP_DIRECTORY); // likewise
   const security = temporalSecurity(config); // reads the TLS files now: a bad path stops start-up
-  const t = await temporal(config, security);
+  const t = await temporal(config, security, log);
   const store = new Store(storePath(config));
 
-  const running = config.FOLLOWUP_ONLY === 'web' ? undefined : await startWorker(config, t, store, policy);
-  const { services } = compose(config, { temporal: async () => t.client, store: () => store });
+  const running =
+    config.FOLLOWUP_ONLY === 'web' ? undefined : await startWorker(config, t, store, policy, { log, metrics });
+  const { services } = compose(config, { temporal: async () => t.client, store: () => store, metrics });
   const server =
     config.FOLLOWUP_ONLY === 'worker'
       ? undefined
-      : httpServer(createHttpApp({ services, publicUrl: publicUrlOf(config), version, ...codecOf(config, security) }));
+      : httpServer(
+          createHttpApp({
+            services,
+            publicUrl: publicUrlOf(config),
+            version,
+            log: (m) => log.error(m),
+            ...codecOf(config, security),
+          }),
+        );
   const port = server ? await listen(server, config) : undefined;
-  console.log(banner(config, t.address, t.devServer, port, store, services.calendar.current()));
+  const coverage = services.calendar.current();
+  if (config.FOLLOWUP_LOG_FORMAT === 'json') announceJson(log, config, t, port, store, coverage);
+  else log.info(banner(config, t.address, t.devServer, port, store, coverage));
 
-  const stopped = stopRequested();
+  const stopped = stopRequested(log);
   const workerDone = running?.worker.run();
   // The SDK's runtime may have begun draining on the same signal already.
   if (running) void stopped.then(() => running.worker.getState() === 'RUNNING' && running.worker.shutdown());
@@ -193,6 +253,8 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error((e as Error).message);
+  // The configuration may be what failed: the format is read as given, json or the human default.
+  const format = process.env.FOLLOWUP_LOG_FORMAT === 'json' ? 'json' : 'text';
+  createLogger({ format }).error((e as Error).message);
   process.exit(1);
 });

@@ -16,6 +16,7 @@ import { TASK_QUEUE } from '../src/contract';
 import { Directory } from '../src/infra/directory';
 import type { Policy } from '../src/domain/policy';
 import { linkIssuer } from '../src/infra/links';
+import { EngineMetrics } from '../src/infra/metrics';
 import { smtpMailer } from '../src/infra/mail';
 import { resolvePolicy } from '../src/infra/policy/loader';
 import { Store } from '../src/infra/store/store';
@@ -49,6 +50,8 @@ export interface Harness {
   smtp: TestSmtp;
   env: TestWorkflowEnvironment;
   linkSecret: string;
+  /** What the worker and the API of this harness count (activity latency, failed sends). */
+  metrics: EngineMetrics;
   request(
     method: string,
     path: string,
@@ -58,6 +61,8 @@ export interface Harness {
   signIn(as: UserName): Promise<string>;
   /** Stops the worker (the API keeps serving): what still answers then comes from no workflow code. */
   stopWorker(): Promise<void>;
+  /** Stops the worker, then the dev server: the API keeps serving without Temporal. */
+  stopTemporal(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,7 +93,9 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
   });
   const policy = opts.policy ?? resolvePolicy();
   let url = '';
+  const metrics = new EngineMetrics();
   const worker: Worker = await createVisitWorker({
+    metrics,
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue: TASK_QUEUE,
@@ -110,12 +117,14 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
     policy,
     linkSecret,
     publicUrl: 'http://api.invalid',
+    metrics,
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
     ...(codec ? { codec: { port: jsonCodec(codec), origins: [opts.codecOrigin ?? 'http://127.0.0.1:8233'] } } : {}),
   });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 
+  let temporalDown: Promise<void> | undefined;
   const tokens = {} as Record<UserName, string>;
   for (const [name, u] of Object.entries(USERS) as [UserName, (typeof USERS)[UserName]][]) {
     tokens[name] = randomBytes(32).toString('base64url');
@@ -129,6 +138,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
     smtp,
     env,
     linkSecret,
+    metrics,
     async request(method, path, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       const token = o.token ?? (o.as ? tokens[o.as] : undefined);
@@ -161,12 +171,18 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     },
+    async stopTemporal() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      temporalDown ??= env.teardown();
+      await temporalDown;
+    },
     async close() {
       await new Promise((r) => api.close(r));
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       store.close();
-      await Promise.all([env.teardown(), smtp.close()]);
+      await Promise.all([(temporalDown ??= env.teardown()), smtp.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

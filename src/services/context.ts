@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Principal } from '../domain/permissions';
 import type { Policy } from '../domain/policy';
 import type { Door } from '../domain/visit';
+import type { EngineMetrics } from '../infra/metrics';
 import type { Store } from '../infra/store/store';
 
 export interface ServiceDeps {
@@ -23,6 +24,8 @@ export interface ServiceDeps {
   now?: () => number;
   /** Task queue of new visits (tests use their own). */
   taskQueue?: string;
+  /** This process's own metrics (activity latency, failed sends), served at /metrics with the store's counts. */
+  metrics?: EngineMetrics;
 }
 
 /** The operator at the server's console (the CLI): every action, recorded under its `--as` address. */

@@ -8,6 +8,7 @@ import type { ServiceDeps } from './context';
 import { ImportService } from './import';
 import { LinkService } from './links';
 import { MonitoringService } from './monitoring';
+import { OperationsService } from './operations';
 import { RecommendationService } from './recommendations';
 import { UserService } from './users';
 import { VisitService } from './visits';
@@ -21,6 +22,7 @@ export class Services {
   readonly monitoring: MonitoringService;
   readonly calendar: CalendarService;
   readonly recommendations: RecommendationService;
+  readonly operations: OperationsService;
 
   constructor(private readonly deps: ServiceDeps) {
     this.audit = new AuditService(deps.store, deps.now ?? Date.now);
@@ -31,6 +33,7 @@ export class Services {
     this.monitoring = new MonitoringService(deps);
     this.calendar = new CalendarService(deps, this.audit);
     this.recommendations = new RecommendationService(deps, this.visits);
+    this.operations = new OperationsService(deps);
   }
 
   /** The effective policy (read when first asked: a CLI command that needs none does not fail on it). */

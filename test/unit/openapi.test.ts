@@ -35,7 +35,10 @@ function app(publicUrl = 'http://127.0.0.1:3000') {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 // Routes for programs. The dashboard and the pages signed links open (/links/{token}) are for people.
-const isApi = (path: string) => path.startsWith('/api/') || path.startsWith('/feeds/') || path === '/openapi.json';
+const isApi = (path: string) =>
+  path.startsWith('/api/') ||
+  path.startsWith('/feeds/') ||
+  ['/openapi.json', '/healthz', '/readyz', '/metrics'].includes(path);
 const templated = (honoPath: string) => honoPath.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}');
 
 let doc: Doc;
@@ -68,6 +71,9 @@ describe('the OpenAPI document', () => {
       'get /feeds/{file}',
       'post /api/links/{token}',
       'post /api/visits/import',
+      'get /healthz',
+      'get /readyz',
+      'get /metrics',
     ]) {
       expect(documented).toContain(r);
     }

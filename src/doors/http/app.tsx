@@ -11,6 +11,7 @@ import type { Services } from '../../services';
 import { exportRoutes } from '../api/exports';
 import { linkRoutes } from '../api/links';
 import { metaRoutes, openApiRoute } from '../api/meta';
+import { operationsRoutes } from '../api/operations';
 import { recommendationRoutes } from '../api/recommendations';
 import { visitRoutes } from '../api/visits';
 import { webRoutes } from '../web/routes';
@@ -68,6 +69,7 @@ export function createHttpApp(o: HttpOptions): OpenAPIHono<AppEnv> {
     in: 'cookie',
     name: 'followup_session',
   });
+  operationsRoutes(app, services);
   metaRoutes(app, services, auth);
   visitRoutes(app, services, auth);
   linkRoutes(app, services, auth);

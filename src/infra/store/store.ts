@@ -214,6 +214,19 @@ export class Store {
     }));
   }
 
+  /** How many messages were sent, by kind (the metrics' counter: cheap, one grouped count). */
+  messageCounts(): { kind: string; count: number }[] {
+    return this.db.prepare('SELECT kind, COUNT(*) AS count FROM messages GROUP BY kind ORDER BY kind').all() as {
+      kind: string;
+      count: number;
+    }[];
+  }
+
+  /** Throws unless the store answers a read (the readiness probe). */
+  ping(): void {
+    this.db.prepare('SELECT 1 FROM visit_snapshots LIMIT 1').get();
+  }
+
   /** Adds a user with the hash of its token; refuses an e-mail already registered. */
   addUser(u: Omit<UserRecord, 'createdAt'>, token: string, now = new Date()): void {
     try {
