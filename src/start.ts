@@ -52,6 +52,7 @@ async function temporal(config: Config, security: TemporalSecurity, log: Logger)
         namespace: config.TEMPORAL_NAMESPACE,
         // The UI's origin is 127.0.0.1 too: same site, so the dashboard's session cookie reaches /codec.
         codecEndpoint: security.codec && config.PORT !== 0 ? `http://127.0.0.1:${config.PORT}/codec` : undefined,
+        logFormat: config.FOLLOWUP_LOG_FORMAT,
         onUnexpectedExit: (why) => {
           log.error(`${why}; stopping.`);
           process.exit(1);

@@ -15,6 +15,8 @@ export interface DevServerOptions {
   namespace: string;
   /** The engine's codec endpoint, which the embedded UI calls to show decrypted payloads. */
   codecEndpoint?: string | undefined;
+  /** The format of the server's own log lines (json with FOLLOWUP_LOG_FORMAT=json). */
+  logFormat?: 'text' | 'json';
   /** Called if the server exits on its own (not through `stop`). */
   onUnexpectedExit: (why: string) => void;
 }
@@ -97,6 +99,8 @@ export function startDevServer(o: DevServerOptions): DevServer {
       ...['server', 'start-dev', '--db-filename', dbFile, '--ip', '127.0.0.1'],
       ...['--port', String(o.port), '--ui-port', String(o.uiPort), '--namespace', o.namespace, '--log-level', 'warn'],
       ...(o.codecEndpoint ? ['--ui-codec-endpoint', o.codecEndpoint] : []),
+      // In JSON, its banner (text) is left out too: the engine's own start entry says where everything is.
+      ...(o.logFormat === 'json' ? ['--log-format', 'json', '--output', 'none'] : []),
       ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${SA_TYPE[k.type] ?? 'Keyword'}`]),
     ],
     // Its own process group: Ctrl-C reaches only us, and we stop the server after the worker has
