@@ -45,6 +45,8 @@ export interface ApiResponse {
 
 export interface Harness {
   url: string;
+  /** The HTTP server behind `url` (a test can see a request arrive). */
+  server: Server;
   tokens: Record<UserName, string>;
   store: Store;
   smtp: TestSmtp;
@@ -133,6 +135,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
 
   return {
     url,
+    server: api,
     tokens,
     store,
     smtp,

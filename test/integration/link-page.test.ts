@@ -198,10 +198,18 @@ describe('the page a signed link opens', () => {
 // ---------------------------------------------------------------------------------------------
 // Races: exactly one request acts, whichever door it comes through.
 
-/** A POST whose body is held back after its headers until `release`. */
-function heldPost(base: string, path: string, contentType: string, body: string) {
+/** A POST whose body is held back after its headers until `release`; `arrived` once the server has its headers. */
+function heldPost(base: string, path: string, contentType: string, body: string, server: Server = h.server) {
   const { port } = new URL(base);
   let release: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => {
+    const seen = (req: { url?: string }) => {
+      if (req.url !== path) return;
+      server.off('request', seen);
+      resolve();
+    };
+    server.on('request', seen);
+  });
   const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = httpRequest(
       {
@@ -223,7 +231,7 @@ function heldPost(base: string, path: string, contentType: string, body: string)
     req.write(body.slice(0, 3));
     release = () => req.end(body.slice(3));
   });
-  return { response, release: () => release() };
+  return { response, arrived, release: () => release() };
 }
 
 const apiPost = (token: string, body: unknown, base = h.url) =>
@@ -238,7 +246,7 @@ describe('two requests racing with one link', () => {
     const before = await consents();
     const token = await issue();
     const held = heldPost(h.url, `/links/${token}`, 'application/x-www-form-urlencoded', 'scope=full');
-    await new Promise((r) => setTimeout(r, 300)); // its headers are in: the link was looked at and is unused
+    await held.arrived; // its headers are in: the link was looked at and is unused
     const first = await apiPost(token, { scope: 'none' });
     expect(first.status, first.text).toBe(200);
     held.release();
@@ -252,7 +260,7 @@ describe('two requests racing with one link', () => {
     const before = await consents();
     const token = await issue();
     const held = heldPost(h.url, `/api/links/${token}`, 'application/json', JSON.stringify({ scope: 'full' }));
-    await new Promise((r) => setTimeout(r, 300));
+    await held.arrived;
     const first = submit(token, { scope: 'none' });
     held.release(); // arrives while the first may still be waiting for the workflow
     const [a, b] = await Promise.all([first, held.response]);
