@@ -30,7 +30,7 @@ import {
   type RecommendationFileFormat,
   type RecommendationProblem,
 } from '../infra/recommendations-file';
-import { listRegisterStates, readRegister } from '../infra/temporal/register';
+import { readAllRegisters, readRegister } from '../infra/temporal/register';
 import { isOperator, type Caller, type CallerDoor, type ServiceDeps } from './context';
 import { AppError, parseOr } from './errors';
 import type { VisitService, VisitView } from './visits';
@@ -223,13 +223,8 @@ export class RecommendationService {
     }
     // A visit of one State and a filter naming another select nothing.
     if (wanted.size > 1) return [];
-    const states = wanted.size ? [...wanted] : await listRegisterStates(await this.deps.temporal());
-    const out: RecommendationRecord[] = [];
-    for (let i = 0; i < states.length; i += 8) {
-      const batch = await Promise.all(states.slice(i, i + 8).map((s) => this.register(s)));
-      out.push(...batch.flat());
-    }
-    return out;
+    if (wanted.size) return this.register([...wanted][0]!);
+    return (await readAllRegisters(await this.deps.temporal())).flatMap((r) => r.records);
   }
 
   /** Each visit's consent, for a partner's view of the needs referred to it (other roles need none). */
