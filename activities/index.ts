@@ -68,7 +68,7 @@ interface Delivery {
 
 /** Sends a message unless its key was sent before, then records it; true when it was sent now. */
 async function deliverOnce(deps: ActivityDeps, clock: Clock, d: Delivery): Promise<boolean> {
-  if (deps.store.wasSent(d.key)) return false;
+  if (await deps.store.wasSent(d.key)) return false;
   const messageId = messageIdFor(d.key);
   try {
     await deps.mailer.send({ from: deps.from, to: d.to, ...d.rendered, messageId, headers: d.headers });
@@ -76,7 +76,7 @@ async function deliverOnce(deps: ActivityDeps, clock: Clock, d: Delivery): Promi
     deps.onSendFailure?.(d.kind, e);
     throw e;
   }
-  deps.store.recordSent({
+  await deps.store.recordSent({
     key: d.key,
     noticeKey: d.noticeKey,
     visitId: d.visitId,
@@ -105,7 +105,7 @@ async function annualListText(deps: ActivityDeps, snapshots: Snapshot[], now: nu
 /** The weekly digest or the annual list, from the read model, to the secretariat, once per scheduled run. */
 async function sendDigest(deps: ActivityDeps, clock: Clock, req: Digest): Promise<string[]> {
   const now = clock().getTime();
-  const snapshots = deps.store.snapshots();
+  const snapshots = await deps.store.snapshots();
   const [subject, text] =
     req.kind === 'weekly-digest'
       ? [
@@ -150,7 +150,7 @@ async function notify(deps: ActivityDeps, clock: Clock, notice: Notice): Promise
     for (const address of addresses.filter((a) => !seen.has(a))) {
       seen.add(address);
       const key = `${notice.key}|${address}`;
-      if (deps.store.wasSent(key)) {
+      if (await deps.store.wasSent(key)) {
         result.alreadySent.push(address);
         continue;
       }

@@ -20,14 +20,14 @@ import { readRegister } from '../src/infra/temporal/register';
 import { Directory } from '../src/infra/directory';
 import { outboxMailer } from '../src/infra/mail';
 import { resolvePolicy } from '../src/infra/policy/loader';
-import { Store } from '../src/infra/store/store';
+import { SqliteStore } from '../src/infra/store/sqlite';
 import { createVisitWorker } from '../src/worker';
 import { devServerEnv, workflowBundle } from '../test/helpers';
 
 async function main() {
   const env = await devServerEnv();
   const dir = mkdtempSync(join(tmpdir(), 'followup-bench-'));
-  const store = new Store(join(dir, 'followup.sqlite'));
+  const store = new SqliteStore(join(dir, 'followup.sqlite'));
   const worker = await createVisitWorker({
     connection: env.nativeConnection,
     namespace: 'default',
@@ -52,7 +52,7 @@ async function main() {
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
   const token = randomBytes(32).toString('base64url');
-  store.addUser({ email: 'bench@un.example.org', role: 'secretariat' }, token);
+  await store.addUser({ email: 'bench@un.example.org', role: 'secretariat' }, token);
 
   const csv = readFileSync(join(__dirname, '..', 'test', 'fixtures', 'ctc-visits-2018-2019.csv'), 'utf8');
   let t = performance.now();
@@ -68,7 +68,7 @@ async function main() {
   const importMs = performance.now() - t;
   console.log(`import of 31 visits through the API: ${imported.status} in ${importMs.toFixed(0)} ms`);
   t = performance.now();
-  while (store.snapshots().length < 31) await new Promise((r) => setTimeout(r, 20));
+  while ((await store.snapshots()).length < 31) await new Promise((r) => setTimeout(r, 20));
   console.log(`read model holds all 31 visits ${(performance.now() - t).toFixed(0)} ms later`);
 
   // The dashboard's cookie holds a session id: sign in through the form as a browser would.
@@ -100,7 +100,7 @@ async function main() {
   await new Promise((r) => api.close(r));
   worker.shutdown();
   await running;
-  store.close();
+  await store.close();
   await env.teardown();
   rmSync(dir, { recursive: true, force: true });
 }

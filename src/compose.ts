@@ -9,7 +9,7 @@ import type { Policy } from './domain/policy';
 import type { EngineMetrics } from './infra/metrics';
 import { loadPolicy } from './infra/policy/loader';
 import { loadLinkSecret, publicUrlOf } from './infra/secrets';
-import { Store } from './infra/store/store';
+import { openStore, type Store } from './infra/store';
 import { connectClient } from './infra/temporal/connection';
 import { temporalSecurity } from './infra/temporal/security';
 import { createServices, type Services } from './services';
@@ -28,6 +28,12 @@ export interface Composed {
 }
 
 export const storePath = (config: Config) => join(config.dataDir, 'followup.sqlite');
+/** The store the configuration names: PostgreSQL when FOLLOWUP_DATABASE_URL is set, else the SQLite file. */
+export const storeOf = (config: Config): Store =>
+  openStore({
+    sqliteFile: storePath(config),
+    ...(config.FOLLOWUP_DATABASE_URL ? { databaseUrl: config.FOLLOWUP_DATABASE_URL } : {}),
+  });
 export const outboxPath = (config: Config) => join(config.dataDir, 'outbox');
 export const temporalAddress = (config: Config) => config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
 
@@ -44,7 +50,7 @@ export function compose(
       dataConverter,
     });
   });
-  const store = once(() => new Store(storePath(config)));
+  const store = once(() => storeOf(config));
   const policy = once((): Policy => loadPolicy(config.FOLLOWUP_POLICY));
   const linkSecret = once(() => loadLinkSecret(config));
   const services = createServices({
@@ -65,7 +71,7 @@ export function compose(
     async close() {
       const client = temporal.made();
       if (client) await (await client).connection.close();
-      store.made()?.close();
+      await store.made()?.close();
     },
   };
 }

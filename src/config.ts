@@ -40,6 +40,14 @@ const Env = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** Where the engine keeps its state: the dev server's database, the store, the outbox. */
   FOLLOWUP_DATA_DIR: z.string().min(1).default('./var'),
+  /** postgres://user:password@host:port/db: the store on PostgreSQL (any number of processes on any hosts); unset: SQLite in the data folder. */
+  FOLLOWUP_DATABASE_URL: z
+    .string()
+    .regex(
+      /^postgres(ql)?:\/\/\S+$/,
+      'expected a postgres:// URL, e.g. postgres://followup:secret@127.0.0.1:5432/followup',
+    )
+    .optional(),
   /** A JSON file that overrides the default policy. */
   FOLLOWUP_POLICY: z.string().min(1).optional(),
   /** A JSON file with the directory of addresses (secretariat, committee, chair, partners). */

@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { version } from '../package.json';
-import { compose, outboxPath, storePath } from './compose';
+import { compose, outboxPath, storeOf } from './compose';
 import { loadConfig, onlyFromArgs } from './config';
 import type { CalendarCoverage } from './domain/calendar';
 import { createHttpApp, httpServer } from './doors/http/app';
@@ -19,7 +19,7 @@ import { linkIssuer } from './infra/links';
 import { outboxMailer, smtpMailer } from './infra/mail';
 import { loadPolicy } from './infra/policy/loader';
 import { loadLinkSecret, publicUrlOf } from './infra/secrets';
-import { Store } from './infra/store/store';
+import type { Store } from './infra/store';
 import { connectClient, connectWorker, prepareNamespace } from './infra/temporal/connection';
 import { jsonCodec } from './infra/temporal/codec';
 import { temporalSecurity, type TemporalSecurity } from './infra/temporal/security';
@@ -100,7 +100,7 @@ function banner(
       ? [`  Dashboard:   http://${host}:${port}/`, `  API:         http://${host}:${port} (OpenAPI at /openapi.json)`]
       : []),
     ...(worker ? [`  Worker:      up to ${config.FOLLOWUP_MAX_CACHED_WORKFLOWS} workflows cached`] : []),
-    `  Store:       ${store.file}`,
+    `  Store:       ${store.location}`,
     config.FOLLOWUP_CODEC_KEYS
       ? `  Payloads:    encrypted with key ${config.FOLLOWUP_CODEC_KEYS[0]!.id} (codec endpoint /codec)`
       : '  Payloads:    in clear in Temporal history (set FOLLOWUP_CODEC_KEYS to encrypt)',
@@ -134,7 +134,7 @@ function announceJson(
     namespace: config.TEMPORAL_NAMESPACE,
     ...(t.devServer ? { temporalUi: t.devServer.uiUrl } : {}),
     ...(port !== undefined ? { api: `http://${host}:${port}` } : {}),
-    store: store.file,
+    store: store.location,
     payloadsEncrypted: config.FOLLOWUP_CODEC_KEYS !== undefined,
     ...(config.FOLLOWUP_ONLY === 'web'
       ? {}
@@ -217,7 +217,9 @@ async function main() {
   if (config.FOLLOWUP_DIRECTORY) loadDirectory(config.FOLLOWUP_DIRECTORY); // likewise
   const security = temporalSecurity(config); // reads the TLS files now: a bad path stops start-up
   const t = await temporal(config, security, log);
-  const store = new Store(storePath(config));
+  const store = storeOf(config);
+  // Migrations run before anything reads or writes (PostgreSQL applies them at first use).
+  await store.schemaVersion();
 
   const running =
     config.FOLLOWUP_ONLY === 'web' ? undefined : await startWorker(config, t, store, policy, { log, metrics });
@@ -235,7 +237,7 @@ async function main() {
           }),
         );
   const port = server ? await listen(server, config) : undefined;
-  const coverage = services.calendar.current();
+  const coverage = await services.calendar.current();
   if (config.FOLLOWUP_LOG_FORMAT === 'json') announceJson(log, config, t, port, store, coverage);
   else log.info(banner(config, t.address, t.devServer, port, store, coverage));
 
@@ -248,7 +250,7 @@ async function main() {
   if (server) await new Promise((r) => server.close(r));
   await t.client.connection.close();
   await t.connection.close();
-  store.close();
+  await store.close();
   running?.mailer.close();
   await t.devServer?.stop();
 }

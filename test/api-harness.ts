@@ -19,7 +19,7 @@ import { linkIssuer } from '../src/infra/links';
 import { EngineMetrics } from '../src/infra/metrics';
 import { smtpMailer } from '../src/infra/mail';
 import { resolvePolicy } from '../src/infra/policy/loader';
-import { Store } from '../src/infra/store/store';
+import { SqliteStore } from '../src/infra/store/sqlite';
 import { jsonCodec, type CodecKey } from '../src/infra/temporal/codec';
 import { dataConverter, payloadCodec } from '../src/infra/temporal/security';
 import { createVisitWorker } from '../src/worker';
@@ -48,7 +48,7 @@ export interface Harness {
   /** The HTTP server behind `url` (a test can see a request arrive). */
   server: Server;
   tokens: Record<UserName, string>;
-  store: Store;
+  store: SqliteStore;
   smtp: TestSmtp;
   env: TestWorkflowEnvironment;
   linkSecret: string;
@@ -85,7 +85,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
     ? new Client({ connection: env.connection, namespace: 'default', dataConverter: converter })
     : env.client;
   const dir = mkdtempSync(join(tmpdir(), 'followup-api-'));
-  const store = new Store(join(dir, 'followup.sqlite'));
+  const store = new SqliteStore(join(dir, 'followup.sqlite'));
   const linkSecret = randomBytes(32).toString('base64url');
   const directory = Directory.parse({
     secretariat: [USERS.secretariat.email],
@@ -130,7 +130,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
   const tokens = {} as Record<UserName, string>;
   for (const [name, u] of Object.entries(USERS) as [UserName, (typeof USERS)[UserName]][]) {
     tokens[name] = randomBytes(32).toString('base64url');
-    store.addUser(u, tokens[name]);
+    await store.addUser(u, tokens[name]);
   }
 
   return {
@@ -184,7 +184,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
       await new Promise((r) => api.close(r));
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      store.close();
+      await store.close();
       await Promise.all([(temporalDown ??= env.teardown()), smtp.close()]);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,5 +1,5 @@
 /** The hash-chained audit trail: every attempt through every door, and its verification. */
-import type { Store } from '../infra/store/store';
+import type { AuditVerdict, Store } from '../infra/store/store';
 import type { Caller, CallerDoor } from './context';
 
 /** Deepest nesting the audit trail records: payloads are flat, and a hostile body must not overflow the stack. */
@@ -23,8 +23,7 @@ export interface AuditAttempt {
   payload?: unknown;
 }
 
-export type AuditVerdict =
-  { ok: true; entries: number } | { ok: false; entries: number; brokenAt: number; reason: string };
+export type { AuditVerdict };
 
 export class AuditService {
   constructor(
@@ -33,12 +32,12 @@ export class AuditService {
   ) {}
 
   /** Appends one attempt with its outcome; a payload nested too deep is recorded as such, not stored. */
-  record(a: AuditAttempt, outcome: 'accepted' | 'refused', detail?: string): void {
+  async record(a: AuditAttempt, outcome: 'accepted' | 'refused', detail?: string): Promise<void> {
     const payload =
       a.payload !== undefined && depthExceeds(a.payload, MAX_AUDIT_DEPTH)
         ? { unrecorded: `payload nested deeper than ${MAX_AUDIT_DEPTH} levels` }
         : a.payload;
-    this.store().appendAudit({
+    await this.store().appendAudit({
       at: new Date(this.now()).toISOString(),
       actor: a.caller.email,
       role: a.caller.role,
@@ -52,7 +51,7 @@ export class AuditService {
   }
 
   /** Checks the chain: the first entry that was changed, removed or reordered, if any. */
-  verify(): AuditVerdict {
+  verify(): Promise<AuditVerdict> {
     return this.store().verifyAudit();
   }
 }

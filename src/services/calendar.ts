@@ -131,7 +131,7 @@ export class CalendarService {
       moved: outcomes.reduce((n, o) => n + ('moved' in o ? o.moved : 0), 0),
       failed,
     };
-    this.audit.record(
+    await this.audit.record(
       {
         caller,
         door,
@@ -154,25 +154,23 @@ export class CalendarService {
   }
 
   /** The open deadlines of every open visit in the store's read model. */
-  openDeadlines(): string[] {
-    return this.deps
-      .store()
-      .snapshots()
+  async openDeadlines(): Promise<string[]> {
+    return (await this.deps.store().snapshots())
       .filter((s) => !TERMINAL_STAGES.includes(s.stage))
       .flatMap((s) => s.openItems.flatMap((o) => (o.deadline ? [o.deadline] : [])));
   }
 
   /** The coverage of the read model's open deadlines (kept a minute). */
-  current(): CalendarCoverage {
+  async current(): Promise<CalendarCoverage> {
     const now = this.now;
     if (!this.cached || now - this.cached.at > COVERAGE_TTL_MS)
-      this.cached = { at: now, coverage: this.coverage(this.openDeadlines()) };
+      this.cached = { at: now, coverage: this.coverage(await this.openDeadlines()) };
     return this.cached.coverage;
   }
 
   /** The dashboard's banner for a signed-in person: the coverage warning, for the Committee's side only. */
-  bannerFor(p: Principal | null | undefined): string | undefined {
+  async bannerFor(p: Principal | null | undefined): Promise<string | undefined> {
     if (!p || p.role === 'state' || p.role === 'partner') return undefined;
-    return this.current().warning ?? undefined;
+    return (await this.current()).warning ?? undefined;
   }
 }

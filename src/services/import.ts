@@ -140,7 +140,7 @@ export class ImportService {
       progress?.(i + 1, rows.length);
     }
     const payload = { ...(req.file ? { file: req.file } : {}), ...result };
-    this.audit.record({ caller, door, action: 'import-visits', payload }, 'accepted');
+    await this.audit.record({ caller, door, action: 'import-visits', payload }, 'accepted');
     return result;
   }
 }

@@ -54,7 +54,7 @@ export class LinkService {
   ) {}
 
   /** A link's verified claims and the person it speaks for; 401 when forged or expired, 409 once used. */
-  private open(token: string): { claims: LinkClaims; id: string; principal: Principal } {
+  private async open(token: string): Promise<{ claims: LinkClaims; id: string; principal: Principal }> {
     const check = verifyLink(token, this.deps.linkSecret, this.now());
     if (!check.ok) {
       if (check.reason === 'expired') {
@@ -62,7 +62,7 @@ export class LinkService {
       }
       throw new AppError('link-invalid', 'this link is not valid');
     }
-    if (this.deps.store().linkUsed(check.id)) throw new AppError('link-used', 'this link has already been used');
+    if (await this.deps.store().linkUsed(check.id)) throw new AppError('link-used', 'this link has already been used');
     const { e, r, s, o } = check.claims;
     const principal: Principal = { email: e, role: r, ...(s ? { state: s } : {}), ...(o ? { organisation: o } : {}) };
     return { claims: check.claims, id: check.id, principal };
@@ -83,7 +83,7 @@ export class LinkService {
     const claims = { v: visitId, a: req.action, e: req.email, r: 'state' as const, s: status.state, x: expiresAt };
     const token = signLink(claims, this.deps.linkSecret);
     const payload = { action: req.action, email: req.email };
-    this.visits.audit.record({ caller, door: 'api', visitId, action: 'issue-link', payload }, 'accepted');
+    await this.visits.audit.record({ caller, door: 'api', visitId, action: 'issue-link', payload }, 'accepted');
     return {
       url: linkPageUrl(this.deps.publicUrl, token),
       token,
@@ -92,8 +92,8 @@ export class LinkService {
   }
 
   /** What a link allows, for the form that uses it. */
-  describe(token: string) {
-    const { claims } = this.open(token);
+  async describe(token: string) {
+    const { claims } = await this.open(token);
     return {
       visitId: claims.v,
       action: claims.a,
@@ -108,8 +108,8 @@ export class LinkService {
    * fields); for progress, the visit's recommendations as the State's own view of the visit shows them.
    */
   async page(token: string) {
-    const { principal } = this.open(token);
-    const link = this.describe(token);
+    const { principal } = await this.open(token);
+    const link = await this.describe(token);
     const fields = link.fields.filter((f) => !RECORDER_FIELDS.has(f.name));
     let recommendations: NonNullable<StateView['recommendations']> = [];
     if (PROGRESS_FIELDS[link.action]) {
@@ -120,13 +120,13 @@ export class LinkService {
   }
 
   /** Verifies a link before its body is read: 401 forged or expired, 409 used. */
-  verify(token: string): void {
-    this.open(token);
+  async verify(token: string): Promise<void> {
+    await this.open(token);
   }
 
   /** The 400 (audited) for a body that is no action's payload, with the link's action's own issues and fields. */
   async refusePayload(token: string, body: unknown): Promise<AppError> {
-    const { claims, principal } = this.open(token);
+    const { claims, principal } = await this.open(token);
     const parsed = ACTION_PAYLOADS[claims.a].safeParse(body);
     const error = parsed.success ? new ZodError([]) : parsed.error;
     return this.visits.refusePayload(principal, 'link', await this.visits.status(claims.v), claims.a, body, error);
@@ -139,9 +139,9 @@ export class LinkService {
    * or whose outcome is unknown (Temporal failed mid-way), stays spent.
    */
   async act(token: string, body: unknown) {
-    const { claims, id, principal } = this.open(token);
+    const { claims, id, principal } = await this.open(token);
     const store = this.deps.store();
-    if (store.claimLink(id, claims.v, claims.a, new Date(this.now())) !== 'claimed') {
+    if ((await store.claimLink(id, claims.v, claims.a, new Date(this.now()))) !== 'claimed') {
       throw new AppError('link-used', 'this link has already been used');
     }
     // Released unless the action was done, or may have been (a failure while the workflow was asked).
@@ -152,13 +152,13 @@ export class LinkService {
       asked = true;
       const result = await this.visits.act(principal, 'link', status, claims.a, body);
       keep = true;
-      store.useLink(id, claims.v, claims.a, new Date(this.now()));
+      await store.useLink(id, claims.v, claims.a, new Date(this.now()));
       return result;
     } catch (e) {
       keep ||= asked && !(e instanceof AppError && e.status < 500);
       throw e;
     } finally {
-      if (!keep) store.releaseLink(id);
+      if (!keep) await store.releaseLink(id);
     }
   }
 }

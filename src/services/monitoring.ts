@@ -25,6 +25,7 @@ import {
   type StateView,
   type InternalView,
 } from '../domain/views';
+import { allVisits, type VisitSnapshot } from '../infra/store/store';
 import { toCsv } from '../infra/csv';
 import { calendarFile, type CalendarEvent } from '../infra/ics';
 import { listOutbox } from '../infra/mail';
@@ -81,16 +82,20 @@ export class MonitoringService {
    * The visits the principal may see, each as its role's view of the read model's snapshot: a
    * State's own visits as it lives them; a partner sees no visit here at all.
    */
-  visible(p: Principal): (StateView | InternalView)[] {
+  async visible(p: Principal): Promise<(StateView | InternalView)[]> {
     if (p.role === 'partner') return [];
-    return this.deps
-      .store()
-      .snapshots()
+    const snapshots = p.role === 'state' && p.state ? await this.byState(p.state) : await this.deps.store().snapshots();
+    return snapshots
       .filter((s) => mayRead(p, s))
       .flatMap((s) => {
         const view = project(p, s);
         return isPartnerView(view) ? [] : [view];
       });
+  }
+
+  /** A State's visits, through the store's index on State. */
+  private byState(state: string): Promise<VisitSnapshot[]> {
+    return allVisits(this.deps.store(), { state });
   }
 
   /** Partners see only what States shared with them, on the overview page (403 elsewhere). */
@@ -101,10 +106,8 @@ export class MonitoringService {
   }
 
   /** The adopted reports a partner may see (the States consented to share them), as partner views. */
-  shared(p: Principal): PartnerView[] {
-    return this.deps
-      .store()
-      .snapshots()
+  async shared(p: Principal): Promise<PartnerView[]> {
+    return (await this.deps.store().snapshots())
       .filter((s) => mayRead(p, s))
       .flatMap((s) => {
         const view = project(p, s);
@@ -113,14 +116,14 @@ export class MonitoringService {
   }
 
   /** The overview rows and counts of the visits the principal may see, in its role's stages. */
-  overview(p: Principal, filter: OverviewFilter, sort: { key: SortKey; desc?: boolean }) {
-    const visits = this.visible(p);
+  async overview(p: Principal, filter: OverviewFilter, sort: { key: SortKey; desc?: boolean }) {
+    const visits = await this.visible(p);
     const stages = stagesFor(p);
     return { visits, stages, ...overview(visits, this.now(), filter, sort, stages) };
   }
 
-  compliance(p: Principal) {
-    return compliance(this.visible(p), this.now());
+  async compliance(p: Principal) {
+    return compliance(await this.visible(p), this.now());
   }
 
   /**
@@ -128,7 +131,7 @@ export class MonitoringService {
    * listed State's whole register counted (read from the registers of the States the caller sees).
    */
   async annual(c: Caller, year?: number) {
-    const visits = this.seenBy(c);
+    const visits = await this.seenBy(c);
     const listed = annualReportingStatus(visits, this.now(), year);
     const records = listed.length
       ? await recordsOfStates(
@@ -140,9 +143,9 @@ export class MonitoringService {
     return { rows, states: annualStateProgress(rows, records) };
   }
 
-  overviewCsv(p: Principal, filter: OverviewFilter): string {
+  async overviewCsv(p: Principal, filter: OverviewFilter): Promise<string> {
     this.notForPartners(p);
-    const { rows } = this.overview(p, filter, { key: 'number' });
+    const { rows } = await this.overview(p, filter, { key: 'number' });
     return toCsv(rows as unknown as Record<string, unknown>[], OVERVIEW_COLUMNS);
   }
 
@@ -152,25 +155,25 @@ export class MonitoringService {
   }
 
   /** Every visit, for the operator at the console; otherwise the visits the principal may see (partners: 403). */
-  private seenBy(c: Caller): readonly (Monitored & ConductedVisit)[] {
+  private async seenBy(c: Caller): Promise<readonly (Monitored & ConductedVisit)[]> {
     if (isOperator(c)) return this.deps.store().snapshots();
     this.notForPartners(c);
     return this.visible(c);
   }
 
   /** Appendix I of S/2020/99 with the follow-up's dates: the visits conducted, by number. */
-  visitsConducted(c: Caller, year?: number) {
-    return visitsConducted(this.seenBy(c), this.now(), year);
+  async visitsConducted(c: Caller, year?: number) {
+    return visitsConducted(await this.seenBy(c), this.now(), year);
   }
 
-  visitsConductedCsv(p: Caller, year?: number): string {
-    return toCsv(this.visitsConducted(p, year) as unknown as Record<string, unknown>[], [...CONDUCTED_COLUMNS]);
+  async visitsConductedCsv(p: Caller, year?: number): Promise<string> {
+    return toCsv((await this.visitsConducted(p, year)) as unknown as Record<string, unknown>[], [...CONDUCTED_COLUMNS]);
   }
 
   /** The user's calendar: every open deadline in its scope. */
-  feed(p: Principal): string {
+  async feed(p: Principal): Promise<string> {
     const name = `Visit follow-up deadlines (${p.email})`;
-    return calendarFile(name, deadlineEvents(this.visible(p)), new Date(this.now()));
+    return calendarFile(name, deadlineEvents(await this.visible(p)), new Date(this.now()));
   }
 
   /** Today's date in New York (titles of the annual list). */
@@ -185,7 +188,7 @@ export class MonitoringService {
 
   /** Visits on which the read model and Temporal disagree; and how many the store holds. */
   async drift() {
-    const store = this.deps.store().snapshots();
+    const store = await this.deps.store().snapshots();
     return { drift: findDrift(await listVisits(await this.deps.temporal()), store), inStore: store.length };
   }
 

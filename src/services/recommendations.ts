@@ -169,20 +169,20 @@ export class RecommendationService {
     const id = typeof visit === 'string' ? parseOr(VisitId, visit, 'visit id') : visit;
     const s = await this.visits.authorize(caller, door, id, 'record-recommendations', summary);
     const read = readRecommendationsFile(text, opts.format);
-    if (!read.ok) throw this.badFile(caller, door, s, summary, read.problems);
+    if (!read.ok) throw await this.badFile(caller, door, s, summary, read.problems);
     const payload = { recommendations: read.recommendations, ...(opts.note ? { note: opts.note } : {}) };
     return this.visits.act(caller, door, s, 'record-recommendations', payload);
   }
 
   /** A file refused for its rows: nothing recorded, the attempt audited, the first problems in the message. */
-  private badFile(
+  private async badFile(
     caller: Caller,
     door: CallerDoor,
     s: VisitStatus,
     summary: Record<string, unknown>,
     problems: RecommendationProblem[],
-  ): AppError {
-    this.visits.audit.record(
+  ): Promise<AppError> {
+    await this.visits.audit.record(
       { caller, door, visitId: s.id, action: 'record-recommendations', payload: { ...summary, problems } },
       'refused',
       'bad rows',

@@ -66,75 +66,64 @@ export class UserService {
   constructor(private readonly deps: ServiceDeps) {}
 
   /** Adds a user and returns its API token, shown once: 409 for an e-mail already registered. */
-  add(raw: unknown): { user: z.infer<typeof NewUser>; token: string } {
+  async add(raw: unknown): Promise<{ user: z.infer<typeof NewUser>; token: string }> {
     const user = parseOr(NewUser, raw, 'user');
-    if (
-      this.deps
-        .store()
-        .users()
-        .some((u) => u.email === user.email)
-    ) {
+    if ((await this.deps.store().users()).some((u) => u.email === user.email)) {
       throw new AppError('exists', `a user with e-mail ${user.email} already exists`);
     }
     const token = randomBytes(32).toString('base64url');
-    this.deps.store().addUser(user, token);
+    await this.deps.store().addUser(user, token);
     return { user, token };
   }
 
-  list(): UserRecord[] {
+  list(): Promise<UserRecord[]> {
     return this.deps.store().users();
   }
 
   /** The person a token belongs to, or undefined (a revoked or replaced token is nobody's). */
-  authenticate(token: string | undefined): Principal | undefined {
-    const user = token && TOKEN.test(token) ? this.deps.store().userByToken(token) : undefined;
+  async authenticate(token: string | undefined): Promise<Principal | undefined> {
+    const user = token && TOKEN.test(token) ? await this.deps.store().userByToken(token) : undefined;
     return user ? principalOf(user) : undefined;
   }
 
   /** Signs the holder of a valid token in: a new session, whose random id the cookie carries. */
-  startSession(token: string): { id: string; principal: Principal; expiresAt: Date } | undefined {
-    const user = TOKEN.test(token) ? this.deps.store().userByToken(token) : undefined;
+  async startSession(token: string): Promise<{ id: string; principal: Principal; expiresAt: Date } | undefined> {
+    const user = TOKEN.test(token) ? await this.deps.store().userByToken(token) : undefined;
     if (!user) return undefined;
     const id = randomBytes(32).toString('base64url');
     const now = new Date(this.now());
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
-    this.deps.store().createSession(id, user.email, now, expiresAt);
+    await this.deps.store().createSession(id, user.email, now, expiresAt);
     return { id, principal: principalOf(user), expiresAt };
   }
 
   /** The person signed in with a session id, while it has not expired, ended or been revoked. */
-  session(id: string | undefined): Principal | undefined {
-    const user = id && TOKEN.test(id) ? this.deps.store().userBySession(id, new Date(this.now())) : undefined;
+  async session(id: string | undefined): Promise<Principal | undefined> {
+    const user = id && TOKEN.test(id) ? await this.deps.store().userBySession(id, new Date(this.now())) : undefined;
     return user ? principalOf(user) : undefined;
   }
 
   /** Signs out: the session ends on the server, whatever the browser keeps. */
-  endSession(id: string | undefined): void {
-    if (id && TOKEN.test(id)) this.deps.store().endSession(id);
+  async endSession(id: string | undefined): Promise<void> {
+    if (id && TOKEN.test(id)) await this.deps.store().endSession(id);
   }
 
   /** Stops a user's token and every session at once; how many sessions were ended. */
-  revoke(email: string): { email: string; sessionsEnded: number } {
-    const ended = this.deps.store().revokeUser(this.known(email), new Date(this.now()));
+  async revoke(email: string): Promise<{ email: string; sessionsEnded: number }> {
+    const ended = await this.deps.store().revokeUser(await this.known(email), new Date(this.now()));
     return { email, sessionsEnded: ended ?? 0 };
   }
 
   /** A new token for a user (shown once; the old one stops working, its sessions end, a revocation is lifted). */
-  rotate(email: string): { email: string; token: string } {
+  async rotate(email: string): Promise<{ email: string; token: string }> {
     const token = randomBytes(32).toString('base64url');
-    if (!this.deps.store().rotateToken(this.known(email), token)) throw this.unknown(email);
+    if (!(await this.deps.store().rotateToken(await this.known(email), token))) throw this.unknown(email);
     return { email, token };
   }
 
-  private known(email: string): string {
+  private async known(email: string): Promise<string> {
     const valid = parseOr(z.email(), email, 'email');
-    if (
-      !this.deps
-        .store()
-        .users()
-        .some((u) => u.email === valid)
-    )
-      throw this.unknown(valid);
+    if (!(await this.deps.store().users()).some((u) => u.email === valid)) throw this.unknown(valid);
     return valid;
   }
 
@@ -147,24 +136,18 @@ export class UserService {
   }
 
   /** The user's personal calendar subscription URL. */
-  feedUrl(email: string): string {
-    if (
-      !this.deps
-        .store()
-        .users()
-        .some((u) => u.email === email)
-    ) {
+  async feedUrl(email: string): Promise<string> {
+    if (!(await this.deps.store().users()).some((u) => u.email === email)) {
       throw new AppError('usage', `no user ${email}; add one with followup users add`);
     }
     return `${this.deps.publicUrl.replace(/\/$/, '')}/feeds/${feedSecret(this.deps.linkSecret, email)}.ics`;
   }
 
   /** The user whose feed URL holds this secret. */
-  byFeedSecret(secret: string): Principal | undefined {
-    const user = this.deps
-      .store()
-      .users()
-      .find((u) => !u.revokedAt && feedSecret(this.deps.linkSecret, u.email) === secret);
+  async byFeedSecret(secret: string): Promise<Principal | undefined> {
+    const user = (await this.deps.store().users()).find(
+      (u) => !u.revokedAt && feedSecret(this.deps.linkSecret, u.email) === secret,
+    );
     return user ? principalOf(user) : undefined;
   }
 

@@ -102,11 +102,11 @@ export class VisitService {
   async view(caller: Caller, id: string): Promise<VisitView>;
   async view(caller: Caller, id: string): Promise<VisitView> {
     const s = await this.readable(caller, id);
-    return viewOf(caller, s, this.messagesFor(caller, s.id));
+    return viewOf(caller, s, await this.messagesFor(caller, s.id));
   }
 
   /** The messages sent about a visit, for a role's view (the operator's status carries none). */
-  private messagesFor(caller: Caller, id: string): SentMessage[] | undefined {
+  private async messagesFor(caller: Caller, id: string): Promise<SentMessage[] | undefined> {
     return isOperator(caller) || caller.role === 'partner' ? undefined : this.deps.store().messages(id);
   }
 
@@ -128,7 +128,7 @@ export class VisitService {
       const err = toAppError(e);
       throw err.code === 'exists' ? new AppError('exists', `visit ${id} is already being followed up`) : err;
     }
-    this.audit.record({ caller, door, visitId: id, action: 'start-visit', payload: request.data }, 'accepted');
+    await this.audit.record({ caller, door, visitId: id, action: 'start-visit', payload: request.data }, 'accepted');
     return { id };
   }
 
@@ -189,7 +189,7 @@ export class VisitService {
   async act(caller: Caller, door: CallerDoor, visit: string | VisitStatus, action: ActionName, body: unknown) {
     const s = await this.authorize(caller, door, visit, action, body);
     const payload = ACTION_PAYLOADS[action].safeParse(body);
-    if (!payload.success) throw this.refusePayload(caller, door, s, action, body, payload.error);
+    if (!payload.success) throw await this.refusePayload(caller, door, s, action, body, payload.error);
     return this.send(caller, door, s, action, payload.data);
   }
 
@@ -200,17 +200,24 @@ export class VisitService {
   async authorize(caller: Caller, door: CallerDoor, visit: string | VisitStatus, action: ActionName, body: unknown) {
     const s = typeof visit === 'string' ? await this.readable(caller, visit) : visit;
     if (isOperator(caller)) return s;
-    const refuse = (message: string) => {
-      this.audit.record({ caller, door, visitId: s.id, action, payload: body }, 'refused', 'forbidden');
+    const refuse = async (message: string) => {
+      await this.audit.record({ caller, door, visitId: s.id, action, payload: body }, 'refused', 'forbidden');
       return new AppError('forbidden', message);
     };
-    if (!PERMISSIONS[caller.role][action]) throw refuse(`the ${caller.role} role may not ${action}`);
+    if (!PERMISSIONS[caller.role][action]) throw await refuse(`the ${caller.role} role may not ${action}`);
     return s;
   }
 
   /** The 400 for a payload that failed its action's schema, with the action's fields; the attempt is audited. */
-  refusePayload(caller: Caller, door: CallerDoor, s: VisitStatus, action: ActionName, body: unknown, error: ZodError) {
-    this.audit.record({ caller, door, visitId: s.id, action, payload: body }, 'refused', 'invalid payload');
+  async refusePayload(
+    caller: Caller,
+    door: CallerDoor,
+    s: VisitStatus,
+    action: ActionName,
+    body: unknown,
+    error: ZodError,
+  ) {
+    await this.audit.record({ caller, door, visitId: s.id, action, payload: body }, 'refused', 'invalid payload');
     return invalid(action, error, { fields: ACTION_FIELDS[action] });
   }
 
@@ -227,7 +234,7 @@ export class VisitService {
     const attempt = { caller, door, visitId: s.id, action, payload };
     // A valid payload may still speak for someone the caller may not: a reply for another State, another member's hold.
     if (!isOperator(caller) && !mayAct(caller, action, s, payload as Record<string, unknown>)) {
-      this.audit.record(attempt, 'refused', 'forbidden');
+      await this.audit.record(attempt, 'refused', 'forbidden');
       throw new AppError('forbidden', onBehalfRefusal(caller, action, s));
     }
     const actor = { email: caller.email, ...(isOperator(caller) ? {} : { role: caller.role }) };
@@ -238,8 +245,8 @@ export class VisitService {
         actor,
         door,
       });
-      this.audit.record(attempt, 'accepted');
-      return viewOf(caller, after, this.messagesFor(caller, s.id));
+      await this.audit.record(attempt, 'accepted');
+      return viewOf(caller, after, await this.messagesFor(caller, s.id));
     } catch (e) {
       throw await this.refused(attempt, s, e);
     }
@@ -249,13 +256,13 @@ export class VisitService {
   private async refused(attempt: Parameters<AuditService['record']>[0], s: VisitStatus, e: unknown) {
     const err = toAppError(e);
     if (err.code === 'not-allowed-now' || err.code === 'refused') {
-      this.audit.record(attempt, 'refused', err.message);
+      await this.audit.record(attempt, 'refused', err.message);
       const allowedActions = allowedFor(attempt.caller, await this.status(s.id)).map((a) => a.action);
       return new AppError(err.code, err.message, { allowedActions }, { cause: e });
     }
     // A closed or withdrawn visit's workflow has finished: it still answers queries, not updates.
     if (err.code === 'not-found') {
-      this.audit.record(attempt, 'refused', `visit is ${s.stage}`);
+      await this.audit.record(attempt, 'refused', `visit is ${s.stage}`);
       return new AppError('not-allowed-now', `${attempt.action} is not allowed: visit ${s.id} is ${s.stage}`, {
         allowedActions: [],
       });

@@ -115,8 +115,8 @@ beforeAll(async () => {
   );
 
   // The dashboard reads the read model: wait until it holds every visit as it now stands.
-  await eventually(() => {
-    const snaps = h.store.snapshots();
+  await eventually(async () => {
+    const snaps = await h.store.snapshots();
     return snaps.length === ALL.length && snaps.find((s) => s.id === '803-NOR')?.stage === 'finalizing'
       ? true
       : undefined;
@@ -366,8 +366,7 @@ describe('the dashboard in a browser', () => {
     ]);
     expect(status.history[1].payload).toEqual({ documentRef: 'DRAFT/801', note: 'Reviewed by the section chief' });
     expect(
-      h.store
-        .audit()
+      (await h.store.audit())
         .filter((e) => e.visitId === '801-NOR' && e.door === 'web')
         .map((e) => [e.action, e.outcome]),
     ).toEqual([

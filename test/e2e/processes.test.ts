@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_QUEUE } from '../../src/contract';
-import { Store } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
 import { devServerPidFile } from '../../src/infra/temporal/dev-server';
 import { apiVisit, USERS } from '../api-harness';
 import { devServerEnv, eventually } from '../helpers';
@@ -123,9 +123,9 @@ describe('npm start -- --only worker and --only web', () => {
     const data = join(dataDir(), 'var');
     mkdirSync(data, { recursive: true, mode: 0o700 });
     // One store every process shares (SQLite on one machine until PostgreSQL comes); the officer's token in it.
-    const store = new Store(join(data, 'followup.sqlite'));
-    store.addUser(USERS.cted, TOKEN);
-    store.close();
+    const store = new SqliteStore(join(data, 'followup.sqlite'));
+    await store.addUser(USERS.cted, TOKEN);
+    await store.close();
     const [webPort, workerPort] = [await freePort(), await freePort()];
     const base = {
       PATH: process.env.PATH,

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
 import { createHttpApp } from '../../src/doors/http/app';
 import { resolvePolicy } from '../../src/infra/policy/loader';
-import { Store } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
 import { createServices } from '../../src/services';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -20,7 +20,7 @@ const CLI = join(ROOT, 'bin', 'followup');
 const EMAIL = 'secretariat@un.example.org';
 const PUBLIC = 'http://127.0.0.1:3000';
 let dataDir: string;
-let store: Store;
+let store: SqliteStore;
 let app: ReturnType<typeof createHttpApp>;
 /** The user's tokens as the CLI showed them, oldest first. */
 const tokens: Record<string, string> = {};
@@ -57,7 +57,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'followup-users-'));
   const added = await followup('users', 'add', '--role', 'secretariat', '--email', EMAIL, '--json');
   expect(added.code, added.stderr).toBe(0);
-  store = new Store(join(dataDir, 'followup.sqlite'));
+  store = new SqliteStore(join(dataDir, 'followup.sqlite'));
   const services = createServices({
     temporal: () => Promise.reject(new Error('no Temporal in this test')),
     store: () => store,
@@ -69,8 +69,8 @@ beforeAll(async () => {
   app = createHttpApp({ services, publicUrl: PUBLIC, version, rateLimit: 1_000 });
   tokens.first = (JSON.parse(added.stdout) as { token: string }).token;
 });
-afterAll(() => {
-  store?.close();
+afterAll(async () => {
+  await store?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

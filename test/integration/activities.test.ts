@@ -15,7 +15,8 @@ import { Directory } from '../../src/infra/directory';
 import { renderNotice } from '../../src/domain/messages';
 import type { Notice, VisitEvent, VisitSummary } from '../../src/domain/visit';
 import { messageIdFor, smtpMailer, type Mailer } from '../../src/infra/mail';
-import { Store, type EventBatch } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
+import type { EventBatch } from '../../src/infra/store/store';
 import { eventually, visitRequest } from '../helpers';
 
 // ---------------------------------------------------------------------------------------------
@@ -36,14 +37,14 @@ function tempDir(): string {
   return dir;
 }
 
-function openStore(file: string): Store {
-  const store = new Store(file);
+function openStore(file: string): SqliteStore {
+  const store = new SqliteStore(file);
   let closed = false;
   const close = store.close.bind(store);
-  store.close = () => {
+  store.close = async () => {
     if (closed) return;
     closed = true;
-    close();
+    await close();
   };
   cleanups.push(() => store.close());
   return store;
@@ -372,10 +373,7 @@ describe('notify over real SMTP', () => {
     // Every Message-ID is distinct, and the store holds exactly what was sent.
     expect(new Set(smtp.received.map((r) => parseMail(r.raw).headers.get('message-id'))).size).toBe(expected.length);
     expect(
-      store
-        .messages('166-POL')
-        .map((m) => ({ ...m }))
-        .sort((a, b) => a.recipient.localeCompare(b.recipient)),
+      (await store.messages('166-POL')).map((m) => ({ ...m })).sort((a, b) => a.recipient.localeCompare(b.recipient)),
     ).toEqual(
       expected
         .map((recipient) => ({
@@ -430,7 +428,7 @@ describe('notify over real SMTP', () => {
 
     expect(smtp.received).toHaveLength(3);
     expect(smtp.connections()).toBe(connectionsAfterFirst);
-    const stored = store.messages('166-POL');
+    const stored = await store.messages('166-POL');
     expect(stored.map((m) => m.recipient).sort()).toEqual([...addresses].sort());
     expect(stored.map((m) => m.key).sort()).toEqual(addresses.map((a) => `${notice.key}|${a}`).sort());
 
@@ -438,7 +436,7 @@ describe('notify over real SMTP', () => {
     const other = { ...notice, key: `${notice.key}:2` };
     expect((await activities.notify(other)).sent).toEqual(addresses);
     expect(smtp.received).toHaveLength(6);
-    expect(store.messages('166-POL')).toHaveLength(6);
+    expect(await store.messages('166-POL')).toHaveLength(6);
   });
 
   it("writes to State contacts in the visit's language and to the secretariat in English", async () => {
@@ -479,7 +477,7 @@ describe('notify over real SMTP', () => {
       expect(m.html).toContain('<html lang="en">');
       expect(m.text).toBe(english.text);
     }
-    const subjects = Object.fromEntries(store.messages('170-FRA').map((m) => [m.recipient, m.subject]));
+    const subjects = Object.fromEntries((await store.messages('170-FRA')).map((m) => [m.recipient, m.subject]));
     expect(subjects).toEqual({
       'focal.point@mission.example.org': french.subject,
       'mission@mission.example.org': french.subject,
@@ -505,12 +503,10 @@ describe('notify over real SMTP', () => {
       'focal.point@mission.example.org',
       'officer@cted.example.org',
     ]);
-    expect(
-      store
-        .messages()
-        .map((m) => m.recipient)
-        .sort(),
-    ).toEqual(['focal.point@mission.example.org', 'officer@cted.example.org']);
+    expect((await store.messages()).map((m) => m.recipient).sort()).toEqual([
+      'focal.point@mission.example.org',
+      'officer@cted.example.org',
+    ]);
     expect(logs).toEqual([`notice ${notice.key}: no address for partner:NOSUCHORG, permanent-mission`]);
   });
 
@@ -536,8 +532,8 @@ describe('notify over real SMTP', () => {
       expect(error!.responseCode).toBe(code);
       expect(error!.message).toContain(String(code));
       expect(smtp.received).toHaveLength(0);
-      expect(store.messages()).toEqual([]);
-      expect(store.wasSent(`${notice.key}|officer@cted.example.org`)).toBe(false);
+      expect(await store.messages()).toEqual([]);
+      expect(await store.wasSent(`${notice.key}|officer@cted.example.org`)).toBe(false);
 
       // The server accepts again: the activity's retry sends the message once.
       smtp.refuseRcpt = () => undefined;
@@ -556,7 +552,7 @@ describe('notify over real SMTP', () => {
       expect(messageTo(smtp, 'officer@cted.example.org').headers.get('message-id')).toBe(
         messageIdFor(`${notice.key}|officer@cted.example.org`),
       );
-      expect(store.messages().map((m) => m.recipient)).toEqual(['officer@cted.example.org']);
+      expect((await store.messages()).map((m) => m.recipient)).toEqual(['officer@cted.example.org']);
     },
   );
 
@@ -568,12 +564,10 @@ describe('notify over real SMTP', () => {
 
     await expect(activities.notify(notice)).rejects.toThrow(/451/);
     expect(smtp.received.flatMap((r) => r.rcptTo)).toEqual(['officer@cted.example.org', 'secretariat@un.example.org']);
-    expect(
-      store
-        .messages()
-        .map((m) => m.recipient)
-        .sort(),
-    ).toEqual(['officer@cted.example.org', 'secretariat@un.example.org']);
+    expect((await store.messages()).map((m) => m.recipient).sort()).toEqual([
+      'officer@cted.example.org',
+      'secretariat@un.example.org',
+    ]);
 
     smtp.refuseRcpt = () => undefined;
     expect(await activities.notify(notice)).toEqual({
@@ -586,7 +580,7 @@ describe('notify over real SMTP', () => {
       'officer@cted.example.org',
       'secretariat@un.example.org',
     ]);
-    expect(store.messages()).toHaveLength(3);
+    expect(await store.messages()).toHaveLength(3);
   });
 
   it('throws when no SMTP server listens, and records nothing', async () => {
@@ -603,8 +597,10 @@ describe('notify over real SMTP', () => {
     await expect(activities.notify(overduePao(visitSummary(), ['case-officer']))).rejects.toThrow(
       /ECONNREFUSED|connect/i,
     );
-    expect(store.messages()).toEqual([]);
-    expect(store.wasSent(`${overduePao(visitSummary(), ['case-officer']).key}|officer@cted.example.org`)).toBe(false);
+    expect(await store.messages()).toEqual([]);
+    expect(await store.wasSent(`${overduePao(visitSummary(), ['case-officer']).key}|officer@cted.example.org`)).toBe(
+      false,
+    );
   });
 });
 
@@ -641,7 +637,7 @@ describe('recordEvents and the SQLite file', () => {
     // Another run of the same workflow (continue-as-new) starts its sequence again.
     expect(await activities.recordEvents(batch('run-2', events(1)))).toBe(1);
 
-    const stored = store.events('166-POL');
+    const stored = await store.events('166-POL');
     expect(stored.map((e) => [e.seq, e.type])).toEqual([
       [1, 'visit-started'],
       [2, 'event-2'],
@@ -668,15 +664,15 @@ describe('recordEvents and the SQLite file', () => {
       at: '2026-11-20T12:01:00.000Z',
       recordedAt: FIXED_NOW.toISOString(),
     });
-    expect(store.events('999-XYZ')).toEqual([]);
-    expect(store.events()).toHaveLength(4);
+    expect(await store.events('999-XYZ')).toEqual([]);
+    expect(await store.events()).toHaveLength(4);
   });
 
   it('refuses UPDATE and DELETE on events and messages in the file itself', async () => {
     const { store, file, activities } = await setup();
     await activities.recordEvents(batch('run-1', events(1, 2)));
     await activities.notify(overduePao(visitSummary(), ['case-officer']));
-    expect(store.messages()).toHaveLength(1);
+    expect(await store.messages()).toHaveLength(1);
 
     const db = new Database(file);
     cleanups.push(() => {
@@ -689,7 +685,7 @@ describe('recordEvents and the SQLite file', () => {
     );
     expect(() => db.prepare('DELETE FROM messages').run()).toThrow(/messages are append-only/);
     // A second row under a key already sent is refused too: a message is recorded once.
-    const key = store.messages()[0]!.key;
+    const key = (await store.messages())[0]!.key;
     expect(() =>
       db
         .prepare(
@@ -700,8 +696,8 @@ describe('recordEvents and the SQLite file', () => {
     ).toThrow(/UNIQUE constraint failed: messages.key/);
     db.close();
 
-    expect(store.events('166-POL').map((e) => e.type)).toEqual(['visit-started', 'event-2']);
-    expect(store.messages().map((m) => m.recipient)).toEqual(['officer@cted.example.org']);
+    expect((await store.events('166-POL')).map((e) => e.type)).toEqual(['visit-started', 'event-2']);
+    expect((await store.messages()).map((m) => m.recipient)).toEqual(['officer@cted.example.org']);
   });
 
   it('keeps events and sent messages across closing and reopening the store on the same file', async () => {
@@ -714,14 +710,14 @@ describe('recordEvents and the SQLite file', () => {
       'officer@cted.example.org',
       'chair@mission.example.net',
     ]);
-    const eventsBefore = first.store.events();
-    const messagesBefore = first.store.messages();
-    first.store.close();
+    const eventsBefore = await first.store.events();
+    const messagesBefore = await first.store.messages();
+    await first.store.close();
 
     const second = await setup({ file });
-    expect(second.store.events()).toEqual(eventsBefore);
-    expect(second.store.messages()).toEqual(messagesBefore);
-    expect(second.store.wasSent(`${notice.key}|officer@cted.example.org`)).toBe(true);
+    expect(await second.store.events()).toEqual(eventsBefore);
+    expect(await second.store.messages()).toEqual(messagesBefore);
+    expect(await second.store.wasSent(`${notice.key}|officer@cted.example.org`)).toBe(true);
     // After a restart the same notice is still not sent again, and replayed events are still ignored.
     expect(await second.activities.notify(notice)).toEqual({
       sent: [],
@@ -730,10 +726,10 @@ describe('recordEvents and the SQLite file', () => {
     });
     expect(second.smtp.received).toHaveLength(0);
     expect(await second.activities.recordEvents(batch('run-1', events(3, 4)))).toBe(1);
-    second.store.close();
+    await second.store.close();
 
     const third = openStore(file);
-    expect(third.events().map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-    expect(third.messages()).toEqual(messagesBefore);
+    expect((await third.events()).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(await third.messages()).toEqual(messagesBefore);
   });
 });

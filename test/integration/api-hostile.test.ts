@@ -593,7 +593,7 @@ async function snapshot(id = TARGET): Promise<{ history: number; stage: string }
   expect(r.status, r.text).toBe(200);
   return { history: r.body.history.length, stage: r.body.stage };
 }
-const accepted = () => h.store.audit().filter((e) => e.outcome === 'accepted').length;
+const accepted = async () => (await h.store.audit()).filter((e) => e.outcome === 'accepted').length;
 
 async function step(as: UserName, id: string, action: string, body: unknown = {}) {
   const r = await h.request('POST', `/api/visits/${id}/actions/${action}`, { as, body });
@@ -685,7 +685,7 @@ describe('hostile input to every write route, as a user who may use it', () => {
       });
       return problems.length ? { status: 422, code: 'bad-rows' } : null;
     };
-    const before = h.store.audit().filter((e) => e.action === 'import-visits').length;
+    const before = (await h.store.audit()).filter((e) => e.action === 'import-visits').length;
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(hostileJson(base, ['csv', 'caseOfficer', 'stateContact'], oracle), rawHostile),
@@ -702,7 +702,7 @@ describe('hostile input to every write route, as a user who may use it', () => {
       ),
       { numRuns: 40 },
     );
-    expect(h.store.audit().filter((e) => e.action === 'import-visits').length).toBe(before);
+    expect((await h.store.audit()).filter((e) => e.action === 'import-visits').length).toBe(before);
   });
 
   it.each(ACTIONS.map((a) => [a, actorFor(a)] as const))(
@@ -717,18 +717,18 @@ describe('hostile input to every write route, as a user who may use it', () => {
       );
       await fc.assert(
         fc.asyncProperty(cases, async (c) => {
-          const auditBefore = h.store.audit().length;
+          const auditBefore = (await h.store.audit()).length;
           const r = await post(`/api/visits/${TARGET}/actions/${action}`, c, h.tokens[as]);
           expectRefusal(r, [c.status], c.code);
           if (c.code === 'invalid-request') {
             expect(r.body.fields).toEqual(JSON.parse(JSON.stringify(ACTION_FIELDS[action])));
             // The attempt is in the audit trail, refused.
-            const added = h.store.audit().slice(auditBefore);
+            const added = (await h.store.audit()).slice(auditBefore);
             expect(added.map((e) => [e.action, e.outcome, e.detail, e.door, e.visitId])).toEqual([
               [action, 'refused', 'invalid payload', 'api', TARGET],
             ]);
           } else {
-            expect(h.store.audit().length).toBe(auditBefore); // refused before it was an attempt
+            expect((await h.store.audit()).length).toBe(auditBefore); // refused before it was an attempt
           }
           expect(await snapshot()).toEqual(baseline);
         }),
@@ -833,7 +833,7 @@ describe('hostile input to every write route, as a user who may use it', () => {
   });
 
   it('POST /api/visits/{id}/links refuses invalid link requests and issues nothing', async () => {
-    const issued = () => h.store.audit().filter((e) => e.action === 'issue-link').length;
+    const issued = async () => (await h.store.audit()).filter((e) => e.action === 'issue-link').length;
     const before = issued();
     const base = fc.record({
       action: fc.constantFrom(...ACTIONS),
@@ -929,7 +929,7 @@ describe('hostile input to every write route, as a user who may use it', () => {
     const described = await h.request('GET', `/api/links/${commentLink}`);
     expect(described.status, described.text).toBe(200);
     expect(described.body).toMatchObject({ visitId: TARGET, action: 'record-comments', email: USERS.stateNOR.email });
-    const refused = h.store.audit().filter((e) => e.door === 'link' && e.visitId === TARGET);
+    const refused = (await h.store.audit()).filter((e) => e.door === 'link' && e.visitId === TARGET);
     expect(refused.length).toBeGreaterThan(0);
     expect(
       refused.every(
@@ -1055,13 +1055,11 @@ describe('hostile input to every write route, as a user who may use it', () => {
   });
 
   it('leaves the audit chain intact and lists no visit that was not started on purpose', async () => {
-    expect(h.store.verifyAudit()).toEqual({ ok: true, entries: h.store.audit().length });
-    expect(
-      h.store
-        .audit()
-        .filter((e) => e.outcome === 'accepted')
-        .map((e) => e.action),
-    ).toEqual(['start-visit', 'issue-link']);
+    expect(await h.store.verifyAudit()).toEqual({ ok: true, entries: (await h.store.audit()).length });
+    expect((await h.store.audit()).filter((e) => e.outcome === 'accepted').map((e) => e.action)).toEqual([
+      'start-visit',
+      'issue-link',
+    ]);
     const listed = await eventually(async () => {
       const r = await h.request('GET', '/api/visits', { as: 'secretariat' });
       const ids = (r.body as { id: string }[]).map((v) => v.id);
@@ -1160,10 +1158,7 @@ describe('signed links against the real engine', () => {
     const status = await h.request('GET', `/api/visits/${id}`, { as: 'cted' });
     expect(status.body.consent.scope).toBe('full');
     expect(
-      h.store
-        .audit()
-        .filter((e) => e.visitId === id && e.door === 'link')
-        .map((e) => [e.action, e.outcome]),
+      (await h.store.audit()).filter((e) => e.visitId === id && e.door === 'link').map((e) => [e.action, e.outcome]),
     ).toEqual([['record-consent', 'accepted']]);
   });
 
@@ -1197,7 +1192,7 @@ describe('known defects (each test states the correct behaviour; `.fails` until 
   // Regression test: this was a bug (src/api.ts act() auditing a deeply nested body), found by these tests and fixed.
   it('a deeply nested JSON body (5,000 levels, 10 KB) is a 400, not a 500, and is audited', async () => {
     const deep = Buffer.from('['.repeat(5000) + ']'.repeat(5000));
-    const auditBefore = h.store.audit().length;
+    const auditBefore = (await h.store.audit()).length;
     const viaApi = await send(h.url, 'POST', `/api/visits/${TARGET}/actions/record-pao`, {
       token: h.tokens.cted,
       body: deep,
@@ -1210,7 +1205,7 @@ describe('known defects (each test states the correct behaviour; `.fails` until 
     expect(await snapshot()).toEqual(baseline);
     expectRefusal(viaApi, [400], 'invalid-request');
     expectRefusal(viaLink, [400], 'invalid-request');
-    expect(h.store.audit().length).toBe(auditBefore + 2);
+    expect((await h.store.audit()).length).toBe(auditBefore + 2);
   });
 
   // Regression test: this was a bug (src/api.ts readJson), found by these tests and fixed.

@@ -82,7 +82,7 @@ describe('the full lifecycle through the API', () => {
     expect(closed.stage).toBe('closed');
 
     // Every step is in the audit trail, attributed, with its door, and the chain is intact.
-    const audit = h.store.audit().filter((e) => e.visitId === '700-NOR');
+    const audit = (await h.store.audit()).filter((e) => e.visitId === '700-NOR');
     expect(audit.map((e) => [e.action, e.role, e.door, e.outcome])).toEqual([
       ['start-visit', 'cted', 'api', 'accepted'],
       ['record-pao', 'cted', 'api', 'accepted'],
@@ -101,6 +101,6 @@ describe('the full lifecycle through the API', () => {
       ['submit-implementation-report', 'state', 'api', 'accepted'],
       ['submit-follow-up-report', 'cted', 'api', 'accepted'],
     ]);
-    expect(h.store.verifyAudit()).toEqual({ ok: true, entries: h.store.audit().length });
+    expect(await h.store.verifyAudit()).toEqual({ ok: true, entries: (await h.store.audit()).length });
   }, 120_000);
 });

@@ -585,7 +585,7 @@ describe('on-behalf recording and lifting holds', () => {
   it('audits every refused on-behalf attempt', async () => {
     const id = await prepare('review', 'NOR');
     await refused('cted', id, 'request-extension', { reason: 'x' }, 'give onBehalfOf NOR');
-    const entries = h.store.audit().filter((e) => e.visitId === id && e.action === 'request-extension');
+    const entries = (await h.store.audit()).filter((e) => e.visitId === id && e.action === 'request-extension');
     expect(entries.at(-1)).toMatchObject({ outcome: 'refused', actor: USERS.cted.email, detail: 'forbidden' });
   });
 });

@@ -91,7 +91,7 @@ async function refusedAll(cases: [Who, number, unknown][], visit: string, action
 
 beforeAll(async () => {
   h = await startApiHarness({ rateLimit: 1_000_000 });
-  h.store.addUser(IOM, iomToken);
+  await h.store.addUser(IOM, iomToken);
   for (const [n, s] of [
     [301, 'NOR'],
     [302, 'CHL'],
@@ -117,7 +117,7 @@ describe('a file of recommendations through the API', () => {
     expect(r.body.message).toMatch(/^nothing recorded: line 43: theme: /);
     const visit = await request('cted', 'GET', `/api/visits/${NOR}`);
     expect(visit.body.recommendations ?? []).toEqual([]);
-    const audit = h.store.audit().filter((e) => e.visitId === NOR && e.action === 'record-recommendations');
+    const audit = (await h.store.audit()).filter((e) => e.visitId === NOR && e.action === 'record-recommendations');
     expect(audit.map((e) => [e.outcome, e.detail])).toEqual([['refused', 'bad rows']]);
     // 301 recommendations are refused too, and a JSON array naming its row.
     const many = await sendFile('cted', NOR, csvOf(301));

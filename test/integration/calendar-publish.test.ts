@@ -79,7 +79,7 @@ describe('followup calendar publish (CalendarService.publish)', () => {
     const moved = after.openItems.find((o) => o.item === 'pao')!;
     expect(Date.parse(moved.deadline!)).toBeGreaterThan(Date.parse(pao.deadline!));
 
-    const entry = h.store.audit().at(-1)!;
+    const entry = (await h.store.audit()).at(-1)!;
     expect(entry).toMatchObject({
       action: 'publish-calendar',
       actor: OPERATOR.email,
@@ -87,7 +87,7 @@ describe('followup calendar publish (CalendarService.publish)', () => {
       outcome: 'accepted',
     });
     expect(entry.payload).toMatchObject({ file: 'corrected.json', visits: 2, moved: r.moved, failed: [] });
-    expect(services.audit.verify().ok).toBe(true);
+    expect((await services.audit.verify()).ok).toBe(true);
 
     // The same version again: every open visit already has it, nothing moves, nothing fails.
     const again = await services.calendar.publish(OPERATOR, file);
@@ -114,8 +114,10 @@ describe('followup calendar publish (CalendarService.publish)', () => {
 describe('the calendar coverage warning on the dashboard', () => {
   it('shows a banner to the secretariat, not to a State focal point, while the calendar ends within 12 months of an open deadline', async () => {
     // The visits above have deadlines in December 2026; the calendar is covered until 2026-12-31.
-    await expect.poll(() => services.calendar.openDeadlines().length, { timeout: 30_000 }).toBeGreaterThan(0);
-    expect(services.calendar.current().endsSoon).toBe(true);
+    await expect
+      .poll(async () => (await services.calendar.openDeadlines()).length, { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    expect((await services.calendar.current()).endsSoon).toBe(true);
 
     const page = async (as: 'secretariat' | 'stateNOR') => {
       const cookie = await h.signIn(as);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createActivities } from '../../activities';
 import { Directory } from '../../src/infra/directory';
 import { outboxMailer } from '../../src/infra/mail';
-import { Store } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
 import { quietRuntime } from '../helpers';
 
 async function main() {
@@ -20,7 +20,7 @@ async function main() {
   quietRuntime();
   const client = new Client({ connection: await Connection.connect({ address: address! }) });
   const activities = createActivities({
-    store: new Store(join(dir!, 'followup.sqlite')),
+    store: new SqliteStore(join(dir!, 'followup.sqlite')),
     mailer: outboxMailer(join(dir!, 'outbox')),
     directory: Directory.parse({}),
     from: 'followup@un.example.org',

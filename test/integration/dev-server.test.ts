@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Directory } from '../../src/infra/directory';
 import { smtpMailer } from '../../src/infra/mail';
 import { resolvePolicy } from '../../src/infra/policy/loader';
-import { Store } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
 import { actOnVisit, listVisits, startVisit, visitStatus } from '../../src/infra/temporal/visits';
 import { createVisitWorker } from '../../src/worker';
 import { devServerEnv, eventually, uniqueQueue, visitRequest, workflowBundle } from '../helpers';
@@ -35,7 +35,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function worker(taskQueue: string, store: Store): Promise<Worker> {
+async function worker(taskQueue: string, store: SqliteStore): Promise<Worker> {
   return createVisitWorker({
     connection: env.nativeConnection,
     namespace: 'default',
@@ -54,7 +54,7 @@ async function worker(taskQueue: string, store: Store): Promise<Worker> {
 describe('search attributes and list queries', () => {
   it('finds visits by stage, State, group and overdue', async () => {
     const taskQueue = uniqueQueue();
-    const store = new Store(join(dir, 'list.sqlite'));
+    const store = new SqliteStore(join(dir, 'list.sqlite'));
     const w = await worker(taskQueue, store);
     const policy = resolvePolicy();
     await w.runUntil(async () => {
@@ -138,7 +138,7 @@ describe('search attributes and list queries', () => {
         });
       }
     });
-    store.close();
+    await store.close();
   });
 });
 
@@ -164,7 +164,7 @@ describe('a worker stopped and restarted mid-stage', () => {
     });
     const mails = () => smtp.received.filter((m) => m.visitId === '310-CHL');
 
-    const store1 = new Store(file);
+    const store1 = new SqliteStore(file);
     const first = await worker(taskQueue, store1);
     const firstRun = first.run();
     await startVisit(env.client, visit, policy, { taskQueue });
@@ -184,7 +184,7 @@ describe('a worker stopped and restarted mid-stage', () => {
     await eventually(() => (mails().length === 1 ? true : undefined), 'the draft to reach the State');
     first.shutdown();
     await firstRun;
-    store1.close();
+    await store1.close();
 
     // The worker stays down across the first reminder (due at t0 + 10 s), and is back well before the second (t0 + 40 s).
     await eventually(
@@ -194,7 +194,7 @@ describe('a worker stopped and restarted mid-stage', () => {
     );
     expect(mails()).toHaveLength(1);
 
-    const store2 = new Store(file);
+    const store2 = new SqliteStore(file);
     const second = await worker(taskQueue, store2);
     await second.runUntil(async () => {
       await eventually(
@@ -216,8 +216,8 @@ describe('a worker stopped and restarted mid-stage', () => {
         ['before', 'sent', new Date(t0 + 10_000).toISOString()],
         ['before', 'sent', new Date(t0 + 40_000).toISOString()],
       ]);
-      expect(store2.messages('310-CHL')).toHaveLength(4);
-      expect(store2.events('310-CHL').map((e) => e.type)).toEqual([
+      expect(await store2.messages('310-CHL')).toHaveLength(4);
+      expect((await store2.events('310-CHL')).map((e) => e.type)).toEqual([
         'visit-started',
         'submit-draft',
         'dispatch-draft',
@@ -230,6 +230,6 @@ describe('a worker stopped and restarted mid-stage', () => {
         door: 'cli',
       });
     });
-    store2.close();
+    await store2.close();
   }, 180_000);
 });

@@ -176,11 +176,11 @@ async function act(as: UserName, id: string, action: string, body: unknown = {})
 /** Waits until the read model (what feeds, the dashboard and the digest read) holds what `ok` expects of a visit. */
 async function readModel(
   id: string,
-  ok: (s: ReturnType<Harness['store']['snapshots']>[number]) => boolean,
+  ok: (s: Awaited<ReturnType<Harness['store']['snapshots']>>[number]) => boolean,
   what: string,
 ) {
-  return eventually(() => {
-    const s = h.store.snapshots(id)[0];
+  return eventually(async () => {
+    const s = (await h.store.snapshots(id))[0];
     return s && ok(s) ? s : undefined;
   }, what);
 }
@@ -213,7 +213,10 @@ beforeAll(async () => {
   });
   expect(imported.status, imported.text).toBe(200);
   expect(imported.body).toEqual({ imported: ['160-GBR', '166-POL'], alreadyImported: [] });
-  await eventually(() => (h.store.snapshots().length === 4 ? true : undefined), 'four visits in the read model');
+  await eventually(
+    async () => ((await h.store.snapshots()).length === 4 ? true : undefined),
+    'four visits in the read model',
+  );
 });
 
 afterAll(async () => {
@@ -411,7 +414,7 @@ describe('schedules on the dev server', () => {
     expect(body).toContain(`Visit follow-up digest, ${today}`);
 
     // Every overdue clock of the old Polish visit is listed with its due date and the days overdue.
-    const pol = h.store.snapshots('166-POL')[0]!;
+    const pol = (await h.store.snapshots('166-POL'))[0]!;
     expect(pol.openItems.map((o) => o.item).sort()).toEqual(['drafting', 'pao', 'ta-referral']);
     for (const o of pol.openItems) {
       const due = Date.parse(o.deadline!);

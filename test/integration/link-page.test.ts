@@ -13,7 +13,7 @@ import { httpServerFor } from '../../src/compose-http';
 import { ACTION_FIELDS } from '../../src/domain/actions';
 import { RECORDER_FIELDS } from '../../src/services/links';
 import { resolvePolicy } from '../../src/infra/policy/loader';
-import { Store } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
 import { apiVisit, startApiHarness, USERS, type Harness, type UserName } from '../api-harness';
 import { eventually } from '../helpers';
 
@@ -269,7 +269,7 @@ describe('two requests racing with one link', () => {
   });
 
   it('lets exactly one of many simultaneous requests act, on two servers sharing the store', async () => {
-    const second = new Store(h.store.file);
+    const second = new SqliteStore(h.store.file);
     const api: Server = httpServerFor({
       client: h.env.client,
       store: second,
@@ -304,7 +304,7 @@ describe('two requests racing with one link', () => {
       }
     } finally {
       await new Promise((r) => api.close(r));
-      second.close();
+      await second.close();
     }
   });
 });

@@ -61,7 +61,7 @@ describe('operators’ endpoints', () => {
     h.smtp.refuse = false;
     const after = await eventually(async () => {
       const text = await metrics();
-      const sent = h.store.messages().filter((m) => m.kind === 'event').length;
+      const sent = (await h.store.messages()).filter((m) => m.kind === 'event').length;
       const drafted = h.smtp.received.some((m) => m.visitId === '810-NOR' && m.topic === 'draft-dispatched');
       return drafted &&
         sent > 0 &&

@@ -16,7 +16,7 @@ import type { RecommendationInput, RegisterChange, RegisterState } from '../../s
 import { Directory } from '../../src/infra/directory';
 import { outboxMailer } from '../../src/infra/mail';
 import { resolvePolicy } from '../../src/infra/policy/loader';
-import { Store } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
 import { listRegisterStates, readAllRegisters, readRegister } from '../../src/infra/temporal/register';
 import { actOnVisit, startVisit, visitHandle } from '../../src/infra/temporal/visits';
 import { createVisitWorker } from '../../src/worker';
@@ -27,7 +27,7 @@ const STATE = 'focal.point@mission.example.org';
 
 let env: TestWorkflowEnvironment;
 let dir: string;
-let store: Store;
+let store: SqliteStore;
 let deps: ActivityDeps;
 let worker: Worker;
 let running: Promise<void>;
@@ -35,7 +35,7 @@ let running: Promise<void>;
 beforeAll(async () => {
   env = await devServerEnv();
   dir = mkdtempSync(join(tmpdir(), 'followup-register-'));
-  store = new Store(join(dir, 'followup.sqlite'));
+  store = new SqliteStore(join(dir, 'followup.sqlite'));
   deps = {
     store,
     mailer: outboxMailer(join(dir, 'outbox')),
@@ -55,7 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   worker?.shutdown();
   await running;
-  store?.close();
+  await store?.close();
   await env?.teardown();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -307,7 +307,7 @@ describe('a worker killed between adoption and registration', () => {
       if (crashing.child.exitCode === null && crashing.child.signalCode === null) crashing.child.kill('SIGKILL');
     }
 
-    const store2 = new Store(join(crashDir, 'followup.sqlite'));
+    const store2 = new SqliteStore(join(crashDir, 'followup.sqlite'));
     const fresh = await createVisitWorker({
       connection: env.nativeConnection,
       namespace: 'default',
@@ -344,6 +344,6 @@ describe('a worker killed between adoption and registration', () => {
 
       await act320('withdraw', { reason: 'test finished' }, 'secretariat@un.example.org');
     });
-    store2.close();
+    await store2.close();
   }, 300_000);
 });

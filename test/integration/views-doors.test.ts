@@ -229,7 +229,8 @@ describe('a State and a partner on every door, at every stage', () => {
 
     // Once the read model has the visits, the State's overview, exports and feed are built from its views.
     await eventually(
-      () => (h.store.snapshots(full)[0]?.stage === 'closed' && h.store.snapshots(held)[0] ? true : undefined),
+      async () =>
+        (await h.store.snapshots(full))[0]?.stage === 'closed' && (await h.store.snapshots(held))[0] ? true : undefined,
       'the read model',
     );
     await checkDoors(ids, 'the read model caught up');

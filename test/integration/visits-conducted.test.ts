@@ -44,7 +44,10 @@ beforeAll(async () => {
   expect(imported.body.imported).toHaveLength(31);
   // Norway's visit ended yesterday: a State user's own visit.
   expect((await h.request('POST', '/api/visits', { as: 'cted', body: apiVisit(901, 'NOR') })).status).toBe(201);
-  await eventually(() => (h.store.snapshots().length === 32 ? true : undefined), 'the 32 visits in the read model');
+  await eventually(
+    async () => ((await h.store.snapshots()).length === 32 ? true : undefined),
+    'the 32 visits in the read model',
+  );
 }, 180_000);
 
 afterAll(async () => {

@@ -37,7 +37,7 @@ describe('a partner in the dashboard', () => {
     await act('chair', 'transmit-report');
     await act('stateNOR', 'record-consent', { scope: 'partial', sections: ['Border security'] });
     await eventually(
-      () => (h.store.snapshots('720-NOR')[0]?.consent.scope === 'partial' ? true : undefined),
+      async () => ((await h.store.snapshots('720-NOR'))[0]?.consent.scope === 'partial' ? true : undefined),
       'the read model to hold the consent',
     );
 

@@ -124,7 +124,7 @@ describe('sessions', () => {
 
   it('ends the session on the server at sign-out: the same cookie, sent again, signs no one in', async () => {
     const mine = await h.signIn('cted');
-    const before = h.store.sessionCount(USERS.cted.email);
+    const before = await h.store.sessionCount(USERS.cted.email);
     expect((await as(mine, `/visits/${ID}`)).status).toBe(200);
     const out = await fetch(`${h.url}/sign-out`, {
       method: 'POST',
@@ -135,7 +135,7 @@ describe('sessions', () => {
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/sign-in');
     expect(out.headers.get('set-cookie')).toMatch(/followup_session=;.*Max-Age=0/);
-    expect(h.store.sessionCount(USERS.cted.email)).toBe(before - 1);
+    expect(await h.store.sessionCount(USERS.cted.email)).toBe(before - 1);
     // A copy of the cookie kept elsewhere is worth nothing now.
     expect((await as(mine, `/visits/${ID}`)).status).toBe(303);
     expect((await as(mine, '/api/visits.csv')).status).toBe(401);

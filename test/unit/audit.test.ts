@@ -10,14 +10,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditHash, GENESIS_HASH, Store, type AuditInput } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
+import { auditHash, GENESIS_HASH, type AuditInput } from '../../src/infra/store/store';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'bin', 'followup');
 
 const dirs: string[] = [];
 const opened: { close(): void }[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const o of opened.splice(0)) {
     try {
       o.close();
@@ -34,8 +35,8 @@ function tempDir(): string {
   return d;
 }
 
-function openStore(dir: string): Store {
-  const s = new Store(join(dir, 'followup.sqlite'));
+function openStore(dir: string): SqliteStore {
+  const s = new SqliteStore(join(dir, 'followup.sqlite'));
   opened.push(s);
   return s;
 }
@@ -105,10 +106,10 @@ const ENTRIES: AuditInput[] = [
 ];
 
 /** A store in a temp dir with the five entries above; returns the dir. */
-function seeded(): { dir: string; store: Store } {
+async function seeded(): Promise<{ dir: string; store: SqliteStore }> {
   const dir = tempDir();
   const store = openStore(dir);
-  for (const e of ENTRIES) store.appendAudit(e);
+  for (const e of ENTRIES) await store.appendAudit(e);
   return { dir, store };
 }
 
@@ -135,26 +136,26 @@ function cli(dataDir: string, ...args: string[]): Promise<CliResult> {
 }
 
 describe('appending and verifying', () => {
-  it('chains each entry to the previous one from the genesis hash, and verifies intact', () => {
-    const { store } = seeded();
-    const audit = store.audit();
+  it('chains each entry to the previous one from the genesis hash, and verifies intact', async () => {
+    const { store } = await seeded();
+    const audit = await store.audit();
     expect(audit.map((e) => e.id)).toEqual([1, 2, 3, 4, 5]);
     expect(audit[0]!.prevHash).toBe(GENESIS_HASH);
     for (let i = 1; i < audit.length; i++) expect(audit[i]!.prevHash).toBe(audit[i - 1]!.hash);
     for (const e of audit) expect(e.hash).toBe(auditHash(e.prevHash, e));
     expect(audit.map(({ id: _i, prevHash: _p, hash: _h, ...rest }) => rest)).toEqual(ENTRIES);
-    expect(store.verifyAudit()).toEqual({ ok: true, entries: 5 });
+    expect(await store.verifyAudit()).toEqual({ ok: true, entries: 5 });
   });
 
-  it('verifies an empty trail as intact', () => {
-    expect(openStore(tempDir()).verifyAudit()).toEqual({ ok: true, entries: 0 });
+  it('verifies an empty trail as intact', async () => {
+    expect(await openStore(tempDir()).verifyAudit()).toEqual({ ok: true, entries: 0 });
   });
 
-  it('returns the entry it appended, and keeps the chain across reopening the file', () => {
-    const { dir, store } = seeded();
-    store.close();
+  it('returns the entry it appended, and keeps the chain across reopening the file', async () => {
+    const { dir, store } = await seeded();
+    await store.close();
     const again = openStore(dir);
-    const sixth = again.appendAudit({
+    const sixth = await again.appendAudit({
       at: '2026-11-27T11:00:00.000Z',
       actor: 'chair@committee.example.org',
       role: 'chair',
@@ -164,12 +165,12 @@ describe('appending and verifying', () => {
       outcome: 'accepted',
     });
     expect(sixth.id).toBe(6);
-    expect(sixth.prevHash).toBe(again.audit()[4]!.hash);
-    expect(again.verifyAudit()).toEqual({ ok: true, entries: 6 });
+    expect(sixth.prevHash).toBe((await again.audit())[4]!.hash);
+    expect(await again.verifyAudit()).toEqual({ ok: true, entries: 6 });
   });
 
-  it('refuses UPDATE, DELETE and INSERT OR REPLACE through the store’s own connection (triggers)', () => {
-    const { dir, store } = seeded();
+  it('refuses UPDATE, DELETE and INSERT OR REPLACE through the store’s own connection (triggers)', async () => {
+    const { dir, store } = await seeded();
     const db = raw(dir);
     db.pragma('recursive_triggers = ON'); // as the store's own connection has it
     expect(() => db.prepare("UPDATE audit SET outcome = 'accepted' WHERE id = 5").run()).toThrow(/append-only/);
@@ -181,12 +182,12 @@ describe('appending and verifying', () => {
         )
         .run(),
     ).toThrow(/append-only/);
-    expect(store.verifyAudit()).toEqual({ ok: true, entries: 5 });
+    expect(await store.verifyAudit()).toEqual({ ok: true, entries: 5 });
   });
 
-  it('keeps any JSON payload and text intact through the file (property)', () => {
-    fc.assert(
-      fc.property(
+  it('keeps any JSON payload and text intact through the file (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(
           fc.record(
             {
@@ -201,14 +202,14 @@ describe('appending and verifying', () => {
           ),
           { minLength: 1, maxLength: 12 },
         ),
-        (entries) => {
+        async (entries) => {
           const dir = tempDir();
           const store = openStore(dir);
-          for (const e of entries) store.appendAudit({ at: new Date(0).toISOString(), role: 'cted', ...e });
-          store.close();
+          for (const e of entries) await store.appendAudit({ at: new Date(0).toISOString(), role: 'cted', ...e });
+          await store.close();
           const again = openStore(dir);
-          expect(again.verifyAudit()).toEqual({ ok: true, entries: entries.length });
-          again.close();
+          expect(await again.verifyAudit()).toEqual({ ok: true, entries: entries.length });
+          await again.close();
         },
       ),
       { numRuns: 40 },
@@ -217,12 +218,12 @@ describe('appending and verifying', () => {
 });
 
 describe('tampering (after dropping the append-only triggers)', () => {
-  it('names an entry whose payload was changed', () => {
-    const { dir, store } = seeded();
+  it('names an entry whose payload was changed', async () => {
+    const { dir, store } = await seeded();
     const db = raw(dir);
     dropTriggers(db);
     expect(db.prepare(`UPDATE audit SET payload = '{"summary":"No comments"}' WHERE id = 3`).run().changes).toBe(1);
-    expect(store.verifyAudit()).toEqual({
+    expect(await store.verifyAudit()).toEqual({
       ok: false,
       entries: 5,
       brokenAt: 3,
@@ -230,7 +231,7 @@ describe('tampering (after dropping the append-only triggers)', () => {
     });
   });
 
-  it('names an entry whose outcome, actor, time or detail was changed', () => {
+  it('names an entry whose outcome, actor, time or detail was changed', async () => {
     for (const [column, value] of [
       ['outcome', 'accepted'],
       ['actor', 'someone.else@cted.example.org'],
@@ -238,11 +239,11 @@ describe('tampering (after dropping the append-only triggers)', () => {
       ['detail', null],
       ['visit_id', '701-NOR'],
     ] as const) {
-      const { dir, store } = seeded();
+      const { dir, store } = await seeded();
       const db = raw(dir);
       dropTriggers(db);
       db.prepare(`UPDATE audit SET ${column} = ? WHERE id = 3`).run(value);
-      expect(store.verifyAudit(), column).toEqual({
+      expect(await store.verifyAudit(), column).toEqual({
         ok: false,
         entries: 5,
         brokenAt: 3,
@@ -251,26 +252,36 @@ describe('tampering (after dropping the append-only triggers)', () => {
     }
   });
 
-  it('names a deleted entry as missing, the first one too', () => {
-    const middle = seeded();
+  it('names a deleted entry as missing, the first one too', async () => {
+    const middle = await seeded();
     const db = raw(middle.dir);
     dropTriggers(db);
     db.prepare('DELETE FROM audit WHERE id = 3').run();
-    expect(middle.store.verifyAudit()).toEqual({ ok: false, entries: 4, brokenAt: 3, reason: 'entry 3 is missing' });
+    expect(await middle.store.verifyAudit()).toEqual({
+      ok: false,
+      entries: 4,
+      brokenAt: 3,
+      reason: 'entry 3 is missing',
+    });
 
-    const first = seeded();
+    const first = await seeded();
     const db1 = raw(first.dir);
     dropTriggers(db1);
     db1.prepare('DELETE FROM audit WHERE id = 1').run();
-    expect(first.store.verifyAudit()).toEqual({ ok: false, entries: 4, brokenAt: 1, reason: 'entry 1 is missing' });
+    expect(await first.store.verifyAudit()).toEqual({
+      ok: false,
+      entries: 4,
+      brokenAt: 1,
+      reason: 'entry 1 is missing',
+    });
   });
 
-  it('names an entry whose hash was changed', () => {
-    const { dir, store } = seeded();
+  it('names an entry whose hash was changed', async () => {
+    const { dir, store } = await seeded();
     const db = raw(dir);
     dropTriggers(db);
     db.prepare('UPDATE audit SET hash = ? WHERE id = 2').run('f'.repeat(64));
-    expect(store.verifyAudit()).toEqual({
+    expect(await store.verifyAudit()).toEqual({
       ok: false,
       entries: 5,
       brokenAt: 2,
@@ -278,14 +289,14 @@ describe('tampering (after dropping the append-only triggers)', () => {
     });
   });
 
-  it('names the next entry when one was rewritten with a recomputed hash', () => {
-    const { dir, store } = seeded();
+  it('names the next entry when one was rewritten with a recomputed hash', async () => {
+    const { dir, store } = await seeded();
     const db = raw(dir);
     dropTriggers(db);
-    const e3 = store.audit()[2]!;
+    const e3 = (await store.audit())[2]!;
     const forged = { ...e3, outcome: 'accepted' as const };
     db.prepare('UPDATE audit SET outcome = ?, hash = ? WHERE id = 3').run('accepted', auditHash(e3.prevHash, forged));
-    expect(store.verifyAudit()).toEqual({
+    expect(await store.verifyAudit()).toEqual({
       ok: false,
       entries: 5,
       brokenAt: 4,
@@ -293,12 +304,12 @@ describe('tampering (after dropping the append-only triggers)', () => {
     });
   });
 
-  it('names an entry whose link to the previous one was changed', () => {
-    const { dir, store } = seeded();
+  it('names an entry whose link to the previous one was changed', async () => {
+    const { dir, store } = await seeded();
     const db = raw(dir);
     dropTriggers(db);
     db.prepare('UPDATE audit SET prev_hash = ? WHERE id = 2').run(GENESIS_HASH);
-    expect(store.verifyAudit()).toEqual({
+    expect(await store.verifyAudit()).toEqual({
       ok: false,
       entries: 5,
       brokenAt: 2,
@@ -306,14 +317,14 @@ describe('tampering (after dropping the append-only triggers)', () => {
     });
   });
 
-  it('names a forged entry appended without the chain', () => {
-    const { dir, store } = seeded();
+  it('names a forged entry appended without the chain', async () => {
+    const { dir, store } = await seeded();
     const db = raw(dir);
     db.prepare(
       `INSERT INTO audit (id, at, actor, role, door, visit_id, action, payload, outcome, detail, prev_hash, hash)
        VALUES (6, '2026-11-27T12:00:00.000Z', 'x@y.org', 'secretariat', 'api', '700-NOR', 'grant-extension', NULL, 'accepted', NULL, ?, ?)`,
     ).run(GENESIS_HASH, 'a'.repeat(64));
-    expect(store.verifyAudit()).toEqual({
+    expect(await store.verifyAudit()).toEqual({
       ok: false,
       entries: 6,
       brokenAt: 6,
@@ -321,16 +332,16 @@ describe('tampering (after dropping the append-only triggers)', () => {
     });
   });
 
-  it('names a row rewritten by INSERT OR REPLACE on a connection without recursive triggers', () => {
+  it('names a row rewritten by INSERT OR REPLACE on a connection without recursive triggers', async () => {
     // The triggers only stop REPLACE on connections with recursive_triggers on (the store's own);
     // any other connection rewrites the row without dropping anything. The chain still tells.
-    const { dir, store } = seeded();
+    const { dir, store } = await seeded();
     const db = raw(dir);
     db.prepare(
       "INSERT OR REPLACE INTO audit SELECT id, at, actor, role, door, visit_id, action, payload, 'accepted', detail, prev_hash, hash FROM audit WHERE id = 5",
     ).run();
-    expect(store.audit()[4]!.outcome).toBe('accepted');
-    expect(store.verifyAudit()).toEqual({
+    expect((await store.audit())[4]!.outcome).toBe('accepted');
+    expect(await store.verifyAudit()).toEqual({
       ok: false,
       entries: 5,
       brokenAt: 5,
@@ -338,13 +349,13 @@ describe('tampering (after dropping the append-only triggers)', () => {
     });
   });
 
-  it('names exactly the tampered entry, whichever entry and column (property)', () => {
-    fc.assert(
-      fc.property(
+  it('names exactly the tampered entry, whichever entry and column (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.integer({ min: 1, max: ENTRIES.length }),
         fc.constantFrom('payload', 'actor', 'role', 'door', 'action', 'outcome', 'at', 'hash'),
-        (id, column) => {
-          const { dir, store } = seeded();
+        async (id, column) => {
+          const { dir, store } = await seeded();
           const db = raw(dir);
           dropTriggers(db);
           const before = db.prepare(`SELECT ${column} AS v FROM audit WHERE id = ?`).get(id) as { v: string | null };
@@ -355,14 +366,14 @@ describe('tampering (after dropping the append-only triggers)', () => {
                 ? '0'.repeat(63) + '1'
                 : `${before.v ?? ''}x`;
           db.prepare(`UPDATE audit SET ${column} = ? WHERE id = ?`).run(value, id);
-          expect(store.verifyAudit()).toEqual({
+          expect(await store.verifyAudit()).toEqual({
             ok: false,
             entries: ENTRIES.length,
             brokenAt: id,
             reason: `entry ${id} was changed after it was written`,
           });
           db.close();
-          store.close();
+          await store.close();
         },
       ),
       { numRuns: 25 },
@@ -371,9 +382,9 @@ describe('tampering (after dropping the append-only triggers)', () => {
 
   // Regression test: a lone surrogate used to be hashed as JSON escaped it but stored as UTF-8 replaced it,
   // so an untouched entry failed verification. The store now hashes exactly what it stores.
-  it('an untouched entry with a lone surrogate in its detail verifies intact', () => {
+  it('an untouched entry with a lone surrogate in its detail verifies intact', async () => {
     const store = openStore(tempDir());
-    store.appendAudit({
+    await store.appendAudit({
       at: '2026-11-27T10:00:00.000Z',
       actor: 'member@committee.example.org',
       role: 'committee',
@@ -383,14 +394,14 @@ describe('tampering (after dropping the append-only triggers)', () => {
       outcome: 'refused',
       detail: 'x\ud800 has no hold',
     });
-    expect(store.verifyAudit()).toEqual({ ok: true, entries: 1 });
+    expect(await store.verifyAudit()).toEqual({ ok: true, entries: 1 });
   });
 });
 
 describe('followup audit verify', () => {
   it('exits 0 with the entry count for an intact trail (JSON and text)', async () => {
-    const { dir, store } = seeded();
-    store.close();
+    const { dir, store } = await seeded();
+    await store.close();
     const json = await cli(dir, 'audit', 'verify', '--json');
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ ok: true, entries: 5 });
@@ -400,8 +411,8 @@ describe('followup audit verify', () => {
   });
 
   it('exits 1 and names the first broken entry of a tampered trail', async () => {
-    const { dir, store } = seeded();
-    store.close();
+    const { dir, store } = await seeded();
+    await store.close();
     const db = raw(dir);
     dropTriggers(db);
     db.prepare(`UPDATE audit SET payload = '{"documentRef":"PAO/FORGED"}' WHERE id = 2`).run();
@@ -421,8 +432,8 @@ describe('followup audit verify', () => {
   });
 
   it('exits 1 and names a deleted entry', async () => {
-    const { dir, store } = seeded();
-    store.close();
+    const { dir, store } = await seeded();
+    await store.close();
     const db = raw(dir);
     dropTriggers(db);
     db.prepare('DELETE FROM audit WHERE id = 3').run();

@@ -7,14 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
 import { loadConfig } from '../../src/config';
 import { createHttpApp } from '../../src/doors/http/app';
 import { AesGcmCodec, ENCRYPTED_ENCODING, jsonCodec, KEY_ID_METADATA } from '../../src/infra/temporal/codec';
 import { resolvePolicy } from '../../src/infra/policy/loader';
 import { temporalTls } from '../../src/infra/temporal/security';
-import { Store } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
 import { createServices } from '../../src/services';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
@@ -129,7 +129,7 @@ describe('TLS to a remote Temporal', () => {
 describe('the codec endpoint', () => {
   const UI = 'http://127.0.0.1:8233';
   const codec = new AesGcmCodec([key('k1')]);
-  const store = new Store(':memory:');
+  const store = new SqliteStore(':memory:');
   const services = createServices({
     temporal: () => Promise.reject(new Error('no Temporal in this test')),
     store: () => store,
@@ -145,8 +145,10 @@ describe('the codec endpoint', () => {
     codec: { port: jsonCodec(codec), origins: [UI] },
   });
   const tokens = { cted: 'cted-token-0123456789abcdef', state: 'state-token-0123456789abcdef' };
-  store.addUser({ email: 'officer@cted.example.org', role: 'cted' }, tokens.cted);
-  store.addUser({ email: 'mission@poland.example.org', role: 'state', state: 'POL' }, tokens.state);
+  beforeAll(async () => {
+    await store.addUser({ email: 'officer@cted.example.org', role: 'cted' }, tokens.cted);
+    await store.addUser({ email: 'mission@poland.example.org', role: 'state', state: 'POL' }, tokens.state);
+  });
   const post = (op: string, body: unknown, token?: string) =>
     app.request(`/codec/${op}`, {
       method: 'POST',
@@ -206,7 +208,7 @@ describe('the codec routes in the OpenAPI document', () => {
     const app = createHttpApp({
       services: createServices({
         temporal: () => Promise.reject(new Error('no Temporal in this test')),
-        store: () => new Store(':memory:'),
+        store: () => new SqliteStore(':memory:'),
         policy: resolvePolicy(),
         linkSecret: randomBytes(32).toString('base64url'),
         publicUrl: 'http://127.0.0.1:3000',

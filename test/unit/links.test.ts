@@ -15,7 +15,7 @@ import { PERMISSIONS } from '../../src/domain/permissions';
 import { ACTIONS } from '../../src/domain/vocabulary';
 import { LINK_ACTIONS, LinkClaims, linkIssuer, signLink, verifyLink } from '../../src/infra/links';
 import { resolvePolicy } from '../../src/infra/policy/loader';
-import { Store } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
 import { AppError } from '../../src/services';
 import { LinkService } from '../../src/services/links';
 import type { VisitService } from '../../src/services/visits';
@@ -65,7 +65,7 @@ const claimsArb = fc.record(
 );
 
 describe('signLink / verifyLink round trip', () => {
-  it('verifies its own token and returns the claims, a nonce and the hash of the signed body as id', () => {
+  it('verifies its own token and returns the claims, a nonce and the hash of the signed body as id', async () => {
     const token = signLink(CLAIMS, SECRET);
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
     const check = verifyLink(token, SECRET, NOW);
@@ -77,7 +77,7 @@ describe('signLink / verifyLink round trip', () => {
     expect(check.id).toBe(createHash('sha256').update(token.split('.')[0]!).digest('hex'));
   });
 
-  it('makes two different links (nonce, id) for the same claims', () => {
+  it('makes two different links (nonce, id) for the same claims', async () => {
     const a = signLink(CLAIMS, SECRET);
     const b = signLink(CLAIMS, SECRET);
     expect(a).not.toBe(b);
@@ -89,7 +89,7 @@ describe('signLink / verifyLink round trip', () => {
     expect(ca.id).not.toBe(cb.id);
   });
 
-  it('round-trips any valid claims (property)', () => {
+  it('round-trips any valid claims (property)', async () => {
     fc.assert(
       fc.property(claimsArb, (claims) => {
         const check = verifyLink(signLink(claims, SECRET), SECRET, NOW);
@@ -105,31 +105,31 @@ describe('signLink / verifyLink round trip', () => {
 });
 
 describe('expiry', () => {
-  it('refuses a link at and after its expiry second, accepts it one millisecond before', () => {
+  it('refuses a link at and after its expiry second, accepts it one millisecond before', async () => {
     const token = signLink(CLAIMS, SECRET);
     expect(verifyLink(token, SECRET, CLAIMS.x * 1000 - 1).ok).toBe(true);
     expect(verifyLink(token, SECRET, CLAIMS.x * 1000)).toEqual({ ok: false, reason: 'expired' });
     expect(verifyLink(token, SECRET, CLAIMS.x * 1000 + 86_400_000)).toEqual({ ok: false, reason: 'expired' });
   });
 
-  it('refuses a link signed with an expiry in the past', () => {
+  it('refuses a link signed with an expiry in the past', async () => {
     const token = signLink({ ...CLAIMS, x: Math.floor(NOW / 1000) - 60 }, SECRET);
     expect(verifyLink(token, SECRET, NOW)).toEqual({ ok: false, reason: 'expired' });
   });
 
-  it('checks the signature before the expiry: an expired link with a wrong secret is invalid, not expired', () => {
+  it('checks the signature before the expiry: an expired link with a wrong secret is invalid, not expired', async () => {
     const token = signLink({ ...CLAIMS, x: 1 }, SECRET);
     expect(verifyLink(token, OTHER_SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
   });
 });
 
 describe('forgery and tampering', () => {
-  it('refuses a link signed with another secret', () => {
+  it('refuses a link signed with another secret', async () => {
     expect(verifyLink(signLink(CLAIMS, OTHER_SECRET), SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
     expect(verifyLink(signLink(CLAIMS, SECRET), '', NOW)).toEqual({ ok: false, reason: 'invalid' });
   });
 
-  it('refuses a token whose claims were changed (another action, visit, e-mail, role or a later expiry)', () => {
+  it('refuses a token whose claims were changed (another action, visit, e-mail, role or a later expiry)', async () => {
     const token = signLink(CLAIMS, SECRET);
     const { body, sig } = split(token);
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkClaims;
@@ -148,7 +148,7 @@ describe('forgery and tampering', () => {
     }
   });
 
-  it('refuses a token with any single body character changed (property)', () => {
+  it('refuses a token with any single body character changed (property)', async () => {
     const token = signLink(CLAIMS, SECRET);
     const { body, sig } = split(token);
     fc.assert(
@@ -162,7 +162,7 @@ describe('forgery and tampering', () => {
     );
   });
 
-  it('refuses a token with a signature character changed so that the signature bytes change (property)', () => {
+  it('refuses a token with a signature character changed so that the signature bytes change (property)', async () => {
     const token = signLink(CLAIMS, SECRET);
     const { body, sig } = split(token);
     fc.assert(
@@ -181,7 +181,7 @@ describe('forgery and tampering', () => {
     });
   });
 
-  it('refuses a truncated or swapped signature, and a body with the signature of another link', () => {
+  it('refuses a truncated or swapped signature, and a body with the signature of another link', async () => {
     const a = split(signLink(CLAIMS, SECRET));
     const b = split(signLink({ ...CLAIMS, a: 'request-extension' }, SECRET));
     expect(verifyLink(`${a.body}.${a.sig.slice(0, -1)}`, SECRET, NOW).ok).toBe(false);
@@ -191,7 +191,7 @@ describe('forgery and tampering', () => {
   });
 
   // Regression test: this was a bug (src/links.ts verifyLink), found by these tests and fixed.
-  it('refuses re-spelled signatures (same MAC bytes) that would give a used link a new id', () => {
+  it('refuses re-spelled signatures (same MAC bytes) that would give a used link a new id', async () => {
     const token = signLink(CLAIMS, SECRET);
     const { body, sig } = split(token);
     const original = verifyLink(token, SECRET, NOW);
@@ -212,7 +212,7 @@ describe('forgery and tampering', () => {
 });
 
 describe('garbage tokens', () => {
-  it('refuses empty, dotless and malformed tokens', () => {
+  it('refuses empty, dotless and malformed tokens', async () => {
     for (const t of [
       '',
       '.',
@@ -232,7 +232,7 @@ describe('garbage tokens', () => {
     }
   });
 
-  it('refuses extra dots anywhere', () => {
+  it('refuses extra dots anywhere', async () => {
     const token = signLink(CLAIMS, SECRET);
     const { body, sig } = split(token);
     for (const t of [
@@ -248,7 +248,7 @@ describe('garbage tokens', () => {
     }
   });
 
-  it('never throws and never accepts an arbitrary string (property)', () => {
+  it('never throws and never accepts an arbitrary string (property)', async () => {
     fc.assert(
       fc.property(
         fc.oneof(
@@ -264,13 +264,13 @@ describe('garbage tokens', () => {
     );
   });
 
-  it('refuses an over-long body even when it is correctly signed', () => {
+  it('refuses an over-long body even when it is correctly signed', async () => {
     const long = signLink({ ...CLAIMS, v: 'x'.repeat(1600) }, SECRET);
     expect(split(long).body.length).toBeGreaterThan(2000);
     expect(verifyLink(long, SECRET, NOW)).toEqual({ ok: false, reason: 'invalid' });
   });
 
-  it('refuses correctly signed bodies whose claims are not valid claims', () => {
+  it('refuses correctly signed bodies whose claims are not valid claims', async () => {
     const n = 'nonce-123456';
     const good = { ...CLAIMS, n };
     expect(verifyLink(signRaw(JSON.stringify(good)), SECRET, NOW).ok).toBe(true); // the control
@@ -295,7 +295,7 @@ describe('garbage tokens', () => {
 });
 
 describe('linkIssuer', () => {
-  it('issues a URL of the page under /links/ (not the API) with a token valid for the TTL, for the State contact', () => {
+  it('issues a URL of the page under /links/ (not the API) with a token valid for the TTL, for the State contact', async () => {
     const issuer = linkIssuer(SECRET, 'https://followup.example.org/', 45 * 86_400_000, () => NOW);
     const url = issuer.forState('166-POL', 'POL', 'focal.point@mission.example.org', 'record-consent');
     const m = /^https:\/\/followup\.example\.org\/links\/([A-Za-z0-9_.-]+)$/.exec(url);
@@ -316,7 +316,7 @@ describe('linkIssuer', () => {
 });
 
 describe('LINK_ACTIONS', () => {
-  it('only offers actions a State focal point may take, each of them valid link claims', () => {
+  it('only offers actions a State focal point may take, each of them valid link claims', async () => {
     const offered = Object.values(LINK_ACTIONS).flat();
     expect(offered.length).toBeGreaterThan(0);
     for (const { action, label } of offered) {
@@ -330,33 +330,35 @@ describe('LINK_ACTIONS', () => {
 describe('single use, decided by the store', () => {
   const ID = 'a'.repeat(64);
 
-  it('lets one claim in, keeps a used link spent, and gives a released claim back', () => {
-    const store = new Store(':memory:');
-    expect(store.linkUsed(ID)).toBe(false);
-    expect(store.claimLink(ID, '166-POL', 'record-consent')).toBe('claimed');
-    expect(store.claimLink(ID, '166-POL', 'record-consent')).toBe('used'); // held by the first request
-    expect(store.linkUsed(ID)).toBe(true);
-    store.releaseLink(ID); // its action was refused
-    expect(store.linkUsed(ID)).toBe(false);
-    expect(store.claimLink(ID, '166-POL', 'record-consent')).toBe('claimed');
-    expect(store.useLink(ID, '166-POL', 'record-consent')).toBe(true);
-    store.releaseLink(ID); // even a stray release does not make a used link new
-    expect(store.claimLink(ID, '166-POL', 'record-consent')).toBe('used');
-    expect(store.useLink(ID, '166-POL', 'record-consent')).toBe(false);
-    store.close();
+  it('lets one claim in, keeps a used link spent, and gives a released claim back', async () => {
+    const store = new SqliteStore(':memory:');
+    expect(await store.linkUsed(ID)).toBe(false);
+    expect(await store.claimLink(ID, '166-POL', 'record-consent')).toBe('claimed');
+    expect(await store.claimLink(ID, '166-POL', 'record-consent')).toBe('used'); // held by the first request
+    expect(await store.linkUsed(ID)).toBe(true);
+    await store.releaseLink(ID); // its action was refused
+    expect(await store.linkUsed(ID)).toBe(false);
+    expect(await store.claimLink(ID, '166-POL', 'record-consent')).toBe('claimed');
+    expect(await store.useLink(ID, '166-POL', 'record-consent')).toBe(true);
+    await store.releaseLink(ID); // even a stray release does not make a used link new
+    expect(await store.claimLink(ID, '166-POL', 'record-consent')).toBe('used');
+    expect(await store.useLink(ID, '166-POL', 'record-consent')).toBe(false);
+    await store.close();
   });
 
-  it('decides between two connections to the same file (two processes serving links)', () => {
+  it('decides between two connections to the same file (two processes serving links)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'followup-links-'));
     try {
-      const [a, b] = [new Store(join(dir, 's.sqlite')), new Store(join(dir, 's.sqlite'))];
-      const outcomes = Array.from({ length: 20 }, (_, i) => {
-        const id = String(i).padStart(64, '0');
-        return [a.claimLink(id, 'v', 'x'), b.claimLink(id, 'v', 'x')].sort();
-      });
+      const [a, b] = [new SqliteStore(join(dir, 's.sqlite')), new SqliteStore(join(dir, 's.sqlite'))];
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const id = String(i).padStart(64, '0');
+          return (await Promise.all([a.claimLink(id, 'v', 'x'), b.claimLink(id, 'v', 'x')])).sort();
+        }),
+      );
       for (const o of outcomes) expect(o).toEqual(['claimed', 'used']);
-      a.close();
-      b.close();
+      await a.close();
+      await b.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -364,7 +366,7 @@ describe('single use, decided by the store', () => {
 
   /** A link service over a fake VisitService whose `act` waits for the test to let it finish. */
   function service(act: () => Promise<unknown>) {
-    const store = new Store(':memory:');
+    const store = new SqliteStore(':memory:');
     const acted: string[] = [];
     const visits = {
       status: async (id: string) => ({ id, state: 'POL' }),
@@ -406,7 +408,7 @@ describe('single use, decided by the store', () => {
     });
     await expect(links.act(token, { scope: 'full' })).rejects.toMatchObject({ code: 'not-allowed-now' });
     const check = verifyLink(token, SECRET, NOW);
-    expect(check.ok && store.linkUsed(check.id)).toBe(false);
+    expect(check.ok && (await store.linkUsed(check.id))).toBe(false);
     refuse = false;
     await expect(links.act(token, { scope: 'full' })).resolves.toEqual({ ok: true });
     await expect(links.act(token, { scope: 'full' })).rejects.toMatchObject({ code: 'link-used' });
@@ -419,7 +421,7 @@ describe('single use, decided by the store', () => {
     });
     await expect(links.act(token, { scope: 'full' })).rejects.toThrow('connection reset');
     const check = verifyLink(token, SECRET, NOW);
-    expect(check.ok && store.linkUsed(check.id)).toBe(true);
+    expect(check.ok && (await store.linkUsed(check.id))).toBe(true);
     await expect(links.act(token, { scope: 'full' })).rejects.toMatchObject({ code: 'link-used' });
   });
 });

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
 import { createHttpApp } from '../../src/doors/http/app';
 import { resolvePolicy } from '../../src/infra/policy/loader';
-import { Store } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
 import { createServices } from '../../src/services';
 
 type Doc = {
@@ -21,7 +21,7 @@ type Doc = {
 };
 
 function app(publicUrl = 'http://127.0.0.1:3000') {
-  const store = new Store(':memory:');
+  const store = new SqliteStore(':memory:');
   const services = createServices({
     temporal: () => Promise.reject(new Error('no Temporal in this test')),
     store: () => store,
@@ -152,7 +152,7 @@ describe('the framework guards', () => {
       ['http://127.0.0.1:3000', false],
     ] as const) {
       const { app: a, store: s } = app(url);
-      s.addUser({ email: 'secretariat@un.example.org', role: 'secretariat' }, token);
+      await s.addUser({ email: 'secretariat@un.example.org', role: 'secretariat' }, token);
       const r = await a.request('/sign-in', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(url).origin },
@@ -168,7 +168,7 @@ describe('the framework guards', () => {
 
   it('refuses a sign-in posted from another site', async () => {
     const token = randomBytes(32).toString('base64url');
-    store.addUser({ email: 'cted@un.example.org', role: 'cted' }, token);
+    await store.addUser({ email: 'cted@un.example.org', role: 'cted' }, token);
     const r = await http.request('/sign-in', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },

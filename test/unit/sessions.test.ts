@@ -10,19 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../src/infra/policy/loader';
-import { Store } from '../../src/infra/store/store';
+import { SqliteStore } from '../../src/infra/store/sqlite';
 import { SESSION_HOURS, UserService } from '../../src/services/users';
 
 const EMAIL = 'secretariat@un.example.org';
 let dir: string;
-let store: Store;
+let store: SqliteStore;
 let now: number;
 let users: UserService;
 let token: string;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'followup-sessions-'));
-  store = new Store(join(dir, 'followup.sqlite'));
+  store = new SqliteStore(join(dir, 'followup.sqlite'));
   now = Date.parse('2026-11-27T12:00:00.000Z');
   users = new UserService({
     temporal: () => Promise.reject(new Error('no Temporal here')),
@@ -33,45 +33,45 @@ beforeEach(() => {
     outboxDir: '/nonexistent',
     now: () => now,
   });
-  token = users.add({ role: 'secretariat', email: EMAIL }).token;
+  token = (await users.add({ role: 'secretariat', email: EMAIL })).token;
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('sessions', () => {
-  it('opens a session with a random id that is not the token, for the token’s holder only', () => {
-    const s = users.startSession(token)!;
+  it('opens a session with a random id that is not the token, for the token’s holder only', async () => {
+    const s = (await users.startSession(token))!;
     expect(s.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(s.id).not.toBe(token);
-    expect(users.session(s.id)).toEqual({ email: EMAIL, role: 'secretariat' });
-    expect(users.session(token)).toBeUndefined(); // the token is not a session id
-    expect(users.authenticate(s.id)).toBeUndefined(); // nor is a session id a token
-    expect(users.startSession('not-a-token-but-long-enough-0123456789')).toBeUndefined();
-    expect(users.startSession(token)!.id).not.toBe(s.id); // every sign-in its own session
+    expect(await users.session(s.id)).toEqual({ email: EMAIL, role: 'secretariat' });
+    expect(await users.session(token)).toBeUndefined(); // the token is not a session id
+    expect(await users.authenticate(s.id)).toBeUndefined(); // nor is a session id a token
+    expect(await users.startSession('not-a-token-but-long-enough-0123456789')).toBeUndefined();
+    expect((await users.startSession(token))!.id).not.toBe(s.id); // every sign-in its own session
   });
 
-  it(`lasts ${SESSION_HOURS} hours`, () => {
-    const s = users.startSession(token)!;
+  it(`lasts ${SESSION_HOURS} hours`, async () => {
+    const s = (await users.startSession(token))!;
     expect(s.expiresAt.getTime() - now).toBe(SESSION_HOURS * 3_600_000);
     now += SESSION_HOURS * 3_600_000 - 1;
-    expect(users.session(s.id)).toBeDefined();
+    expect(await users.session(s.id)).toBeDefined();
     now += 1;
-    expect(users.session(s.id)).toBeUndefined();
+    expect(await users.session(s.id)).toBeUndefined();
   });
 
-  it('ends at sign-out, on the server: the same id no longer signs anyone in', () => {
-    const [a, b] = [users.startSession(token)!, users.startSession(token)!];
-    users.endSession(a.id);
-    expect(users.session(a.id)).toBeUndefined();
-    expect(users.session(b.id)).toBeDefined();
-    users.endSession(undefined); // signing out without a session is harmless
-    users.endSession('garbage');
+  it('ends at sign-out, on the server: the same id no longer signs anyone in', async () => {
+    const [a, b] = [(await users.startSession(token))!, (await users.startSession(token))!];
+    await users.endSession(a.id);
+    expect(await users.session(a.id)).toBeUndefined();
+    expect(await users.session(b.id)).toBeDefined();
+    await users.endSession(undefined); // signing out without a session is harmless
+    await users.endSession('garbage');
   });
 
-  it('binds form tokens to the session id', () => {
-    const [a, b] = [users.startSession(token)!, users.startSession(token)!];
+  it('binds form tokens to the session id', async () => {
+    const [a, b] = [(await users.startSession(token))!, (await users.startSession(token))!];
     expect(users.formTokenValid(a.id, users.formToken(a.id))).toBe(true);
     expect(users.formTokenValid(b.id, users.formToken(a.id))).toBe(false);
     expect(users.formToken(a.id)).not.toBe(users.formToken(token));
@@ -79,52 +79,49 @@ describe('sessions', () => {
 });
 
 describe('revoke and rotate', () => {
-  it('revoke stops the token and every session at once, and the calendar feed', () => {
-    const [a, b] = [users.startSession(token)!, users.startSession(token)!];
-    const feed = users
-      .feedUrl(EMAIL)
-      .split('/feeds/')[1]!
-      .replace(/\.ics$/, '');
-    expect(users.byFeedSecret(feed)).toBeDefined();
-    expect(users.revoke(EMAIL)).toEqual({ email: EMAIL, sessionsEnded: 2 });
-    expect(users.authenticate(token)).toBeUndefined();
-    expect(users.session(a.id)).toBeUndefined();
-    expect(users.session(b.id)).toBeUndefined();
-    expect(users.startSession(token)).toBeUndefined();
-    expect(users.byFeedSecret(feed)).toBeUndefined();
-    expect(users.list()[0]).toMatchObject({ email: EMAIL, revokedAt: new Date(now).toISOString() });
+  it('revoke stops the token and every session at once, and the calendar feed', async () => {
+    const [a, b] = [(await users.startSession(token))!, (await users.startSession(token))!];
+    const feed = (await users.feedUrl(EMAIL)).split('/feeds/')[1]!.replace(/\.ics$/, '');
+    expect(await users.byFeedSecret(feed)).toBeDefined();
+    expect(await users.revoke(EMAIL)).toEqual({ email: EMAIL, sessionsEnded: 2 });
+    expect(await users.authenticate(token)).toBeUndefined();
+    expect(await users.session(a.id)).toBeUndefined();
+    expect(await users.session(b.id)).toBeUndefined();
+    expect(await users.startSession(token)).toBeUndefined();
+    expect(await users.byFeedSecret(feed)).toBeUndefined();
+    expect((await users.list())[0]).toMatchObject({ email: EMAIL, revokedAt: new Date(now).toISOString() });
   });
 
-  it('rotate gives a new token, shown once; the old one and its sessions stop working', () => {
-    const old = users.startSession(token)!;
-    const { token: fresh } = users.rotate(EMAIL);
+  it('rotate gives a new token, shown once; the old one and its sessions stop working', async () => {
+    const old = (await users.startSession(token))!;
+    const { token: fresh } = await users.rotate(EMAIL);
     expect(fresh).not.toBe(token);
-    expect(users.authenticate(token)).toBeUndefined();
-    expect(users.session(old.id)).toBeUndefined();
-    expect(users.authenticate(fresh)).toEqual({ email: EMAIL, role: 'secretariat' });
-    expect(users.session(users.startSession(fresh)!.id)).toBeDefined();
+    expect(await users.authenticate(token)).toBeUndefined();
+    expect(await users.session(old.id)).toBeUndefined();
+    expect(await users.authenticate(fresh)).toEqual({ email: EMAIL, role: 'secretariat' });
+    expect(await users.session((await users.startSession(fresh))!.id)).toBeDefined();
   });
 
-  it('rotate after a revocation gives the user access again, with the new token only', () => {
-    users.revoke(EMAIL);
-    const { token: fresh } = users.rotate(EMAIL);
-    expect(users.authenticate(fresh)).toBeDefined();
-    expect(users.authenticate(token)).toBeUndefined();
-    expect(users.list()[0]!.revokedAt).toBeUndefined();
+  it('rotate after a revocation gives the user access again, with the new token only', async () => {
+    await users.revoke(EMAIL);
+    const { token: fresh } = await users.rotate(EMAIL);
+    expect(await users.authenticate(fresh)).toBeDefined();
+    expect(await users.authenticate(token)).toBeUndefined();
+    expect((await users.list())[0]!.revokedAt).toBeUndefined();
   });
 
-  it('refuses an unknown user or a malformed address', () => {
-    expect(() => users.revoke('nobody@un.example.org')).toThrow('no user nobody@un.example.org');
-    expect(() => users.rotate('nobody@un.example.org')).toThrow('no user nobody@un.example.org');
-    expect(() => users.revoke('not an address')).toThrow(/email/);
+  it('refuses an unknown user or a malformed address', async () => {
+    await expect(users.revoke('nobody@un.example.org')).rejects.toThrow('no user nobody@un.example.org');
+    await expect(users.rotate('nobody@un.example.org')).rejects.toThrow('no user nobody@un.example.org');
+    await expect(users.revoke('not an address')).rejects.toThrow(/email/);
   });
 });
 
 describe('the store', () => {
-  it('keeps tokens and session ids only as hashes', () => {
-    const s = users.startSession(token)!;
-    const { token: rotated } = users.rotate(EMAIL);
-    const s2 = users.startSession(rotated)!;
+  it('keeps tokens and session ids only as hashes', async () => {
+    const s = (await users.startSession(token))!;
+    const { token: rotated } = await users.rotate(EMAIL);
+    const s2 = (await users.startSession(rotated))!;
     const db = new Database(store.file, { readonly: true });
     const everything = JSON.stringify([
       db.prepare('SELECT * FROM users').all(),
@@ -135,7 +132,7 @@ describe('the store', () => {
     expect(everything).toContain(EMAIL);
   });
 
-  it('adds the revocation column to a store made before it existed', () => {
+  it('adds the revocation column to a store made before it existed', async () => {
     const file = join(dir, 'old.sqlite');
     const db = new Database(file);
     db.exec(`CREATE TABLE users (email TEXT PRIMARY KEY, role TEXT NOT NULL, state TEXT, organisation TEXT,
@@ -144,9 +141,9 @@ describe('the store', () => {
       "INSERT INTO users VALUES ('old@un.example.org', 'cted', NULL, NULL, 'h', '2025-01-01T00:00:00.000Z')",
     ).run();
     db.close();
-    const old = new Store(file);
-    expect(old.revokeUser('old@un.example.org')).toBe(0);
-    expect(old.users()[0]).toMatchObject({ email: 'old@un.example.org', revokedAt: expect.any(String) });
-    old.close();
+    const old = new SqliteStore(file);
+    expect(await old.revokeUser('old@un.example.org')).toBe(0);
+    expect((await old.users())[0]).toMatchObject({ email: 'old@un.example.org', revokedAt: expect.any(String) });
+    await old.close();
   });
 });

@@ -126,11 +126,11 @@ export function exportRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth:
         ...refusals(404),
       },
     }),
-    (c) => {
+    async (c) => {
       const file = c.req.valid('param').file;
-      const user = FEED.test(file) ? services.users.byFeedSecret(file.slice(0, 32)) : undefined;
+      const user = FEED.test(file) ? await services.users.byFeedSecret(file.slice(0, 32)) : undefined;
       if (!user) throw new AppError('not-found', 'no such feed');
-      return c.body(services.monitoring.feed(user), 200, { 'content-type': 'text/calendar; charset=utf-8' });
+      return c.body(await services.monitoring.feed(user), 200, { 'content-type': 'text/calendar; charset=utf-8' });
     },
   );
 }

@@ -22,7 +22,7 @@ const LinkPayload = z.union(
 export function linkRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
   // Forged, expired and used links are refused before the body is looked at.
   const verified: MiddlewareHandler<AppEnv> = async (c, next) => {
-    services.links.verify(c.req.param('token') ?? '');
+    await services.links.verify(c.req.param('token') ?? '');
     await next();
   };
 
@@ -38,7 +38,7 @@ export function linkRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: A
         ...refusals(401, 409, 429),
       },
     }),
-    (c) => c.json(services.links.describe(c.req.valid('param').token), 200),
+    async (c) => c.json(await services.links.describe(c.req.valid('param').token), 200),
   );
 
   app.openapi(

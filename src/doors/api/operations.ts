@@ -55,6 +55,6 @@ export function operationsRoutes(app: OpenAPIHono<AppEnv>, services: Services): 
         },
       },
     }),
-    (c) => c.text(services.operations.metrics(), 200, { 'content-type': PROMETHEUS }),
+    async (c) => c.text(await services.operations.metrics(), 200, { 'content-type': PROMETHEUS }),
   );
 }

@@ -66,8 +66,8 @@ function usersCommands({ program, services, io }: AdminCli): void {
     .option('--state <ISO3>', "a State focal point's State")
     .option('--organisation <ORG>', "a partner's organisation, e.g. UNODC")
     .option(...json)
-    .action((o: { role: string; email: string; state?: string; organisation?: string; json?: boolean }) => {
-      const { user, token } = services.users.add({
+    .action(async (o: { role: string; email: string; state?: string; organisation?: string; json?: boolean }) => {
+      const { user, token } = await services.users.add({
         role: o.role,
         email: o.email,
         ...(o.state !== undefined ? { state: o.state } : {}),
@@ -80,8 +80,8 @@ function usersCommands({ program, services, io }: AdminCli): void {
     .command('list')
     .description('every user and its role')
     .option(...json)
-    .action((o: { json?: boolean }) => {
-      const list = services.users.list();
+    .action(async (o: { json?: boolean }) => {
+      const list = await services.users.list();
       print(io, o.json, list, () =>
         list
           .map(
@@ -96,8 +96,8 @@ function usersCommands({ program, services, io }: AdminCli): void {
     .description("stop a user's token and every dashboard session at once (rotate gives a new token)")
     .argument('<email>', "the user's e-mail")
     .option(...json)
-    .action((email: string, o: { json?: boolean }) => {
-      const r = services.users.revoke(email);
+    .action(async (email: string, o: { json?: boolean }) => {
+      const r = await services.users.revoke(email);
       print(
         io,
         o.json,
@@ -110,8 +110,8 @@ function usersCommands({ program, services, io }: AdminCli): void {
     .description('give a user a new API token, shown once; the old one and its sessions stop working')
     .argument('<email>', "the user's e-mail")
     .option(...json)
-    .action((email: string, o: { json?: boolean }) => {
-      const { token } = services.users.rotate(email);
+    .action(async (email: string, o: { json?: boolean }) => {
+      const { token } = await services.users.rotate(email);
       print(
         io,
         o.json,
@@ -123,7 +123,7 @@ function usersCommands({ program, services, io }: AdminCli): void {
     .command('feed')
     .description("the user's personal calendar (.ics) subscription URL")
     .argument('<email>', "the user's e-mail")
-    .action((email: string) => io.out(services.users.feedUrl(parseOr(z.email(), email, 'email'))));
+    .action(async (email: string) => io.out(await services.users.feedUrl(parseOr(z.email(), email, 'email'))));
 }
 
 function auditCommands({ program, services, io, exitWith }: AdminCli): void {
@@ -133,8 +133,8 @@ function auditCommands({ program, services, io, exitWith }: AdminCli): void {
     .command('verify')
     .description('check that no entry was changed, removed or reordered (exit 1 when broken)')
     .option(...json)
-    .action((o: { json?: boolean }) => {
-      const r = services.audit.verify();
+    .action(async (o: { json?: boolean }) => {
+      const r = await services.audit.verify();
       io.out(
         o.json
           ? JSON.stringify(r)

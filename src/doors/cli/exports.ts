@@ -34,11 +34,11 @@ export function exportCommands(program: Command, services: Services, io: Io, ope
     .option('--year <YYYY>', 'only the visits that ended that year')
     .option('--csv', 'CSV, the columns of /api/visits-conducted.csv')
     .option('--json', 'JSON output')
-    .action((o: ExportOptions) => {
+    .action(async (o: ExportOptions) => {
       const { year } = optionsOf(o);
       const { monitoring } = services;
-      if (o.csv) return io.out(monitoring.visitsConductedCsv(as, year).replace(/\r?\n$/, ''));
-      const rows = monitoring.visitsConducted(as, year);
+      if (o.csv) return io.out((await monitoring.visitsConductedCsv(as, year)).replace(/\r?\n$/, ''));
+      const rows = await monitoring.visitsConducted(as, year);
       print(io, o.json, rows, () => conductedText(rows, monitoring.now()).replace(/\n$/, ''));
     });
   exports

@@ -43,13 +43,13 @@ export function authentication(services: Services, perMinute: number, now: () =>
   };
 
   /** The principal of a token; a bad one counts against the address (401, then 429). */
-  const principal = (c: Context, token: string | undefined): Principal =>
-    services.users.authenticate(token) ?? failed(c);
+  const principal = async (c: Context, token: string | undefined): Promise<Principal> =>
+    (await services.users.authenticate(token)) ?? failed(c);
 
   const withPrincipal =
-    (who: (c: Context) => Principal): MiddlewareHandler<AppEnv> =>
+    (who: (c: Context) => Promise<Principal>): MiddlewareHandler<AppEnv> =>
     async (c, next) => {
-      c.set('principal', who(c));
+      c.set('principal', await who(c));
       await next();
     };
 
@@ -58,10 +58,10 @@ export function authentication(services: Services, perMinute: number, now: () =>
     /** The API: a bearer token. */
     bearer: withPrincipal((c) => principal(c, bearerToken(c))),
     /** Exports linked from the dashboard: a bearer token or the dashboard's session cookie. */
-    bearerOrCookie: withPrincipal((c) => {
+    bearerOrCookie: withPrincipal(async (c) => {
       const token = bearerToken(c);
       if (token !== undefined) return principal(c, token);
-      return services.users.session(sessionId(c)) ?? failed(c);
+      return (await services.users.session(sessionId(c))) ?? failed(c);
     }),
     /** Refuses an operation the signed-in role may not perform (403). */
     may:

@@ -69,7 +69,7 @@ class Dashboard {
   /** Pages for the signed-in: others are sent to sign in and brought back. */
   readonly signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
     const id = sessionId(c);
-    const p = this.services.users.session(id);
+    const p = await this.services.users.session(id);
     if (!p || !id) {
       const u = new URL(c.req.url);
       return c.redirect(`/sign-in?next=${encodeURIComponent(u.pathname + u.search)}`, 303);
@@ -85,13 +85,14 @@ class Dashboard {
     await next();
   };
 
-  private frame(c: Ctx, title: string, body: Child) {
+  private async frame(c: Ctx, title: string, body: Child) {
+    const banner = await this.services.calendar.bannerFor(c.get('principal'));
     return (
       <Layout
         title={title}
         principal={c.get('principal')}
         formToken={this.services.users.formToken(c.get('session'))}
-        banner={this.services.calendar.bannerFor(c.get('principal'))}
+        banner={banner}
       >
         {body}
       </Layout>
@@ -106,34 +107,38 @@ class Dashboard {
     const f = await form(c);
     const token = f.get('token') ?? '';
     try {
-      this.auth.principal(c, token);
+      await this.auth.principal(c, token);
     } catch (e) {
       if (e instanceof AppError && e.code === 'rate-limited') throw e;
       return render(c, 401, <SignInRefused />);
     }
-    const session = this.services.users.startSession(token);
+    const session = await this.services.users.startSession(token);
     if (!session) return render(c, 401, <SignInRefused />);
     setCookie(c, SESSION_COOKIE, session.id, this.cookie('/', SESSION_HOURS * 3600));
     return c.redirect(safeNext(f.get('next')), 303);
   }
 
   /** Ends the session on the server (a copied cookie stops working too), then in the browser. */
-  signOut(c: Ctx) {
-    this.services.users.endSession(sessionId(c));
+  async signOut(c: Ctx) {
+    await this.services.users.endSession(sessionId(c));
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: this.services.users.secureCookies });
     return c.redirect('/sign-in', 303);
   }
 
-  overview(c: Ctx) {
+  async overview(c: Ctx) {
     const p = c.get('principal');
     const { monitoring } = this.services;
     if (p.role === 'partner') {
-      return render(c, 200, this.frame(c, 'Reports shared with you', <SharedReports shared={monitoring.shared(p)} />));
+      return render(
+        c,
+        200,
+        await this.frame(c, 'Reports shared with you', <SharedReports shared={await monitoring.shared(p)} />),
+      );
     }
     const q = query(OverviewQuery, c);
-    const result = monitoring.overview(p, filterOf(q), { key: q.sort || 'number', desc: q.desc === '1' });
+    const result = await monitoring.overview(p, filterOf(q), { key: q.sort || 'number', desc: q.desc === '1' });
     const params = new URL(c.req.url).searchParams;
-    return render(c, 200, this.frame(c, 'Visits', <Overview q={q} params={params} {...result} />));
+    return render(c, 200, await this.frame(c, 'Visits', <Overview q={q} params={params} {...result} />));
   }
 
   /** A visit's page, rendered from the signed-in role's view of it (the same projection as the API's). */
@@ -150,7 +155,7 @@ class Dashboard {
         nowMs={this.services.monitoring.now()}
       />
     );
-    return render(c, 200, this.frame(c, `Visit ${v.id}: ${v.stateName ?? v.state}`, page));
+    return render(c, 200, await this.frame(c, `Visit ${v.id}: ${v.stateName ?? v.state}`, page));
   }
 
   /** An action button: 404 for a visit the person may not see, 403 without this session's form token. */
@@ -180,15 +185,15 @@ class Dashboard {
     if (p.role === 'state' && p.state !== state) throw new AppError('not-found', `no register of ${state}`);
     const q = query(RegisterQuery, c);
     const records = registerRecords(await this.services.recommendations.list(p, { state }));
-    const name = this.services.monitoring.visible(p).find((v) => v.state === state)?.stateName;
+    const name = (await this.services.monitoring.visible(p)).find((v) => v.state === state)?.stateName;
     const page = <RegisterPage state={state} records={records} q={q} />;
-    return render(c, 200, this.frame(c, `Register of recommendations: ${name ?? state}`, page));
+    return render(c, 200, await this.frame(c, `Register of recommendations: ${name ?? state}`, page));
   }
 
   /** Progress per theme and per year of visit, of the recommendations the person may see (a State: its own). */
   async progress(c: Ctx) {
     const records = registerRecords(await this.services.recommendations.list(c.get('principal'), {}));
-    return render(c, 200, this.frame(c, 'Implementation of recommendations', <ProgressPage records={records} />));
+    return render(c, 200, await this.frame(c, 'Implementation of recommendations', <ProgressPage records={records} />));
   }
 
   /** The TA pipeline of the needs the person may see; a partner, only those referred to its organisation. */
@@ -199,12 +204,12 @@ class Dashboard {
     const partner = p.role === 'partner';
     if (partner) pipeline.partners = pipeline.partners.filter((x) => x.partner === p.organisation);
     const page = <TaPage pipeline={pipeline} showUnreferred={!partner} />;
-    return render(c, 200, this.frame(c, 'Technical assistance', page));
+    return render(c, 200, await this.frame(c, 'Technical assistance', page));
   }
 
-  compliance(c: Ctx) {
-    const cells = this.services.monitoring.compliance(c.get('principal'));
-    return render(c, 200, this.frame(c, 'Guideline compliance', <Compliance cells={cells} />));
+  async compliance(c: Ctx) {
+    const cells = await this.services.monitoring.compliance(c.get('principal'));
+    return render(c, 200, await this.frame(c, 'Guideline compliance', <Compliance cells={cells} />));
   }
 
   async annual(c: Ctx, print: boolean) {
@@ -230,7 +235,7 @@ class Dashboard {
     return render(
       c,
       200,
-      this.frame(
+      await this.frame(
         c,
         title,
         <>

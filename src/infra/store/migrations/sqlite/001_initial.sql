@@ -1,6 +1,7 @@
--- The engine's store: append-only tables (triggers refuse UPDATE and DELETE), the users table, the
--- dashboard's sessions and the claims that decide a signed link's single use.
--- Applied at every start; every statement is idempotent.
+-- Migration 1: the store as the first releases made it (append-only tables, whose triggers refuse
+-- UPDATE and DELETE; the users, the dashboard's sessions, the claims that decide a signed link's
+-- single use). Every statement is idempotent, so a store made before migrations were numbered takes
+-- it as it is.
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   visit_id TEXT NOT NULL,
