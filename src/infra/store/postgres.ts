@@ -59,7 +59,11 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private migrated?: Promise<void>;
 
-  constructor(url: string, options: { max?: number } = {}) {
+  /** `url` holds the password: never log it (`location` is the redacted form). */
+  constructor(
+    readonly url: string,
+    options: { max?: number } = {},
+  ) {
     this.location = redactUrl(url);
     this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
     // An idle client's error (the server restarted) must not crash the process: the pool replaces it.

@@ -1,0 +1,368 @@
+/**
+ * The store's contract, the same tests on both implementations: SQLite in a temp file and
+ * PostgreSQL in a throwaway cluster (test/pg.ts). Then the migrations from the previous release's
+ * schema, and a backup of one restored into the other.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationsOf } from '../../src/infra/store/migrations';
+import { PostgresStore } from '../../src/infra/store/postgres';
+import { SqliteStore } from '../../src/infra/store/sqlite';
+import { allVisits, type Store, type TableDump, type VisitSnapshot } from '../../src/infra/store/store';
+import { startPg, type PgCluster } from '../pg';
+
+let cluster: PgCluster;
+const dir = mkdtempSync(join(tmpdir(), 'followup-store-'));
+let files = 0;
+const opened: Store[] = [];
+
+beforeAll(async () => {
+  cluster = await startPg();
+}, 60_000);
+afterAll(async () => {
+  for (const s of opened) await s.close().catch(() => undefined);
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type Kind = 'sqlite' | 'postgres';
+async function open(kind: Kind, where?: string): Promise<Store> {
+  const s =
+    kind === 'sqlite'
+      ? new SqliteStore(where ?? join(dir, `s${++files}.sqlite`))
+      : new PostgresStore(where ?? (await cluster.database()));
+  opened.push(s);
+  return s;
+}
+/** A second connection to the same store: another process. */
+const twin = (s: Store): Store =>
+  s instanceof SqliteStore ? new SqliteStore(s.file) : new PostgresStore((s as PostgresStore).url);
+
+const snapshot = (id: string, stage: string, nextDeadline: string | null = null) => {
+  const [number, state] = id.split('-');
+  return { id, number: Number(number), state, type: 'comprehensive', stage, nextDeadline } as unknown as VisitSnapshot;
+};
+const event = (seq: number, type = 'step') => ({
+  seq,
+  type,
+  stage: 'drafting' as const,
+  at: `2026-01-0${seq}T00:00:00Z`,
+});
+const message = (key: string, visitId = '166-POL') => ({
+  key,
+  noticeKey: key.split('|')[0]!,
+  visitId,
+  topic: 'draft-due',
+  kind: 'before',
+  recipient: 'officer@cted.example.org',
+  subject: 'Draft due',
+  messageId: `<${key}@followup>`,
+  sentAt: '2026-01-01T00:00:00.000Z',
+});
+
+describe.each<Kind>(['sqlite', 'postgres'])('the store contract on %s', (kind) => {
+  it('is at the latest schema version', async () => {
+    const s = await open(kind);
+    expect(await s.schemaVersion()).toBe(migrationsOf(kind).length);
+  });
+
+  it('appends events once (same run and sequence) and keeps each visit at its newest snapshot', async () => {
+    const s = await open(kind);
+    const batch = { visitId: '166-POL', workflowId: 'visit-166-POL', runId: 'r1' };
+    expect(
+      await s.appendEvents({ ...batch, events: [event(1), event(2)], snapshot: snapshot('166-POL', 'drafting') }),
+    ).toBe(2);
+    expect(
+      await s.appendEvents({
+        ...batch,
+        events: [event(2), event(3)],
+        snapshot: snapshot('166-POL', 'committee-review'),
+      }),
+    ).toBe(1);
+    // A retry of an older batch changes nothing: the projection keeps the newest snapshot.
+    expect(
+      await s.appendEvents({ ...batch, events: [event(1), event(2)], snapshot: snapshot('166-POL', 'drafting') }),
+    ).toBe(0);
+    expect((await s.events('166-POL')).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect((await s.snapshots()).map((v) => v.stage)).toEqual(['committee-review']);
+    expect(await s.stageCounts()).toEqual({ 'committee-review': 1 });
+  });
+
+  it('pages visits by number then id, with every filter, and the keyset never skips or repeats', async () => {
+    const s = await open(kind);
+    const ids = ['9-NOR', '10-AUS', '10-BRA', '166-POL', '1000-FRA', '2-CHL', '2-POL'];
+    let run = 0;
+    for (const id of ids) {
+      const stage = id.endsWith('POL') ? 'implementing' : 'drafting';
+      const deadline = id.startsWith('10-') ? '2026-01-01T04:59:59.999Z' : '2027-06-01T03:59:59.999Z';
+      await s.appendEvents({
+        visitId: id,
+        workflowId: `visit-${id}`,
+        runId: `r${++run}`,
+        events: [event(1)],
+        snapshot: snapshot(id, stage, deadline),
+      });
+    }
+    const order = ['2-CHL', '2-POL', '9-NOR', '10-AUS', '10-BRA', '166-POL', '1000-FRA'];
+    const seen: string[] = [];
+    let after: { number: number; id: string } | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await s.visitPage({ limit: 3, ...(after ? { after } : {}) });
+      seen.push(...page.visits.map((v) => v.id));
+      if (!page.more) break;
+      after = { number: page.visits.at(-1)!.number, id: page.visits.at(-1)!.id };
+    }
+    expect(seen).toEqual(order);
+    expect((await s.visitPage({ limit: 10, state: 'POL' })).visits.map((v) => v.id)).toEqual(['2-POL', '166-POL']);
+    expect((await s.visitPage({ limit: 10, stage: 'implementing' })).visits.map((v) => v.id)).toEqual([
+      '2-POL',
+      '166-POL',
+    ]);
+    expect((await s.visitPage({ limit: 10, stages: ['implementing'] })).visits).toHaveLength(2);
+    const now = '2026-06-01T00:00:00.000Z';
+    expect((await s.visitPage({ limit: 10, overdue: true, now })).visits.map((v) => v.id)).toEqual([
+      '10-AUS',
+      '10-BRA',
+    ]);
+    expect((await s.visitPage({ limit: 10, overdue: false, now })).visits).toHaveLength(5);
+    expect(await s.countOverdue(now)).toBe(2);
+    expect(await s.stageCounts({ state: 'POL' })).toEqual({ implementing: 2 });
+    expect((await allVisits(s, {}, 2)).map((v) => v.id)).toEqual(order);
+  });
+
+  it('records a message once and counts them by kind', async () => {
+    const s = await open(kind);
+    await s.recordSent(message('n1|a@x'));
+    await s.recordSent(message('n1|a@x'));
+    await s.recordSent({ ...message('n2|a@x'), kind: 'due' });
+    expect(await s.wasSent('n1|a@x')).toBe(true);
+    expect(await s.wasSent('n3|a@x')).toBe(false);
+    expect((await s.messages('166-POL')).map((m) => m.key)).toEqual(['n1|a@x', 'n2|a@x']);
+    expect(await s.messageCounts()).toEqual([
+      { kind: 'before', count: 1 },
+      { kind: 'due', count: 1 },
+    ]);
+  });
+
+  it('keeps users, sessions, revocation and rotation', async () => {
+    const s = await open(kind);
+    await s.addUser({ email: 'a@un.example.org', role: 'secretariat' }, 'token-a');
+    await expect(s.addUser({ email: 'a@un.example.org', role: 'cted' }, 'token-b')).rejects.toThrow(
+      'a user with e-mail a@un.example.org already exists',
+    );
+    expect(await s.userByToken('token-a')).toMatchObject({ email: 'a@un.example.org', role: 'secretariat' });
+    const now = new Date('2026-01-01T00:00:00Z');
+    await s.createSession('sess-1', 'a@un.example.org', now, new Date(now.getTime() + 3_600_000));
+    expect(await s.userBySession('sess-1', now)).toMatchObject({ email: 'a@un.example.org' });
+    expect(await s.userBySession('sess-1', new Date(now.getTime() + 7_200_000))).toBeUndefined();
+    expect(await s.sessionCount('a@un.example.org', now)).toBe(1);
+    expect(await s.revokeUser('a@un.example.org', now)).toBe(1);
+    expect(await s.userByToken('token-a')).toBeUndefined();
+    expect(await s.revokeUser('nobody@un.example.org')).toBeUndefined();
+    expect(await s.rotateToken('a@un.example.org', 'token-c')).toBe(true);
+    expect(await s.userByToken('token-c')).toMatchObject({ email: 'a@un.example.org' });
+    expect((await s.users())[0]!.revokedAt).toBeUndefined();
+    expect(await s.endSession('sess-1')).toBe(false);
+  });
+
+  it('chains the audit trail across two connections appending at once, and refuses to rewrite it', async () => {
+    const s = await open(kind);
+    const other = twin(s);
+    opened.push(other);
+    const entry = (i: number) => ({
+      at: '2026-01-01T00:00:00.000Z',
+      actor: `p${i}@un.example.org`,
+      role: 'cted',
+      door: 'api' as const,
+      action: 'submit-draft',
+      payload: { i, text: 'دعوة 邀请' },
+      outcome: 'accepted' as const,
+    });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? s : other).appendAudit(entry(i))));
+    expect(await s.verifyAudit()).toEqual({ ok: true, entries: 30 });
+    expect((await s.audit()).map((e) => e.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const tamper =
+      s instanceof SqliteStore
+        ? () => {
+            const db = new Database(s.file);
+            try {
+              db.prepare("UPDATE audit SET actor = 'x' WHERE id = 1").run();
+            } finally {
+              db.close();
+            }
+          }
+        : async () => {
+            const c = new pg.Client({ connectionString: (s as PostgresStore).url });
+            await c.connect();
+            try {
+              await c.query('DELETE FROM audit WHERE id = 30');
+            } finally {
+              await c.end();
+            }
+          };
+    await expect(async () => tamper()).rejects.toThrow(/append-only/);
+    expect(await s.verifyAudit()).toEqual({ ok: true, entries: 30 });
+  });
+
+  it('lets exactly one of two connections claim a link, and a released claim be claimed again', async () => {
+    const s = await open(kind);
+    const other = twin(s);
+    opened.push(other);
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const id = String(i).padStart(64, '0');
+        return (await Promise.all([s.claimLink(id, 'v', 'x'), other.claimLink(id, 'v', 'x')])).sort();
+      }),
+    );
+    for (const o of outcomes) expect(o).toEqual(['claimed', 'used']);
+    const id = '0'.repeat(64);
+    await s.releaseLink(id);
+    expect(await s.linkUsed(id)).toBe(false);
+    expect(await other.claimLink(id, 'v', 'x')).toBe('claimed');
+    expect(await s.useLink(id, 'v', 'x')).toBe(true);
+    expect(await s.useLink(id, 'v', 'x')).toBe(false);
+    expect(await s.claimLink(id, 'v', 'x')).toBe('used');
+  });
+});
+
+/** Fills a store with one of everything. */
+async function seed(s: Store) {
+  await s.appendEvents({
+    visitId: '166-POL',
+    workflowId: 'visit-166-POL',
+    runId: 'r1',
+    events: [{ ...event(1), actor: 'a@x', role: 'cted', door: 'api', payload: { note: 'Заметка' } }, event(2)],
+    snapshot: snapshot('166-POL', 'implementing', '2027-01-01T04:59:59.999Z'),
+  });
+  await s.recordSent(message('n1|a@x'));
+  await s.addUser({ email: 'a@un.example.org', role: 'state', state: 'POL' }, 'token-a');
+  await s.createSession('sess', 'a@un.example.org', new Date('2026-01-01'), new Date('2099-01-01'));
+  await s.appendAudit({
+    at: '2026-01-01T00:00:00.000Z',
+    actor: 'a@x',
+    role: 'cted',
+    door: 'cli',
+    action: 'x',
+    outcome: 'accepted',
+  });
+  await s.claimLink('1'.repeat(64), '166-POL', 'record-consent');
+  await s.useLink('1'.repeat(64), '166-POL', 'record-consent');
+}
+
+async function contents(s: Store) {
+  return {
+    events: await s.events(),
+    snapshots: await s.snapshots(),
+    messages: await s.messages(),
+    users: await s.users(),
+    audit: await s.audit(),
+    verify: await s.verifyAudit(),
+    user: await s.userBySession('sess'),
+    used: await s.linkUsed('1'.repeat(64)),
+  };
+}
+
+describe('backup and restore', () => {
+  it.each<[Kind, Kind]>([
+    ['sqlite', 'postgres'],
+    ['postgres', 'sqlite'],
+  ])('a backup of %s restores into an empty %s store with the same contents', async (from, to) => {
+    const source = await open(from);
+    await seed(source);
+    const dump: TableDump[] = [];
+    for await (const t of source.dump()) dump.push(JSON.parse(JSON.stringify(t)) as TableDump);
+    const target = await open(to);
+    const { rows } = await target.restore(dump);
+    expect(rows).toBe(dump.reduce((n, t) => n + t.rows.length, 0));
+    expect(await contents(target)).toEqual(await contents(source));
+    // The restored store goes on: new events and audit entries follow the restored ones.
+    await target.appendAudit({
+      at: '2026-01-02T00:00:00.000Z',
+      actor: 'b@x',
+      role: 'cted',
+      door: 'cli',
+      action: 'y',
+      outcome: 'accepted',
+    });
+    expect(await target.verifyAudit()).toEqual({ ok: true, entries: 2 });
+    await target.appendEvents({ visitId: '166-POL', workflowId: 'visit-166-POL', runId: 'r1', events: [event(3)] });
+    expect((await target.events()).map((e) => e.seq)).toEqual([1, 2, 3]);
+    await expect(target.restore(dump)).rejects.toThrow('the store is not empty');
+  });
+});
+
+describe('migrations from the previous release', () => {
+  it('opens a SQLite store made by the previous release: its rows kept, the visits projection filled', async () => {
+    const file = join(dir, 'release-0.sqlite');
+    const db = new Database(file);
+    db.exec(readFileSync(join(__dirname, '..', 'fixtures', 'store-schema-release-0.sql'), 'utf8'));
+    db.prepare(
+      "INSERT INTO visit_snapshots (visit_id, run_id, seq, status, recorded_at) VALUES ('166-POL', 'r1', 1, ?, 'now')",
+    ).run(JSON.stringify(snapshot('166-POL', 'drafting')));
+    db.prepare(
+      "INSERT INTO visit_snapshots (visit_id, run_id, seq, status, recorded_at) VALUES ('166-POL', 'r1', 2, ?, 'now')",
+    ).run(JSON.stringify(snapshot('166-POL', 'committee-review', '2026-03-01T04:59:59.999Z')));
+    db.prepare(
+      "INSERT INTO users (email, role, token_hash, created_at) VALUES ('a@un.example.org', 'cted', 'h', 'now')",
+    ).run();
+    db.close();
+    const s = await open('sqlite', file);
+    expect(await s.schemaVersion()).toBe(2);
+    expect((await s.snapshots()).map((v) => [v.id, v.stage])).toEqual([['166-POL', 'committee-review']]);
+    expect((await s.visitPage({ limit: 5, stage: 'committee-review' })).visits).toHaveLength(1);
+    expect((await s.users()).map((u) => u.email)).toEqual(['a@un.example.org']);
+  });
+
+  it('brings a PostgreSQL store at migration 1 to the latest, filling the projection', async () => {
+    const url = await cluster.database();
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const [first] = migrationsOf('postgres');
+    await c.query(first!.sql);
+    await c.query(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    await c.query("INSERT INTO schema_migrations VALUES (1, 'initial', 'now')");
+    for (const [seq, stage] of [
+      [1, 'drafting'],
+      [2, 'implementing'],
+    ] as const)
+      await c.query(
+        "INSERT INTO visit_snapshots (visit_id, run_id, seq, status, recorded_at) VALUES ('2-NOR', 'r', $1, $2, 'now')",
+        [seq, JSON.stringify(snapshot('2-NOR', stage))],
+      );
+    await c.end();
+    const s = await open('postgres', url);
+    expect(await s.schemaVersion()).toBe(2);
+    expect((await s.snapshots()).map((v) => [v.id, v.stage])).toEqual([['2-NOR', 'implementing']]);
+  });
+
+  it('applies each migration once when two processes start together on PostgreSQL', async () => {
+    const url = await cluster.database();
+    const [a, b] = [await open('postgres', url), await open('postgres', url)];
+    expect(await Promise.all([a.schemaVersion(), b.schemaVersion()])).toEqual([2, 2]);
+  });
+});
+
+describe('a PostgreSQL restart', () => {
+  it('is survived: the pool reconnects and the next append lands', async () => {
+    const s = await open('postgres');
+    await s.recordSent(message('before|a@x'));
+    await cluster.restart();
+    // The first query after a restart may meet a dead connection; within a bound, a retry succeeds.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        await s.recordSent(message('after|a@x'));
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+    }
+    expect((await s.messages()).map((m) => m.key)).toEqual(['after|a@x', 'before|a@x']);
+  }, 60_000);
+});
