@@ -3,7 +3,7 @@
  * the permission table and written to the audit trail. Temporal holds the truth; errors come out
  * of the error table.
  */
-import type { ZodError } from 'zod';
+import { z, type ZodError } from 'zod';
 import { VisitStartRequest, visitIdOf } from '../contract';
 import { ACTION_FIELDS, ACTION_PAYLOADS } from '../domain/actions';
 import {
@@ -25,8 +25,8 @@ import {
   type VisitView as RoleView,
 } from '../domain/views';
 import type { ActionName } from '../domain/vocabulary';
-import type { SentMessage } from '../infra/store/store';
-import { actOnVisit, listVisits, startVisit, visitStatus, type VisitListEntry } from '../infra/temporal/visits';
+import type { SentMessage, Store, VisitPageQuery, VisitSnapshot } from '../infra/store/store';
+import { actOnVisit, startVisit, visitStatus, type VisitListEntry } from '../infra/temporal/visits';
 import type { AuditService } from './audit';
 import { isOperator, type Caller, type CallerDoor, type ServiceDeps } from './context';
 import { AppError, invalid, toAppError } from './errors';
@@ -39,6 +39,49 @@ export interface ListFilter {
   stage?: string;
   overdue?: boolean;
   state?: string;
+}
+
+/** The stages in which a State's consent can share its report with partners. */
+const SHARED_STAGES = ['transmitting', 'implementing', 'closed'] as const;
+
+/** A page's cursor: the last visit's number and id, opaque to clients (base64url JSON). */
+export function cursorOf(v: { number: number; id: string }): string {
+  return Buffer.from(JSON.stringify([v.number, v.id])).toString('base64url');
+}
+
+const CursorKey = z.tuple([z.number().int().nonnegative(), z.string().min(1).max(64)]);
+
+export function cursorKey(cursor: string): { number: number; id: string } {
+  try {
+    const [number, id] = CursorKey.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { number, id };
+  } catch {
+    throw new AppError('invalid-request', "cursor: not a cursor this API gave (use the Link header's next URL)");
+  }
+}
+
+/**
+ * A page of entries a filter in code selects from the store's pages: reads store pages until
+ * `limit` entries are accepted or none are left; the cursor is the last visit examined.
+ */
+async function pageThrough<T>(
+  store: Store,
+  q: Omit<VisitPageQuery, 'limit' | 'after'>,
+  limit: number,
+  after: VisitPageQuery['after'],
+  accept: (s: VisitSnapshot) => T | undefined,
+): Promise<{ entries: T[]; next?: string }> {
+  const entries: T[] = [];
+  for (;;) {
+    const found = await store.visitPage({ ...q, limit, ...(after ? { after } : {}) });
+    for (const s of found.visits) {
+      if (entries.length === limit) return { entries, next: cursorOf(after!) };
+      after = { number: s.number, id: s.id };
+      const entry = accept(s);
+      if (entry !== undefined) entries.push(entry);
+    }
+    if (!found.more || !after) return { entries };
+  }
 }
 
 /** Refuses an operation the caller's role may not perform (the operator may do anything). */
@@ -133,38 +176,68 @@ export class VisitService {
   }
 
   /**
-   * The visits the caller may see, from Temporal's visibility store. A State's entries come from its
-   * own views (its stages, its deadlines; the filters apply to them); a partner sees shared reports only.
+   * One page of the visits the caller may see, from the store's `visits` projection (keyset by
+   * number then id; never a listing of every workflow). A State's entries come from its own views
+   * (its stages, its deadlines; the filters apply to them); a partner sees shared reports only. A
+   * page holds at most `limit` entries; `next` is the cursor of the page after it, if any.
    */
-  async list(caller: Caller, filter: ListFilter): Promise<(VisitListEntry | PartnerView)[]> {
-    if (!isOperator(caller) && caller.role === 'state') return this.ownVisits(caller, filter);
-    const client = await this.deps.temporal();
-    const list = await listVisits(client, filter);
-    if (isOperator(caller) || caller.role !== 'partner')
-      return list.filter((v) => filter.overdue !== false || !v.overdue);
-    const shared: PartnerView[] = [];
-    for (const v of list.filter((x) => ['transmitting', 'implementing', 'closed'].includes(x.stage))) {
-      const s = await visitStatus(client, v.id);
-      const view = mayRead(caller, s) ? project(caller, s) : undefined;
-      if (view && isPartnerView(view)) shared.push(view);
+  async page(
+    caller: Caller,
+    filter: ListFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ entries: (VisitListEntry | PartnerView)[]; next?: string }> {
+    const now = (this.deps.now ?? Date.now)();
+    const late = (deadline: string | null) => deadline !== null && Date.parse(deadline) < now;
+    const after = page.cursor === undefined ? undefined : cursorKey(page.cursor);
+    if (isOperator(caller) || (caller.role !== 'state' && caller.role !== 'partner')) {
+      const q: VisitPageQuery = {
+        limit: page.limit,
+        ...(filter.state ? { state: filter.state } : {}),
+        ...(filter.stage ? { stage: filter.stage } : {}),
+        ...(filter.overdue !== undefined ? { overdue: filter.overdue, now: new Date(now).toISOString() } : {}),
+        ...(after ? { after } : {}),
+      };
+      const found = await this.deps.store().visitPage(q);
+      const entries = found.visits.map((v) => ({
+        id: v.id,
+        stage: v.stage,
+        state: v.state,
+        type: v.type,
+        nextDeadline: v.nextDeadline,
+        overdue: late(v.nextDeadline),
+        ...(v.groupId ? { group: v.groupId } : {}),
+      }));
+      const last = found.visits.at(-1);
+      return { entries, ...(found.more && last ? { next: cursorOf(last) } : {}) };
     }
-    return shared;
+    if (caller.role === 'state') {
+      if (!caller.state || (filter.state && filter.state !== caller.state)) return { entries: [] };
+      return pageThrough(this.deps.store(), { state: caller.state }, page.limit, after, (s) => {
+        const view = mayRead(caller, s) ? project(caller, s) : undefined;
+        if (!view || !isStateView(view)) return undefined;
+        const entry = { ...listEntryOf(view), overdue: late(view.nextDeadline) };
+        if (filter.stage !== undefined && entry.stage !== filter.stage) return undefined;
+        if (filter.overdue !== undefined && entry.overdue !== filter.overdue) return undefined;
+        return entry;
+      });
+    }
+    const shared = { stages: SHARED_STAGES, ...(filter.state ? { state: filter.state } : {}) };
+    return pageThrough(this.deps.store(), shared, page.limit, after, (s) => {
+      const view = mayRead(caller, s) ? project(caller, s) : undefined;
+      return view && isPartnerView(view) ? view : undefined;
+    });
   }
 
-  /** A State's own visits, each as its view has it. */
-  private async ownVisits(caller: Principal, filter: ListFilter): Promise<VisitListEntry[]> {
-    if (!caller.state || (filter.state && filter.state !== caller.state)) return [];
-    const client = await this.deps.temporal();
-    const entries: VisitListEntry[] = [];
-    for (const v of await listVisits(client, { state: caller.state })) {
-      const s = await visitStatus(client, v.id);
-      const view = mayRead(caller, s) ? project(caller, s) : undefined;
-      if (!view || !isStateView(view)) continue;
-      if (filter.stage !== undefined && view.stage !== filter.stage) continue;
-      if (filter.overdue !== undefined && view.overdue !== filter.overdue) continue;
-      entries.push(listEntryOf(view));
+  /** Every visit the caller may see (the CLI's list): every page, in order. */
+  async list(caller: Caller, filter: ListFilter): Promise<(VisitListEntry | PartnerView)[]> {
+    const all: (VisitListEntry | PartnerView)[] = [];
+    for (let cursor: string | undefined, pages = 0; pages < 100_000; pages++) {
+      const { entries, next } = await this.page(caller, filter, { limit: 500, ...(cursor ? { cursor } : {}) });
+      all.push(...entries);
+      if (!next) break;
+      cursor = next;
     }
-    return entries;
+    return all;
   }
 
   /**

@@ -35,8 +35,28 @@ export const ListQuery = z
       .string()
       .regex(/^[A-Z]{3}$/)
       .optional(),
+    /** Entries per page: default 100, at most 500. */
+    limit: z
+      .string()
+      .regex(/^[1-9][0-9]{0,2}$/, 'a whole number from 1 to 500')
+      .refine((v) => Number(v) <= MAX_PAGE, 'at most 500')
+      .optional()
+      .meta({ description: 'Entries per page: default 100, at most 500.' }),
+    /** The page after the one the cursor ends (from the previous page's Link header). */
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,200}$/)
+      .optional()
+      .meta({
+        description:
+          'Opaque: the next page\'s cursor, as the previous page\'s `Link: <…>; rel="next"` header gives it.',
+      }),
   })
   .strict();
+
+/** Page sizes of GET /api/visits. */
+export const DEFAULT_PAGE = 100;
+export const MAX_PAGE = 500;
 
 export const ImportRequest = z
   .object({

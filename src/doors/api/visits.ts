@@ -20,6 +20,8 @@ import {
   IssuedLink,
   LinkRequest,
   ListQuery,
+  DEFAULT_PAGE,
+  MAX_PAGE,
   Started,
   VisitIdParam,
   VisitListEntry,
@@ -48,23 +50,46 @@ function listRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentic
       method: 'get',
       path: '/api/visits',
       summary: 'The visits the caller may see',
-      description: 'A State sees its own visits; a partner only the adopted reports shared with it.',
+      description:
+        'A State sees its own visits; a partner only the adopted reports shared with it. One page, by visit number: ' +
+        `${DEFAULT_PAGE} entries unless \`limit\` says otherwise (at most ${MAX_PAGE}); when more follow, the ` +
+        '`Link` header holds the next page\'s URL with `rel="next"` (RFC 8288). A page may hold fewer entries than ' +
+        '`limit` and still have a next one.',
       security: bearer,
       middleware: [auth.bearer],
       request: { query: ListQuery },
       responses: {
-        200: { description: 'Visits', content: json(zod.array(zod.union([VisitListEntry, SharedVisit]))) },
+        200: {
+          description: 'Visits',
+          headers: zod.object({
+            Link: zod
+              .string()
+              .optional()
+              .meta({ description: 'The next page, `<url>; rel="next"`, when there is one.' }),
+          }),
+          content: json(zod.array(zod.union([VisitListEntry, SharedVisit]))),
+        },
         ...refusals(400, ...AUTH),
       },
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const list = await services.visits.list(c.get('principal'), {
-        ...(q.stage ? { stage: q.stage } : {}),
-        ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
-        ...(q.state ? { state: q.state } : {}),
-      });
-      return c.json(list, 200);
+      const { entries, next } = await services.visits.page(
+        c.get('principal'),
+        {
+          ...(q.stage ? { stage: q.stage } : {}),
+          ...(q.overdue ? { overdue: q.overdue === 'true' } : {}),
+          ...(q.state ? { state: q.state } : {}),
+        },
+        { limit: q.limit ? Number(q.limit) : DEFAULT_PAGE, ...(q.cursor ? { cursor: q.cursor } : {}) },
+      );
+      if (next) {
+        // A reference relative to this host: the client's own Host header never writes the link.
+        const url = new URL(c.req.url);
+        url.searchParams.set('cursor', next);
+        c.header('Link', `<${url.pathname}${url.search}>; rel="next"`);
+      }
+      return c.json(entries, 200);
     },
     hook({ query: 'query' }),
   );
