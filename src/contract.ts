@@ -7,6 +7,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ActionNameSchema } from './domain/actions';
+import type { AuditHead } from './domain/audit-anchor';
 import { Policy } from './domain/policy';
 import { EarlierRecommendation, RegisterState, type RegisterChange } from './domain/recommendations/model';
 import type { VisitStatus } from './domain/visit';
@@ -139,6 +140,22 @@ export type RegisterInput = z.infer<typeof RegisterInput>;
 export const registerChangeSignal = defineSignal<[RegisterChange]>('registerChange');
 /** The register: every recommendation of the State, with its statuses and history. */
 export const registerQuery = defineQuery<RegisterState>('register');
+
+/** The one workflow that keeps the audit chain's head outside the store (see src/domain/audit-anchor.ts). */
+export const AUDIT_ANCHOR_WORKFLOW_ID = 'audit-anchor';
+
+/** What the audit anchor starts (or continues as new) with. */
+export interface AuditAnchorInput {
+  /** The head carried over from the previous run. */
+  head?: AuditHead | null;
+  /** Continue as new after this many signals in one run (a test lowers it). */
+  continueAfter?: number;
+}
+
+/** An audit entry just appended: the anchor keeps the highest id it has seen (signals may arrive out of order). */
+export const auditHeadSignal = defineSignal<[AuditHead]>('auditHead');
+/** The anchored head: the highest entry seen, or null before the first. */
+export const auditAnchorQuery = defineQuery<AuditHead | null>('auditAnchor');
 
 /** Search attributes each visit carries, so the Temporal UI and list queries can filter on them. */
 export const SA = {

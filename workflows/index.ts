@@ -2,3 +2,4 @@
 export { visitFollowUp } from './visit-follow-up';
 export { secretariatDigest } from './secretariat-digest';
 export { stateRegister } from './state-register';
+export { auditAnchor } from './audit-anchor';
