@@ -69,8 +69,9 @@ export function compose(
   return {
     services,
     async close() {
-      const client = temporal.made();
-      if (client) await (await client).connection.close();
+      // A connection that never opened (Temporal down) has nothing to close.
+      const client = await temporal.made()?.catch(() => undefined);
+      if (client) await client.connection.close();
       await store.made()?.close();
     },
   };

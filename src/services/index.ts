@@ -25,7 +25,10 @@ export class Services {
   readonly operations: OperationsService;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.audit = new AuditService(deps.store, deps.now ?? Date.now);
+    this.audit = new AuditService(deps.store, deps.now ?? Date.now, {
+      temporal: deps.temporal,
+      ...(deps.taskQueue ? { taskQueue: deps.taskQueue } : {}),
+    });
     this.visits = new VisitService(deps, this.audit);
     this.imports = new ImportService(deps, this.audit);
     this.links = new LinkService(deps, this.visits);

@@ -126,7 +126,13 @@ function cli(dataDir: string, ...args: string[]): Promise<CliResult> {
       args,
       {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, FOLLOWUP_DATA_DIR: dataDir },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? dataDir,
+          FOLLOWUP_DATA_DIR: dataDir,
+          // No Temporal here (a refused port): the chain is checked, the anchor reported unavailable.
+          TEMPORAL_ADDRESS: '127.0.0.1:9',
+        },
         timeout: 60_000,
       },
       (error, stdout, stderr) =>
@@ -404,10 +410,12 @@ describe('followup audit verify', () => {
     await store.close();
     const json = await cli(dir, 'audit', 'verify', '--json');
     expect(json.code, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ ok: true, entries: 5 });
+    expect(JSON.parse(json.stdout)).toEqual({ ok: true, entries: 5, anchor: 'unavailable' });
     const text = await cli(dir, 'audit', 'verify');
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout.trim()).toBe('audit trail intact: 5 entries');
+    expect(text.stdout.trim()).toBe(
+      'audit trail intact: 5 entries (the anchor in Temporal could not be read: entries dropped from the end would not show)',
+    );
   });
 
   it('exits 1 and names the first broken entry of a tampered trail', async () => {
@@ -425,6 +433,7 @@ describe('followup audit verify', () => {
       entries: 4,
       brokenAt: 2,
       reason: 'entry 2 was changed after it was written',
+      anchor: 'unchecked',
     });
     const text = await cli(dir, 'audit', 'verify');
     expect(text.code).toBe(1);
@@ -440,6 +449,12 @@ describe('followup audit verify', () => {
     db.close();
     const json = await cli(dir, 'audit', 'verify', '--json');
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({ ok: false, entries: 4, brokenAt: 3, reason: 'entry 3 is missing' });
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      entries: 4,
+      brokenAt: 3,
+      reason: 'entry 3 is missing',
+      anchor: 'unchecked',
+    });
   });
 });

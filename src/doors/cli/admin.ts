@@ -126,6 +126,14 @@ function usersCommands({ program, services, io }: AdminCli): void {
     .action(async (email: string) => io.out(await services.users.feedUrl(parseOr(z.email(), email, 'email'))));
 }
 
+/** What `audit verify` adds about the anchor (the chain's head kept in Temporal). */
+const ANCHOR_NOTE = {
+  checked: '; the newest matches the anchor in Temporal',
+  none: ' (no anchor in Temporal yet)',
+  unavailable: ' (the anchor in Temporal could not be read: entries dropped from the end would not show)',
+  unchecked: '',
+} as const;
+
 function auditCommands({ program, services, io, exitWith }: AdminCli): void {
   program
     .command('audit')
@@ -139,7 +147,7 @@ function auditCommands({ program, services, io, exitWith }: AdminCli): void {
         o.json
           ? JSON.stringify(r)
           : r.ok
-            ? `audit trail intact: ${r.entries} entries`
+            ? `audit trail intact: ${r.entries} entries${ANCHOR_NOTE[r.anchor]}`
             : `audit trail BROKEN at entry ${r.brokenAt}: ${r.reason}`,
       );
       if (!r.ok) exitWith(EXIT.refused);
