@@ -633,7 +633,7 @@ describe('the valid payloads the hostile ones are made from', () => {
 
 describe('hostile input to every write route, as a user who may use it', () => {
   it('POST /api/visits refuses every invalid body with a 4xx and starts nothing', async () => {
-    const before = accepted();
+    const before = await accepted();
     const base = fc.integer({ min: 2000, max: 9999 }).map((n) => apiVisit(n, 'NOR') as Record<string, unknown>);
     const invalid = hostileJson(
       base,
@@ -659,7 +659,7 @@ describe('hostile input to every write route, as a user who may use it', () => {
       }),
       { numRuns: 50 },
     );
-    expect(accepted()).toBe(before);
+    expect(await accepted()).toBe(before);
   });
 
   it('POST /api/visits/import refuses every invalid body (400) or bad CSV (422) and imports nothing', async () => {
@@ -708,7 +708,7 @@ describe('hostile input to every write route, as a user who may use it', () => {
   it.each(ACTIONS.map((a) => [a, actorFor(a)] as const))(
     'POST /api/visits/{id}/actions/%s (as %s) refuses invalid payloads and leaves the visit unchanged',
     async (action, as) => {
-      const acceptedBefore = accepted();
+      const acceptedBefore = await accepted();
       const fields = ACTION_FIELDS[action].map((f) => f.name);
       const limit = bodyLimitOf(action);
       const cases = fc.oneof(
@@ -734,7 +734,7 @@ describe('hostile input to every write route, as a user who may use it', () => {
         }),
         { numRuns: 25 },
       );
-      expect(accepted()).toBe(acceptedBefore);
+      expect(await accepted()).toBe(acceptedBefore);
     },
   );
 
@@ -834,7 +834,7 @@ describe('hostile input to every write route, as a user who may use it', () => {
 
   it('POST /api/visits/{id}/links refuses invalid link requests and issues nothing', async () => {
     const issued = async () => (await h.store.audit()).filter((e) => e.action === 'issue-link').length;
-    const before = issued();
+    const before = await issued();
     const base = fc.record({
       action: fc.constantFrom(...ACTIONS),
       email: fc.constantFrom(USERS.stateNOR.email, 'a@b.org'),
@@ -847,7 +847,7 @@ describe('hostile input to every write route, as a user who may use it', () => {
           const r = await post(`/api/visits/${TARGET}/links`, c, h.tokens.secretariat);
           expectRefusal(r, [c.status], c.code);
           expect(r.body).not.toHaveProperty('token');
-          expect(issued()).toBe(before);
+          expect(await issued()).toBe(before);
         },
       ),
       { numRuns: 40 },

@@ -236,7 +236,11 @@ function actionRoute(app: OpenAPIHono<AppEnv>, services: Services, auth: Authent
     (result, c) => {
       if (!result.success && result.target === 'json') {
         const body = rejected(result);
-        throw services.visits.refusePayload(c.get('principal'), 'api', c.get('visit'), action, body, result.error);
+        return services.visits
+          .refusePayload(c.get('principal'), 'api', c.get('visit'), action, body, result.error)
+          .then((e): never => {
+            throw e;
+          });
       }
       return hook({ param: 'visit id' })(result, c);
     },
