@@ -3,9 +3,11 @@
  * store reads), and its metrics. Metrics are counts only, never a name, a State or a payload,
  * so they may be scraped without a token.
  */
+import { restoreBackup, writeBackup, type BackupSummary } from '../infra/store/backup-file';
 import { STAGES } from '../domain/vocabulary';
 import { exposition, type EngineMetrics, type MetricFamily } from '../infra/metrics';
 import type { ServiceDeps } from './context';
+import { AppError } from './errors';
 
 export interface Check {
   ok: boolean;
@@ -101,5 +103,28 @@ export class OperationsService {
         samples: sent.map((m) => ({ name: 'followup_messages_sent_total', labels: { kind: m.kind }, value: m.count })),
       },
     ];
+  }
+
+  /** Writes the whole store to a new file (`followup backup`); refuses a file that exists. */
+  async backup(file: string): Promise<BackupSummary> {
+    try {
+      return await writeBackup(this.deps.store(), file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new AppError('invalid-request', `${file} exists: a backup never overwrites a file`);
+      throw e;
+    }
+  }
+
+  /** Restores a backup into an empty store (`followup restore`); nothing is written unless every line is valid. */
+  async restore(file: string): Promise<BackupSummary> {
+    try {
+      return await restoreBackup(this.deps.store(), file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new AppError('invalid-request', `no file ${file}`);
+      if (e instanceof Error && !code) throw new AppError('invalid-request', e.message, {}, { cause: e });
+      throw e;
+    }
   }
 }

@@ -186,7 +186,43 @@ function checkCommands({ program, services, io, exitWith }: AdminCli): void {
     });
 }
 
+function backupCommands({ program, services, io }: AdminCli): void {
+  const summary = (verb: string, r: { file: string; schemaVersion: number; rows: Record<string, number> }) =>
+    `${verb} ${r.file} (schema version ${r.schemaVersion}): ` +
+    Object.entries(r.rows)
+      .map(([table, n]) => `${n} ${table}`)
+      .join(', ');
+  program
+    .command('backup')
+    .description(
+      'write the whole store (events, snapshots, messages, users, sessions, audit trail, links) to a new file',
+    )
+    .argument('<file>', 'the file to create (never overwritten; readable by its owner only)')
+    .option(...json)
+    .action(async (file: string, o: { json?: boolean }) => {
+      const r = await services.operations.backup(file);
+      print(io, o.json, r, () => summary('backed up to', r));
+    });
+  program
+    .command('restore')
+    .description('restore a backup into an empty store (SQLite or PostgreSQL, whichever the configuration names)')
+    .argument('<file>', 'a file `followup backup` wrote')
+    .option(...json)
+    .action(async (file: string, o: { json?: boolean }) => {
+      const r = await services.operations.restore(file);
+      print(io, o.json, r, () => summary('restored from', r));
+    });
+}
+
 export function adminCommands(program: Command, services: Services, io: Io, exitWith: ExitWith): void {
-  for (const add of [policyCommands, outboxCommands, usersCommands, auditCommands, digestCommands, checkCommands])
+  for (const add of [
+    policyCommands,
+    outboxCommands,
+    usersCommands,
+    auditCommands,
+    digestCommands,
+    checkCommands,
+    backupCommands,
+  ])
     add({ program, services, io, exitWith });
 }
