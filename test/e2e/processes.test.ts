@@ -1,22 +1,24 @@
 /**
  * `npm start` as separate processes: two `--only worker` and one `--only web` against one real
- * Temporal dev server, a visit taken through actions on the web process while the workers do the
+ * Temporal dev server and one PostgreSQL store, a visit taken through actions on the web process while the workers do the
  * work (the e-mail arrives at a real SMTP server); and `npm start` killed with kill -9, whose
  * embedded dev server survives in its own process group, comes back with one `npm start`.
  */
 import { temporal as proto } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_QUEUE } from '../../src/contract';
-import { SqliteStore } from '../../src/infra/store/sqlite';
+import { PostgresStore } from '../../src/infra/store/postgres';
 import { devServerPidFile } from '../../src/infra/temporal/dev-server';
 import { apiVisit, USERS } from '../api-harness';
 import { devServerEnv, eventually } from '../helpers';
+import { startPg, type PgCluster } from '../pg';
 import { startSmtp, type TestSmtp } from '../smtp';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -30,6 +32,7 @@ const engines: Engine[] = [];
 const dirs: string[] = [];
 let smtp: TestSmtp;
 let temporal: TestWorkflowEnvironment;
+let pg: PgCluster;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -109,37 +112,42 @@ function dataDir(): string {
 }
 
 beforeAll(async () => {
-  [temporal, smtp] = await Promise.all([devServerEnv(), startSmtp()]);
+  [temporal, smtp, pg] = await Promise.all([devServerEnv(), startSmtp(), startPg()]);
 });
 
 afterAll(async () => {
   for (const engine of engines) await stop(engine).catch(() => undefined);
-  await Promise.all([temporal?.teardown(), smtp?.close()]);
+  await Promise.all([temporal?.teardown(), smtp?.close(), pg?.stop()]);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('npm start -- --only worker and --only web', () => {
-  it('takes a visit through actions on the web process while two worker processes do the work', async () => {
-    const data = join(dataDir(), 'var');
-    mkdirSync(data, { recursive: true, mode: 0o700 });
-    // One store every process shares (SQLite on one machine until PostgreSQL comes); the officer's token in it.
-    const store = new SqliteStore(join(data, 'followup.sqlite'));
+  it('takes a visit through actions on the web process while two worker processes do the work, all on PostgreSQL', async () => {
+    // One store every process shares, on PostgreSQL; each process has its own data folder (nothing shared on disk).
+    const url = await pg.database();
+    const store = new PostgresStore(url);
     await store.addUser(USERS.cted, TOKEN);
-    await store.close();
     const [webPort, workerPort] = [await freePort(), await freePort()];
     const base = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TEMPORAL_ADDRESS: temporal.address,
-      FOLLOWUP_DATA_DIR: data,
+      FOLLOWUP_DATABASE_URL: url,
+      FOLLOWUP_LINK_SECRET: randomBytes(32).toString('base64url'),
       SMTP_URL: smtp.url,
       FOLLOWUP_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
     };
+    const own = () => join(dataDir(), 'var');
     const [web, worker1] = await Promise.all([
-      npmStart({ ...base, PORT: String(webPort) }, ['--only', 'web']),
-      npmStart({ ...base, PORT: String(workerPort), FOLLOWUP_MAX_CACHED_WORKFLOWS: '50' }, ['--only', 'worker']),
-      npmStart({ ...base, FOLLOWUP_ONLY: 'worker', PORT: String(workerPort) }), // the variable, as compose sets it
+      npmStart({ ...base, FOLLOWUP_DATA_DIR: own(), PORT: String(webPort) }, ['--only', 'web']),
+      npmStart({ ...base, FOLLOWUP_DATA_DIR: own(), PORT: String(workerPort), FOLLOWUP_MAX_CACHED_WORKFLOWS: '50' }, [
+        '--only',
+        'worker',
+      ]),
+      // the variable, as compose sets it
+      npmStart({ ...base, FOLLOWUP_DATA_DIR: own(), FOLLOWUP_ONLY: 'worker', PORT: String(workerPort) }),
     ]);
+    expect(web.output.join('')).toMatch(/Store: +postgres:\/\/postgres@127\.0\.0\.1:\d+\/followup_/);
     expect(web.output.join('')).toContain('(web only)');
     expect(web.output.join('')).toContain(`API:         http://127.0.0.1:${webPort}`);
     expect(web.output.join('')).not.toContain('Worker:');
@@ -186,6 +194,14 @@ describe('npm start -- --only worker and --only web', () => {
     );
     expect(mail.to).toEqual([USERS.stateNOR.email]);
     expect((await api('GET', '/api/visits/910-NOR')).body.stage).toBe('state-review');
+    // The workers recorded the events and the message in PostgreSQL, where the web process lists the visit from.
+    await eventually(
+      async () => ((await store.snapshots('910-NOR'))[0]?.stage === 'state-review' ? true : undefined),
+      'the read model in PostgreSQL',
+    );
+    expect((await store.messages('910-NOR')).map((m) => m.topic)).toContain('draft-dispatched');
+    expect((await api('GET', '/api/visits?state=NOR')).body).toMatchObject([{ id: '910-NOR', stage: 'state-review' }]);
+    await store.close();
   }, 300_000);
 });
 
