@@ -117,13 +117,28 @@ export class MonitoringService {
 
   /** The overview rows and counts of the visits the principal may see, in its role's stages. */
   async overview(p: Principal, filter: OverviewFilter, sort: { key: SortKey; desc?: boolean }) {
-    const visits = await this.visible(p);
+    const visits = await this.monitored(p, filter);
     const stages = stagesFor(p);
     return { visits, stages, ...overview(visits, this.now(), filter, sort, stages) };
   }
 
   async compliance(p: Principal) {
-    return compliance(await this.visible(p), this.now());
+    return compliance(await this.monitored(p), this.now());
+  }
+
+  /**
+   * What the overview and the compliance table read. The Committee's side sees every visit with its
+   * stage and items as they are (their views copy them), so it reads the store's small summaries,
+   * filtered in the store by State, stage and lateness; a State reads its own visits through its view.
+   */
+  private async monitored(p: Principal, filter: OverviewFilter = {}): Promise<readonly Monitored[]> {
+    if (p.role === 'state' || p.role === 'partner') return this.visible(p);
+    const summaries = await this.deps.store().summaries({
+      ...(filter.state ? { state: filter.state } : {}),
+      ...(filter.stage ? { stage: filter.stage } : {}),
+      ...(filter.overdue !== undefined ? { overdue: filter.overdue, now: new Date(this.now()).toISOString() } : {}),
+    });
+    return summaries.map(({ stateName, ...s }) => ({ ...s, ...(stateName ? { stateName } : {}) }));
   }
 
   /**

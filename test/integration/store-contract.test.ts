@@ -132,6 +132,13 @@ describe.each<Kind>(['sqlite', 'postgres'])('the store contract on %s', (kind) =
     expect(await s.countOverdue(now)).toBe(2);
     expect(await s.stageCounts({ state: 'POL' })).toEqual({ implementing: 2 });
     expect((await allVisits(s, {}, 2)).map((v) => v.id)).toEqual(order);
+    // The summaries the overview reads: the same filters, a few fields of each visit.
+    expect((await s.summaries({ state: 'POL' })).map((v) => [v.id, v.stage, v.openItems])).toEqual([
+      ['2-POL', 'implementing', []],
+      ['166-POL', 'implementing', []],
+    ]);
+    expect((await s.summaries({ overdue: true, now })).map((v) => v.id)).toEqual(['10-AUS', '10-BRA']);
+    expect((await s.summaries()).map((v) => v.id)).toEqual(order);
   });
 
   it('records a message once and counts them by kind', async () => {

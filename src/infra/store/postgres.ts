@@ -33,6 +33,7 @@ import {
   type VisitPage,
   type VisitPageQuery,
   type VisitSnapshot,
+  type VisitSummary,
 } from './store';
 
 type Row = Record<string, unknown>;
@@ -170,13 +171,13 @@ export class PostgresStore implements Store {
   private async project(db: Db, s: VisitSnapshot, snapshotId: number): Promise<void> {
     const r = visitRowOf(s, snapshotId);
     await db.query(
-      `INSERT INTO visits (visit_id, number, state, type, stage, next_deadline, snapshot_id, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO visits (visit_id, number, state, type, stage, next_deadline, snapshot_id, status, summary)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (visit_id) DO UPDATE SET number = excluded.number, state = excluded.state, type = excluded.type,
          stage = excluded.stage, next_deadline = excluded.next_deadline, snapshot_id = excluded.snapshot_id,
-         status = excluded.status
+         status = excluded.status, summary = excluded.summary
        WHERE excluded.snapshot_id > visits.snapshot_id`,
-      [r.visit_id, r.number, r.state, r.type, r.stage, r.next_deadline, r.snapshot_id, r.status],
+      [r.visit_id, r.number, r.state, r.type, r.stage, r.next_deadline, r.snapshot_id, r.status, r.summary],
     );
   }
 
@@ -188,26 +189,26 @@ export class PostgresStore implements Store {
   }
 
   async visitPage(q: VisitPageQuery): Promise<VisitPage> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const arg = (v: unknown) => (args.push(v), `$${args.length}`);
-    if (q.state) where.push(`state = ${arg(q.state)}`);
-    if (q.stage) where.push(`stage = ${arg(q.stage)}`);
-    if (q.stages) where.push(`stage = ANY(${arg([...q.stages])}::text[])`);
-    if (q.overdue !== undefined) {
-      const now = arg(q.now ?? new Date().toISOString());
-      where.push(q.overdue ? `next_deadline < ${now}` : `(next_deadline IS NULL OR next_deadline >= ${now})`);
-    }
-    if (q.after) where.push(`(number, visit_id) > (${arg(q.after.number)}, ${arg(q.after.id)})`);
+    const { where, args } = filterSql(q);
+    args.push(q.limit + 1);
     const rows = await this.q<{ status: string }>(
       `SELECT status FROM visits ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY number, visit_id LIMIT ${arg(q.limit + 1)}`,
+       ORDER BY number, visit_id LIMIT $${args.length}`,
       args,
     );
     return {
       visits: rows.slice(0, q.limit).map((r) => JSON.parse(r.status) as VisitSnapshot),
       more: rows.length > q.limit,
     };
+  }
+
+  async summaries(q: Omit<VisitPageQuery, 'limit' | 'after'> = {}): Promise<VisitSummary[]> {
+    const { where, args } = filterSql(q);
+    const rows = await this.q<{ summary: string }>(
+      `SELECT summary FROM visits ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY number, visit_id`,
+      args,
+    );
+    return rows.map((r) => JSON.parse(r.summary) as VisitSummary);
   }
 
   async stageCounts(q: Pick<VisitPageQuery, 'state'> = {}): Promise<StageCounts> {
@@ -449,4 +450,20 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** The WHERE clauses of a filter of the visits projection, with their numbered arguments. */
+function filterSql(q: Omit<VisitPageQuery, 'limit'>): { where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const arg = (v: unknown) => (args.push(v), `$${args.length}`);
+  if (q.state) where.push(`state = ${arg(q.state)}`);
+  if (q.stage) where.push(`stage = ${arg(q.stage)}`);
+  if (q.stages) where.push(`stage = ANY(${arg([...q.stages])}::text[])`);
+  if (q.overdue !== undefined) {
+    const now = arg(q.now ?? new Date().toISOString());
+    where.push(q.overdue ? `next_deadline < ${now}` : `(next_deadline IS NULL OR next_deadline >= ${now})`);
+  }
+  if (q.after) where.push(`(number, visit_id) > (${arg(q.after.number)}, ${arg(q.after.id)})`);
+  return { where, args };
 }

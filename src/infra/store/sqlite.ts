@@ -33,6 +33,7 @@ import {
   type VisitPage,
   type VisitPageQuery,
   type VisitSnapshot,
+  type VisitSummary,
 } from './store';
 
 type Row = Record<string, unknown>;
@@ -113,11 +114,11 @@ export class SqliteStore implements Store {
   private project(s: VisitSnapshot, snapshotId: number): void {
     this.db
       .prepare(
-        `INSERT INTO visits (visit_id, number, state, type, stage, next_deadline, snapshot_id, status)
-         VALUES (@visit_id, @number, @state, @type, @stage, @next_deadline, @snapshot_id, @status)
+        `INSERT INTO visits (visit_id, number, state, type, stage, next_deadline, snapshot_id, status, summary)
+         VALUES (@visit_id, @number, @state, @type, @stage, @next_deadline, @snapshot_id, @status, @summary)
          ON CONFLICT (visit_id) DO UPDATE SET number = excluded.number, state = excluded.state, type = excluded.type,
            stage = excluded.stage, next_deadline = excluded.next_deadline, snapshot_id = excluded.snapshot_id,
-           status = excluded.status
+           status = excluded.status, summary = excluded.summary
          WHERE excluded.snapshot_id > visits.snapshot_id`,
       )
       .run(visitRowOf(s, snapshotId));
@@ -133,20 +134,7 @@ export class SqliteStore implements Store {
   }
 
   async visitPage(q: VisitPageQuery): Promise<VisitPage> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const add = (clause: string, ...values: unknown[]) => {
-      where.push(clause);
-      args.push(...values);
-    };
-    if (q.state) add('state = ?', q.state);
-    if (q.stage) add('stage = ?', q.stage);
-    if (q.stages) add(`stage IN (${q.stages.map(() => '?').join(', ') || 'NULL'})`, ...q.stages);
-    if (q.overdue !== undefined) {
-      const now = q.now ?? new Date().toISOString();
-      add(q.overdue ? 'next_deadline < ?' : '(next_deadline IS NULL OR next_deadline >= ?)', now);
-    }
-    if (q.after) add('(number > ? OR (number = ? AND visit_id > ?))', q.after.number, q.after.number, q.after.id);
+    const { where, args } = filterSql(q);
     const rows = this.db
       .prepare(
         `SELECT status FROM visits ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY number, visit_id LIMIT ?`,
@@ -156,6 +144,16 @@ export class SqliteStore implements Store {
       visits: rows.slice(0, q.limit).map((r) => JSON.parse(r.status) as VisitSnapshot),
       more: rows.length > q.limit,
     };
+  }
+
+  async summaries(q: Omit<VisitPageQuery, 'limit' | 'after'> = {}): Promise<VisitSummary[]> {
+    const { where, args } = filterSql(q);
+    const rows = this.db
+      .prepare(
+        `SELECT summary FROM visits ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY number, visit_id`,
+      )
+      .all(...args) as { summary: string }[];
+    return rows.map((r) => JSON.parse(r.summary) as VisitSummary);
   }
 
   async stageCounts(q: Pick<VisitPageQuery, 'state'> = {}): Promise<StageCounts> {
@@ -394,4 +392,23 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+/** The WHERE clauses of a filter of the visits projection, with their arguments. */
+function filterSql(q: Omit<VisitPageQuery, 'limit'>): { where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const add = (clause: string, ...values: unknown[]) => {
+    where.push(clause);
+    args.push(...values);
+  };
+  if (q.state) add('state = ?', q.state);
+  if (q.stage) add('stage = ?', q.stage);
+  if (q.stages) add(`stage IN (${q.stages.map(() => '?').join(', ') || 'NULL'})`, ...q.stages);
+  if (q.overdue !== undefined) {
+    const now = q.now ?? new Date().toISOString();
+    add(q.overdue ? 'next_deadline < ?' : '(next_deadline IS NULL OR next_deadline >= ?)', now);
+  }
+  if (q.after) add('(number > ? OR (number = ? AND visit_id > ?))', q.after.number, q.after.number, q.after.id);
+  return { where, args };
 }

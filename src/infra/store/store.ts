@@ -126,6 +126,8 @@ export interface Store {
   snapshots(visitId?: string): Promise<VisitSnapshot[]>;
   /** One page of the latest snapshots, filtered and ordered by number then id (keyset). */
   visitPage(q: VisitPageQuery): Promise<VisitPage>;
+  /** The summaries of the visits a filter selects (every one when none), by number then id. */
+  summaries(q?: Omit<VisitPageQuery, 'limit' | 'after'>): Promise<VisitSummary[]>;
   /** Visits per stage, from the projection. */
   stageCounts(q?: Pick<VisitPageQuery, 'state'>): Promise<StageCounts>;
   /** Visits whose next deadline is before `now` (ISO). */
@@ -325,6 +327,34 @@ export function visitRowOf(s: VisitSnapshot, snapshotId: number) {
     next_deadline: s.nextDeadline,
     snapshot_id: snapshotId,
     status: JSON.stringify(s),
+    summary: JSON.stringify(summaryOf(s)),
+  };
+}
+
+/** A visit as the overview, its CSV and the compliance table read it: identity, stage, items. */
+export interface VisitSummary {
+  id: string;
+  number: number;
+  state: string;
+  stateName?: string | null;
+  type: string;
+  end: string;
+  stage: string;
+  openItems: { item: VisitSnapshot['openItems'][number]['item']; openedAt: string; deadline: string | null }[];
+  closedItems: VisitSnapshot['closedItems'];
+}
+
+export function summaryOf(s: VisitSnapshot): VisitSummary {
+  return {
+    id: s.id,
+    number: s.number,
+    state: s.state,
+    stateName: s.stateName ?? null,
+    type: s.type,
+    end: s.end,
+    stage: s.stage,
+    openItems: (s.openItems ?? []).map((o) => ({ item: o.item, openedAt: o.openedAt, deadline: o.deadline })),
+    closedItems: s.closedItems ?? [],
   };
 }
 

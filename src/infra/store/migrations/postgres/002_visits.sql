@@ -9,13 +9,20 @@ CREATE TABLE visits (
   stage TEXT COLLATE "C" NOT NULL,
   next_deadline TEXT COLLATE "C",
   snapshot_id BIGINT NOT NULL,
-  status TEXT NOT NULL
+  status TEXT NOT NULL,
+  -- What the overview, its CSV and the compliance table read of a visit (a few hundred bytes, not the status).
+  summary TEXT NOT NULL
 );
 CREATE INDEX visits_order ON visits (number, visit_id);
 CREATE INDEX visits_state ON visits (state, number, visit_id);
 CREATE INDEX visits_stage ON visits (stage, number, visit_id);
 CREATE INDEX visits_deadline ON visits (next_deadline);
-INSERT INTO visits (visit_id, number, state, type, stage, next_deadline, snapshot_id, status)
+INSERT INTO visits (visit_id, number, state, type, stage, next_deadline, snapshot_id, status, summary)
 SELECT DISTINCT ON (visit_id) visit_id, (status::json ->> 'number')::int, status::json ->> 'state',
-       status::json ->> 'type', status::json ->> 'stage', status::json ->> 'nextDeadline', id, status
+       status::json ->> 'type', status::json ->> 'stage', status::json ->> 'nextDeadline', id, status,
+       json_build_object('id', status::json -> 'id', 'number', status::json -> 'number',
+         'state', status::json -> 'state', 'stateName', status::json -> 'stateName',
+         'type', status::json -> 'type', 'end', status::json -> 'end', 'stage', status::json -> 'stage',
+         'openItems', COALESCE(status::json -> 'openItems', '[]'::json),
+         'closedItems', COALESCE(status::json -> 'closedItems', '[]'::json))::text
 FROM visit_snapshots ORDER BY visit_id, id DESC;
