@@ -584,7 +584,7 @@ async function main(): Promise<number> {
     const failed =
       lost.length > 0 || outside.length > 0 || drift.length > 0 || !verdict.ok || storedNotReceived.length > 0;
     console.log(failed ? 'FAULTS: FAILED' : 'FAULTS: OK (nothing lost, nothing doubled outside the window)');
-    store.close();
+    await store.close();
     keep ||= failed;
     return failed ? 1 : 0;
   } finally {
