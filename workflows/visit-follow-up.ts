@@ -40,8 +40,10 @@ import {
   applyExpiries,
   initialState,
   nextWakeAt,
+  noteReminderDelivered,
   openItems,
   refusal,
+  skipDueClosedBy,
   snapshotOf,
   statusOf,
   takeDueReminders,
@@ -91,6 +93,7 @@ export async function visitFollowUp(rawInput: VisitInput): Promise<VisitResult> 
   }
   await allHandlersFinished();
   await run.outbox.drain();
+  await run.outbox.settled();
   return run.result();
 }
 
@@ -120,16 +123,27 @@ function summaryOf(id: string, request: VisitStartRequest): VisitSummary {
 /**
  * Events and notices waiting to leave the workflow. Handlers fill it; only the main loop drains
  * it, so sending never runs inside a handler and each item is sent once, in order.
+ *
+ * With `apart` (visits started since `patched('notices-apart')`), each notice is sent by its own
+ * activity, started by the drain but not awaited by it: one message the mail server refuses, and
+ * retries with back-off, holds back neither the visit's other notices nor its clocks (expiries,
+ * reminders falling due). Events and register changes are still awaited, in order.
  */
 class Outbox {
   private readonly events: VisitEvent[] = [];
   private readonly notices: Notice[] = [];
   private readonly changes: RegisterChange[] = [];
+  /** Notices being sent (apart): each settles when the mail server took it. */
+  private readonly sending = new Set<Promise<void>>();
+  /** A send that failed for good (apart): thrown by the next drain, as an awaited send would have thrown. */
+  private failure: unknown;
 
   constructor(
     private readonly visitId: string,
     private readonly state: string,
     private readonly snapshot: () => VisitSnapshot,
+    private readonly apart = false,
+    private readonly delivered: (notice: Notice, takenAtMs: number) => void = () => {},
   ) {}
 
   add(effects: Partial<Effects>): void {
@@ -153,8 +167,32 @@ class Outbox {
       // One at a time: the register applies a visit's changes in their order, each key once.
       for (const change of changes) await feedRegister({ state: this.state, change });
       // The run id keeps keys unique if a visit id is ever started again after it closed.
-      for (const n of notices) await notify({ ...n, key: `${runId}:${n.key}` });
+      if (!this.apart) {
+        for (const n of notices) await notify({ ...n, key: `${runId}:${n.key}` });
+        continue;
+      }
+      for (const n of notices) this.sendApart(n, runId);
     }
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Starts one notice's activity without waiting for it; tells `delivered` when it is sent. */
+  private sendApart(n: Notice, runId: string): void {
+    const takenAt = Date.now();
+    const p: Promise<void> = notify({ ...n, key: `${runId}:${n.key}` }).then(
+      () => this.delivered(n, takenAt),
+      (e: unknown) => {
+        this.failure ??= e;
+      },
+    );
+    this.sending.add(p);
+    void p.finally(() => this.sending.delete(p));
+  }
+
+  /** Waits until every notice started apart was sent (before the workflow returns). */
+  async settled(): Promise<void> {
+    while (this.sending.size) await Promise.all([...this.sending]);
+    if (this.failure !== undefined) throw this.failure;
   }
 }
 
@@ -168,6 +206,8 @@ class VisitRun {
   /** The policy the visit keeps for life; only a published calendar changes it. */
   private policy: Policy;
   private lastAttributes = '';
+  /** Notices go out apart, and an action records the due reminders of the step it closes (notices-apart). */
+  private readonly apart: boolean;
 
   constructor(
     private readonly input: VisitInput,
@@ -177,12 +217,20 @@ class VisitRun {
     this.policy = input.policy;
     // Versioned: visits started before rules 2 (or 3) keep the deadlines and behaviour they started with.
     const rules = patched('follow-up-rules-3') ? 3 : patched('follow-up-rules-2') ? 2 : 1;
+    // Versioned: visits started before this change send their notices one after another in the loop.
+    this.apart = patched('notices-apart');
     const summary = summaryOf(visitIdOf(request.number, request.state), request);
     const first = initialState(summary, this.policy, startedAt, rules);
     this.state = first.state;
     if (rules >= 3 && input.earlier?.length) this.state.earlier = input.earlier.map((e) => ({ ...e }));
     this.remindersFrom = input.remindersFrom ? Date.parse(input.remindersFrom) : startedAt;
-    this.outbox = new Outbox(this.state.visit.id, request.state, () => snapshotOf(this.state, this.policy, Date.now()));
+    this.outbox = new Outbox(
+      this.state.visit.id,
+      request.state,
+      () => snapshotOf(this.state, this.policy, Date.now()),
+      this.apart,
+      (n, takenAt) => noteReminderDelivered(this.state, n.key, takenAt, Date.now()),
+    );
     this.outbox.add(first.effects);
   }
 
@@ -245,7 +293,15 @@ class VisitRun {
 
   /** The update: takes a checked action and returns the new status; its effects wait in the outbox. */
   act(req: ActRequest): VisitStatus {
-    this.outbox.add(applyAction(this.state, ActRequest.parse(req), Date.now(), this.policy));
+    const cmd = ActRequest.parse(req);
+    const now = Date.now();
+    if (!this.apart) this.outbox.add(applyAction(this.state, cmd, now, this.policy));
+    // Reminders due before the action that the loop has not taken yet (it was busy, or the worker
+    // was down): those of a step the action closes are recorded as skipped, not silently dropped.
+    else
+      skipDueClosedBy(this.state, this.policy, now, this.remindersFrom, () =>
+        this.outbox.add(applyAction(this.state, cmd, now, this.policy)),
+      );
     this.version++;
     return this.status();
   }

@@ -26,11 +26,12 @@ describe('replay of committed histories', () => {
       'visit-recommendations-4.json',
       'visit-silence-2.json',
       'visit-silence-3.json',
+      'visit-silence-5.json',
       'visit-silence.json',
     ]);
   });
 
-  it('covers every side of the patches: none (the first code), the catch-up patch (-2), rules 2 besides (-3), rules 3 (-4)', () => {
+  it('covers every side of the patches: none (the first code), the catch-up patch (-2), rules 2 besides (-3), rules 3 (-4), notices apart (-5)', () => {
     const patches = (f: string) =>
       (load(f).events ?? [])
         .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
@@ -45,6 +46,7 @@ describe('replay of committed histories', () => {
       ['visit-recommendations-4.json', ['catch-up-after-side-effects', 'follow-up-rules-3']],
       ['visit-silence-2.json', ['catch-up-after-side-effects']],
       ['visit-silence-3.json', ['catch-up-after-side-effects', 'follow-up-rules-2']],
+      ['visit-silence-5.json', ['catch-up-after-side-effects', 'follow-up-rules-3', 'notices-apart']],
       ['visit-silence.json', []],
     ]);
   });

@@ -17,7 +17,14 @@ export {
   visitEndInstant,
   type MovedDeadline,
 } from './clocks';
-export { dueReminders, plannedReminders, reminderNotice, takeDueReminders } from './reminders';
+export {
+  dueReminders,
+  noteReminderDelivered,
+  plannedReminders,
+  reminderNotice,
+  skipDueClosedBy,
+  takeDueReminders,
+} from './reminders';
 export {
   Consent,
   Door,

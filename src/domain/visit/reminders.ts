@@ -156,3 +156,55 @@ function lateness(r: PlannedReminder, nowMs: number): string | undefined {
   const late = nowMs - r.at;
   return late >= 60_000 ? `sent ${Math.round(late / 60_000)} minute(s) late (the engine was not running)` : undefined;
 }
+
+/** The record of the reminder a notice sends, if the notice is a reminder. */
+function recordOfNotice(state: VisitState, noticeKey: string): ReminderRecord | undefined {
+  const prefix = `${state.visit.id}:reminder:`;
+  if (!noticeKey.startsWith(prefix)) return undefined;
+  const key = noticeKey.slice(prefix.length);
+  return state.reminders.find((r) => r.key === key && r.status === 'sent');
+}
+
+/**
+ * A reminder's notice was delivered at `nowMs` (the mail server took it). One delivered a minute or
+ * more after its moment, later than the workflow took it (the mail server refused it for a while),
+ * says so in its record: it went late, it was not dropped.
+ */
+export function noteReminderDelivered(state: VisitState, noticeKey: string, takenAtMs: number, nowMs: number): void {
+  const record = recordOfNotice(state, noticeKey);
+  if (!record) return;
+  const late = nowMs - Date.parse(record.at);
+  if (late < 60_000 || nowMs - takenAtMs < 60_000) return;
+  record.reason = `sent ${Math.round(late / 60_000)} minute(s) late (the mail server did not take it at first)`;
+}
+
+/**
+ * Runs `change` (an action) and records as skipped, with the reason, the reminders that were due
+ * before it but not yet taken and whose step it closed: the step was done before they could be
+ * sent, so they are not sent, and not silently dropped either.
+ */
+export function skipDueClosedBy(
+  state: VisitState,
+  policy: Policy,
+  nowMs: number,
+  remindersFromMs: number,
+  change: () => void,
+): void {
+  const due = dueReminders(state, policy, nowMs, remindersFromMs);
+  change();
+  const handled = new Set(state.reminders.map((r) => r.key));
+  for (const r of [...due.skip, ...due.send].sort((a, b) => a.at - b.at || a.key.localeCompare(b.key))) {
+    const it = state.items[r.item];
+    if (handled.has(r.key) || !it || it.closedAt === undefined) continue;
+    state.reminders.push({
+      key: r.key,
+      item: r.item,
+      kind: r.kind,
+      at: iso(r.at),
+      to: r.to,
+      deadline: r.deadline === null ? null : iso(r.deadline),
+      status: 'skipped',
+      reason: 'the step was done before it could be sent',
+    });
+  }
+}
