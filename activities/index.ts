@@ -76,7 +76,7 @@ async function deliverOnce(deps: ActivityDeps, clock: Clock, d: Delivery): Promi
     deps.onSendFailure?.(d.kind, e);
     throw e;
   }
-  await deps.store.recordSent({
+  const record = {
     key: d.key,
     noticeKey: d.noticeKey,
     visitId: d.visitId,
@@ -86,9 +86,22 @@ async function deliverOnce(deps: ActivityDeps, clock: Clock, d: Delivery): Promi
     subject: d.rendered.subject,
     messageId,
     sentAt: clock().toISOString(),
-  });
-  return true;
+  };
+  // The message is out: a store that is briefly away (a database restart) must not make the retry
+  // send it again, so the record is retried here first, within a bound, before the activity fails.
+  for (let attempt = 0, delay = 200; ; attempt++, delay = Math.min(delay * 2, 4_000)) {
+    try {
+      await deps.store.recordSent(record);
+      return true;
+    } catch (e) {
+      if (attempt >= RECORD_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
+
+/** Attempts to record a sent message before giving up (about 30 s in all). */
+const RECORD_ATTEMPTS = 10;
 
 /** The annual list's text; with a client, each State's register counted too (recommendations, TA needs). */
 async function annualListText(deps: ActivityDeps, snapshots: Snapshot[], now: number): Promise<string> {

@@ -2,14 +2,14 @@
  * One visit worker in its own process for `npm run faults` (scripts/faults.ts), so the fault run can
  * `kill -9` it: the real activities, the store's file shared with the other worker, real SMTP.
  * Configured by FAULTS_ADDRESS, FAULTS_QUEUE, FAULTS_BUNDLE (a workflow bundle's file),
- * FAULTS_STORE (the SQLite file) and FAULTS_SMTP (smtp://host:port). Prints `ready` once polling.
+ * FAULTS_STORE (the SQLite file, or a postgres:// URL) and FAULTS_SMTP (smtp://host:port). Prints `ready` once polling.
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import { Directory } from '../src/infra/directory';
 import { smtpMailer } from '../src/infra/mail';
-import { Store } from '../src/infra/store/store';
+import { openStore } from '../src/infra/store';
 import { createVisitWorker } from '../src/worker';
 
 async function main(): Promise<void> {
@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     taskQueue,
     workflowBundle: { code: readFileSync(bundle, 'utf8') },
     deps: {
-      store: new Store(storeFile),
+      store: openStore(
+        storeFile.startsWith('postgres') ? { databaseUrl: storeFile, sqliteFile: '' } : { sqliteFile: storeFile },
+      ),
       mailer: smtpMailer(smtp),
       directory: Directory.parse({ secretariat: ['secretariat@un.example.org'] }),
       from: 'CTC follow-up <followup@un.example.org>',

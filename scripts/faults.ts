@@ -1,11 +1,12 @@
 /**
  * `npm run faults` (`-- --short` for CI): the engine under the faults of issue 11, item 6, counted
  * against a real SMTP server. On a Temporal dev server of its own (a persistent SQLite file, as
- * `npm start` runs it), with two worker processes (scripts/faults-worker.ts) sharing one store file
+ * `npm start` runs it), with two worker processes (scripts/faults-worker.ts) sharing one store (a
+ * throwaway PostgreSQL cluster; the SQLite file with `--sqlite`)
  * and a real SMTP server in this process, it starts visits whose reminders and deadlines fall due
  * during the run, then in turn: `kill -9` one worker (and starts it again), kills and restarts the
  * dev server on the same port and file, stops the SMTP server for two minutes (20 s short), and
- * restarts PostgreSQL when FOLLOWUP_DATABASE_URL is set. It then compares every message the SMTP
+ * restarts PostgreSQL. It then compares every message the SMTP
  * server accepted with what each visit's status says it sent or skipped and with the store's
  * messages table: lost (due, neither received nor recorded as skipped with a reason), doubled (one
  * Message-ID accepted twice), and the accept-then-record window; runs the drift check and the
@@ -23,7 +24,8 @@ import { SMTPServer } from 'smtp-server';
 import { SEARCH_ATTRIBUTES, workflowIdOf, type ActRequest } from '../src/contract';
 import { messageIdFor } from '../src/infra/mail';
 import { resolvePolicy } from '../src/infra/policy/loader';
-import { Store } from '../src/infra/store/store';
+import { openStore } from '../src/infra/store';
+import { startPg, type PgCluster } from '../test/pg';
 import { temporalCliPath } from '../src/infra/temporal/binaries';
 import { actOnVisit, listVisits, startVisit, visitStatus } from '../src/infra/temporal/visits';
 import { AuditService } from '../src/services/audit';
@@ -274,18 +276,10 @@ class WorkerProcess {
   }
 }
 
-// ---------------------------------------------------------------- PostgreSQL (item 1 of issue 11 adds the store)
+// ---------------------------------------------------------------- PostgreSQL
 
-/**
- * HOOK for the PostgreSQL store: runs only when FOLLOWUP_DATABASE_URL is set. The store on
- * PostgreSQL is being added separately; when it lands, this restarts the cluster the URL names (e.g.
- * `pg_ctl -D <dir> restart -m immediate` for the throwaway cluster the tests start) and the workers
- * must open the store from the URL. Until then it says so and restarts nothing.
- */
-async function restartPostgres(url: string): Promise<string> {
-  void url;
-  return 'skipped: the PostgreSQL store is not in this build yet (hook in scripts/faults.ts, restartPostgres)';
-}
+/** The store: a throwaway PostgreSQL cluster (test/pg.ts), or the SQLite file with `--sqlite`. */
+const ON_SQLITE = process.argv.includes('--sqlite');
 
 // ---------------------------------------------------------------- the run
 
@@ -339,7 +333,9 @@ async function main(): Promise<number> {
   const [temporalPort, smtpPort] = [await freePort(), await freePort()];
   const server = new DevServer(dir, temporalPort, log);
   const smtp = new Smtp(smtpPort);
-  const storeFile = join(dir, 'followup.sqlite');
+  const pg: PgCluster | undefined = ON_SQLITE ? undefined : await startPg();
+  const storeFile = pg ? await pg.database('followup_faults') : join(dir, 'followup.sqlite');
+  say(`store: ${pg ? `PostgreSQL on port ${pg.port}` : 'SQLite'}`);
   const bundleFile = join(dir, 'workflows.js');
   const workers: WorkerProcess[] = [];
   let client: Client | undefined;
@@ -352,7 +348,7 @@ async function main(): Promise<number> {
       smtp.start(),
     ]);
     writeFileSync(bundleFile, bundle.code);
-    const store = new Store(storeFile);
+    const store = openStore(pg ? { databaseUrl: storeFile, sqliteFile: '' } : { sqliteFile: storeFile });
     const taskQueue = `faults-${process.pid}`;
     const env = {
       FAULTS_ADDRESS: server.address,
@@ -434,13 +430,19 @@ async function main(): Promise<number> {
     phases.push(`SMTP server stopped at +${PLAN.smtpDownAt} s for ${PLAN.smtpDownFor} s`);
     say('SMTP server back');
 
-    // 4. PostgreSQL restart: only with FOLLOWUP_DATABASE_URL (HOOK: see restartPostgres).
-    const pgUrl = process.env.FOLLOWUP_DATABASE_URL;
-    if (pgUrl) {
+    // 4. PostgreSQL restarts (fast shutdown, then up again on the same port and data): every
+    // connection of both workers and of this process breaks at once.
+    const pgRestarts: number[] = [];
+    if (pg) {
       await at(PLAN.postgresAt);
-      phases.push(`PostgreSQL restart: ${await restartPostgres(pgUrl)}`);
+      const down = Date.now();
+      pgRestarts.push(down);
+      await pg.restart();
+      phases.push(
+        `PostgreSQL restarted at +${PLAN.postgresAt} s, back in ${((Date.now() - down) / 1000).toFixed(1)} s`,
+      );
       say(phases.at(-1)!);
-    } else phases.push('PostgreSQL restart: not run (FOLLOWUP_DATABASE_URL not set)');
+    } else phases.push('PostgreSQL restart: not run (--sqlite)');
 
     // Every reminder due, every expiry past; then every send that was refused retried (bounded).
     const lastDue = lastDispatch + (PLAN.review + PLAN.finalizing + PLAN.overdueEvery * PLAN.overdueTimes) * 1000;
@@ -532,7 +534,8 @@ async function main(): Promise<number> {
       else lost.push(`${id}: no-comments-received never received`);
     }
     const doubled = [...byId.entries()].filter(([, ms]) => ms.length > 1);
-    const kills = workers.flatMap((w) => w.kills);
+    // The window opens at a kill -9 of a worker, and at a PostgreSQL restart (a record that cannot be written).
+    const kills = [...workers.flatMap((w) => w.kills), ...pgRestarts];
     const gaps: number[] = [];
     for (const [mid, ms] of byId) {
       const row = storedById.get(mid);
@@ -592,6 +595,7 @@ async function main(): Promise<number> {
     await Promise.all(workers.map((w) => w.stop()));
     await smtp.stop();
     await server.kill();
+    await pg?.stop();
     log.end();
     if (!keep) rmSync(dir, { recursive: true, force: true });
     else say(`kept ${dir}`);
