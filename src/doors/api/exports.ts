@@ -33,6 +33,11 @@ export const OverviewQuery = z
   })
   .strict();
 
+/** The dashboard's overview: the export's filters and sort, and which page of rows it shows. */
+export const OverviewPageQuery = OverviewQuery.extend({
+  page: orAll(z.coerce.number().int().min(1).max(100_000)),
+}).strict();
+
 export const AnnualQuery = z.object({ year: orAll(Year) }).strict();
 /** Appendix I: the visits that ended in a year, or all. */
 export const ConductedQuery = z.object({ year: orAll(Year) }).strict();

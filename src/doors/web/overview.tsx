@@ -4,11 +4,14 @@ import { REGIONS, type Monitored, type OverviewRow } from '../../domain/monitori
 import type { PartnerView } from '../../domain/views';
 import { VISIT_TYPES } from '../../domain/vocabulary';
 import type { z } from 'zod';
-import type { OverviewQuery } from '../api/exports';
+import type { OverviewPageQuery } from '../api/exports';
 import { day, Rows } from './layout';
 
 /** The overview's query, as the page was asked for it. */
-export type OverviewQueryValues = z.infer<typeof OverviewQuery>;
+export type OverviewQueryValues = z.infer<typeof OverviewPageQuery>;
+
+/** Rows the overview shows on one page: the counts cover every visit, the table a page of them. */
+export const OVERVIEW_PAGE_ROWS = 200;
 
 const Select: FC<{ name: string; values: readonly (string | number)[]; current: string | number | undefined }> = ({
   name,
@@ -93,7 +96,15 @@ export interface OverviewProps {
 
 export const Overview: FC<OverviewProps> = ({ q, params, rows, total, countsByStage, visits, stages }) => {
   const years = [...new Set(visits.map((s) => Number(s.end.slice(0, 4))))].sort();
-  const exportParams = new URLSearchParams([...params].filter(([k]) => k !== 'sort' && k !== 'desc'));
+  const exportParams = new URLSearchParams([...params].filter(([k]) => !['sort', 'desc', 'page'].includes(k)));
+  const pages = Math.max(1, Math.ceil(rows.length / OVERVIEW_PAGE_ROWS));
+  const page = Math.min(q.page || 1, pages);
+  const shown = rows.slice((page - 1) * OVERVIEW_PAGE_ROWS, page * OVERVIEW_PAGE_ROWS);
+  const pageLink = (n: number) => {
+    const u = new URLSearchParams(params);
+    u.set('page', String(n));
+    return `/?${u.toString()}`;
+  };
   return (
     <>
       <form class="filters" method="get" action="/">
@@ -126,11 +137,27 @@ export const Overview: FC<OverviewProps> = ({ q, params, rows, total, countsBySt
         <Rows
           cols={8}
           empty="No visits match."
-          rows={rows.map((r) => (
+          rows={shown.map((r) => (
             <Row r={r} />
           ))}
         />
       </table>
+      {pages > 1 ? (
+        <nav class="pages" aria-label="Pages of visits">
+          {page > 1 ? (
+            <a rel="prev" href={pageLink(page - 1)}>
+              Previous
+            </a>
+          ) : null}{' '}
+          rows {(page - 1) * OVERVIEW_PAGE_ROWS + 1} to {(page - 1) * OVERVIEW_PAGE_ROWS + shown.length} of{' '}
+          {rows.length}, page {page} of {pages}{' '}
+          {page < pages ? (
+            <a rel="next" href={pageLink(page + 1)}>
+              Next
+            </a>
+          ) : null}
+        </nav>
+      ) : null}
     </>
   );
 };

@@ -18,7 +18,7 @@ import { isPartnerRecommendationView, type RecommendationView } from '../../doma
 import { AppError, type Services } from '../../services';
 import { SESSION_HOURS } from '../../services/users';
 import { parseOr } from '../../services/errors';
-import { AnnualQuery, OverviewQuery, filterOf } from '../api/exports';
+import { AnnualQuery, OverviewPageQuery, filterOf } from '../api/exports';
 import { SESSION_COOKIE, sessionId, type Authentication } from '../http/auth';
 import { bodyText, limitBody } from '../http/body';
 import type { AppEnv } from '../http/env';
@@ -135,7 +135,7 @@ class Dashboard {
         await this.frame(c, 'Reports shared with you', <SharedReports shared={await monitoring.shared(p)} />),
       );
     }
-    const q = query(OverviewQuery, c);
+    const q = query(OverviewPageQuery, c);
     const result = await monitoring.overview(p, filterOf(q), { key: q.sort || 'number', desc: q.desc === '1' });
     const params = new URL(c.req.url).searchParams;
     return render(c, 200, await this.frame(c, 'Visits', <Overview q={q} params={params} {...result} />));
