@@ -1,10 +1,11 @@
 /**
  * The engine's log: one line per entry, either for people (the message, then `key=value` fields)
  * or, with FOLLOWUP_LOG_FORMAT=json, one JSON object per line with level, time, msg and the fields
- * (what log collectors parse). The Temporal SDK's own log (worker, workflow and activity loggers)
+ * (what log collectors parse), written by pino. The Temporal SDK's own log (worker, workflow and activity loggers)
  * goes through the same logger via `runtimeLogger`.
  */
 import type { Logger as SdkLogger, LogLevel as SdkLevel, LogMetadata } from '@temporalio/common';
+import pino from 'pino';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -55,10 +56,36 @@ export function formatEntry(format: LogFormat, level: LogLevel, time: Date, msg:
 const defaultWrite = (line: string, level: LogLevel) =>
   (level === 'warn' || level === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
 
+/** The JSON log on pino: one object per line, the level as its name, the time in ISO 8601. */
+function pinoLogger(o: LoggerOptions, write: NonNullable<LoggerOptions['write']>, now: () => Date): Logger {
+  // pino writes each line synchronously to a plain object's write(): the level of the entry being written.
+  let writing: LogLevel = 'info';
+  const p = pino(
+    {
+      level: o.level ?? 'info',
+      base: undefined,
+      messageKey: 'msg',
+      timestamp: () => `,"time":"${now().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    { write: (line: string) => write(line.endsWith('\n') ? line.slice(0, -1) : line, writing) },
+  );
+  const at =
+    (level: LogLevel) =>
+    (msg: string, fields: Fields = {}): void => {
+      writing = level;
+      // The entry's own keys win over fields of the same name; errors and bigints made JSON first.
+      const { level: _l, time: _t, msg: _m, ...rest } = JSON.parse(JSON.stringify(fields, jsonable)) as Fields;
+      p[level](rest, msg);
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
 export function createLogger(o: LoggerOptions): Logger {
   const min = LOG_LEVELS.indexOf(o.level ?? 'info');
   const write = o.write ?? defaultWrite;
   const now = o.now ?? (() => new Date());
+  if (o.format === 'json') return pinoLogger(o, write, now);
   const at =
     (level: LogLevel) =>
     (msg: string, fields?: Fields): void => {

@@ -47,6 +47,15 @@ describe('the JSON log', () => {
     expect(entry.error.stack).toContain('TypeError');
   });
 
+  it('writes through pino as formatEntry does: its own keys win, errors and bigints readable', () => {
+    const { log, lines } = capture('json');
+    log.error('failed', { msg: 'spoofed', level: 'debug', time: 'then', error: new TypeError('bad'), n: 10n });
+    const entry = JSON.parse(lines[0]!.line);
+    expect(entry).toMatchObject({ level: 'error', time: '2026-11-28T10:00:00.000Z', msg: 'failed', n: '10' });
+    expect(entry.error).toMatchObject({ name: 'TypeError', message: 'bad' });
+    expect(lines[0]!.level).toBe('error');
+  });
+
   it('drops entries below its level', () => {
     const { log, lines } = capture('json', 'warn');
     log.debug('d');
