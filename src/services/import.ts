@@ -7,7 +7,7 @@
 import { VisitStartRequest, visitIdOf } from '../contract';
 import { describeIssues } from '../domain/actions';
 import { readCsv, type CsvRecord } from '../infra/csv';
-import { startVisit } from '../infra/temporal/visits';
+import { earlierOnce, startVisit } from '../infra/temporal/visits';
 import type { AuditService } from './audit';
 import type { Caller, CallerDoor, ServiceDeps } from './context';
 import { AppError, toAppError } from './errors';
@@ -128,11 +128,19 @@ export class ImportService {
     const remindersFrom = new Date((this.deps.now ?? Date.now)());
     const taskQueue = this.deps.taskQueue;
     const result: ImportResult = { imported: [], alreadyImported: [] };
+    const earlier = earlierOnce(client);
     for (const [i, row] of rows.entries()) {
       const id = visitIdOf(row.request.number, row.request.state);
       try {
-        await startVisit(client, row.request, this.deps.policy, { remindersFrom, ...(taskQueue ? { taskQueue } : {}) });
+        await startVisit(client, row.request, this.deps.policy, {
+          remindersFrom,
+          earlier,
+          ...(taskQueue ? { taskQueue } : {}),
+        });
         result.imported.push(id);
+        // Each visit started is in the audit trail as it starts: an import stopped half-way leaves none unrecorded.
+        const payload = { ...row.request, ...(req.file ? { importedFrom: req.file } : { imported: true }) };
+        await this.audit.record({ caller, door, visitId: id, action: 'start-visit', payload }, 'accepted');
       } catch (e) {
         if (toAppError(e).code !== 'exists') throw e;
         result.alreadyImported.push(id);

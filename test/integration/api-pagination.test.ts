@@ -94,6 +94,15 @@ describe('GET /api/visits in pages', () => {
     expect(partner.pages.flat()).toEqual([]);
   });
 
+  it('recorded each imported visit in the audit trail as it started, then the import', async () => {
+    const audit = await h.store.audit();
+    const started = audit.filter((e) => e.action === 'start-visit' && (e.payload as { imported?: boolean }).imported);
+    expect(started).toHaveLength(31);
+    const last = audit.findIndex((e) => e.action === 'import-visits');
+    expect(last).toBeGreaterThan(audit.indexOf(started.at(-1)!));
+    expect(audit[last]!.payload).toMatchObject({ alreadyImported: [] });
+  });
+
   it('refuses a bad page size or a cursor it did not give, with a 400', async () => {
     for (const q of ['limit=0', 'limit=501', 'limit=ten', 'cursor=%2F%2F', 'cursor=bm90LWEtY3Vyc29y'])
       expect((await get(`/api/visits?${q}`, 'secretariat')).status, q).toBe(400);

@@ -20,6 +20,26 @@ export interface StartOptions {
   taskQueue?: string;
   /** Reminders planned before this instant are not sent (imports of past visits). */
   remindersFrom?: Date;
+  /** The State's open recommendations, when the caller already read them (an import reads each State's register once). */
+  earlier?: (state: string) => Promise<EarlierRecommendations>;
+}
+
+type EarlierRecommendations = ReturnType<typeof openRecommendations>;
+
+/** The open recommendations of a State, from its register (none when it has no register yet). */
+export async function earlierOf(client: Client, state: string): Promise<EarlierRecommendations> {
+  const register = await readRegister(client, state);
+  return register ? openRecommendations(register.records) : [];
+}
+
+/** A reader of States' open recommendations that reads each State's register once (for an import). */
+export function earlierOnce(client: Client): (state: string) => Promise<EarlierRecommendations> {
+  const read = new Map<string, Promise<EarlierRecommendations>>();
+  return (state) => {
+    let p = read.get(state);
+    if (!p) read.set(state, (p = earlierOf(client, state)));
+    return p;
+  };
 }
 
 /** Starts the follow-up of one visit; its id is `<number>-<ISO3>`. Refuses a visit id already running. */
@@ -32,8 +52,7 @@ export async function startVisit(
   const request = VisitStartRequest.parse(raw);
   const id = visitIdOf(request.number, request.state);
   // The State's recommendations still open: the visit starts from them (a follow-up visit assesses them).
-  const register = await readRegister(client, request.state);
-  const earlier = register ? openRecommendations(register.records) : [];
+  const earlier = await (opts.earlier ?? ((state: string) => earlierOf(client, state)))(request.state);
   const input: VisitInput = {
     request,
     policy,
