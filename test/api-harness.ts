@@ -41,6 +41,7 @@ export interface ApiResponse {
   status: number;
   body: any;
   text: string;
+  headers: Headers;
 }
 
 export interface Harness {
@@ -59,6 +60,8 @@ export interface Harness {
     path: string,
     opts?: { as?: UserName; token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
   ): Promise<ApiResponse>;
+  /** Every page of GET /api/visits (following the Link header's next page) as one array. */
+  listAll(as: UserName, query?: string): Promise<unknown[]>;
   /** Signs in through the dashboard's form; the `cookie` header of the session it opened. */
   signIn(as: UserName): Promise<string>;
   /** Stops the worker (the API keeps serving): what still answers then comes from no workflow code. */
@@ -133,7 +136,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
     await store.addUser(u, tokens[name]);
   }
 
-  return {
+  const harness: Harness = {
     url,
     server: api,
     tokens,
@@ -157,7 +160,18 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
       } catch {
         parsed = undefined;
       }
-      return { status: res.status, body: parsed, text };
+      return { status: res.status, body: parsed, text, headers: res.headers };
+    },
+    async listAll(as, query = '') {
+      const all: unknown[] = [];
+      let path: string | undefined = `/api/visits${query}`;
+      for (let pages = 0; path && pages < 1_000; pages++) {
+        const r: ApiResponse = await harness.request('GET', path, { as });
+        if (r.status !== 200) throw new Error(`GET ${path} as ${as}: ${r.status} ${r.text}`);
+        all.push(...(r.body as unknown[]));
+        path = /^<([^>]+)>; rel="next"$/.exec(r.headers.get('link') ?? '')?.[1];
+      }
+      return all;
     },
     async signIn(as) {
       const res = await fetch(`${url}/sign-in`, {
@@ -189,6 +203,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return harness;
 }
 
 /** A visit request for `state`, ending yesterday. */
