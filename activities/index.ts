@@ -89,19 +89,23 @@ async function deliverOnce(deps: ActivityDeps, clock: Clock, d: Delivery): Promi
   };
   // The message is out: a store that is briefly away (a database restart) must not make the retry
   // send it again, so the record is retried here first, within a bound, before the activity fails.
-  for (let attempt = 0, delay = 200; ; attempt++, delay = Math.min(delay * 2, 4_000)) {
+  const giveUpAt = Date.now() + RECORD_RETRY_MS;
+  for (let delay = 200; ; delay = Math.min(delay * 2, 4_000)) {
     try {
       await deps.store.recordSent(record);
       return true;
     } catch (e) {
-      if (attempt >= RECORD_ATTEMPTS) throw e;
+      if (Date.now() + delay > giveUpAt) throw e;
       await new Promise((r) => setTimeout(r, delay));
     }
   }
 }
 
-/** Attempts to record a sent message before giving up (about 30 s in all). */
-const RECORD_ATTEMPTS = 10;
+/**
+ * How long a sent message's record is retried before its activity fails: well inside the activity's
+ * one-minute timeout (a timed-out attempt that goes on would race its own retry).
+ */
+const RECORD_RETRY_MS = 20_000;
 
 /** The annual list's text; with a client, each State's register counted too (recommendations, TA needs). */
 async function annualListText(deps: ActivityDeps, snapshots: Snapshot[], now: number): Promise<string> {

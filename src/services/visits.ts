@@ -49,7 +49,8 @@ export function cursorOf(v: { number: number; id: string }): string {
   return Buffer.from(JSON.stringify([v.number, v.id])).toString('base64url');
 }
 
-const CursorKey = z.tuple([z.number().int().nonnegative(), z.string().min(1).max(64)]);
+// A visit's number (the store's INTEGER) and id, as visit ids are made: nothing else reaches a query.
+const CursorKey = z.tuple([z.number().int().nonnegative().max(2_147_483_647), z.string().regex(/^\d{1,10}-[A-Z]{3}$/)]);
 
 export function cursorKey(cursor: string): { number: number; id: string } {
   try {

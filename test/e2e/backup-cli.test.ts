@@ -5,7 +5,7 @@
  * never restored into, and a damaged file restores nothing.
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,24 @@ describe('followup backup and restore', () => {
     const twice = await cli(env, 'restore', file);
     expect(twice.code).not.toBe(0);
     expect(twice.stderr).toContain('the store is not empty');
+  }, 120_000);
+
+  it('refuses a backup cut short (no end line, or fewer rows than it says)', async () => {
+    const from = join(dir, 'from-3');
+    await seed(from);
+    const file = join(dir, 'short.backup');
+    expect((await cli({ FOLLOWUP_DATA_DIR: from }, 'backup', file)).code).toBe(0);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const cut = join(dir, 'cut.backup');
+    writeFileSync(cut, `${lines.slice(0, -1).join('\n')}\n`, { mode: 0o600 });
+    const r = await cli({ FOLLOWUP_DATA_DIR: join(dir, 'to-3') }, 'restore', cut);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('cut short (no end line): not restored');
+    const missing = join(dir, 'missing-rows.backup');
+    writeFileSync(missing, `${lines.filter((l) => !l.startsWith('{"table":"audit"')).join('\n')}\n`, { mode: 0o600 });
+    const m = await cli({ FOLLOWUP_DATA_DIR: join(dir, 'to-4') }, 'restore', missing);
+    expect(m.code).not.toBe(0);
+    expect(m.stderr).toContain('audit holds 0 rows, its end line says 2: not restored');
   }, 120_000);
 
   it('restores nothing from a damaged file', async () => {

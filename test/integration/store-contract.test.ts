@@ -302,6 +302,28 @@ describe('backup and restore', () => {
   });
 });
 
+describe.each<Kind>(['sqlite', 'postgres'])('a restore on %s', (kind) => {
+  it('writes all or nothing, and takes no column the table does not have', async () => {
+    const source = await open('sqlite');
+    await seed(source);
+    const dump: TableDump[] = [];
+    for await (const t of source.dump()) dump.push(JSON.parse(JSON.stringify(t)) as TableDump);
+    const target = await open(kind);
+    // A hostile key is refused before anything is written.
+    const hostile = dump.map((t) =>
+      t.table === 'link_claims' ? { ...t, rows: [{ 'link_id) SELECT 1 --': 'x' }] } : t,
+    );
+    await expect(target.restore(hostile)).rejects.toThrow(/unknown column in backup: link_claims\.link_id\) SELECT/);
+    // A row that fails late (a user twice) leaves the store empty: the next restore succeeds.
+    const twice = dump.map((t) => (t.table === 'users' ? { ...t, rows: [...t.rows, ...t.rows] } : t));
+    await expect(target.restore(twice)).rejects.toThrow();
+    expect(await target.events()).toEqual([]);
+    expect(await target.snapshots()).toEqual([]);
+    await target.restore(dump);
+    expect(await target.verifyAudit()).toEqual({ ok: true, entries: 1 });
+  });
+});
+
 describe('migrations from the previous release', () => {
   it('opens a SQLite store made by the previous release: its rows kept, the visits projection filled', async () => {
     const file = join(dir, 'release-0.sqlite');

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/infra/store/sqlite';
+import { AuditService } from '../../src/services/audit';
 import { auditHash, GENESIS_HASH, type AuditInput } from '../../src/infra/store/store';
 
 const ROOT = resolve(__dirname, '../..');
@@ -456,5 +457,21 @@ describe('followup audit verify', () => {
       reason: 'entry 3 is missing',
       anchor: 'unchecked',
     });
+  });
+});
+
+describe('anchoring the chain head when Temporal cannot be reached', () => {
+  it('records every entry, and neither the append nor the anchoring fails (the process goes on)', async () => {
+    const store = openStore(tempDir());
+    const audit = new AuditService(() => store, Date.now, {
+      temporal: () => Promise.reject(new Error('Temporal is down')),
+    });
+    const caller = { email: 'officer@cted.example.org', role: 'cted' as const };
+    for (const action of ['start-visit', 'submit-draft', 'dispatch-draft'])
+      await audit.record({ caller, door: 'api', visitId: '166-POL', action }, 'accepted');
+    await audit.flushAnchor();
+    expect((await store.audit()).map((e) => e.action)).toEqual(['start-visit', 'submit-draft', 'dispatch-draft']);
+    expect(await audit.verify()).toEqual({ ok: true, entries: 3, anchor: 'unavailable' });
+    await store.close();
   });
 });

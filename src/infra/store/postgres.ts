@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { migrationsOf } from './migrations';
+import { checkedInserts } from './restore';
 import {
   BACKUP_TABLES,
   auditEntryOf,
@@ -66,7 +67,14 @@ export class PostgresStore implements Store {
     options: { max?: number } = {},
   ) {
     this.location = redactUrl(url);
-    this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+    // Bounded waits: a database that does not answer fails the call (an activity retries) instead of
+    // holding it past its activity's timeout, after which a retry could send a message twice.
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.max ?? 10,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 15_000,
+    });
     // An idle client's error (the server restarted) must not crash the process: the pool replaces it.
     this.pool.on('error', () => undefined);
   }
@@ -408,34 +416,48 @@ export class PostgresStore implements Store {
 
   async *dump(): AsyncIterable<TableDump> {
     const order: Record<string, string> = { users: 'email', sessions: 'id_hash', messages: 'sent_at, key' };
-    for (const table of BACKUP_TABLES) {
-      const by = order[table] ?? (table.startsWith('link_') ? 'link_id' : 'id');
-      const rows = await this.q(`SELECT * FROM ${table} ORDER BY ${by}`);
-      // BIGSERIAL ids come back as strings: numbers in the backup, as SQLite writes them.
-      yield { table, rows: rows.map((r) => ('id' in r && typeof r.id === 'string' ? { ...r, id: Number(r.id) } : r)) };
-    }
+    // One snapshot of every table: a backup taken while processes write is still consistent.
+    const tables = await this.tx(async (db) => {
+      await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const out: TableDump[] = [];
+      for (const table of BACKUP_TABLES) {
+        const by = order[table] ?? (table.startsWith('link_') ? 'link_id' : 'id');
+        const rows = (await db.query<Row>(`SELECT * FROM ${table} ORDER BY ${by}`)).rows;
+        // BIGSERIAL ids come back as strings: numbers in the backup, as SQLite writes them.
+        out.push({
+          table,
+          rows: rows.map((r) => ('id' in r && typeof r.id === 'string' ? { ...r, id: Number(r.id) } : r)),
+        });
+      }
+      return out;
+    });
+    for (const t of tables) yield t;
   }
 
   async restore(tables: AsyncIterable<TableDump> | Iterable<TableDump>): Promise<{ rows: number }> {
-    const [n] = await this.q<{ n: string }>(
-      'SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM audit) + (SELECT COUNT(*) FROM users) AS n',
+    const all: TableDump[] = [];
+    for await (const t of tables) all.push(t);
+    const described = await this.q<{ table_name: string; column_name: string }>(
+      `SELECT table_name, column_name FROM information_schema.columns
+       WHERE table_schema = current_schema() AND table_name = ANY($1::text[])`,
+      [[...BACKUP_TABLES]],
     );
-    if (Number(n!.n) > 0) throw new Error('the store is not empty: restore writes into a new store only');
-    let rows = 0;
-    for await (const { table, rows: data } of tables) {
-      if (!(BACKUP_TABLES as readonly string[]).includes(table)) throw new Error(`unknown table in backup: ${table}`);
-      await this.tx(async (db) => {
+    const columns = new Map<string, Set<string>>();
+    for (const c of described) columns.set(c.table_name, (columns.get(c.table_name) ?? new Set()).add(c.column_name));
+    const statement = checkedInserts(all, columns, (i) => `$${i + 1}`);
+    // All or nothing, and no other process writing meanwhile.
+    return this.tx(async (db) => {
+      await db.query(`LOCK TABLE ${[...BACKUP_TABLES, 'visits'].join(', ')} IN SHARE ROW EXCLUSIVE MODE`);
+      for (const table of [...BACKUP_TABLES, 'visits'])
+        if ((await db.query(`SELECT 1 FROM ${table} LIMIT 1`)).rowCount)
+          throw new Error(`the store is not empty (${table} has rows): restore writes into a new store only`);
+      let rows = 0;
+      for (const { table, rows: data } of all)
         for (const r of data) {
-          const cols = Object.keys(r);
-          await db.query(
-            `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
-            cols.map((c) => r[c]),
-          );
+          const { sql, values } = statement(table, r);
+          await db.query(sql, values);
+          rows++;
         }
-      });
-      rows += data.length;
-    }
-    await this.tx(async (db) => {
       // Serial ids continue after the restored ones.
       for (const t of ['events', 'visit_snapshots'])
         await db.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), GREATEST((SELECT MAX(id) FROM ${t}), 1))`);
@@ -443,8 +465,8 @@ export class PostgresStore implements Store {
         'SELECT DISTINCT ON (visit_id) id, status FROM visit_snapshots ORDER BY visit_id, id DESC',
       );
       for (const r of latest.rows) await this.project(db, JSON.parse(r.status) as VisitSnapshot, Number(r.id));
+      return { rows };
     });
-    return { rows };
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrationsOf } from './migrations';
+import { checkedInserts } from './restore';
 import {
   BACKUP_TABLES,
   auditEntryOf,
@@ -351,42 +352,50 @@ export class SqliteStore implements Store {
   }
 
   async *dump(): AsyncIterable<TableDump> {
-    for (const table of BACKUP_TABLES)
-      yield { table, rows: this.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Row[] };
+    // One read transaction: every table as of the same moment, whatever other processes write meanwhile.
+    const tables = this.db.transaction(() =>
+      BACKUP_TABLES.map((table) => ({
+        table,
+        rows: this.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Row[],
+      })),
+    )();
+    for (const t of tables) yield t;
   }
 
   async restore(tables: AsyncIterable<TableDump> | Iterable<TableDump>): Promise<{ rows: number }> {
-    const counts = this.db
-      .prepare(
-        `SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM audit) + (SELECT COUNT(*) FROM users) AS n`,
-      )
-      .get() as { n: number };
-    if (counts.n > 0) throw new Error('the store is not empty: restore writes into a new store only');
-    let rows = 0;
-    for await (const { table, rows: data } of tables) {
-      if (!(BACKUP_TABLES as readonly string[]).includes(table)) throw new Error(`unknown table in backup: ${table}`);
-      const insert = this.db.transaction((batch: Row[]) => {
-        for (const r of batch) {
-          const cols = Object.keys(r);
-          this.db
-            .prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
-            .run(...cols.map((c) => r[c]));
-        }
-      });
-      insert.immediate(data);
-      rows += data.length;
-    }
-    // The projection is derived: rebuilt from the restored snapshots.
-    const latest = this.db
-      .prepare(
-        `SELECT s.id, s.status FROM visit_snapshots s
-         JOIN (SELECT visit_id, MAX(id) AS id FROM visit_snapshots GROUP BY visit_id) l ON l.id = s.id`,
-      )
-      .all() as { id: number; status: string }[];
-    this.db.transaction(() => {
-      for (const r of latest) this.project(JSON.parse(r.status) as VisitSnapshot, r.id);
-    })();
-    return { rows };
+    const all: TableDump[] = [];
+    for await (const t of tables) all.push(t);
+    const columns = new Map(
+      BACKUP_TABLES.map((t) => [
+        t as string,
+        new Set((this.db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name)),
+      ]),
+    );
+    const statement = checkedInserts(all, columns, () => '?');
+    // All or nothing: a row that fails leaves the store as empty as it was.
+    return this.db
+      .transaction(() => {
+        for (const table of [...BACKUP_TABLES, 'visits'])
+          if (this.db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get())
+            throw new Error(`the store is not empty (${table} has rows): restore writes into a new store only`);
+        let rows = 0;
+        for (const { table, rows: data } of all)
+          for (const r of data) {
+            const { sql, values } = statement(table, r);
+            this.db.prepare(sql).run(...values);
+            rows++;
+          }
+        // The projection is derived: rebuilt from the restored snapshots.
+        const latest = this.db
+          .prepare(
+            `SELECT s.id, s.status FROM visit_snapshots s
+             JOIN (SELECT visit_id, MAX(id) AS id FROM visit_snapshots GROUP BY visit_id) l ON l.id = s.id`,
+          )
+          .all() as { id: number; status: string }[];
+        for (const r of latest) this.project(JSON.parse(r.status) as VisitSnapshot, r.id);
+        return { rows };
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {
