@@ -24,12 +24,12 @@ import { SMTPServer } from 'smtp-server';
 import { SEARCH_ATTRIBUTES, workflowIdOf, type ActRequest } from '../src/contract';
 import { messageIdFor } from '../src/infra/mail';
 import { resolvePolicy } from '../src/infra/policy/loader';
-import { openStore } from '../src/infra/store';
+import { openStore, type Store } from '../src/infra/store';
 import { startPg, type PgCluster } from '../test/pg';
 import { temporalCliPath } from '../src/infra/temporal/binaries';
 import { actOnVisit, listVisits, startVisit, visitStatus } from '../src/infra/temporal/visits';
-import { AuditService } from '../src/services/audit';
-import { findDrift } from '../src/services/drift';
+import { AuditService, type AuditVerdict } from '../src/services/audit';
+import { findDrift, type Drift } from '../src/services/drift';
 import type { VisitStatus } from '../src/domain/visit';
 import { workflowsPath } from '../src/worker';
 
@@ -326,7 +326,33 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-async function main(): Promise<number> {
+// ---------------------------------------------------------------- setting up
+
+/** What the cleanup stops and removes: made before the `try` (directory, ports, store), then filled in as each process starts. */
+interface Rig {
+  dir: string;
+  log: WriteStream;
+  server: DevServer;
+  smtp: Smtp;
+  pg: PgCluster | undefined;
+  storeFile: string;
+  bundleFile: string;
+  workers: WorkerProcess[];
+  client: Client | undefined;
+}
+
+/** The run once everything is up: the rig with its client, the store, the task queue and what the faults did. */
+interface Run extends Rig {
+  client: Client;
+  store: Store;
+  audit: AuditService;
+  taskQueue: string;
+  phases: string[];
+  pgRestarts: number[];
+}
+
+/** The directory, the ports, the processes' objects and the store (PostgreSQL started, or the SQLite file named). */
+async function prepare(): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'followup-faults-'));
   const log = createWriteStream(join(dir, 'processes.log'));
   say(`${SHORT ? 'short' : 'full'} run: ${PLAN.visits} visits; logs and files in ${dir}`);
@@ -337,268 +363,421 @@ async function main(): Promise<number> {
   const storeFile = pg ? await pg.database('followup_faults') : join(dir, 'followup.sqlite');
   say(`store: ${pg ? `PostgreSQL on port ${pg.port}` : 'SQLite'}`);
   const bundleFile = join(dir, 'workflows.js');
-  const workers: WorkerProcess[] = [];
-  let client: Client | undefined;
-  const phases: string[] = [];
+  return { dir, log, server, smtp, pg, storeFile, bundleFile, workers: [], client: undefined };
+}
+
+/** The dev server, SMTP, the workflow bundle, the store, workers A and B and the client; each kept on `rig` for the cleanup as it starts. */
+async function startRun(rig: Rig): Promise<Run> {
+  const { server, smtp, log, bundleFile, storeFile, pg } = rig;
+  const [bundle] = await Promise.all([
+    bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') }),
+    server.start(),
+    smtp.start(),
+  ]);
+  writeFileSync(bundleFile, bundle.code);
+  const store = openStore(pg ? { databaseUrl: storeFile, sqliteFile: '' } : { sqliteFile: storeFile });
+  const taskQueue = `faults-${process.pid}`;
+  const env = {
+    FAULTS_ADDRESS: server.address,
+    FAULTS_QUEUE: taskQueue,
+    FAULTS_BUNDLE: bundleFile,
+    FAULTS_STORE: storeFile,
+    FAULTS_SMTP: smtp.url,
+  };
+  rig.workers.push(new WorkerProcess('A', env, log), new WorkerProcess('B', env, log));
+  await Promise.all(rig.workers.map((w) => w.start()));
+  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  rig.client = client;
+  say(`dev server ${server.address}, SMTP ${smtp.url}, workers A and B ready`);
+  const audit = new AuditService(() => store, Date.now);
+  return Object.assign(rig, { client, store, audit, taskQueue, phases: [], pgRestarts: [] });
+}
+
+/** Stops everything the rig started; removes the directory unless it is to be kept. */
+async function cleanup(rig: Rig, keep: boolean): Promise<void> {
+  await rig.client?.connection.close().catch(() => {});
+  await Promise.all(rig.workers.map((w) => w.stop()));
+  await rig.smtp.stop();
+  await rig.server.kill();
+  await rig.pg?.stop();
+  rig.log.end();
+  if (!keep) rmSync(rig.dir, { recursive: true, force: true });
+  else say(`kept ${rig.dir}`);
+}
+
+// ---------------------------------------------------------------- the visits
+
+interface Visits {
+  ids: string[];
+  /** When each visit was dispatched (its history's moment), so when its reminders fall due. */
+  dispatched: Map<string, number>;
+  /** When the last visit was in state review: the faults strike at seconds after it. */
+  t0: number;
+  lastDispatch: number;
+}
+
+/** The visits: started, drafted and dispatched, so their State review runs on seconds-long clocks. */
+async function startVisits(run: Run): Promise<Visits> {
+  const { client: c, audit, taskQueue } = run;
+  const operator = { email: 'faults@un.example.org', role: 'operator' as const };
+  const today = new Date().toISOString().slice(0, 10);
+  const ids: string[] = [];
+  const dispatched = new Map<string, number>();
+  const pol = policy();
+  const one = async (i: number) => {
+    const request = {
+      number: 1000 + i,
+      state: 'POL',
+      stateName: 'Poland',
+      type: 'comprehensive' as const,
+      start: today,
+      end: today,
+      caseOfficer: CASE_OFFICER,
+      stateContact: STATE_CONTACT,
+      language: 'en' as const,
+    };
+    const { id } = await startVisit(c, request, pol, { taskQueue });
+    ids.push(id);
+    await audit.record({ caller: operator, door: 'cli', visitId: id, action: 'start' }, 'accepted');
+    for (const action of ['submit-draft', 'dispatch-draft'] as const) {
+      const req: ActRequest = { action, payload: {}, actor: { email: CASE_OFFICER }, door: 'cli' };
+      const s = await actOnVisit(c, id, req);
+      await audit.record({ caller: operator, door: 'cli', visitId: id, action }, 'accepted');
+      if (action === 'dispatch-draft') dispatched.set(id, Date.parse(s.history.at(-1)!.at));
+    }
+  };
+  for (let i = 0; i < PLAN.visits; i += 10)
+    await Promise.all(Array.from({ length: Math.min(10, PLAN.visits - i) }, (_, k) => one(i + k)));
+  const t0 = Date.now();
+  const lastDispatch = Math.max(...dispatched.values());
+  say(
+    `${ids.length} visits in state review (dispatched over ${((lastDispatch - Math.min(...dispatched.values())) / 1000).toFixed(1)} s)`,
+  );
+  return { ids, dispatched, t0, lastDispatch };
+}
+
+// ---------------------------------------------------------------- the faults
+
+/** Resolves `s` seconds after `t0` (a bounded poll). */
+const at = (t0: number, s: number) =>
+  until(() => (Date.now() >= t0 + s * 1000 ? true : undefined), `+${s} s`, s * 1000 + 60_000);
+
+/** 1. kill -9 one of the two workers, and start it again. */
+async function killWorker(run: Run, t0: number): Promise<void> {
+  await at(t0, PLAN.killWorkerAt);
+  await run.workers[0]!.kill9();
+  run.phases.push(`worker A killed (kill -9) at +${PLAN.killWorkerAt} s, down ${PLAN.workerDownFor} s`);
+  say(run.phases.at(-1)!);
+  await sleep(PLAN.workerDownFor * 1000);
+  await run.workers[0]!.start();
+  say('worker A started again');
+}
+
+/** 2. The dev server crashes (SIGKILL) and starts again on the same port and database file. */
+async function crashDevServer(run: Run, t0: number): Promise<void> {
+  await at(t0, PLAN.restartServerAt);
+  const down = Date.now();
+  await run.server.kill();
+  await run.server.start();
+  run.phases.push(
+    `dev server killed (SIGKILL) at +${PLAN.restartServerAt} s and back in ${((Date.now() - down) / 1000).toFixed(1)} s`,
+  );
+  say(run.phases.at(-1)!);
+}
+
+/** 3. The SMTP server stops (connections refused), then starts again on the same port. */
+async function stopSmtp(run: Run, t0: number): Promise<void> {
+  await at(t0, PLAN.smtpDownAt);
+  await run.smtp.stop();
+  say(`SMTP server stopped for ${PLAN.smtpDownFor} s`);
+  await sleep(PLAN.smtpDownFor * 1000);
+  await run.smtp.start();
+  run.phases.push(`SMTP server stopped at +${PLAN.smtpDownAt} s for ${PLAN.smtpDownFor} s`);
+  say('SMTP server back');
+}
+
+/**
+ * 4. PostgreSQL restarts (fast shutdown, then up again on the same port and data): every
+ * connection of both workers and of this process breaks at once.
+ */
+async function restartPostgres(run: Run, t0: number): Promise<void> {
+  const pg = run.pg;
+  if (pg) {
+    await at(t0, PLAN.postgresAt);
+    const down = Date.now();
+    run.pgRestarts.push(down);
+    await pg.restart();
+    run.phases.push(
+      `PostgreSQL restarted at +${PLAN.postgresAt} s, back in ${((Date.now() - down) / 1000).toFixed(1)} s`,
+    );
+    say(run.phases.at(-1)!);
+  } else run.phases.push('PostgreSQL restart: not run (--sqlite)');
+}
+
+/** The four faults, in turn, each at its moment after the visits are in state review. */
+async function injectFaults(run: Run, visits: Visits): Promise<void> {
+  await killWorker(run, visits.t0);
+  await crashDevServer(run, visits.t0);
+  await stopSmtp(run, visits.t0);
+  await restartPostgres(run, visits.t0);
+}
+
+// ---------------------------------------------------------------- settling
+
+/** Each visit's status at the end of the settling, and the run id its Message-IDs are made from. */
+interface Settled {
+  statuses: Map<string, VisitStatus>;
+  runIds: Map<string, string>;
+}
+
+/** Every reminder due, every expiry past; then every send that was refused retried (bounded). */
+async function settle(run: Run, visits: Visits): Promise<Settled> {
+  const { client: c, smtp, store } = run;
+  const { ids, lastDispatch } = visits;
+  const lastDue = lastDispatch + (PLAN.review + PLAN.finalizing + PLAN.overdueEvery * PLAN.overdueTimes) * 1000;
+  await until(() => (Date.now() > lastDue + 2_000 ? true : undefined), 'the last reminder to fall due', 30 * 60_000);
+  say('every reminder has fallen due; waiting for the sends to settle');
+  const statuses = new Map<string, VisitStatus>();
+  const runIds = new Map<string, string>();
+  for (const id of ids) runIds.set(id, (await c.workflow.getHandle(workflowIdOf(id)).describe()).runId);
+  const unsent = async () => {
+    for (const id of ids) statuses.set(id, await visitStatus(c, id));
+    const got = new Set(smtp.accepted.map((m) => m.messageId));
+    const stored = new Set((await store.messages()).map((m) => m.messageId));
+    let n = 0;
+    for (const id of ids)
+      for (const r of statuses.get(id)!.reminders) {
+        if (r.status !== 'sent') continue;
+        const to = r.item === 'state-review' ? STATE_CONTACT : CASE_OFFICER;
+        const mid = messageIdFor(`${runIds.get(id)}:${id}:reminder:${r.key}|${to}`);
+        if (!got.has(mid) || !stored.has(mid)) n++;
+      }
+    return n;
+  };
+  const settled = Date.now();
+  let left = -1;
+  try {
+    await until(
+      async () => ((left = await unsent()) === 0 ? true : undefined),
+      'every reminder recorded as sent to reach the SMTP server and the store',
+      PLAN.settleWithin * 1000,
+    );
+  } catch (e) {
+    say(String(e));
+  }
+  say(`settled in ${((Date.now() - settled) / 1000).toFixed(1)} s (${left} sends outstanding)`);
+  return { statuses, runIds };
+}
+
+// ---------------------------------------------------------------- the count
+
+/** What was due and what became of it, added up visit by visit. */
+interface Tally {
+  lost: string[];
+  expectedCount: number;
+  sent: number;
+  skipped: number;
+  late: number;
+  expiryLateness: number[];
+  expiryRecorded: number[];
+  reminderLateness: number[];
+  reasons: Map<string, number>;
+}
+
+type Expected = ReturnType<typeof expectedReminders>;
+
+/** One visit's reminders due by the end: each recorded skipped with a reason, or sent and received. */
+function tallyReminders(
+  t: Tally,
+  id: string,
+  s: VisitStatus,
+  runId: string,
+  exp: Expected,
+  byId: Map<string, Accepted[]>,
+) {
+  const records = new Map(s.reminders.map((r) => [r.key, r]));
+  for (const e of exp.reminders) {
+    t.expectedCount++;
+    const r = records.get(e.key);
+    if (!r) {
+      t.lost.push(`${id} ${e.key}: no record`);
+      continue;
+    }
+    if (r.status === 'skipped') {
+      if (!r.reason) t.lost.push(`${id} ${e.key}: skipped without a reason`);
+      else {
+        t.skipped++;
+        t.reasons.set(r.reason, (t.reasons.get(r.reason) ?? 0) + 1);
+      }
+      continue;
+    }
+    const mid = messageIdFor(`${runId}:${id}:reminder:${e.key}|${e.to}`);
+    const got = byId.get(mid);
+    if (!got) t.lost.push(`${id} ${e.key}: recorded sent, never received`);
+    else {
+      t.sent++;
+      t.reminderLateness.push((got[0]!.at - e.at) / 1000);
+      if (got[0]!.at - e.at >= 60_000) t.late++;
+    }
+  }
+}
+
+/** The State review's expiry: on time in the history, and its notice to the case officer. */
+async function tallyExpiry(t: Tally, run: Run, id: string, s: VisitStatus, exp: Expected): Promise<void> {
+  const ended = s.history.find((h) => h.type === 'no-comments-received');
+  if (!ended || Date.parse(ended.at) !== exp.review)
+    t.lost.push(`${id}: comment period did not end at ${iso(exp.review)}`);
+  const recorded = (await run.store.events(id)).find((ev) => ev.type === 'no-comments-received');
+  if (recorded) t.expiryRecorded.push((Date.parse(recorded.recordedAt) - exp.review) / 1000);
+  else t.lost.push(`${id}: no-comments-received not in the store`);
+  const notice = run.smtp.accepted.find((m) => m.visitId === id && m.topic === 'no-comments-received');
+  if (notice) t.expiryLateness.push((notice.at - exp.review) / 1000);
+  else t.lost.push(`${id}: no-comments-received never received`);
+}
+
+type StoredMessage = Awaited<ReturnType<Store['messages']>>[number];
+
+/** Messages accepted twice, and whether each falls in the accept-then-record window at a kill. */
+function doubles(run: Run, byId: Map<string, Accepted[]>, storedById: Map<string, StoredMessage>) {
+  const doubled = [...byId.entries()].filter(([, ms]) => ms.length > 1);
+  // The window opens at a kill -9 of a worker, and at a PostgreSQL restart (a record that cannot be written).
+  const kills = [...run.workers.flatMap((w) => w.kills), ...run.pgRestarts];
+  const gaps: number[] = [];
+  for (const [mid, ms] of byId) {
+    const row = storedById.get(mid);
+    if (row) gaps.push(Date.parse(row.sentAt) - ms[0]!.at);
+  }
+  const windowMs = Math.max(0, ...gaps);
+  // A double is in the window no client can close when a worker was killed between the first acceptance and its record.
+  const inWindow = doubled.filter(([, ms]) => kills.some((k) => k >= ms[0]!.at && k <= ms[0]!.at + windowMs + 1_000));
+  const outside = doubled.filter((d) => !inWindow.includes(d));
+  return { doubled, gaps, windowMs, inWindow: inWindow.length, outside: outside.length };
+}
+
+/** The drift check, polled until visibility catches up (bounded); what is left after that. */
+async function driftCheck(run: Run): Promise<Drift[]> {
+  const { client: c, store } = run;
+  return until(
+    async () => {
+      const d = findDrift(await listVisits(c), await store.snapshots());
+      return d.length === 0 ? d : undefined;
+    },
+    'the drift check to come clean (visibility catching up)',
+    60_000,
+  ).catch(async () => findDrift(await listVisits(c), await store.snapshots()));
+}
+
+type Result = Tally &
+  ReturnType<typeof doubles> & {
+    visits: number;
+    phases: string[];
+    accepted: number;
+    messageIds: number;
+    stored: number;
+    receivedNotStored: number;
+    storedNotReceived: number;
+    workerRestarts: number;
+    drift: Drift[];
+    verdict: AuditVerdict;
+  };
+
+/** Compares what the SMTP server accepted with each visit's status and the store's messages table. */
+async function count(run: Run, visits: Visits, settled: Settled): Promise<Result> {
+  const { smtp, store } = run;
+  const end = Date.now();
+  const byId = new Map<string, Accepted[]>();
+  for (const m of smtp.accepted) byId.set(m.messageId, [...(byId.get(m.messageId) ?? []), m]);
+  const stored = await store.messages();
+  const storedById = new Map(stored.map((m) => [m.messageId, m]));
+  const t: Tally = {
+    lost: [],
+    expectedCount: 0,
+    sent: 0,
+    skipped: 0,
+    late: 0,
+    expiryLateness: [],
+    expiryRecorded: [],
+    reminderLateness: [],
+    reasons: new Map(),
+  };
+  for (const id of visits.ids) {
+    const s = settled.statuses.get(id)!;
+    const exp = expectedReminders(visits.dispatched.get(id)!, end);
+    tallyReminders(t, id, s, settled.runIds.get(id)!, exp, byId);
+    await tallyExpiry(t, run, id, s, exp);
+  }
+  const d = doubles(run, byId, storedById);
+  const receivedNotStored = [...byId.keys()].filter((mid) => !storedById.has(mid));
+  const storedNotReceived = stored.filter((m) => !byId.has(m.messageId));
+  const drift = await driftCheck(run);
+  const verdict = await run.audit.verify();
+  // Taken after the last await, as the summary printed straight after it reads them.
+  return {
+    ...t,
+    ...d,
+    visits: visits.ids.length,
+    phases: run.phases,
+    accepted: smtp.accepted.length,
+    messageIds: byId.size,
+    stored: stored.length,
+    receivedNotStored: receivedNotStored.length,
+    storedNotReceived: storedNotReceived.length,
+    workerRestarts: run.workers.reduce((n, w) => n + w.restarts, 0),
+    drift,
+    verdict,
+  };
+}
+
+// ---------------------------------------------------------------- the report
+
+/** Prints the summary; 1 when anything is lost, doubled outside the window, drifted or broken, else 0. */
+function report(r: Result): number {
+  const lines = [
+    `faults (${SHORT ? 'short' : 'full'}): ${r.visits} visits, ${((Date.now() - started) / 1000).toFixed(0)} s wall`,
+    ...r.phases.map((p) => `  fault: ${p}`),
+    `  reminders due: ${r.expectedCount}; sent and received ${r.sent} (${r.late} a minute or more late), recorded skipped with a reason ${r.skipped}`,
+    ...[...r.reasons.entries()].map(([reason, n]) => `    skipped ${n}: ${reason}`),
+    `  lost: ${r.lost.length}`,
+    ...r.lost.slice(0, 20).map((l) => `    ${l}`),
+    `  messages accepted by SMTP: ${r.accepted} (${r.messageIds} Message-IDs); in the store: ${r.stored}`,
+    `  doubled: ${r.doubled.length} (${r.inWindow} in the accept-then-record window at a kill -9, ${r.outside} outside it)`,
+    ...r.doubled.slice(0, 10).map(([mid, ms]) => `    ${mid} ${ms[0]!.topic} x${ms.length}`),
+    `  accept-then-record window: p50 ${pct(r.gaps, 50)} ms, p95 ${pct(r.gaps, 95)} ms, max ${r.windowMs} ms`,
+    `  accepted but not in the store: ${r.receivedNotStored}; in the store but never accepted: ${r.storedNotReceived}`,
+    `  reminders sent: received p50 ${pct(r.reminderLateness, 50).toFixed(1)} s, p95 ${pct(r.reminderLateness, 95).toFixed(1)} s, max ${Math.max(0, ...r.reminderLateness).toFixed(1)} s after their moment`,
+    `  comment periods ended (expiry in the store): p50 ${pct(r.expiryRecorded, 50).toFixed(1)} s, max ${Math.max(0, ...r.expiryRecorded).toFixed(1)} s after the deadline`,
+    `  comment periods ended: notice received p50 ${pct(r.expiryLateness, 50).toFixed(1)} s, max ${Math.max(0, ...r.expiryLateness).toFixed(1)} s after the deadline`,
+    `  worker restarts by the supervisor: ${r.workerRestarts}`,
+    `  drift check: ${
+      r.drift.length
+        ? `${r.drift.length} problem(s): ${r.drift
+            .slice(0, 5)
+            .map((d) => `${d.id} ${d.problem}`)
+            .join('; ')}`
+        : 'clean'
+    }`,
+    `  audit verification: ${r.verdict.ok ? `intact (${r.verdict.entries} entries)` : `BROKEN at ${r.verdict.brokenAt}: ${r.verdict.reason}`}`,
+  ];
+  console.log(lines.join('\n'));
+  const failed = r.lost.length > 0 || r.outside > 0 || r.drift.length > 0 || !r.verdict.ok || r.storedNotReceived > 0;
+  console.log(failed ? 'FAULTS: FAILED' : 'FAULTS: OK (nothing lost, nothing doubled outside the window)');
+  return failed ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  const rig = await prepare();
   let keep = KEEP;
   try {
-    const [bundle] = await Promise.all([
-      bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') }),
-      server.start(),
-      smtp.start(),
-    ]);
-    writeFileSync(bundleFile, bundle.code);
-    const store = openStore(pg ? { databaseUrl: storeFile, sqliteFile: '' } : { sqliteFile: storeFile });
-    const taskQueue = `faults-${process.pid}`;
-    const env = {
-      FAULTS_ADDRESS: server.address,
-      FAULTS_QUEUE: taskQueue,
-      FAULTS_BUNDLE: bundleFile,
-      FAULTS_STORE: storeFile,
-      FAULTS_SMTP: smtp.url,
-    };
-    workers.push(new WorkerProcess('A', env, log), new WorkerProcess('B', env, log));
-    await Promise.all(workers.map((w) => w.start()));
-    client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    const c = client;
-    say(`dev server ${server.address}, SMTP ${smtp.url}, workers A and B ready`);
-
-    // The visits: started, drafted and dispatched, so their State review runs on seconds-long clocks.
-    const audit = new AuditService(() => store, Date.now);
-    const operator = { email: 'faults@un.example.org', role: 'operator' as const };
-    const today = new Date().toISOString().slice(0, 10);
-    const ids: string[] = [];
-    const dispatched = new Map<string, number>();
-    const pol = policy();
-    const one = async (i: number) => {
-      const request = {
-        number: 1000 + i,
-        state: 'POL',
-        stateName: 'Poland',
-        type: 'comprehensive' as const,
-        start: today,
-        end: today,
-        caseOfficer: CASE_OFFICER,
-        stateContact: STATE_CONTACT,
-        language: 'en' as const,
-      };
-      const { id } = await startVisit(c, request, pol, { taskQueue });
-      ids.push(id);
-      await audit.record({ caller: operator, door: 'cli', visitId: id, action: 'start' }, 'accepted');
-      for (const action of ['submit-draft', 'dispatch-draft'] as const) {
-        const req: ActRequest = { action, payload: {}, actor: { email: CASE_OFFICER }, door: 'cli' };
-        const s = await actOnVisit(c, id, req);
-        await audit.record({ caller: operator, door: 'cli', visitId: id, action }, 'accepted');
-        if (action === 'dispatch-draft') dispatched.set(id, Date.parse(s.history.at(-1)!.at));
-      }
-    };
-    for (let i = 0; i < PLAN.visits; i += 10)
-      await Promise.all(Array.from({ length: Math.min(10, PLAN.visits - i) }, (_, k) => one(i + k)));
-    const t0 = Date.now();
-    const lastDispatch = Math.max(...dispatched.values());
-    say(
-      `${ids.length} visits in state review (dispatched over ${((lastDispatch - Math.min(...dispatched.values())) / 1000).toFixed(1)} s)`,
-    );
-    const at = (s: number) =>
-      until(() => (Date.now() >= t0 + s * 1000 ? true : undefined), `+${s} s`, s * 1000 + 60_000);
-
-    // 1. kill -9 one of the two workers, and start it again.
-    await at(PLAN.killWorkerAt);
-    await workers[0]!.kill9();
-    phases.push(`worker A killed (kill -9) at +${PLAN.killWorkerAt} s, down ${PLAN.workerDownFor} s`);
-    say(phases.at(-1)!);
-    await sleep(PLAN.workerDownFor * 1000);
-    await workers[0]!.start();
-    say('worker A started again');
-
-    // 2. The dev server crashes (SIGKILL) and starts again on the same port and database file.
-    await at(PLAN.restartServerAt);
-    const down = Date.now();
-    await server.kill();
-    await server.start();
-    phases.push(
-      `dev server killed (SIGKILL) at +${PLAN.restartServerAt} s and back in ${((Date.now() - down) / 1000).toFixed(1)} s`,
-    );
-    say(phases.at(-1)!);
-
-    // 3. The SMTP server stops (connections refused), then starts again on the same port.
-    await at(PLAN.smtpDownAt);
-    await smtp.stop();
-    say(`SMTP server stopped for ${PLAN.smtpDownFor} s`);
-    await sleep(PLAN.smtpDownFor * 1000);
-    await smtp.start();
-    phases.push(`SMTP server stopped at +${PLAN.smtpDownAt} s for ${PLAN.smtpDownFor} s`);
-    say('SMTP server back');
-
-    // 4. PostgreSQL restarts (fast shutdown, then up again on the same port and data): every
-    // connection of both workers and of this process breaks at once.
-    const pgRestarts: number[] = [];
-    if (pg) {
-      await at(PLAN.postgresAt);
-      const down = Date.now();
-      pgRestarts.push(down);
-      await pg.restart();
-      phases.push(
-        `PostgreSQL restarted at +${PLAN.postgresAt} s, back in ${((Date.now() - down) / 1000).toFixed(1)} s`,
-      );
-      say(phases.at(-1)!);
-    } else phases.push('PostgreSQL restart: not run (--sqlite)');
-
-    // Every reminder due, every expiry past; then every send that was refused retried (bounded).
-    const lastDue = lastDispatch + (PLAN.review + PLAN.finalizing + PLAN.overdueEvery * PLAN.overdueTimes) * 1000;
-    await until(() => (Date.now() > lastDue + 2_000 ? true : undefined), 'the last reminder to fall due', 30 * 60_000);
-    say('every reminder has fallen due; waiting for the sends to settle');
-    const statuses = new Map<string, VisitStatus>();
-    const runIds = new Map<string, string>();
-    for (const id of ids) runIds.set(id, (await c.workflow.getHandle(workflowIdOf(id)).describe()).runId);
-    const unsent = async () => {
-      for (const id of ids) statuses.set(id, await visitStatus(c, id));
-      const got = new Set(smtp.accepted.map((m) => m.messageId));
-      const stored = new Set((await store.messages()).map((m) => m.messageId));
-      let n = 0;
-      for (const id of ids)
-        for (const r of statuses.get(id)!.reminders) {
-          if (r.status !== 'sent') continue;
-          const to = r.item === 'state-review' ? STATE_CONTACT : CASE_OFFICER;
-          const mid = messageIdFor(`${runIds.get(id)}:${id}:reminder:${r.key}|${to}`);
-          if (!got.has(mid) || !stored.has(mid)) n++;
-        }
-      return n;
-    };
-    const settled = Date.now();
-    let left = -1;
-    try {
-      await until(
-        async () => ((left = await unsent()) === 0 ? true : undefined),
-        'every reminder recorded as sent to reach the SMTP server and the store',
-        PLAN.settleWithin * 1000,
-      );
-    } catch (e) {
-      say(String(e));
-    }
-    say(`settled in ${((Date.now() - settled) / 1000).toFixed(1)} s (${left} sends outstanding)`);
-
-    // ---------------------------------------------------------------- the count
-    const end = Date.now();
-    const byId = new Map<string, Accepted[]>();
-    for (const m of smtp.accepted) byId.set(m.messageId, [...(byId.get(m.messageId) ?? []), m]);
-    const stored = await store.messages();
-    const storedById = new Map(stored.map((m) => [m.messageId, m]));
-    const lost: string[] = [];
-    let expectedCount = 0;
-    let sent = 0;
-    let skipped = 0;
-    let late = 0;
-    const expiryLateness: number[] = [];
-    const expiryRecorded: number[] = [];
-    const reminderLateness: number[] = [];
-    const reasons = new Map<string, number>();
-    for (const id of ids) {
-      const s = statuses.get(id)!;
-      const runId = runIds.get(id)!;
-      const exp = expectedReminders(dispatched.get(id)!, end);
-      const records = new Map(s.reminders.map((r) => [r.key, r]));
-      for (const e of exp.reminders) {
-        expectedCount++;
-        const r = records.get(e.key);
-        if (!r) {
-          lost.push(`${id} ${e.key}: no record`);
-          continue;
-        }
-        if (r.status === 'skipped') {
-          if (!r.reason) lost.push(`${id} ${e.key}: skipped without a reason`);
-          else {
-            skipped++;
-            reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
-          }
-          continue;
-        }
-        const mid = messageIdFor(`${runId}:${id}:reminder:${e.key}|${e.to}`);
-        const got = byId.get(mid);
-        if (!got) lost.push(`${id} ${e.key}: recorded sent, never received`);
-        else {
-          sent++;
-          reminderLateness.push((got[0]!.at - e.at) / 1000);
-          if (got[0]!.at - e.at >= 60_000) late++;
-        }
-      }
-      // The State review's expiry: on time in the history, and its notice to the case officer.
-      const ended = s.history.find((h) => h.type === 'no-comments-received');
-      if (!ended || Date.parse(ended.at) !== exp.review)
-        lost.push(`${id}: comment period did not end at ${iso(exp.review)}`);
-      const recorded = (await store.events(id)).find((ev) => ev.type === 'no-comments-received');
-      if (recorded) expiryRecorded.push((Date.parse(recorded.recordedAt) - exp.review) / 1000);
-      else lost.push(`${id}: no-comments-received not in the store`);
-      const notice = smtp.accepted.find((m) => m.visitId === id && m.topic === 'no-comments-received');
-      if (notice) expiryLateness.push((notice.at - exp.review) / 1000);
-      else lost.push(`${id}: no-comments-received never received`);
-    }
-    const doubled = [...byId.entries()].filter(([, ms]) => ms.length > 1);
-    // The window opens at a kill -9 of a worker, and at a PostgreSQL restart (a record that cannot be written).
-    const kills = [...workers.flatMap((w) => w.kills), ...pgRestarts];
-    const gaps: number[] = [];
-    for (const [mid, ms] of byId) {
-      const row = storedById.get(mid);
-      if (row) gaps.push(Date.parse(row.sentAt) - ms[0]!.at);
-    }
-    const windowMs = Math.max(0, ...gaps);
-    // A double is in the window no client can close when a worker was killed between the first acceptance and its record.
-    const inWindow = doubled.filter(([, ms]) => kills.some((k) => k >= ms[0]!.at && k <= ms[0]!.at + windowMs + 1_000));
-    const outside = doubled.filter((d) => !inWindow.includes(d));
-    const receivedNotStored = [...byId.keys()].filter((mid) => !storedById.has(mid));
-    const storedNotReceived = stored.filter((m) => !byId.has(m.messageId));
-    const drift = await until(
-      async () => {
-        const d = findDrift(await listVisits(c), await store.snapshots());
-        return d.length === 0 ? d : undefined;
-      },
-      'the drift check to come clean (visibility catching up)',
-      60_000,
-    ).catch(async () => findDrift(await listVisits(c), await store.snapshots()));
-    const verdict = await audit.verify();
-
-    const lines = [
-      `faults (${SHORT ? 'short' : 'full'}): ${ids.length} visits, ${((Date.now() - started) / 1000).toFixed(0)} s wall`,
-      ...phases.map((p) => `  fault: ${p}`),
-      `  reminders due: ${expectedCount}; sent and received ${sent} (${late} a minute or more late), recorded skipped with a reason ${skipped}`,
-      ...[...reasons.entries()].map(([r, n]) => `    skipped ${n}: ${r}`),
-      `  lost: ${lost.length}`,
-      ...lost.slice(0, 20).map((l) => `    ${l}`),
-      `  messages accepted by SMTP: ${smtp.accepted.length} (${byId.size} Message-IDs); in the store: ${stored.length}`,
-      `  doubled: ${doubled.length} (${inWindow.length} in the accept-then-record window at a kill -9, ${outside.length} outside it)`,
-      ...doubled.slice(0, 10).map(([mid, ms]) => `    ${mid} ${ms[0]!.topic} x${ms.length}`),
-      `  accept-then-record window: p50 ${pct(gaps, 50)} ms, p95 ${pct(gaps, 95)} ms, max ${windowMs} ms`,
-      `  accepted but not in the store: ${receivedNotStored.length}; in the store but never accepted: ${storedNotReceived.length}`,
-      `  reminders sent: received p50 ${pct(reminderLateness, 50).toFixed(1)} s, p95 ${pct(reminderLateness, 95).toFixed(1)} s, max ${Math.max(0, ...reminderLateness).toFixed(1)} s after their moment`,
-      `  comment periods ended (expiry in the store): p50 ${pct(expiryRecorded, 50).toFixed(1)} s, max ${Math.max(0, ...expiryRecorded).toFixed(1)} s after the deadline`,
-      `  comment periods ended: notice received p50 ${pct(expiryLateness, 50).toFixed(1)} s, max ${Math.max(0, ...expiryLateness).toFixed(1)} s after the deadline`,
-      `  worker restarts by the supervisor: ${workers.reduce((n, w) => n + w.restarts, 0)}`,
-      `  drift check: ${
-        drift.length
-          ? `${drift.length} problem(s): ${drift
-              .slice(0, 5)
-              .map((d) => `${d.id} ${d.problem}`)
-              .join('; ')}`
-          : 'clean'
-      }`,
-      `  audit verification: ${verdict.ok ? `intact (${verdict.entries} entries)` : `BROKEN at ${verdict.brokenAt}: ${verdict.reason}`}`,
-    ];
-    console.log(lines.join('\n'));
-    const failed =
-      lost.length > 0 || outside.length > 0 || drift.length > 0 || !verdict.ok || storedNotReceived.length > 0;
-    console.log(failed ? 'FAULTS: FAILED' : 'FAULTS: OK (nothing lost, nothing doubled outside the window)');
-    await store.close();
-    keep ||= failed;
-    return failed ? 1 : 0;
+    const run = await startRun(rig);
+    const visits = await startVisits(run);
+    await injectFaults(run, visits);
+    const settled = await settle(run, visits);
+    const code = report(await count(run, visits, settled));
+    await run.store.close();
+    keep ||= code !== 0;
+    return code;
   } finally {
-    await client?.connection.close().catch(() => {});
-    await Promise.all(workers.map((w) => w.stop()));
-    await smtp.stop();
-    await server.kill();
-    await pg?.stop();
-    log.end();
-    if (!keep) rmSync(dir, { recursive: true, force: true });
-    else say(`kept ${dir}`);
+    await cleanup(rig, keep);
   }
 }
 
