@@ -32,6 +32,9 @@ export type AuditVerdict = ChainVerdict & {
   anchor: 'checked' | 'none' | 'unavailable' | 'unchecked';
 };
 
+/** How long an audit append is retried when the store fails (a database restart) before the request fails. */
+const APPEND_RETRY_MS = 5_000;
+
 /** How long verification waits for the anchor before reporting it unavailable. */
 const ANCHOR_READ_MS = 5_000;
 
@@ -84,7 +87,7 @@ export class AuditService {
       a.payload !== undefined && depthExceeds(a.payload, MAX_AUDIT_DEPTH)
         ? { unrecorded: `payload nested deeper than ${MAX_AUDIT_DEPTH} levels` }
         : a.payload;
-    const entry = await this.store().appendAudit({
+    const input = {
       at: new Date(this.now()).toISOString(),
       actor: a.caller.email,
       role: a.caller.role,
@@ -94,8 +97,20 @@ export class AuditService {
       ...(payload !== undefined ? { payload } : {}),
       outcome,
       ...(detail ? { detail } : {}),
-    });
-    this.anchorHead({ id: entry.id, hash: entry.hash });
+    };
+    // The action may already be done in Temporal: a store briefly away (a database restart) must not
+    // leave it unrecorded, so the append is retried within a bound before the request fails.
+    const giveUpAt = Date.now() + APPEND_RETRY_MS;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+      try {
+        const entry = await this.store().appendAudit(input);
+        this.anchorHead({ id: entry.id, hash: entry.hash });
+        return;
+      } catch (e) {
+        if (Date.now() + delay > giveUpAt) throw e;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /** Checks the chain: the first entry that was changed, removed or reordered, if any. */
