@@ -1,0 +1,153 @@
+/**
+ * (b) Reminders due at the same second for N visits: each visit's drafting deadline is the end of
+ * the same New York working day (its 1-day clock runs from the visit's last day, yesterday for all), and a short
+ * policy reminds the case officer that many seconds before it that the reminders all fall due a
+ * minute or two after the visits are started. The lateness of each reminder is the time from that
+ * second to the moment the notify activity hands the message to the mailer.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Policy } from '../../src/domain/policy';
+import { Directory } from '../../src/infra/directory';
+import { outboxMailer, type Mailer } from '../../src/infra/mail';
+import { resolvePolicy } from '../../src/infra/policy/loader';
+import { Store } from '../../src/infra/store/store';
+import { actOnVisit, startVisit, visitStatus } from '../../src/infra/temporal/visits';
+import { createVisitWorker } from '../../src/worker';
+import { devServerEnv, visitRequest, workflowBundle } from '../../test/helpers';
+import {
+  count,
+  log,
+  maxCachedWorkflows,
+  ms,
+  newYorkToday,
+  percentile,
+  pool,
+  s,
+  sleep,
+  STATES,
+  waitFor,
+  type BenchOptions,
+  type Section,
+} from './util';
+
+const TASK_QUEUE = 'bench-reminders';
+/** How long after the due second the run waits for reminders still to come. */
+const GRACE_MS = 180_000;
+
+/** The short policy: only the drafting clock reminds, once, `beforeSeconds` before its deadline. */
+function shortPolicy(beforeSeconds?: number): Policy {
+  return resolvePolicy({
+    clocks: { drafting: '1 day' },
+    reminders: {
+      pao: null,
+      'ta-referral': null,
+      drafting: beforeSeconds ? { to: ['case-officer'], before: [`${beforeSeconds} seconds`] } : null,
+    },
+  });
+}
+
+export async function remindersSection(o: BenchOptions): Promise<Section> {
+  const n = o.visits;
+  const env = await devServerEnv();
+  const dir = mkdtempSync(join(tmpdir(), 'followup-bench-b-'));
+  const store = new Store(join(dir, 'followup.sqlite'));
+  const outbox = outboxMailer(join(dir, 'outbox'));
+  /** When each reminder reached the mailer (ms since the epoch). */
+  const handed: number[] = [];
+  const mailer: Mailer = {
+    async send(m) {
+      if (m.headers?.['X-Follow-Up-Topic']?.startsWith('reminder')) handed.push(Date.now());
+      await outbox.send(m);
+    },
+    close: () => outbox.close(),
+  };
+  const worker = await createVisitWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    maxCachedWorkflows: maxCachedWorkflows(),
+    deps: { store, mailer, directory: Directory.parse({}), from: 'bench@localhost', temporal: env.client },
+  });
+  // Ended yesterday: the drafting item opened at the end of that New York day, before the reminder.
+  const yesterday = new Date(Date.parse(`${newYorkToday()}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const request = (number: number, i: number) =>
+    visitRequest({ number, state: STATES[i % STATES.length]!, start: yesterday, end: yesterday });
+  try {
+    return await worker.runUntil(async () => {
+      // A probe visit gives the drafting deadline every visit ending today shares.
+      const probe = await startVisit(env.client, request(99_999, 0), shortPolicy(), { taskQueue: TASK_QUEUE });
+      const deadline = Date.parse(
+        (await visitStatus(env.client, probe.id)).openItems.find((i) => i.item === 'drafting')!.deadline!,
+      );
+      await actOnVisit(env.client, probe.id, {
+        action: 'withdraw',
+        payload: { reason: 'probe' },
+        actor: { email: 'secretariat@un.example.org' },
+        door: 'cli',
+      });
+      // Due once every visit has started (generously: 30 s plus 50 ms a visit), on a whole second.
+      const leadMs = 30_000 + n * 50;
+      const beforeSeconds = Math.floor((deadline - Date.now() - leadMs) / 1000);
+      const due = deadline - beforeSeconds * 1000;
+      const policy = shortPolicy(beforeSeconds);
+      log(`(b) ${count(n)} visits, reminders due at ${new Date(due).toISOString()} (in ${s(due - Date.now())})`);
+      const t0 = performance.now();
+      await pool(
+        Array.from({ length: n }, (_, i) => i),
+        o.concurrency,
+        async (i) => {
+          await startVisit(env.client, request(i + 1, i), policy, { taskQueue: TASK_QUEUE });
+        },
+      );
+      const startedMs = performance.now() - t0;
+      const lastStart = Date.now();
+      if (lastStart >= due) throw new Error(`starting ${n} visits took ${s(startedMs)}, past the due second`);
+      log(`(b) started in ${s(startedMs)}; ${s(due - lastStart)} before the reminders fall due`);
+      await waitFor(() => handed.length >= n || Date.now() > due + GRACE_MS, due - Date.now() + GRACE_MS + 1000, 200);
+      const late = handed.map((t) => t - due);
+      const [p50, p95, max] = [percentile(late, 50), percentile(late, 95), percentile(late, 100)];
+      const early = late.filter((l) => l < 0).length;
+      log(`(b) ${handed.length} of ${n} reminders; lateness p50 ${ms(p50)}, p95 ${ms(p95)}, max ${ms(max)}`);
+      await sleep(0);
+      const allSent = handed.length === n;
+      return {
+        title: 'b. Reminders due at the same second',
+        body: [
+          `${count(n)} visits started (${o.concurrency} at a time, in ${s(startedMs)}) with a short policy: the ` +
+            "drafting clock is 1 day from the visit's last day (yesterday, the same for all), and the case officer is " +
+            `reminded ${count(beforeSeconds)} seconds before that deadline, so all ${count(n)} reminders fall due at ` +
+            `the same second, ${s(due - lastStart)} after the last visit started. The worker has the default workflow ` +
+            `cache (${maxCachedWorkflows()}). Lateness: from that second to the moment the notify activity hands ` +
+            'the message to the mailer (the outbox).',
+          '',
+          '| reminders sent | lateness p50 | p95 | max | sent before the second |',
+          '| ---: | ---: | ---: | ---: | ---: |',
+          `| ${count(handed.length)} of ${count(n)} | ${s(p50)} | ${s(p95)} | ${s(max)} | ${early} |`,
+        ],
+        targets: [
+          {
+            what: `Reminders due at one second, ${count(n)} visits: lateness p95`,
+            target: '≤ 5 s',
+            measured: `p95 ${s(p95)} (p50 ${s(p50)}, max ${s(max)}; ${count(handed.length)} of ${count(n)} sent)`,
+            met: allSent && p95 <= 5000,
+            note:
+              allSent && p95 <= 5000
+                ? undefined
+                : !allSent
+                  ? `only ${handed.length} of ${n} reminders were sent within ${s(GRACE_MS)} of the due second.`
+                  : 'every reminder is a timer firing in its own workflow, then a workflow task and a notify activity ' +
+                    'on one worker: the worker works through them at its task rate. More worker slots or replicas ' +
+                    '(`npm start -- --only worker`) would spread them.',
+          },
+        ],
+      };
+    });
+  } finally {
+    await store.close();
+    await env.teardown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

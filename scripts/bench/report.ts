@@ -1,0 +1,62 @@
+/** BENCHMARKS.md: the machine, the command, the targets met or not, and each section's figures. */
+import { cpus, release, totalmem, type as osType } from 'node:os';
+import { count, type BenchOptions, type Section } from './util';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  ramGiB: number;
+  os: string;
+  node: string;
+}
+
+export function machine(): Machine {
+  const c = cpus();
+  return {
+    cpu: c[0]?.model.trim() ?? 'unknown',
+    cores: c.length,
+    ramGiB: totalmem() / 2 ** 30,
+    os: `${osType()} ${release()}`,
+    node: process.version,
+  };
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function report(
+  o: BenchOptions,
+  argv: string[],
+  m: Machine,
+  started: Date,
+  elapsedMs: number,
+  sections: Section[],
+): string {
+  const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
+  const targets = sections.flatMap((sec) => sec.targets);
+  const notes = targets.filter((t) => !t.met && t.note);
+  return [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (`scripts/bench.ts` and `scripts/bench/`); every figure below was measured in the ' +
+      'run described here, on this machine. Run it again to replace this file.',
+    '',
+    `- **Command**: \`${command}\`${o.quick ? ' (quick mode: small counts, for development)' : ''}`,
+    `- **Counts**: ${count(o.visits)} visits for the lifecycle, reminder and memory figures, ${count(o.open)} open ` +
+      `visits for the pages, ${o.concurrency} visits driven or started at a time`,
+    `- **Date**: ${started.toISOString().replace(/\.\d+Z$/, 'Z')}, ${(elapsedMs / 60_000).toFixed(1)} minutes`,
+    `- **Machine**: ${m.cpu}, ${m.cores} cores, ${m.ramGiB.toFixed(1)} GiB RAM, ${m.os}, Node.js ${m.node}`,
+    '- **Temporal**: the pinned dev server (Temporal CLI) with its in-memory SQLite for the real-time sections, the ' +
+      'pinned Java time-skipping test server for the 24-month lifecycle; one worker; the engine on its SQLite store.',
+    '',
+    '## Targets',
+    '',
+    '| | target | measured | met |',
+    '| --- | --- | --- | --- |',
+    ...targets.map((t) => `| ${cell(t.what)} | ${cell(t.target)} | ${cell(t.measured)} | ${t.met ? 'met' : '**not met**'} |`),
+    '',
+    ...(notes.length
+      ? ['### Where a target is not met', '', ...notes.map((t) => `- **${t.what}**: ${t.note}`), '']
+      : []),
+    ...sections.flatMap((sec) => [`## ${sec.title}`, '', ...sec.body, '']),
+  ].join('\n');
+}
