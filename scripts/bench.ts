@@ -4,6 +4,7 @@
  *
  *   npm run bench                                  # the issue's counts: 1,000 visits, 10,000 open
  *   npm run bench -- --visits 200 --open 2000      # smaller counts
+ *   npm run bench -- --lifecycle 300               # fewer visits through the lifecycle than --visits
  *   npm run bench -- --quick                       # small counts, for development
  *   npm run bench -- --only lifecycle,skipping     # some sections (lifecycle, reminders, skipping, open, register)
  *   npm run bench -- --out /tmp/bench.md           # somewhere else than BENCHMARKS.md
@@ -27,6 +28,7 @@ function options(argv: string[]): BenchOptions {
     options: {
       quick: { type: 'boolean', default: false },
       visits: { type: 'string' },
+      lifecycle: { type: 'string' },
       open: { type: 'string' },
       concurrency: { type: 'string' },
       runs: { type: 'string' },
@@ -45,9 +47,11 @@ function options(argv: string[]): BenchOptions {
   const only = (values.only ?? env.BENCH_ONLY ?? SECTIONS.join(',')).split(',').map((x) => x.trim());
   const unknown = only.filter((x) => !(SECTIONS as readonly string[]).includes(x));
   if (unknown.length) throw new Error(`--only: unknown section ${unknown.join(', ')} (${SECTIONS.join(', ')})`);
+  const visits = num(values.visits, 'BENCH_VISITS', 20, 1000);
   return {
     quick: values.quick ?? false,
-    visits: num(values.visits, 'BENCH_VISITS', 20, 1000),
+    visits,
+    lifecycle: num(values.lifecycle, 'BENCH_LIFECYCLE', visits, visits),
     open: num(values.open, 'BENCH_OPEN', 200, 10_000),
     concurrency: num(values.concurrency, 'BENCH_CONCURRENCY', 10, 20),
     runs: num(values.runs, 'BENCH_RUNS', 10, 50),
@@ -63,7 +67,7 @@ async function main() {
   const started = new Date();
   const t0 = performance.now();
   log(
-    `bench: ${o.visits} visits, ${o.open} open, ${o.concurrency} at a time, sections ${[...o.only].join(', ')} → ${o.out}`,
+    `bench: ${o.lifecycle} visits through the lifecycle, ${o.visits} with reminders and in memory, ${o.open} open, ${o.concurrency} at a time, sections ${[...o.only].join(', ')} → ${o.out}`,
   );
   const runs: [SectionName, (o: BenchOptions) => Promise<Section>][] = [
     ['lifecycle', lifecycleSection],

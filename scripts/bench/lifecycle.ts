@@ -115,7 +115,7 @@ async function bareWorker(env: TestWorkflowEnvironment, taskQueue: string, recor
 }
 
 export async function lifecycleSection(o: BenchOptions): Promise<Section> {
-  const n = o.visits;
+  const n = o.lifecycle;
   const env = await devServerEnv();
   const dir = mkdtempSync(join(tmpdir(), 'followup-bench-a-'));
   const store = new Store(join(dir, 'followup.sqlite'));
@@ -183,8 +183,8 @@ export async function lifecycleSection(o: BenchOptions): Promise<Section> {
       title: 'a. The engine against a bare Temporal workflow',
       body: [
         `${count(n)} visits (after ${WARM_UP} of each, not counted, to warm up), each started and then driven through the whole lifecycle: the ${LIFECYCLE.length} actions of ` +
-          '`test/integration/api-lifecycle.test.ts` (PAO, TA referral, draft, dispatch, the State\'s comments, final draft, ' +
-          'a hold placed and lifted, an objection, adoption, transmission, receipt, consent, the State\'s report, the ' +
+          "`test/integration/api-lifecycle.test.ts` (PAO, TA referral, draft, dispatch, the State's comments, final draft, " +
+          "a hold placed and lifted, an objection, adoption, transmission, receipt, consent, the State's report, the " +
           `follow-up report), ${o.concurrency} visits at a time, each action an \`executeUpdate(actUpdate)\` through the ` +
           'Temporal client, on one dev server. The bare workflow (`scripts/bench/bare-workflow.ts`, bundled on its own) ' +
           'takes the same updates with the same arguments and records each through one activity (kept in memory); it ' +

@@ -41,8 +41,9 @@ export function report(
       'run described here, on this machine. Run it again to replace this file.',
     '',
     `- **Command**: \`${command}\`${o.quick ? ' (quick mode: small counts, for development)' : ''}`,
-    `- **Counts**: ${count(o.visits)} visits for the lifecycle, reminder and memory figures, ${count(o.open)} open ` +
-      `visits for the pages, ${o.concurrency} visits driven or started at a time`,
+    `- **Counts**: ${count(o.lifecycle)} visits through the lifecycle (a), ${count(o.visits)} for the reminder and ` +
+      `memory figures (b, d), ${count(o.open)} open visits for the pages (e), ${o.concurrency} visits driven or ` +
+      'started at a time',
     `- **Date**: ${started.toISOString().replace(/\.\d+Z$/, 'Z')}, ${(elapsedMs / 60_000).toFixed(1)} minutes`,
     `- **Machine**: ${m.cpu}, ${m.cores} cores, ${m.ramGiB.toFixed(1)} GiB RAM, ${m.os}, Node.js ${m.node}`,
     '- **Temporal**: the pinned dev server (Temporal CLI) with its in-memory SQLite for the real-time sections, the ' +
@@ -52,7 +53,9 @@ export function report(
     '',
     '| | target | measured | met |',
     '| --- | --- | --- | --- |',
-    ...targets.map((t) => `| ${cell(t.what)} | ${cell(t.target)} | ${cell(t.measured)} | ${t.met ? 'met' : '**not met**'} |`),
+    ...targets.map(
+      (t) => `| ${cell(t.what)} | ${cell(t.target)} | ${cell(t.measured)} | ${t.met ? 'met' : '**not met**'} |`,
+    ),
     '',
     ...(notes.length
       ? ['### Where a target is not met', '', ...notes.map((t) => `- **${t.what}**: ${t.note}`), '']

@@ -116,7 +116,7 @@ export async function skippingSection(_o: BenchOptions): Promise<Section> {
       title: 'c. One 24-month lifecycle on the time-skipping server',
       body: [
         `One visit on the pinned time-skipping test server: started, its ${steps} actions taken with the months between ` +
-          'them skipped (dispatch after 10 days, comments 20 days later, adoption 5 days later, receipt, the State\'s ' +
+          "them skipped (dispatch after 10 days, comments 20 days later, adoption 5 days later, receipt, the State's " +
           'report 5 months later, the follow-up report 7 months after that), then run on to 24 months from its start ' +
           `(${months} months of workflow time). The worker runs the engine's real activities; ${messages} messages ` +
           `went to the outbox. Final stage: \`${final?.stage}\`.`,

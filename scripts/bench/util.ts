@@ -1,8 +1,10 @@
 /** What the benchmark's sections share: options, percentiles, a bounded pool, a report section. */
 
 export interface BenchOptions {
-  /** Visits driven through the whole lifecycle (a), with reminders due at one second (b), open in the worker (d). */
+  /** Visits with reminders due at one second (b), open in the worker (d). */
   visits: number;
+  /** Visits driven through the whole lifecycle (a), on the engine and on the bare workflow (`visits` unless given). */
+  lifecycle: number;
   /** Open visits behind the overview, the CSV and the API (e). */
   open: number;
   /** Visits driven or started at a time. */
@@ -47,7 +49,8 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const ms = (v: number) => (Number.isNaN(v) ? 'n/a' : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
 export const s = (v: number) => (Number.isNaN(v) ? 'n/a' : `${(v / 1000).toFixed(v >= 100_000 ? 0 : 1)} s`);
-export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+/** Megabytes (10^6 bytes), the unit of the issue's memory target. */
+export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 export const count = (n: number) => n.toLocaleString('en-US');
 
 /** Runs `task` for each of `items`, `width` at a time; the first failure stops the pool and is thrown. */
