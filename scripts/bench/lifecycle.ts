@@ -8,6 +8,7 @@ import { bundleWorkflowCode, DefaultLogger, type Worker } from '@temporalio/work
 import { Worker as TemporalWorker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actUpdate, workflowIdOf, type ActRequest } from '../../src/contract';
@@ -20,7 +21,7 @@ import { startVisit } from '../../src/infra/temporal/visits';
 import { createVisitWorker } from '../../src/worker';
 import { devServerEnv, visitRequest, workflowBundle } from '../../test/helpers';
 import type { BareActivities } from './bare-workflow';
-import { count, log, ms, percentile, pool, s, STATES, type BenchOptions, type Section } from './util';
+import { count, log, ms, percentile, pool, s, STATES, timed, type BenchOptions, type Section } from './util';
 
 /** Visits of each kind driven first, not counted: the dev server's and the workers' first tasks. */
 const WARM_UP = 10;
@@ -57,10 +58,30 @@ const actRequest = ([action, payload, email, role]: (typeof LIFECYCLE)[number]):
 
 interface RunResult {
   wallMs: number;
+  /** CPU time of this process (the worker, its activities and the client driving it). */
+  cpuMs: number;
+  /** The event loop of this process, held up by synchronous work: p99 and max delay. */
+  loopP99: number;
+  loopMax: number;
   startMs: number[];
   updateMs: number[];
   /** Updates per second over the run. */
   rate: number;
+}
+
+/** What one workflow's history holds: events, workflow tasks, activities, search attribute upserts, bytes. */
+async function historyShape(env: TestWorkflowEnvironment, workflowId: string) {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const of = (name: string) => events.filter((e) => e[name as keyof typeof e]).length;
+  return {
+    events: events.length,
+    workflowTasks: of('workflowTaskCompletedEventAttributes'),
+    activities: of('activityTaskScheduledEventAttributes'),
+    upserts: of('upsertWorkflowSearchAttributesEventAttributes'),
+    timers: of('timerStartedEventAttributes'),
+    bytes: JSON.stringify(history).length,
+  };
 }
 
 /** Drives `n` visits, `width` at a time: start, then the lifecycle's updates in order, each timed. */
@@ -74,6 +95,9 @@ async function drive(
   const startMs: number[] = [];
   const updateMs: number[] = [];
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   await pool(
     Array.from({ length: n }, (_, i) => i),
     width,
@@ -92,7 +116,17 @@ async function drive(
     },
   );
   const wallMs = performance.now() - t0;
-  return { wallMs, startMs, updateMs, rate: (updateMs.length / wallMs) * 1000 };
+  const cpu = process.cpuUsage(cpu0);
+  loop.disable();
+  return {
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    loopP99: loop.percentile(99) / 1e6,
+    loopMax: loop.max / 1e6,
+    startMs,
+    updateMs,
+    rate: (updateMs.length / wallMs) * 1000,
+  };
 }
 
 async function bareWorker(env: TestWorkflowEnvironment, taskQueue: string, recorded: unknown[]): Promise<Worker> {
@@ -142,14 +176,17 @@ export async function lifecycleSection(o: BenchOptions): Promise<Section> {
     });
     log(`(a) bare: ${s(bareRun.wallMs)}, update p50 ${ms(percentile(bareRun.updateMs, 50))}`);
 
+    // Time the engine's activities spend in the store and the mailer (warm-up included).
+    const storeTime = { ms: 0, calls: 0 };
+    const mailTime = { ms: 0, calls: 0 };
     const engine = await createVisitWorker({
       connection: env.nativeConnection,
       namespace: 'default',
       taskQueue: 'bench-engine',
       workflowBundle: await workflowBundle(),
       deps: {
-        store,
-        mailer: outboxMailer(join(dir, 'outbox')),
+        store: timed(store, storeTime),
+        mailer: timed(outboxMailer(join(dir, 'outbox')), mailTime),
         directory: Directory.parse({
           secretariat: ['secretariat@un.example.org'],
           committee: [MEMBER],
@@ -176,8 +213,15 @@ export async function lifecycleSection(o: BenchOptions): Promise<Section> {
     log(`(a) engine: ${s(engineRun.wallMs)}, update p50 ${ms(percentile(engineRun.updateMs, 50))}`);
 
     const ratio = engineRun.wallMs / bareRun.wallMs;
+    const [bareShape, engineShape] = await Promise.all([
+      historyShape(env, 'bare-1'),
+      historyShape(env, workflowIdOf(`1-${STATES[0]}`)),
+    ]);
+    const shapeRow = (name: string, h: typeof bareShape) =>
+      `| ${name} | ${h.events} | ${h.workflowTasks} | ${h.activities} | ${h.upserts} | ${h.timers} | ${count(h.bytes)} |`;
+    const cpuPerUpdate = (r: RunResult) => ms(r.cpuMs / r.updateMs.length);
     const row = (name: string, r: RunResult) =>
-      `| ${name} | ${s(r.wallMs)} | ${r.rate.toFixed(0)} | ${ms(percentile(r.startMs, 50))} | ${ms(percentile(r.updateMs, 50))} | ${ms(percentile(r.updateMs, 95))} | ${ms(percentile(r.updateMs, 99))} |`;
+      `| ${name} | ${s(r.wallMs)} | ${r.rate.toFixed(0)} | ${ms(percentile(r.startMs, 50))} | ${ms(percentile(r.updateMs, 50))} | ${ms(percentile(r.updateMs, 95))} | ${ms(percentile(r.updateMs, 99))} | ${cpuPerUpdate(r)} | ${ms(r.loopP99)} / ${ms(r.loopMax)} |`;
     const p95Ratio = percentile(engineRun.updateMs, 95) / percentile(bareRun.updateMs, 95);
     return {
       title: 'a. The engine against a bare Temporal workflow',
@@ -191,13 +235,25 @@ export async function lifecycleSection(o: BenchOptions): Promise<Section> {
           'has no state machine, clocks, reminders, search attributes or notices. The engine runs with its real ' +
           'activities: SQLite store, outbox mailer (one `.eml` file per message), the State register fed on adoption.',
         '',
-        '| workflow | wall time | updates/s | start p50 | update p50 | update p95 | update p99 |',
-        '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| workflow | wall time | updates/s | start p50 | update p50 | update p95 | update p99 | CPU per update | event loop delay p99 / max |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         row('bare', bareRun),
         row('engine', engineRun),
         '',
         `Engine / bare: **${ratio.toFixed(2)}×** wall time, ${p95Ratio.toFixed(2)}× update p95 ` +
-          `(${count(engineRun.updateMs.length)} updates each; all ${count(n)} engine visits ended \`closed\`).`,
+          `(${count(engineRun.updateMs.length)} updates each; all ${count(n)} engine visits ended \`closed\`). ` +
+          'CPU per update: the CPU time of the benchmark process (worker, activities and the client driving them; ' +
+          'the dev server is apart) over the run, divided by the updates. Event loop delay: how long timers in ' +
+          'the benchmark process waited, that is how long synchronous work (the SQLite store, rendering) held it. ' +
+          `The engine's activities spent ${s(storeTime.ms)} in ${count(storeTime.calls)} store calls and ` +
+          `${s(mailTime.ms)} in ${count(mailTime.calls)} mailer calls (warm-up included).`,
+        '',
+        'One visit of each, from its history:',
+        '',
+        '| workflow | history events | workflow tasks | activities | search attribute upserts | timers | history JSON bytes |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+        shapeRow('bare', bareShape),
+        shapeRow('engine', engineShape),
       ],
       targets: [
         {
@@ -208,10 +264,19 @@ export async function lifecycleSection(o: BenchOptions): Promise<Section> {
           note:
             ratio <= 1.3
               ? undefined
-              : 'each engine update runs the state machine, records its events through one activity (SQLite) and, ' +
-                'on most steps, sends notices through a second activity and upserts search attributes; the bare ' +
-                'workflow runs one in-memory activity. Recording the events and the notices in one activity per ' +
-                'update (or sending notices after the update answers) would bring the activity count to the bare level.',
+              : `an engine visit's lifecycle took ${engineShape.activities} activities against the bare workflow's ` +
+                `${bareShape.activities} (events recorded with the visit's snapshot, the register fed, and notices: ` +
+                `${(mailTime.calls / (n + WARM_UP)).toFixed(0)} messages a visit, each rendered in its language and ` +
+                `written through nodemailer, ${ms(mailTime.ms / Math.max(1, mailTime.calls))} each), ` +
+                `${engineShape.upserts} search attribute upserts and ${engineShape.workflowTasks} workflow tasks against ` +
+                `${bareShape.workflowTasks}; its history is ${(engineShape.bytes / bareShape.bytes).toFixed(1)}× the ` +
+                `bytes (the policy in its input, the status each update answers), and each update cost this process ` +
+                `${cpuPerUpdate(engineRun)} of CPU against ${cpuPerUpdate(bareRun)} (zod parsing, the state machine, ` +
+                'the status, the messages). On two cores the worker, its activities and the dev server share the ' +
+                'CPU, so that work is the wall time. What would meet it: the same work on more cores (a worker ' +
+                'process apart from the dev server, `npm start -- --only worker`), answering an update with a ' +
+                "smaller result than the whole status, and rendering and sending a step's messages in one activity " +
+                'instead of one activity and one transport call per notice.',
         },
       ],
     };

@@ -103,3 +103,24 @@ export function maxCachedWorkflows(): number {
 export function newYorkToday(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(new Date());
 }
+
+/** A proxy of `target` that adds the time each of its method calls takes (awaited, when it returns a promise) to `spent.ms`. */
+export function timed<T extends object>(target: T, spent: { ms: number; calls: number }): T {
+  return new Proxy(target, {
+    get(obj, key, receiver) {
+      const value: unknown = Reflect.get(obj, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const t = performance.now();
+        const done = () => {
+          spent.ms += performance.now() - t;
+          spent.calls++;
+        };
+        const out: unknown = (value as (...a: unknown[]) => unknown).apply(obj, args);
+        if (out instanceof Promise) return out.finally(done);
+        done();
+        return out;
+      };
+    },
+  });
+}
