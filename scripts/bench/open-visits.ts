@@ -244,13 +244,18 @@ export async function openSection(o: BenchOptions): Promise<Section> {
         met: rssMet,
         note: rssMet
           ? undefined
-          : `the worker keeps up to ${cache} workflows in its cache (FOLLOWUP_MAX_CACHED_WORKFLOWS), each with its ` +
-            `state, its policy (with the holiday calendar) and its history's payloads: about ` +
-            `${mb(perVisit)} a visit here, on ${mb(idle.rss)} for the idle worker. ` +
+          : `the worker keeps up to ${cache} workflows in its cache (FOLLOWUP_MAX_CACHED_WORKFLOWS), about ` +
+            `${mb(perVisit)} a visit here, on ${mb(idle.rss)} for the idle worker. Most of it is zod in the ` +
+            'workflow sandbox: measured apart from this run (same machine, 300 workflows each), a workflow that only ' +
+            "parses the visit's input with `VisitInput` held about 2 MB in the cache, the bare workflow of (a) " +
+            "about 0.4 MB (the visit's input itself is 4 KB). " +
             `With FOLLOWUP_MAX_CACHED_WORKFLOWS=${SMALL_CACHE} the same ${count(resident)} visits, each queried once, ` +
             `left it at ${mb(atSmall.rss)}${atSmall.rss <= RSS_TARGET ? ', within the target' : ''}: a visit that ` +
             'wakes (a timer, an action) after its eviction replays its history first (here ' +
-            `${ms(queriedMs / resident)} a visit on average, ${o.concurrency} at a time).`,
+            `${ms(queriedMs / resident)} a visit on average, ${o.concurrency} at a time). What would meet it: ` +
+            `a cache of about ${Math.max(10, Math.floor((RSS_TARGET - idle.rss) / perVisit / 10) * 10)} at this ` +
+            'weight, or lighter workflows (validate the input and each request with zod at the door, before they ' +
+            'reach Temporal, and keep plain checks in the workflow) so that the default cache fits.',
       },
       ...pages.map((p): Target => {
         const met = p.p95 <= PAGE_TARGET_MS && p.status === 200;
