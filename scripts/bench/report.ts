@@ -1,5 +1,5 @@
 /** BENCHMARKS.md: the machine, the command, the targets met or not, and each section's figures. */
-import { cpus, release, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { count, type BenchOptions, type Section } from './util';
 
 export interface Machine {
@@ -8,6 +8,8 @@ export interface Machine {
   ramGiB: number;
   os: string;
   node: string;
+  /** The 1-, 5- and 15-minute load averages when the run started: other work on the machine shows here. */
+  load: number[];
 }
 
 export function machine(): Machine {
@@ -18,6 +20,7 @@ export function machine(): Machine {
     ramGiB: totalmem() / 2 ** 30,
     os: `${osType()} ${release()}`,
     node: process.version,
+    load: loadavg(),
   };
 }
 
@@ -53,6 +56,10 @@ export function report(
       : []),
     `- **Date**: ${started.toISOString().replace(/\.\d+Z$/, 'Z')}, ${(elapsedMs / 60_000).toFixed(1)} minutes`,
     `- **Machine**: ${m.cpu}, ${m.cores} cores, ${m.ramGiB.toFixed(1)} GiB RAM, ${m.os}, Node.js ${m.node}`,
+    `- **Load average** (1, 5, 15 minutes) when the run started: ${m.load.map((l) => l.toFixed(2)).join(', ')}; ` +
+      `when this file was written: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')} (on ${m.cores} cores; anything above ${m.cores} means other work shared the CPU)`,
     '- **Temporal**: the pinned dev server (Temporal CLI) with its in-memory SQLite for the real-time sections, the ' +
       'pinned Java time-skipping test server for the 24-month lifecycle; one worker; the engine on its SQLite store.',
     '',
