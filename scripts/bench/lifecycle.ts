@@ -231,8 +231,10 @@ export async function lifecycleSection(o: BenchOptions): Promise<Section> {
           "a hold placed and lifted, an objection, adoption, transmission, receipt, consent, the State's report, the " +
           `follow-up report), ${o.concurrency} visits at a time, each action an \`executeUpdate(actUpdate)\` through the ` +
           'Temporal client, on one dev server. The bare workflow (`scripts/bench/bare-workflow.ts`, bundled on its own) ' +
-          'takes the same updates with the same arguments and records each through one activity (kept in memory); it ' +
-          'has no state machine, clocks, reminders, search attributes or notices. The engine runs with its real ' +
+          "has the engine's shape and nothing else: it takes the same updates with the same arguments, answers each " +
+          'at once, and its main loop then records each through one activity (kept in memory), as the engine answers ' +
+          'with the new status and its main loop then records the events and sends the notices; it has no state ' +
+          'machine, validation, clocks, reminders, search attributes or notices. The engine runs with its real ' +
           'activities: SQLite store, outbox mailer (one `.eml` file per message), the State register fed on adoption.',
         '',
         '| workflow | wall time | updates/s | start p50 | update p50 | update p95 | update p99 | CPU per update | event loop delay p99 / max |',

@@ -329,5 +329,9 @@ function pageNote(p: PageTiming, open: number): string {
     return whole
       ? `it lists all ${count(open)} visits through Temporal's visibility, page by page, on every request; paging in the store with an index (item 4 of the issue) answers one page from SQLite or PostgreSQL.`
       : 'one page from the store: the query, or the per-entry projection, is the cost.';
-  return `it renders every one of the ${count(open)} visits (${count(p.bytes)} bytes) on each request; a page of them with keyset pagination in the store (item 4 of the issue) keeps it to one page's work.`;
+  return (
+    `on each request it reads every one of the ${count(open)} snapshots from the store, projects each for the ` +
+    `caller's role and renders every row (${count(p.bytes)} bytes); keyset pagination in the store (item 4 of the ` +
+    "issue) keeps it to one page's work."
+  );
 }

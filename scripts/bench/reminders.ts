@@ -14,6 +14,8 @@ import { outboxMailer, type Mailer } from '../../src/infra/mail';
 import { resolvePolicy } from '../../src/infra/policy/loader';
 import { Store } from '../../src/infra/store/store';
 import { actOnVisit, startVisit, visitStatus } from '../../src/infra/temporal/visits';
+import { statusQuery, workflowIdOf } from '../../src/contract';
+import type { Client } from '@temporalio/client';
 import { createVisitWorker } from '../../src/worker';
 import { devServerEnv, visitRequest, workflowBundle } from '../../test/helpers';
 import {
@@ -25,7 +27,6 @@ import {
   percentile,
   pool,
   s,
-  sleep,
   STATES,
   waitFor,
   type BenchOptions,
@@ -35,6 +36,51 @@ import {
 const TASK_QUEUE = 'bench-reminders';
 /** How long after the due second the run waits for reminders still to come. */
 const GRACE_MS = 180_000;
+/** How long after that the run waits for the missing ones, to tell late from never. */
+const TAIL_MS = 120_000;
+
+const TASK_RATE_NOTE =
+  'every reminder is a timer firing in its own workflow, then a workflow task and a notify activity on one ' +
+  'worker that shares two cores with the dev server: the worker works through them at its task rate. ' +
+  'Worker replicas on other machines (`npm start -- --only worker`) would spread them.';
+
+const lateText = (v: number) => (v === Infinity ? `> ${s(GRACE_MS)}` : s(v));
+
+/** For each missing reminder's visit: its pending activities (attempts, last failure) and its reminder's state. */
+async function diagnose(client: Client, ids: string[]): Promise<string[]> {
+  const kinds = new Map<string, number>();
+  const examples: string[] = [];
+  for (const id of ids.slice(0, 50)) {
+    let what: string;
+    try {
+      const handle = client.workflow.getHandle(workflowIdOf(id));
+      const { raw } = await handle.describe();
+      const pending = (raw.pendingActivities ?? []).map(
+        (a) =>
+          `${a.activityType?.name} attempt ${a.attempt}${a.lastFailure?.message ? ` (${a.lastFailure.message.slice(0, 160)})` : ''}`,
+      );
+      const status = await handle.query(statusQuery);
+      const reminder = status.reminders.find((r) => r.item === 'drafting');
+      what =
+        `reminder ${reminder ? `${reminder.status}${reminder.reason ? `: ${reminder.reason}` : ''}` : 'not planned'}; ` +
+        (pending.length ? `pending: ${pending.join(', ')}` : 'no pending activity');
+    } catch (e) {
+      what = `could not be asked: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const kind = what.replace(/attempt \d+/g, 'attempt n');
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    if (examples.length < 3) examples.push(`- \`${id}\`: ${what}`);
+  }
+  return [
+    `| of the first ${Math.min(50, ids.length)} missing | what they said |`,
+    '| ---: | --- |',
+    ...[...kinds].map(([k, c]) => `| ${c} | ${k.replace(/\|/g, '\\|')} |`),
+    '',
+    'For example:',
+    '',
+    ...examples,
+  ];
+}
 
 /** The short policy: only the drafting clock reminds, once, `beforeSeconds` before its deadline. */
 function shortPolicy(beforeSeconds?: number): Policy {
@@ -54,11 +100,12 @@ export async function remindersSection(o: BenchOptions): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), 'followup-bench-b-'));
   const store = new Store(join(dir, 'followup.sqlite'));
   const outbox = outboxMailer(join(dir, 'outbox'));
-  /** When each reminder reached the mailer (ms since the epoch). */
-  const handed: number[] = [];
+  /** When each visit's reminder reached the mailer (ms since the epoch). */
+  const handed = new Map<string, number>();
   const mailer: Mailer = {
     async send(m) {
-      if (m.headers?.['X-Follow-Up-Topic']?.startsWith('reminder')) handed.push(Date.now());
+      if (m.headers?.['X-Follow-Up-Topic']?.startsWith('reminder'))
+        handed.set(m.headers['X-Visit-Id'] ?? '', Date.now());
       await outbox.send(m);
     },
     close: () => outbox.close(),
@@ -106,13 +153,30 @@ export async function remindersSection(o: BenchOptions): Promise<Section> {
       const lastStart = Date.now();
       if (lastStart >= due) throw new Error(`starting ${n} visits took ${s(startedMs)}, past the due second`);
       log(`(b) started in ${s(startedMs)}; ${s(due - lastStart)} before the reminders fall due`);
-      await waitFor(() => handed.length >= n || Date.now() > due + GRACE_MS, due - Date.now() + GRACE_MS + 1000, 200);
-      const late = handed.map((t) => t - due);
-      const [p50, p95, max] = [percentile(late, 50), percentile(late, 95), percentile(late, 100)];
+      await waitFor(() => handed.size >= n || Date.now() > due + GRACE_MS, due - Date.now() + GRACE_MS + 1000, 200);
+      // Counted over every visit: a reminder not sent within the grace is later than any that was.
+      const sentInGrace = handed.size;
+      const late = [...handed.values()].map((t) => t - due);
+      const lateAll = [...late, ...Array<number>(n - late.length).fill(Infinity)];
+      const [p50, p95, max] = [percentile(lateAll, 50), percentile(lateAll, 95), percentile(late, 100)];
       const early = late.filter((l) => l < 0).length;
-      log(`(b) ${handed.length} of ${n} reminders; lateness p50 ${ms(p50)}, p95 ${ms(p95)}, max ${ms(max)}`);
-      await sleep(0);
-      const allSent = handed.length === n;
+      log(`(b) ${sentInGrace} of ${n} reminders; lateness p50 ${ms(p50)}, p95 ${ms(p95)}, max sent ${ms(max)}`);
+      const ids = Array.from({ length: n }, (_, i) => `${i + 1}-${STATES[i % STATES.length]}`);
+      const missing = ids.filter((id) => !handed.has(id));
+      const diagnosis = missing.length ? await diagnose(env.client, missing) : [];
+      let tail = '';
+      if (missing.length) {
+        // What became of them: sent late, or never?
+        await waitFor(() => handed.size >= n, TAIL_MS, 500);
+        const after = missing.filter((id) => handed.has(id));
+        const tailLate = after.map((id) => handed.get(id)! - due);
+        tail =
+          `Of the ${count(missing.length)} not sent within ${s(GRACE_MS)}, ${count(after.length)} were sent in the ` +
+          `${s(TAIL_MS)} after (${after.length ? `latest ${s(percentile(tailLate, 100))} after the second` : 'none'}).`;
+        log(`(b) ${tail}`);
+      }
+      const allSent = sentInGrace === n;
+      const within = p95 <= 5000;
       return {
         title: 'b. Reminders due at the same second',
         body: [
@@ -123,24 +187,36 @@ export async function remindersSection(o: BenchOptions): Promise<Section> {
             `cache (${maxCachedWorkflows()}). Lateness: from that second to the moment the notify activity hands ` +
             'the message to the mailer (the outbox).',
           '',
-          '| reminders sent | lateness p50 | p95 | max | sent before the second |',
+          `| reminders sent within ${s(GRACE_MS)} | lateness p50 | p95 | max (of those sent) | sent before the second |`,
           '| ---: | ---: | ---: | ---: | ---: |',
-          `| ${count(handed.length)} of ${count(n)} | ${s(p50)} | ${s(p95)} | ${s(max)} | ${early} |`,
+          `| ${count(sentInGrace)} of ${count(n)} | ${lateText(p50)} | ${lateText(p95)} | ${s(max)} | ${early} |`,
+          '',
+          'p50 and p95 are over all the visits, a reminder not sent within the window counted as later than any.',
+          ...(missing.length
+            ? [
+                '',
+                tail,
+                '',
+                'What the Temporal server said of the missing ones, right after the window:',
+                '',
+                ...diagnosis,
+              ]
+            : []),
         ],
         targets: [
           {
             what: `Reminders due at one second, ${count(n)} visits: lateness p95`,
             target: '≤ 5 s',
-            measured: `p95 ${s(p95)} (p50 ${s(p50)}, max ${s(max)}; ${count(handed.length)} of ${count(n)} sent)`,
-            met: allSent && p95 <= 5000,
+            measured: `p95 ${lateText(p95)} (p50 ${lateText(p50)}; ${count(sentInGrace)} of ${count(n)} sent within ${s(GRACE_MS)}, the latest ${s(max)} after)`,
+            met: allSent && within,
             note:
-              allSent && p95 <= 5000
+              allSent && within
                 ? undefined
                 : !allSent
-                  ? `only ${handed.length} of ${n} reminders were sent within ${s(GRACE_MS)} of the due second.`
-                  : 'every reminder is a timer firing in its own workflow, then a workflow task and a notify activity ' +
-                    'on one worker: the worker works through them at its task rate. More worker slots or replicas ' +
-                    '(`npm start -- --only worker`) would spread them.',
+                  ? `${count(missing.length)} of ${count(n)} reminders were not sent within ${s(GRACE_MS)} of the due second ` +
+                    `(see section b for what the server said of them). ${tail} ` +
+                    (within ? '' : TASK_RATE_NOTE)
+                  : TASK_RATE_NOTE,
           },
         ],
       };
