@@ -99,6 +99,8 @@ async function main() {
     writeFileSync(o.out, await format(text, { ...(await resolveConfig(o.out)), filepath: o.out }));
   }
   log(`wrote ${o.out} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  // A section that failed half-way may leave its server, worker or API open: nothing more to wait for.
+  process.exit(0);
 }
 
 main().catch((e) => {
