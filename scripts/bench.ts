@@ -79,6 +79,7 @@ async function main() {
     ['register', registerSection],
   ];
   const sections: Section[] = [];
+  let failed = false;
   for (const [name, run] of runs) {
     if (!o.only.has(name)) continue;
     const t = performance.now();
@@ -86,6 +87,7 @@ async function main() {
       sections.push(await run(o));
     } catch (e) {
       console.error(e);
+      failed = true;
       sections.push({
         title: `${name}: failed`,
         body: ['```', String(e instanceof Error ? (e.stack ?? e.message) : e), '```'],
@@ -100,7 +102,7 @@ async function main() {
   }
   log(`wrote ${o.out} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   // A section that failed half-way may leave its server, worker or API open: nothing more to wait for.
-  process.exit(0);
+  process.exit(failed ? 1 : 0);
 }
 
 main().catch((e) => {
