@@ -1,200 +1,108 @@
 /**
- * `npm run bench`: with the 31 visits of 2018-2019 imported into a real dev server, how fast the
- * dashboard's overview and the CSV export answer (target: the overview under a second), and how
- * much memory the process holds; then a State's register of 300 recommendations and 5,000 changes:
- * how fast the register applies them, how big it is, and how fast the register's pages, API and
- * CSV answer (target: under a second). Prints figures; asserts nothing.
+ * `npm run bench`: measures the engine on this machine and writes BENCHMARKS.md (the figures, each
+ * target met or not and why, the machine, the date and the command).
+ *
+ *   npm run bench                                  # the issue's counts: 1,000 visits, 10,000 open
+ *   npm run bench -- --visits 200 --open 2000      # smaller counts
+ *   npm run bench -- --lifecycle 300               # fewer visits through the lifecycle than --visits
+ *   npm run bench -- --quick                       # small counts, for development
+ *   npm run bench -- --only lifecycle,skipping     # some sections (lifecycle, reminders, skipping, open, register)
+ *   npm run bench -- --out /tmp/bench.md           # somewhere else than BENCHMARKS.md
+ *
+ * The sections live in scripts/bench/; each starts its own Temporal server from the pinned binaries.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
 import { join } from 'node:path';
-import { httpServerFor } from '../src/compose-http';
-import type { Client } from '@temporalio/client';
-import { TASK_QUEUE, registerChangeSignal, registerWorkflowIdOf } from '../src/contract';
-import { ASSESSED_STATUSES, THEMES, type RegisterChange } from '../src/domain/recommendations/model';
-import { applyChange, emptyRegister } from '../src/domain/recommendations/register';
-import { readRecommendationsFile } from '../src/infra/recommendations-file';
-import { readRegister } from '../src/infra/temporal/register';
-import { Directory } from '../src/infra/directory';
-import { outboxMailer } from '../src/infra/mail';
-import { resolvePolicy } from '../src/infra/policy/loader';
-import { SqliteStore } from '../src/infra/store/sqlite';
-import { createVisitWorker } from '../src/worker';
-import { devServerEnv, workflowBundle } from '../test/helpers';
+import { machine, report } from './bench/report';
+import { lifecycleSection } from './bench/lifecycle';
+import { remindersSection } from './bench/reminders';
+import { skippingSection } from './bench/skipping';
+import { openSection } from './bench/open-visits';
+import { registerSection } from './bench/register';
+import { log, SECTIONS, type BenchOptions, type Section, type SectionName } from './bench/util';
 
-async function main() {
-  const env = await devServerEnv();
-  const dir = mkdtempSync(join(tmpdir(), 'followup-bench-'));
-  const store = new SqliteStore(join(dir, 'followup.sqlite'));
-  const worker = await createVisitWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue: TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
-    deps: {
-      store,
-      mailer: outboxMailer(join(dir, 'outbox')),
-      directory: Directory.parse({}),
-      from: 'bench@localhost',
-      temporal: env.client,
+function options(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      visits: { type: 'string' },
+      lifecycle: { type: 'string' },
+      open: { type: 'string' },
+      concurrency: { type: 'string' },
+      runs: { type: 'string' },
+      only: { type: 'string' },
+      out: { type: 'string' },
     },
   });
-  const running = worker.run();
-  const api = httpServerFor({
-    client: env.client,
-    store,
-    policy: resolvePolicy(),
-    linkSecret: randomBytes(32).toString('base64url'),
-    publicUrl: 'http://127.0.0.1',
-  });
-  await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-  const token = randomBytes(32).toString('base64url');
-  await store.addUser({ email: 'bench@un.example.org', role: 'secretariat' }, token);
-
-  const csv = readFileSync(join(__dirname, '..', 'test', 'fixtures', 'ctc-visits-2018-2019.csv'), 'utf8');
-  let t = performance.now();
-  const imported = await fetch(`${base}/api/visits/import`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      csv,
-      caseOfficer: 'officer@cted.example.org',
-      stateContact: 'pm-{iso3}@mission.example.org',
-    }),
-  });
-  const importMs = performance.now() - t;
-  console.log(`import of 31 visits through the API: ${imported.status} in ${importMs.toFixed(0)} ms`);
-  t = performance.now();
-  while ((await store.snapshots()).length < 31) await new Promise((r) => setTimeout(r, 20));
-  console.log(`read model holds all 31 visits ${(performance.now() - t).toFixed(0)} ms later`);
-
-  // The dashboard's cookie holds a session id: sign in through the form as a browser would.
-  const signIn = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, next: '/' }).toString(),
-  });
-  const session = /followup_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1];
-  if (!session) throw new Error(`sign-in failed: ${signIn.status}`);
-
-  const time = timer(base, { cookie: `followup_session=${session}`, authorization: `Bearer ${token}` });
-  await time('/', 100);
-  await time('/?overdue=true&sort=daysLeft', 100);
-  await time('/api/visits.csv', 100);
-  await time('/compliance', 50);
-  await time('/annual', 50);
-  await registerBench(env.client);
-  await time('/api/recommendations?state=POL', 50);
-  await time('/api/recommendations.csv', 50);
-  await time('/states/POL', 50);
-  await time('/recommendations', 50);
-  await time('/ta', 50);
-  console.log(
-    `resident memory: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (this process: API, worker and store)`,
-  );
-
-  await new Promise((r) => api.close(r));
-  worker.shutdown();
-  await running;
-  await store.close();
-  await env.teardown();
-  rmSync(dir, { recursive: true, force: true });
-}
-
-/** Times `runs` GETs of a path (signed in by cookie and by token) and prints the median, p95 and max. */
-function timer(base: string, headers: Record<string, string>) {
-  return async (path: string, runs: number) => {
-    const ms: number[] = [];
-    let bytes = 0;
-    let status = 0;
-    for (let i = 0; i < runs; i++) {
-      const s = performance.now();
-      const res = await fetch(`${base}${path}`, { headers });
-      status = res.status;
-      bytes = (await res.text()).length;
-      ms.push(performance.now() - s);
-    }
-    ms.sort((a, b) => a - b);
-    const q = (p: number) => ms[Math.min(ms.length - 1, Math.ceil((p / 100) * ms.length) - 1)]!.toFixed(1);
-    console.log(
-      `${path.padEnd(32)} ${runs} runs: median ${q(50)} ms, p95 ${q(95)} ms, max ${q(100)} ms, ${bytes} bytes (${status})`,
-    );
+  const env = process.env;
+  const num = (flag: string | undefined, name: string, quick: number, full: number) => {
+    const text = flag ?? env[name];
+    if (text === undefined) return values.quick ? quick : full;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a whole number, got ${text}`);
+    return n;
+  };
+  const only = (values.only ?? env.BENCH_ONLY ?? SECTIONS.join(',')).split(',').map((x) => x.trim());
+  const unknown = only.filter((x) => !(SECTIONS as readonly string[]).includes(x));
+  if (unknown.length) throw new Error(`--only: unknown section ${unknown.join(', ')} (${SECTIONS.join(', ')})`);
+  const visits = num(values.visits, 'BENCH_VISITS', 20, 1000);
+  return {
+    quick: values.quick ?? false,
+    visits,
+    lifecycle: num(values.lifecycle, 'BENCH_LIFECYCLE', visits, visits),
+    open: num(values.open, 'BENCH_OPEN', 200, 10_000),
+    concurrency: num(values.concurrency, 'BENCH_CONCURRENCY', 10, 20),
+    runs: num(values.runs, 'BENCH_RUNS', 10, 50),
+    budgetMs: values.quick ? 10_000 : 60_000,
+    only: new Set(only as SectionName[]),
+    out: values.out ?? env.BENCH_OUT ?? join(__dirname, '..', 'BENCHMARKS.md'),
   };
 }
 
-/** 300 recommendations of 4 visits to POL and 4,700 progress and assessment changes, fed to its register. */
-function registerChanges(): RegisterChange[] {
-  const at = new Date().toISOString();
-  const by = 'bench@un.example.org';
-  const changes: RegisterChange[] = [];
-  const seq = new Map<string, number>();
-  const key = (visit: string) => `${visit}#${seq.set(visit, (seq.get(visit) ?? 0) + 1).get(visit)}`;
-  const visits = ['201-POL', '202-POL', '203-POL', '204-POL'];
-  for (const visit of visits) {
-    const recommendations = Array.from({ length: 75 }, (_, i) => ({
-      number: i + 1,
-      text: `Recommendation ${i + 1} of visit ${visit}: a sentence of the length such texts have in a report.`,
-      theme: THEMES[i % THEMES.length]!,
-      priority: i % 5 === 0,
-      ...(i % 4 === 0 ? { taNeed: 'Training and equipment' } : {}),
-    }));
-    changes.push({ type: 'recommendations-adopted', key: key(visit), visit, recommendations, at, by });
-  }
-  for (let i = 0; changes.length < 5000; i++) {
-    const visit = visits[i % 4]!;
-    const recommendation = `${visit}/R${(i % 75) + 1}`;
-    changes.push(
-      i % 2
-        ? { type: 'assessed', key: key(visit), items: [{ recommendation, status: ASSESSED_STATUSES[i % 6]! }], at, by }
-        : { type: 'progress-reported', key: key(visit), items: [{ recommendation, status: 'in-progress' }], at, by },
-    );
-  }
-  return changes;
-}
-
-async function registerBench(client: Client): Promise<void> {
-  const changes = registerChanges();
-  let t = performance.now();
-  const pure = emptyRegister('POL');
-  for (const c of changes) applyChange(pure, c);
-  console.log(
-    `register: 5,000 changes applied in ${(performance.now() - t).toFixed(0)} ms (pure), ${(JSON.stringify(pure).length / 1024).toFixed(0)} KiB as JSON`,
+async function main() {
+  const argv = process.argv.slice(2);
+  const o = options(argv);
+  const started = new Date();
+  const host = machine();
+  const t0 = performance.now();
+  log(
+    `bench: ${o.lifecycle} visits through the lifecycle, ${o.visits} with reminders and in memory, ${o.open} open, ${o.concurrency} at a time, sections ${[...o.only].join(', ')} → ${o.out}`,
   );
-  const csv = [
-    'number,text,theme,priority,ta_need',
-    ...pure.records.slice(0, 300).map((r, i) => `${i + 1},"${r.text}",${r.theme},${r.priority ? 'yes' : 'no'},`),
-  ].join('\n');
-  t = performance.now();
-  const read = readRecommendationsFile(csv, 'csv');
-  console.log(
-    `a file of 300 recommendations read and checked in ${(performance.now() - t).toFixed(1)} ms (${read.ok ? 'valid' : 'refused'})`,
-  );
-  t = performance.now();
-  // One at a time, in order, as visits feed it (the register applies a visit's changes in order, each once).
-  for (const c of changes) {
-    await client.workflow.signalWithStart('stateRegister', {
-      workflowId: registerWorkflowIdOf('POL'),
-      taskQueue: TASK_QUEUE,
-      args: [{ state: 'POL' }],
-      signal: registerChangeSignal,
-      signalArgs: [c],
-    });
+  const runs: [SectionName, (o: BenchOptions) => Promise<Section>][] = [
+    ['lifecycle', lifecycleSection],
+    ['reminders', remindersSection],
+    ['skipping', skippingSection],
+    ['open', openSection],
+    ['register', registerSection],
+  ];
+  const sections: Section[] = [];
+  let failed = false;
+  for (const [name, run] of runs) {
+    if (!o.only.has(name)) continue;
+    const t = performance.now();
+    try {
+      sections.push(await run(o));
+    } catch (e) {
+      console.error(e);
+      failed = true;
+      sections.push({
+        title: `${name}: failed`,
+        body: ['```', String(e instanceof Error ? (e.stack ?? e.message) : e), '```'],
+        targets: [],
+      });
+    }
+    log(`${name} done in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    // Written after each section, so a run cut short keeps what it measured.
+    const text = report(o, argv, host, started, performance.now() - t0, sections);
+    // Laid out as the repository's Prettier would (its tables aligned), so the file passes `prettier --check`.
+    writeFileSync(o.out, await format(text, { ...(await resolveConfig(o.out)), filepath: o.out }));
   }
-  for (;;) {
-    const reg = await readRegister(client, 'POL');
-    if (reg && reg.changes >= changes.length) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  console.log(
-    `register-POL on the dev server: 5,000 changes signalled and applied in ${((performance.now() - t) / 1000).toFixed(1)} s`,
-  );
-  t = performance.now();
-  const reg = await readRegister(client, 'POL');
-  console.log(`register query: ${reg?.records.length} records in ${(performance.now() - t).toFixed(0)} ms`);
+  log(`wrote ${o.out} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  // A section that failed half-way may leave its server, worker or API open: nothing more to wait for.
+  process.exit(failed ? 1 : 0);
 }
 
 main().catch((e) => {
