@@ -88,7 +88,7 @@ const Env = z.object({
   /** Run one part only (`npm start -- --only worker|web` sets it): unset runs both in one process. */
   FOLLOWUP_ONLY: z.enum(['worker', 'web']).optional(),
   /** Workflows the worker keeps in memory: more uses memory, fewer replays histories on wake-up. */
-  FOLLOWUP_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  FOLLOWUP_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** `text` (for people, the default) or `json` (one object per line, for log collectors). */
   FOLLOWUP_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   FOLLOWUP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

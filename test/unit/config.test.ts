@@ -31,7 +31,7 @@ describe('FOLLOWUP_ONLY and --only', () => {
 
 describe('FOLLOWUP_MAX_CACHED_WORKFLOWS', () => {
   it('defaults to 1000 and takes a whole number', () => {
-    expect(loadConfig({}).FOLLOWUP_MAX_CACHED_WORKFLOWS).toBe(1000);
+    expect(loadConfig({}).FOLLOWUP_MAX_CACHED_WORKFLOWS).toBe(100);
     expect(loadConfig({ FOLLOWUP_MAX_CACHED_WORKFLOWS: '250' }).FOLLOWUP_MAX_CACHED_WORKFLOWS).toBe(250);
     expect(loadConfig({ FOLLOWUP_MAX_CACHED_WORKFLOWS: '0' }).FOLLOWUP_MAX_CACHED_WORKFLOWS).toBe(0);
   });
