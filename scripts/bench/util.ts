@@ -1,5 +1,7 @@
 /** What the benchmark's sections share: options, percentiles, a bounded pool, a report section. */
 
+import { loadConfig } from '../../src/config';
+
 export interface BenchOptions {
   /** Visits with reminders due at one second (b), open in the worker (d). */
   visits: number;
@@ -94,7 +96,8 @@ export const visitNumber = (base: number, i: number) => base + i;
 
 /** The worker's workflow cache, as `npm start` bounds it (FOLLOWUP_MAX_CACHED_WORKFLOWS, default 1000 in src/config.ts). */
 export function maxCachedWorkflows(): number {
-  const n = Number(process.env.FOLLOWUP_MAX_CACHED_WORKFLOWS ?? 1000);
+  // The engine's own default when unset (src/config.ts).
+  const n = Number(process.env.FOLLOWUP_MAX_CACHED_WORKFLOWS ?? loadConfig({}).FOLLOWUP_MAX_CACHED_WORKFLOWS);
   if (!Number.isInteger(n) || n < 0) throw new Error('FOLLOWUP_MAX_CACHED_WORKFLOWS: expected a whole number');
   return n;
 }
