@@ -15,6 +15,15 @@ export interface OutgoingMessage {
   html: string;
   messageId: string;
   headers?: Record<string, string>;
+  /** Files sent with the message: the deadline's `.ics`, a document the sender gave. */
+  attachments?: MailAttachment[];
+}
+
+/** A file attached to a message (nodemailer's attachment, the fields we use). */
+export interface MailAttachment {
+  filename: string;
+  content: string | Buffer;
+  contentType: string;
 }
 
 export interface Mailer {
