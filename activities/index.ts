@@ -8,9 +8,9 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { registerChangeSignal, registerWorkflowIdOf, TASK_QUEUE } from '../src/contract';
 import { RegisterChange } from '../src/domain/recommendations/model';
-import { addressesFor, type Directory } from '../src/infra/directory';
+import { correspondentsFor, emailsOf, type Directory } from '../src/infra/directory';
 import { newYorkDate } from '../src/domain/calendar';
-import { renderNotice, WRITTEN_LANGUAGES } from '../src/domain/messages';
+import { recipientsOf, renderNotice } from '../src/domain/messages';
 import {
   annualReportingStatus,
   annualStateProgress,
@@ -131,13 +131,14 @@ async function sendDigest(deps: ActivityDeps, clock: Clock, req: Digest): Promis
         ]
       : [`Reporting status of visited States, ${newYorkDate(now)}`, await annualListText(deps, snapshots, now)];
   const html = `<!doctype html><html lang="en"><body><pre>${text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre></body></html>`;
-  for (const to of deps.directory.secretariat) {
+  const secretariat = emailsOf(deps.directory.secretariat);
+  for (const to of secretariat) {
     const headers = { 'X-Follow-Up-Topic': req.kind };
     const delivery = { key: `${req.key}|${to}`, noticeKey: req.key, visitId: '-', topic: req.kind, kind: 'digest' };
     await deliverOnce(deps, clock, { ...delivery, to, rendered: { subject, text, html }, headers });
   }
-  if (!deps.directory.secretariat.length) deps.log?.(`${req.kind}: no secretariat address in the directory`);
-  return [...deps.directory.secretariat];
+  if (!secretariat.length) deps.log?.(`${req.kind}: no secretariat address in the directory`);
+  return secretariat;
 }
 
 const stateFacing = (role: Recipient) => role === 'state-contact' || role === 'permanent-mission';
@@ -152,40 +153,53 @@ function linksFor(deps: ActivityDeps, notice: Notice, role: Recipient, address: 
   }));
 }
 
+/** One message of a notice, to one person, in its language and register. */
+async function compose(deps: ActivityDeps, notice: Notice, role: Recipient, to: { email: string; language: Language }) {
+  const { language, register, ...rendered } = renderNotice(notice, {
+    language: to.language,
+    role,
+    links: linksFor(deps, notice, role, to.email),
+  });
+  const headers = {
+    'X-Visit-Id': notice.visit.id,
+    'X-Follow-Up-Topic': notice.topic,
+    'X-Follow-Up-Register': register,
+    'Content-Language': language,
+  };
+  return { rendered, headers };
+}
+
 /**
- * Sends a notice: one message per address, in the recipient's language (State contacts get the
- * visit's language). Each message is keyed by notice key and address; a key already in the store
- * is not sent again, so at-least-once execution never doubles a reminder.
+ * Sends a notice: one message per address, each in its reader's language (the State's people read
+ * the visit's; the directory says everyone else's) and register (a note verbale to a Permanent
+ * Mission, an e-mail to a person). Each message is keyed by notice key and address; a key already in
+ * the store is not sent again, so at-least-once execution never doubles a reminder.
  */
 async function notify(deps: ActivityDeps, clock: Clock, notice: Notice): Promise<NotifyResult> {
   const result: NotifyResult = { sent: [], alreadySent: [], unresolved: [] };
   const seen = new Set<string>();
-  for (const role of notice.to) {
-    const addresses = addressesFor(role, notice.visit.contacts, deps.directory);
-    if (addresses.length === 0) result.unresolved.push(role);
-    const language: Language = stateFacing(role) ? notice.visit.language : 'en';
-    for (const address of addresses.filter((a) => !seen.has(a))) {
-      seen.add(address);
-      const key = `${notice.key}|${address}`;
+  for (const role of recipientsOf(notice)) {
+    const people = correspondentsFor(role, notice.visit, deps.directory);
+    if (people.length === 0) result.unresolved.push(role);
+    for (const person of people.filter((p) => !seen.has(p.email))) {
+      seen.add(person.email);
+      const key = `${notice.key}|${person.email}`;
       if (await deps.store.wasSent(key)) {
-        result.alreadySent.push(address);
+        result.alreadySent.push(person.email);
         continue;
       }
-      const { language: written, ...rendered } = renderNotice(notice, language, linksFor(deps, notice, role, address));
-      if (!WRITTEN_LANGUAGES.includes(language)) {
-        deps.log?.(`notice ${notice.key} to ${address}: no messages in ${language} yet, written in ${written}`);
-      }
+      const { rendered, headers } = await compose(deps, notice, role, person);
       await deliverOnce(deps, clock, {
         key,
         noticeKey: notice.key,
         visitId: notice.visit.id,
         topic: notice.topic,
         kind: notice.kind,
-        to: address,
+        to: person.email,
         rendered,
-        headers: { 'X-Visit-Id': notice.visit.id, 'X-Follow-Up-Topic': notice.topic },
+        headers,
       });
-      result.sent.push(address);
+      result.sent.push(person.email);
     }
   }
   if (result.unresolved.length) deps.log?.(`notice ${notice.key}: no address for ${result.unresolved.join(', ')}`);

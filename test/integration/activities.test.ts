@@ -14,6 +14,7 @@ import { createActivities } from '../../activities';
 import { Directory } from '../../src/infra/directory';
 import { renderNotice } from '../../src/domain/messages';
 import type { Notice, VisitEvent, VisitSummary } from '../../src/domain/visit';
+import type { Recipient } from '../../src/domain/vocabulary';
 import { messageIdFor, smtpMailer, type Mailer } from '../../src/infra/mail';
 import { SqliteStore } from '../../src/infra/store/sqlite';
 import type { EventBatch } from '../../src/infra/store/store';
@@ -346,11 +347,17 @@ describe('notify over real SMTP', () => {
     expect(smtp.received).toHaveLength(expected.length);
     expect(smtp.received.map((r) => r.rcptTo).sort()).toEqual(expected.map((a) => [a]).sort());
 
-    const rendered = renderNotice(notice, 'en');
-    expect(rendered.subject).toBe(
-      'Overdue: preliminary assessment and observations (PAO) — visit 166-POL (due 7 December 2026)',
-    );
+    const roleOf: Record<string, Recipient> = {
+      'officer@cted.example.org': 'case-officer',
+      'secretariat@un.example.org': 'secretariat',
+      'ctc.desk@un.example.org': 'secretariat',
+      'management@cted.example.org': 'cted-management',
+    };
     for (const address of expected) {
+      const rendered = renderNotice(notice, { language: 'en', role: roleOf[address]! });
+      expect(rendered.subject).toBe(
+        'Overdue: preliminary assessment and observations (PAO) — visit 166-POL (due 7 December 2026)',
+      );
       const m = messageTo(smtp, address);
       expect(m.mailFrom).toBe(FROM);
       expect(m.headers.get('from')).toBe(FROM);
@@ -361,10 +368,15 @@ describe('notify over real SMTP', () => {
       expect(m.headers.get('x-follow-up-topic')).toBe('reminder:pao');
       expect(m.headers.get('content-type')).toMatch(/^multipart\/alternative;/);
       // The deadline as the New York day written out, not the next UTC day, and the close of business.
-      expect(m.text).toContain('The preliminary assessment and observations (PAO) was due on 7 December 2026');
+      // The case officer is told what is late; those escalated to, that it is still outstanding after the reminders.
+      expect(m.text).toContain(
+        address === 'officer@cted.example.org'
+          ? 'The following was due on 7 December 2026 and has not yet been recorded: preliminary assessment and observations (PAO).'
+          : 'is still outstanding after the reminders sent to those responsible: preliminary assessment and observations (PAO).',
+      );
       expect(m.text).toContain('Deadline: close of business, New York time, on 7 December 2026.');
       expect(m.text).not.toContain('8 December');
-      expect(m.html).toContain('<html lang="en">');
+      expect(m.html).toContain('<html lang="en" dir="ltr">');
       expect(m.html).toContain('<p>Deadline: close of business, New York time, on 7 December 2026.</p>');
       expect(m.text).toBe(rendered.text);
       expect(m.html).toBe(rendered.html);
@@ -452,35 +464,40 @@ describe('notify over real SMTP', () => {
       'ctc.desk@un.example.org',
     ]);
 
-    const french = renderNotice(notice, 'fr');
-    const english = renderNotice(notice, 'en');
-    expect(french.subject).toBe("Projet de rapport de la visite 170-FRA pour observations (d'ici le 11 février 2027)");
-    expect(english.subject).toBe('Draft report of visit 170-FRA for your factual comments (by 11 February 2027)');
+    const french = renderNotice(notice, { language: 'fr', role: 'state-contact' });
+    const note = renderNotice(notice, { language: 'fr', role: 'permanent-mission' });
+    const english = renderNotice(notice, { language: 'en', role: 'secretariat' });
+    expect(english.subject).toBe('Draft report of visit 170-FRA for factual comments (by 11 February 2027)');
+    expect(note.register).toBe('note-verbale');
+    expect(note.subject).not.toBe(french.subject);
 
-    for (const address of ['focal.point@mission.example.org', 'mission@mission.example.org']) {
+    // The focal point reads a French e-mail; the Mission a French note verbale; the secretariat English.
+    const sentAs = [
+      ['focal.point@mission.example.org', french, 'email'],
+      ['mission@mission.example.org', note, 'note-verbale'],
+    ] as const;
+    for (const [address, rendered, register] of sentAs) {
       const m = messageTo(smtp, address);
-      expect(m.headers.get('subject')).toBe(french.subject);
+      expect(m.headers.get('subject')).toBe(rendered.subject);
       expect(m.headers.get('x-visit-id')).toBe('170-FRA');
-      expect(m.text).toContain('Madame, Monsieur,');
-      expect(m.text).toContain(
-        "La Direction exécutive du Comité contre le terrorisme vous transmet le projet de rapport de la visite pour les observations factuelles de vos autorités, d'ici le 11 février 2027.",
-      );
-      expect(m.text).toContain('Veuillez agréer l’assurance de notre haute considération.');
-      expect(m.html).toContain('<html lang="fr">');
-      expect(m.text).toBe(french.text);
+      expect(m.headers.get('content-language')).toBe('fr');
+      expect(m.headers.get('x-follow-up-register')).toBe(register);
+      expect(m.html).toContain('<html lang="fr" dir="ltr">');
+      expect(m.text).toBe(rendered.text);
+      expect(m.text).toMatch(/11 février 2027/);
     }
     for (const address of ['secretariat@un.example.org', 'ctc.desk@un.example.org']) {
       const m = messageTo(smtp, address);
       expect(m.headers.get('subject')).toBe(english.subject);
+      expect(m.headers.get('content-language')).toBe('en');
       expect(m.text).toContain('Dear colleague,');
-      expect(m.text).not.toContain('Madame, Monsieur');
-      expect(m.html).toContain('<html lang="en">');
+      expect(m.html).toContain('<html lang="en" dir="ltr">');
       expect(m.text).toBe(english.text);
     }
     const subjects = Object.fromEntries((await store.messages('170-FRA')).map((m) => [m.recipient, m.subject]));
     expect(subjects).toEqual({
       'focal.point@mission.example.org': french.subject,
-      'mission@mission.example.org': french.subject,
+      'mission@mission.example.org': note.subject,
       'secretariat@un.example.org': english.subject,
       'ctc.desk@un.example.org': english.subject,
     });

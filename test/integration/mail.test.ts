@@ -159,7 +159,7 @@ describe('listOutbox', () => {
         language: 'fr',
       },
     };
-    const rendered = renderNotice(french, 'fr');
+    const rendered = renderNotice(french, { language: 'fr', role: 'state-contact' });
     const sends = [
       {
         at: '2027-01-12T15:00:00.000Z',
