@@ -5,6 +5,13 @@
  * article the name takes, in Russian in the dative that follows «свидетельствует свое уважение»,
  * in Arabic after «إلى». A State the table lacks falls back to the name on file (`stateName`)
  * or to a generic wording chosen by the caller (`missionOf` gives `undefined`).
+ *
+ * Names follow UNTERM and the UN Statistics Division's M49 list in each language (Türkiye in
+ * English, French and Spanish since 2022; Турция, تركيا, 土耳其 otherwise); English, French and
+ * Spanish take the article UNTERM gives the name ("the Philippines", "de la Suisse", "du Maroc",
+ * "del Perú"). Left out on purpose, until a translator writes them: the names UNTERM inverts
+ * (Bolivia, Iran, Micronesia, Venezuela), the Kingdom of the Netherlands, Papua New Guinea,
+ * Saint Kitts and Nevis, Saint Vincent and the Grenadines, and the observer States.
  */
 import { z } from 'zod';
 import { LANGUAGES, type Language } from '../domain/vocabulary';
