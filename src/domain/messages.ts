@@ -125,13 +125,15 @@ function topicValues(n: Notice, lang: Language): Values {
   const d = n.details ?? {};
   const t = (key: string, v: Values = {}) => format('messages', lang, key, v);
   const sections = asList(d.sections);
+  // Sentences run on with a space, except in Chinese.
+  const gap = lang === 'zh' ? '' : ' ';
   const extra =
-    (sections.length ? `${t('consent.sections', { sections: listOf(sections, lang) })} ` : '') +
-    (d.priorityTaNeedsOnly ? `${t('consent.priorityOnly')} ` : '');
+    (sections.length ? `${t('consent.sections', { sections: listOf(sections, lang) })}${gap}` : '') +
+    (d.priorityTaNeedsOnly ? `${t('consent.priorityOnly')}${gap}` : '');
   // Progress items arrive as "<id>: <status>"; the status is a code, written out in the language.
   const progress = asList(d.recommendations).map((r) => {
     const m = /^(.*): ([a-z-]+)$/.exec(r);
-    return m ? `${m[1]}: ${t('status.reported', { status: sel(m[2]) })}` : r;
+    return m ? t('progress.item', { recommendation: m[1], status: t('status.reported', { status: sel(m[2]) }) }) : r;
   });
   return {
     reason: str(d.reason) || '—',
@@ -148,7 +150,7 @@ function topicValues(n: Notice, lang: Language): Values {
     response: t('status.ta', { status: sel(d.response) }),
     status: t('status.ta', { status: sel(d.status) }),
     declined: yes(d.response === 'declined'),
-    note: d.note ? `«${str(d.note)}» ` : '',
+    note: d.note ? `${t('quote', { text: str(d.note) })}${gap}` : '',
     text: str(d.text),
     hasDate: yes(d.date),
     date: day(d.date),

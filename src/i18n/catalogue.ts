@@ -92,7 +92,13 @@ export function format(part: Part, lang: Language, key: string, values: Values =
     compiled.set(id, m);
   }
   const out = m.format(values as Record<string, string | number | boolean | Date>);
-  return Array.isArray(out) ? out.join('') : String(out);
+  return firstOfMonth(Array.isArray(out) ? out.join('') : String(out), lang);
+}
+
+const FRENCH_MONTHS = 'janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre';
+/** French writes the first of a month "1er": ICU writes "1 mars". */
+function firstOfMonth(text: string, lang: Language): string {
+  return lang === 'fr' ? text.replace(new RegExp(`(^|[^\\d])1 (${FRENCH_MONTHS})`, 'g'), '$11er $2') : text;
 }
 
 /** A function formatting one part in one language: `t('topic.x.subject', { visit })`. */
@@ -112,9 +118,11 @@ export function calendarDate(day: string, lang: Language): string {
 /** Two calendar dates as a range: "16–20 November 2026", "2026年11月16日至20日". */
 export function calendarRange(from: string, to: string, lang: Language): string {
   const f = new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'long', timeZone: 'UTC' });
-  return from === to
-    ? f.format(new Date(`${from}T12:00:00Z`))
-    : f.formatRange(new Date(`${from}T12:00:00Z`), new Date(`${to}T12:00:00Z`));
+  const [a, b] = [new Date(`${from}T12:00:00Z`), new Date(`${to}T12:00:00Z`)];
+  if (from === to) return firstOfMonth(f.format(a), lang);
+  // ICU's Chinese range falls back to numeric dates (2026/11/16 – 2026/11/20): write both days out.
+  if (lang === 'zh') return `${f.format(a)}至${f.format(b)}`;
+  return firstOfMonth(f.formatRange(a, b), lang);
 }
 
 /** A list in a language: "A, B and C", "A、B和C". */

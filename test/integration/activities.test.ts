@@ -395,7 +395,7 @@ describe('notify over real SMTP', () => {
           topic: 'reminder:pao',
           kind: 'overdue',
           recipient,
-          subject: rendered.subject,
+          subject: 'Overdue: preliminary assessment and observations (PAO) — visit 166-POL (due 7 December 2026)',
           messageId: messageIdFor(`${notice.key}|${recipient}`),
           sentAt: FIXED_NOW.toISOString(),
         }))

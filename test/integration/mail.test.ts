@@ -201,7 +201,7 @@ describe('listOutbox', () => {
     expect(list.map((e) => e.file)).toEqual([...list.map((e) => e.file)].sort());
     expect(list[0]!.file.startsWith('2027-01-12T15-00-00-000Z-')).toBe(true);
     expect(list[0]!.subject).toBe(
-      "Projet de rapport de la visite 170-FRA pour observations (d'ici le 11 février 2027)",
+      'Projet de rapport de la visite 170-FRA soumis pour observations factuelles (au plus tard le 11 février 2027)',
     );
     // The French body is in the file, decoded intact.
     expect(readEml(join(dir, list[0]!.file)).parts['text/plain']).toBe(rendered.text);
