@@ -10,7 +10,7 @@ import { registerChangeSignal, registerWorkflowIdOf, TASK_QUEUE } from '../src/c
 import { RegisterChange } from '../src/domain/recommendations/model';
 import { correspondentsFor, emailsOf, type Directory } from '../src/infra/directory';
 import { newYorkDate } from '../src/domain/calendar';
-import { recipientsOf, renderNotice } from '../src/domain/messages';
+import { recipientsOf, renderNotice } from '../src/i18n/correspondence';
 import {
   annualReportingStatus,
   annualStateProgress,

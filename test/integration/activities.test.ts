@@ -12,7 +12,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { Directory } from '../../src/infra/directory';
-import { renderNotice } from '../../src/domain/messages';
+import { renderNotice } from '../../src/i18n/correspondence';
 import type { Notice, VisitEvent, VisitSummary } from '../../src/domain/visit';
 import type { Recipient } from '../../src/domain/vocabulary';
 import { messageIdFor, smtpMailer, type Mailer } from '../../src/infra/mail';

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { renderNotice } from '../../src/domain/messages';
+import { renderNotice } from '../../src/i18n/correspondence';
 import type { Notice } from '../../src/domain/visit';
 import { listOutbox, messageIdFor, outboxMailer, type Mailer, type OutgoingMessage } from '../../src/infra/mail';
 

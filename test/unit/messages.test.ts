@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
-import { FORMAL_TOPICS, recipientsOf, renderNotice } from '../../src/domain/messages';
+import { FORMAL_TOPICS, recipientsOf, renderNotice } from '../../src/i18n/correspondence';
 import { CATALOGUE } from '../../src/i18n/catalogue';
 import { LANGUAGES, type Language, type Recipient } from '../../src/domain/vocabulary';
 import type { Notice } from '../../src/domain/visit';

@@ -5,10 +5,10 @@
  * (`src/i18n/messages/<language>.json`); this module only chooses the messages and their values.
  * Pure: no I/O, so a snapshot test reads exactly what a recipient reads.
  */
-import { calendarRange, direction, format, hasKey, listOf, type Values } from '../i18n/catalogue';
-import { missionOf, stateName } from '../i18n/states';
-import type { Notice } from './visit';
-import type { Language, Recipient } from './vocabulary';
+import { calendarRange, direction, format, hasKey, listOf, type Values } from './catalogue';
+import { missionOf, stateName } from './states';
+import type { Notice } from '../domain/visit';
+import type { Language, Recipient } from '../domain/vocabulary';
 
 export interface RenderedMessage {
   subject: string;
