@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 
 export interface OutgoingMessage {
   from: string;
@@ -17,6 +17,8 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
   /** Files sent with the message: the deadline's `.ics`, a document the sender gave. */
   attachments?: MailAttachment[];
+  /** The language the message is written in (a BCP 47 tag such as `fr` or `zh`): its Content-Language header. */
+  language?: string;
 }
 
 /** A file attached to a message (nodemailer's attachment, the fields we use). */
@@ -36,11 +38,33 @@ export function messageIdFor(key: string, domain = 'visit-follow-up.invalid'): s
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@${domain}>`;
 }
 
+/**
+ * What nodemailer sends for a message: its fields, the attachments as given, and the language as
+ * the Content-Language header (RFC 3282) next to the message's own headers.
+ */
+export function nodemailerOptions(m: OutgoingMessage): SendMailOptions {
+  const { language, headers, attachments, ...rest } = m;
+  const all = { ...headers, ...(language ? { 'Content-Language': language } : {}) };
+  return {
+    ...rest,
+    ...(Object.keys(all).length ? { headers: all } : {}),
+    ...(attachments?.length
+      ? {
+          attachments: attachments.map((a) => ({
+            filename: a.filename,
+            content: a.content,
+            contentType: a.contentType,
+          })),
+        }
+      : {}),
+  };
+}
+
 export function smtpMailer(url: string): Mailer {
   const transport = nodemailer.createTransport(url);
   return {
     async send(m) {
-      await transport.sendMail({ ...m, messageId: m.messageId });
+      await transport.sendMail(nodemailerOptions(m));
     },
     close: () => transport.close(),
   };
@@ -53,7 +77,7 @@ export function outboxMailer(dir: string): Mailer {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(m) {
-      const info = await transport.sendMail({ ...m, messageId: m.messageId });
+      const info = await transport.sendMail(nodemailerOptions(m));
       // The sequence keeps messages of the same millisecond in the order they were sent.
       sequence = (sequence + 1) % 1_000_000;
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${String(sequence).padStart(6, '0')}-${m.messageId.slice(1, 13)}.eml`;
@@ -70,6 +94,8 @@ export interface OutboxEntry {
   to: string;
   subject: string;
   date: string;
+  /** The Content-Language header (e.g. `fr`); empty when the message has none. */
+  language: string;
 }
 
 /** Lists the outbox, oldest first, with the headers a person scans. */
@@ -89,7 +115,13 @@ export function listOutbox(dir: string): OutboxEntry[] {
         .exec(head)?.[1]
         ?.replace(/\n[ \t]/g, ' ')
         .trim() ?? '';
-    return { file, to: header('To'), subject: decodeWords(header('Subject')), date: header('Date') };
+    return {
+      file,
+      to: header('To'),
+      subject: decodeWords(header('Subject')),
+      date: header('Date'),
+      language: header('Content-Language'),
+    };
   });
 }
 

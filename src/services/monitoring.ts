@@ -27,7 +27,7 @@ import {
 } from '../domain/views';
 import { allVisits, type VisitSnapshot } from '../infra/store/store';
 import { toCsv } from '../infra/csv';
-import { calendarFile, type CalendarEvent } from '../infra/ics';
+import { calendarFile, deadlineEvent, type CalendarEvent } from '../infra/ics';
 import { listOutbox } from '../infra/mail';
 import { triggerSchedule, type ScheduleId } from '../infra/temporal/schedules';
 import { recordsOfStates } from '../infra/temporal/register-records';
@@ -56,18 +56,15 @@ export function deadlineEvents(snapshots: readonly Monitored[]): CalendarEvent[]
   return snapshots.flatMap((s) =>
     s.openItems
       .filter((o) => o.deadline !== null)
-      .map((o) => {
-        const due = Date.parse(o.deadline!);
-        return {
-          uid: `${s.id}-${o.item}@visit-follow-up`,
-          start: new Date(due - 3_600_000),
-          end: new Date(due),
+      .map((o) =>
+        deadlineEvent({
+          visitId: s.id,
+          item: o.item,
+          deadline: o.deadline!,
           summary: `${s.id} ${s.stateName ?? s.state}: ${o.item} due`,
           description: `Visit ${s.id} (${s.type}), stage ${s.stage}. Deadline ${o.deadline}.`,
-          // Minutes since 2020: grows when a deadline moves later, fits the 32-bit field for millennia.
-          sequence: Math.max(0, Math.floor((due - Date.UTC(2020, 0, 1)) / 60_000)),
-        };
-      }),
+        }),
+      ),
   );
 }
 

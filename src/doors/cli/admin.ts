@@ -44,13 +44,17 @@ function outboxCommands({ program, services, io }: AdminCli): void {
     .command('outbox')
     .description('messages written to the outbox folder (no SMTP_URL)')
     .command('list')
-    .description('every message in the outbox, oldest first')
+    .description('every message in the outbox, oldest first: date, language, to, subject, file')
     .option(...json)
     .action((o: { json?: boolean }) => {
       const { dir, entries } = services.monitoring.outbox();
       print(io, o.json, entries, () =>
         entries.length
-          ? entries.map((e) => `${e.date}  ${e.to}  ${e.subject}\n    ${join(dir, e.file)}`).join('\n')
+          ? entries
+              .map(
+                (e) => `${e.date}  ${(e.language || '-').padEnd(5)}  ${e.to}  ${e.subject}\n    ${join(dir, e.file)}`,
+              )
+              .join('\n')
           : `the outbox (${dir}) is empty`,
       );
     });
