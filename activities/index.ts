@@ -10,7 +10,8 @@ import { registerChangeSignal, registerWorkflowIdOf, TASK_QUEUE } from '../src/c
 import { RegisterChange } from '../src/domain/recommendations/model';
 import { correspondentsFor, emailsOf, type Directory } from '../src/infra/directory';
 import { newYorkDate } from '../src/domain/calendar';
-import { recipientsOf, renderNotice } from '../src/i18n/correspondence';
+import { calendarText, recipientsOf, renderNotice } from '../src/i18n/correspondence';
+import { noticeCalendar } from '../src/infra/ics';
 import {
   annualReportingStatus,
   annualStateProgress,
@@ -22,7 +23,7 @@ import {
 import type { Notice } from '../src/domain/visit';
 import type { Language, Recipient } from '../src/domain/vocabulary';
 import { LINK_ACTIONS, type LinkIssuer } from '../src/infra/links';
-import { messageIdFor, type Mailer } from '../src/infra/mail';
+import { messageIdFor, type MailAttachment, type Mailer } from '../src/infra/mail';
 import type { EventBatch, Store } from '../src/infra/store/store';
 import { recordsOfStates } from '../src/infra/temporal/register-records';
 
@@ -64,6 +65,9 @@ interface Delivery {
   to: string;
   rendered: { subject: string; text: string; html: string };
   headers: Record<string, string>;
+  /** The language it is written in (its Content-Language). */
+  language?: string;
+  attachments?: MailAttachment[];
 }
 
 /** Sends a message unless its key was sent before, then records it; true when it was sent now. */
@@ -71,7 +75,15 @@ async function deliverOnce(deps: ActivityDeps, clock: Clock, d: Delivery): Promi
   if (await deps.store.wasSent(d.key)) return false;
   const messageId = messageIdFor(d.key);
   try {
-    await deps.mailer.send({ from: deps.from, to: d.to, ...d.rendered, messageId, headers: d.headers });
+    await deps.mailer.send({
+      from: deps.from,
+      to: d.to,
+      ...d.rendered,
+      messageId,
+      headers: d.headers,
+      ...(d.language ? { language: d.language } : {}),
+      ...(d.attachments?.length ? { attachments: d.attachments } : {}),
+    });
   } catch (e) {
     deps.onSendFailure?.(d.kind, e);
     throw e;
@@ -155,18 +167,16 @@ function linksFor(deps: ActivityDeps, notice: Notice, role: Recipient, address: 
 
 /** One message of a notice, to one person, in its language and register. */
 async function compose(deps: ActivityDeps, notice: Notice, role: Recipient, to: { email: string; language: Language }) {
-  const { language, register, ...rendered } = renderNotice(notice, {
+  // The deadline travels as a calendar event: the feed's, so an extension moves the same event.
+  const calendar = noticeCalendar(notice, calendarText(notice, to.language));
+  const { language, register, sender: _sender, ...rendered } = renderNotice(notice, {
     language: to.language,
     role,
     links: linksFor(deps, notice, role, to.email),
+    ...(calendar ? { calendarFile: calendar.filename } : {}),
   });
-  const headers = {
-    'X-Visit-Id': notice.visit.id,
-    'X-Follow-Up-Topic': notice.topic,
-    'X-Follow-Up-Register': register,
-    'Content-Language': language,
-  };
-  return { rendered, headers };
+  const headers = { 'X-Visit-Id': notice.visit.id, 'X-Follow-Up-Topic': notice.topic, 'X-Follow-Up-Register': register };
+  return { rendered, headers, language, attachments: calendar ? [calendar] : [] };
 }
 
 /**
@@ -188,16 +198,15 @@ async function notify(deps: ActivityDeps, clock: Clock, notice: Notice): Promise
         result.alreadySent.push(person.email);
         continue;
       }
-      const { rendered, headers } = await compose(deps, notice, role, person);
+      const message = await compose(deps, notice, role, person);
       await deliverOnce(deps, clock, {
+        ...message,
         key,
         noticeKey: notice.key,
         visitId: notice.visit.id,
         topic: notice.topic,
         kind: notice.kind,
         to: person.email,
-        rendered,
-        headers,
       });
       result.sent.push(person.email);
     }

@@ -266,3 +266,12 @@ function htmlOf(
     : '';
   return `<!doctype html><html lang="${lang}" dir="${direction(lang)}"><body>${paragraphs.map(p).join('')}${linkHtml}${p(closing)}</body></html>`;
 }
+
+/** The words of a notice's calendar event (the attached `.ics`), in the recipient's language. */
+export function calendarText(n: Notice, lang: Language): { summary: string; description: string } {
+  const values = common(n, lang, senderOf(n.topic));
+  return {
+    summary: format('messages', lang, 'calendar.summary', values),
+    description: format('messages', lang, 'calendar.description', values),
+  };
+}

@@ -19,6 +19,7 @@ import { messageIdFor, smtpMailer, type Mailer } from '../../src/infra/mail';
 import { SqliteStore } from '../../src/infra/store/sqlite';
 import type { EventBatch } from '../../src/infra/store/store';
 import { eventually, visitRequest } from '../helpers';
+import { leaves, parseMime, strictUtf8, type MimePart } from '../mime';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: an SMTP server, a temp folder, cleanup in reverse order of creation.
@@ -135,6 +136,9 @@ interface ParsedMail {
   headers: Map<string, string>;
   text: string;
   html: string;
+  /** The attached `.ics`, when the message has a deadline. */
+  calendar?: string;
+  calendarName?: string | undefined;
 }
 
 function decodeQuotedPrintableBytes(s: string): Buffer {
@@ -193,45 +197,28 @@ function splitHead(raw: string): { headers: Map<string, string>; body: string } 
   return { headers, body };
 }
 
-function decodeBody(body: string, encoding: string | undefined): string {
-  switch ((encoding ?? '7bit').toLowerCase()) {
-    case 'quoted-printable':
-      return decodeQuotedPrintableBytes(body.replace(/=\n/g, '')).toString('utf8');
-    case 'base64':
-      return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-    default:
-      return body;
-  }
-}
-
 function parseMail(raw: string): ParsedMail {
-  const { headers, body } = splitHead(raw.replace(/\r\n/g, '\n'));
-  const contentType = headers.get('content-type') ?? 'text/plain';
-  const parts: { type: string; content: string }[] = [];
-  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
-  if (contentType.toLowerCase().startsWith('multipart/') && boundary) {
-    const sections = body.split(`--${boundary}`);
-    // sections[0] is the preamble, the last one starts with "--" (the closing delimiter).
-    expect(sections[sections.length - 1]!.startsWith('--'), 'multipart body has its closing delimiter').toBe(true);
-    for (const section of sections.slice(1, -1)) {
-      const part = splitHead(section.replace(/^\n/, ''));
-      const content = decodeBody(part.body.replace(/\n$/, ''), part.headers.get('content-transfer-encoding'));
-      parts.push({
-        type: (part.headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase(),
-        content,
-      });
-    }
-  } else {
-    parts.push({
-      type: contentType.split(';')[0]!.trim().toLowerCase(),
-      content: decodeBody(body, headers.get('content-transfer-encoding')),
-    });
-  }
+  const { headers } = splitHead(raw.replace(/\r\n/g, '\n'));
+  // Text and HTML sit in a multipart/alternative, itself inside a multipart/mixed when a file is attached.
+  const parts = leaves(parseMime(raw));
   const textParts = parts.filter((p) => p.type === 'text/plain');
   const htmlParts = parts.filter((p) => p.type === 'text/html');
   expect(textParts, 'one text/plain part').toHaveLength(1);
   expect(htmlParts, 'one text/html part').toHaveLength(1);
-  return { headers, text: textParts[0]!.content, html: htmlParts[0]!.content };
+  // Quoted-printable carries line ends as CRLF over SMTP; the message was written with LF.
+  const text = (p: MimePart) => strictUtf8(p.body).replace(/\r\n/g, '\n');
+  const calendars = parts.filter((p) => p.type === 'text/calendar');
+  return {
+    headers,
+    text: text(textParts[0]!),
+    html: text(htmlParts[0]!),
+    ...(calendars[0]
+      ? {
+          calendar: strictUtf8(calendars[0].body),
+          calendarName: calendars[0].params.name ?? calendars[0].disposition?.params.filename,
+        }
+      : {}),
+  };
 }
 
 /** The single message the server received for an address. */
@@ -354,7 +341,7 @@ describe('notify over real SMTP', () => {
       'management@cted.example.org': 'cted-management',
     };
     for (const address of expected) {
-      const rendered = renderNotice(notice, { language: 'en', role: roleOf[address]! });
+      const rendered = renderNotice(notice, { language: 'en', role: roleOf[address]!, calendarFile: 'deadline.ics' });
       expect(rendered.subject).toBe(
         'Overdue: preliminary assessment and observations (PAO) — visit 166-POL (due 7 December 2026)',
       );
@@ -366,7 +353,10 @@ describe('notify over real SMTP', () => {
       expect(m.headers.get('message-id')).toBe(messageIdFor(`${notice.key}|${address}`));
       expect(m.headers.get('x-visit-id')).toBe('166-POL');
       expect(m.headers.get('x-follow-up-topic')).toBe('reminder:pao');
-      expect(m.headers.get('content-type')).toMatch(/^multipart\/alternative;/);
+      // The deadline travels as the calendar feed's event, attached.
+      expect(m.headers.get('content-type')).toMatch(/^multipart\/mixed;/);
+      expect(m.calendarName).toBe('deadline.ics');
+      expect(m.calendar).toContain('UID:166-POL-pao@visit-follow-up');
       // The deadline as the New York day written out, not the next UTC day, and the close of business.
       // The case officer is told what is late; those escalated to, that it is still outstanding after the reminders.
       expect(m.text).toContain(
@@ -464,9 +454,9 @@ describe('notify over real SMTP', () => {
       'ctc.desk@un.example.org',
     ]);
 
-    const french = renderNotice(notice, { language: 'fr', role: 'state-contact' });
-    const note = renderNotice(notice, { language: 'fr', role: 'permanent-mission' });
-    const english = renderNotice(notice, { language: 'en', role: 'secretariat' });
+    const french = renderNotice(notice, { language: 'fr', role: 'state-contact', calendarFile: 'deadline.ics' });
+    const note = renderNotice(notice, { language: 'fr', role: 'permanent-mission', calendarFile: 'deadline.ics' });
+    const english = renderNotice(notice, { language: 'en', role: 'secretariat', calendarFile: 'deadline.ics' });
     expect(english.subject).toBe('Draft report of visit 170-FRA for factual comments (by 11 February 2027)');
     expect(note.register).toBe('note-verbale');
     expect(note.subject).not.toBe(french.subject);
