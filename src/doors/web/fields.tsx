@@ -164,9 +164,7 @@ const ProgressRow: FC<{
           : (w?.notReported ?? 'not reported yet')}
         {r.assessed ? (
           <div>
-            {w
-              ? w.assessed(r.assessed.status, r.assessed.at)
-              : `assessed ${r.assessed.status} (${day(r.assessed.at)})`}
+            {w ? w.assessed(r.assessed.status, r.assessed.at) : `assessed ${r.assessed.status} (${day(r.assessed.at)})`}
           </div>
         ) : null}
       </td>

@@ -78,17 +78,21 @@ const KNOWN_ISSUES: Record<string, string> = {
 };
 
 /** A refused action in the link's language: a lead sentence and, for a refused payload, what to check. */
-export function refusalWords(e: AppError, link: Pick<LinkInfo, 'action' | 'language'>): { lead: string; items: string[] } {
+export function refusalWords(
+  e: AppError,
+  link: Pick<LinkInfo, 'action' | 'language'>,
+): { lead: string; items: string[] } {
   const t = translator('pages', link.language);
   if (e.code === 'invalid-request') {
     const words = formWords(link.action, link.language);
     const issues = (e.extra.issues as { path: PropertyKey[]; message: string }[] | undefined) ?? [];
-    const items = issues.map((i) => {
+    const fields = (e.extra.fields as FieldSpec[] | undefined) ?? [];
+    // A field's own words, or the field in question; an entry no field of the form has goes unnamed.
+    const items = issues.flatMap((i) => {
       const known = KNOWN_ISSUES[i.message];
-      if (known) return t(known);
-      const name = String(i.path[0] ?? '');
-      const spec = (e.extra.fields as FieldSpec[] | undefined)?.find((f) => f.name === name);
-      return t('error.field', { field: spec ? words.label(spec) : name });
+      if (known) return [t(known)];
+      const spec = fields.find((f) => f.name === i.path[0]);
+      return spec ? [t('error.field', { field: words.label(spec) })] : [];
     });
     return { lead: t('error.invalid'), items: [...new Set(items)] };
   }
@@ -152,7 +156,7 @@ const LIST_SEPARATOR = /[,\u060c\uff0c\u3001]/;
 const LIST_JOIN: Record<Language, string> = { ar: '\u060c ', zh: '\u3001', en: ', ', fr: ', ', ru: ', ', es: ', ' };
 
 /** What was recorded through the link, in words: a progress item is `166-POL/R1: Implemented (Law adopted)`. */
-function recorded(v: unknown, field: string, words: FormWords, t: Translate, lang: Language): Child {
+function recorded(v: unknown, field: FieldSpec, words: FormWords, t: Translate, lang: Language): Child {
   const item = (x: unknown): string => {
     if (typeof x !== 'object' || x === null) return String(x);
     const o = x as Record<string, unknown>;
@@ -176,7 +180,7 @@ function recorded(v: unknown, field: string, words: FormWords, t: Translate, lan
       v.map(String).join(LIST_JOIN[lang])
     );
   if (typeof v === 'boolean') return v ? t('done.yes') : t('done.no');
-  return words.option(field, String(v));
+  return field.type === 'enum' ? words.option(field.name, String(v)) : String(v);
 }
 
 /** What was recorded through the link. */
@@ -208,7 +212,7 @@ export const LinkDone: FC<{ link: LinkInfo; payload: Record<string, unknown>; at
           {Object.entries(payload).map(([k, v]) => (
             <>
               <dt>{words.label(spec(k))}</dt>
-              <dd>{recorded(v, k, words, t, lang)}</dd>
+              <dd>{recorded(v, spec(k), words, t, lang)}</dd>
             </>
           ))}
         </dl>
@@ -241,7 +245,12 @@ export function acceptedLanguage(header: string | undefined): Language {
     .split(',')
     .map((part, i) => {
       const [tag = '', ...params] = part.trim().split(';');
-      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1');
+      const q = Number(
+        params
+          .find((p) => p.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? '1',
+      );
       return { lang: tag.trim().toLowerCase().split('-')[0] ?? '', q: Number.isFinite(q) ? q : 0, i };
     })
     .filter((a) => a.q > 0)
