@@ -151,7 +151,7 @@ export const LinkForm: FC<{ token: string; link: LinkInfo; refusal?: AppError; s
 };
 
 /** Lists typed on the page: commas, and the Arabic and Chinese ones. */
-const LIST_SEPARATOR = /[,\u060c\uff0c\u3001]/;
+export const LIST_SEPARATOR = /[,\u060c\uff0c\u3001]/;
 /** How a list is written back in each language. */
 const LIST_JOIN: Record<Language, string> = { ar: '\u060c ', zh: '\u3001', en: ', ', fr: ', ', ru: ', ', es: ', ' };
 
