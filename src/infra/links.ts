@@ -7,6 +7,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ActionNameSchema } from '../domain/actions';
+import { LANGUAGES, type ActionName, type Language } from '../domain/vocabulary';
+import { format } from '../i18n/catalogue';
 
 export const LinkClaims = z
   .object({
@@ -24,6 +26,8 @@ export const LinkClaims = z
     x: z.number().int(),
     /** nonce: two links for the same step are different links */
     n: z.string(),
+    /** the recipient's language, for the page the link opens (links issued before it had none: the visit's) */
+    l: z.enum(LANGUAGES).optional(),
   })
   .strict();
 export type LinkClaims = z.infer<typeof LinkClaims>;
@@ -58,37 +62,36 @@ export function verifyLink(token: string, secret: string, nowMs: number): LinkCh
   return { ok: true, claims, id: createHash('sha256').update(body).digest('hex') };
 }
 
-/** Which actions a message invites its State recipient to take by link. */
+/** What a link for `action` is called, in the e-mail that carries it and on the page it opens: "Submit your comments". */
+export const linkLabel = (action: ActionName, lang: Language): string => format('pages', lang, `action.${action}`);
+
+const offer = (...actions: LinkClaims['a'][]) => actions.map((action) => ({ action, label: linkLabel(action, 'en') }));
+
+/**
+ * Which actions a message invites its State recipient to take by link; `label` is the English one
+ * (`linkLabel(action, language)` says it in the recipient's language).
+ */
 export const LINK_ACTIONS: Record<string, { action: LinkClaims['a']; label: string }[]> = {
-  'draft-dispatched': [
-    { action: 'record-comments', label: 'Submit your comments' },
-    { action: 'request-extension', label: 'Request an extension' },
-  ],
-  'report-transmitted': [
-    { action: 'confirm-receipt', label: 'Confirm receipt' },
-    { action: 'record-consent', label: 'Decide on sharing with UN partners' },
-  ],
-  'implementation-report-requested': [
-    { action: 'submit-implementation-report', label: 'Submit your implementation report' },
-    { action: 'report-progress', label: 'Report progress on the recommendations' },
-  ],
-  'reminder:sharing-consent': [{ action: 'record-consent', label: 'Decide on sharing with UN partners' }],
-  'reminder:state-review': [{ action: 'record-comments', label: 'Submit your comments' }],
-  'reminder:receipt': [{ action: 'confirm-receipt', label: 'Confirm receipt' }],
-  'reminder:state-implementation-report': [
-    { action: 'submit-implementation-report', label: 'Submit your implementation report' },
-    { action: 'report-progress', label: 'Report progress on the recommendations' },
-  ],
+  'draft-dispatched': offer('record-comments', 'request-extension'),
+  'report-transmitted': offer('confirm-receipt', 'record-consent'),
+  'implementation-report-requested': offer('submit-implementation-report', 'report-progress'),
+  'reminder:sharing-consent': offer('record-consent'),
+  'reminder:state-review': offer('record-comments'),
+  'reminder:receipt': offer('confirm-receipt'),
+  'reminder:state-implementation-report': offer('submit-implementation-report', 'report-progress'),
 };
 
 export interface LinkIssuer {
-  /** The URL of a new link for `action` on `visitId`, for a State contact: the page that opens in a browser. */
-  forState(visitId: string, state: string, email: string, action: LinkClaims['a']): string;
+  /**
+   * The URL of a new link for `action` on `visitId`, for a State contact: the page that opens in a
+   * browser, in `language` (without it, in the visit's language).
+   */
+  forState(visitId: string, state: string, email: string, action: LinkClaims['a'], language?: Language): string;
 }
 
 export function linkIssuer(secret: string, publicUrl: string, ttlMs: number, now: () => number = Date.now): LinkIssuer {
   return {
-    forState: (visitId, state, email, action) =>
-      `${publicUrl.replace(/\/$/, '')}/links/${signLink({ v: visitId, a: action, e: email, r: 'state', s: state, x: Math.floor((now() + ttlMs) / 1000) }, secret)}`,
+    forState: (visitId, state, email, action, language) =>
+      `${publicUrl.replace(/\/$/, '')}/links/${signLink({ v: visitId, a: action, e: email, r: 'state', s: state, x: Math.floor((now() + ttlMs) / 1000), ...(language ? { l: language } : {}) }, secret)}`,
   };
 }

@@ -7,8 +7,9 @@ import { z, ZodError } from 'zod';
 import { ACTION_FIELDS, ACTION_PAYLOADS, ActionNameSchema } from '../domain/actions';
 import { mayAct, type Principal } from '../domain/permissions';
 import { isStateView, project, type StateView } from '../domain/views';
-import type { ActionName } from '../domain/vocabulary';
-import { LINK_ACTIONS, signLink, verifyLink, type LinkClaims } from '../infra/links';
+import { LANGUAGES, type ActionName, type Language } from '../domain/vocabulary';
+import { stateName } from '../i18n/states';
+import { linkLabel, signLink, verifyLink, type LinkClaims } from '../infra/links';
 import type { Caller, ServiceDeps } from './context';
 import { AppError, parseOr } from './errors';
 import { requireOperation, type VisitService } from './visits';
@@ -19,6 +20,8 @@ export const LinkRequest = z
     email: z.email(),
     /** Days the link stays valid (default 45: the comment period and one extension). */
     days: z.number().int().min(1).max(120).default(45),
+    /** The language of the page the link opens (default: the visit's). */
+    language: z.enum(LANGUAGES).optional(),
   })
   .strict();
 
@@ -42,9 +45,6 @@ export const PROGRESS_FIELDS: Partial<Record<ActionName, string>> = {
   'report-progress': 'items',
   'submit-implementation-report': 'progress',
 };
-
-/** What the e-mails call each action a link offers ("Submit your comments"), for the link's page. */
-const LABELS = new Map<string, string>(Object.values(LINK_ACTIONS).flatMap((l) => l.map((a) => [a.action, a.label])));
 
 export class LinkService {
   constructor(
@@ -80,7 +80,8 @@ export class LinkService {
       );
     }
     const expiresAt = Math.floor(this.now() / 1000) + req.days * 86_400;
-    const claims = { v: visitId, a: req.action, e: req.email, r: 'state' as const, s: status.state, x: expiresAt };
+    const l = req.language ?? status.language;
+    const claims = { v: visitId, a: req.action, e: req.email, r: 'state' as const, s: status.state, x: expiresAt, l };
     const token = signLink(claims, this.deps.linkSecret);
     const payload = { action: req.action, email: req.email };
     await this.visits.audit.record({ caller, door: 'api', visitId, action: 'issue-link', payload }, 'accepted');
@@ -105,18 +106,45 @@ export class LinkService {
 
   /**
    * What a link allows and what its e-mail called it, for the page a person opens (the State's own
-   * fields); for progress, the visit's recommendations as the State's own view of the visit shows them.
+   * fields), in the link's language (a link without one: the visit's); the State's name as the UN
+   * writes it in that language; for progress, the visit's recommendations as the State's own view
+   * of the visit shows them.
    */
   async page(token: string) {
-    const { principal } = await this.open(token);
+    const { claims, principal } = await this.open(token);
     const link = await this.describe(token);
     const fields = link.fields.filter((f) => !RECORDER_FIELDS.has(f.name));
+    const status = await this.visits.status(link.visitId);
+    const language: Language = claims.l ?? status.language ?? 'en';
     let recommendations: NonNullable<StateView['recommendations']> = [];
     if (PROGRESS_FIELDS[link.action]) {
-      const view = project(principal, await this.visits.status(link.visitId));
+      const view = project(principal, status);
       recommendations = isStateView(view) ? (view.recommendations ?? []) : [];
     }
-    return { ...link, fields, label: LABELS.get(link.action) ?? link.action, recommendations };
+    return {
+      ...link,
+      fields,
+      language,
+      state: status.state,
+      stateName: stateName(status.state, language, status.stateName),
+      label: linkLabel(link.action, language),
+      recommendations,
+    };
+  }
+
+  /**
+   * The language of the page refusing a link: the one it carries, else its visit's, for a link
+   * signed here (expired or used); undefined for a link that is not (or whose visit is gone).
+   */
+  async languageOf(token: string): Promise<Language | undefined> {
+    const check = verifyLink(token, this.deps.linkSecret, 0); // the signature only: an expired link says its language too
+    if (!check.ok) return undefined;
+    if (check.claims.l) return check.claims.l;
+    try {
+      return (await this.visits.status(check.claims.v)).language;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Verifies a link before its body is read: 401 forged or expired, 409 used. */

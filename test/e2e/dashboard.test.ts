@@ -508,9 +508,9 @@ describe('the dashboard in a browser', () => {
     expect(await page.locator('#visit').textContent()).toBe('802-CHL');
     expect(await page.locator('nav').count()).toBe(0);
     await page.locator('#f-record-comments-summary').fill('One factual correction in paragraph 4');
-    await clickAndLoad(page, 'button:text-is("Submit your comments")');
+    await clickAndLoad(page, 'button:text-is("Submit")');
     expect(await page.locator('h1').textContent()).toBe('Recorded');
-    expect(await page.locator('#done').textContent()).toBe('record-comments');
+    expect(await page.locator('#done').textContent()).toBe('Submit your comments');
     expect(await page.locator('dd').allTextContents()).toContain('One factual correction in paragraph 4');
     expect(await context.cookies()).toEqual([]); // no account, no session
 
@@ -520,6 +520,6 @@ describe('the dashboard in a browser', () => {
     const again = await page.goto(path);
     expect(again!.status()).toBe(409);
     expect(await page.locator('h1').textContent()).toBe('This link cannot be used');
-    expect(await page.locator('[role="alert"]').textContent()).toBe('this link has already been used');
+    expect(await page.locator('[role="alert"]').textContent()).toBe('This link has already been used.');
   });
 });

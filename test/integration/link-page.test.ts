@@ -114,7 +114,7 @@ describe('the page a signed link opens', () => {
     // The form, posted as a browser posts it: the comments are recorded, once.
     const done = await submit(token, { summary: 'Two factual corrections' });
     expect(done.status, done.text).toBe(200);
-    expect(done.text).toContain('<strong id="done">record-comments</strong> was recorded on visit 761-NOR');
+    expect(done.text).toContain('(“<strong id="done">Submit your comments</strong>”) concerning visit 761-NOR');
     expect(done.text).toContain('Two factual corrections');
     const status = await h.request('GET', `/api/visits/${REVIEW}`, { as: 'secretariat' });
     expect(status.body.stage).toBe('finalizing');
@@ -135,7 +135,9 @@ describe('the page a signed link opens', () => {
     for (const f of own) expect(page.text).toContain(`name="${f.name}"`);
     expect(page.text).not.toContain('name="onBehalfOf"');
     expect(page.text).not.toContain('name="reference"');
-    expect(page.text).toMatch(/<select id="f-record-consent-scope" name="scope"><option>none<\/option>/);
+    expect(page.text).toMatch(
+      /<select id="f-record-consent-scope" name="scope"[^>]*><option value="none">No sharing<\/option>/,
+    );
     // Opening the page spends nothing.
     expect((await open(token)).status).toBe(200);
   });
@@ -145,7 +147,7 @@ describe('the page a signed link opens', () => {
     const before = await consents();
     const done = await submit(token, { scope: 'partial', sections: 'Border security, CFT' });
     expect(done.status, done.text).toBe(200);
-    expect(done.text).toContain('record-consent</strong> was recorded on visit 760-NOR');
+    expect(done.text).toContain('Decide on sharing with UN partners</strong>”) concerning visit 760-NOR');
     expect(done.text).toContain('<dd>Border security, CFT</dd>');
     const consent = (await h.request('GET', `/api/visits/${ID}`, { as: 'secretariat' })).body.consent;
     expect(consent).toMatchObject({ scope: 'partial', sections: ['Border security', 'CFT'] });
@@ -153,7 +155,7 @@ describe('the page a signed link opens', () => {
     const again = await submit(token, { scope: 'none' });
     expect(again.status).toBe(409);
     expect(again.type).toMatch(/^text\/html/);
-    expect(again.text).toContain('this link has already been used');
+    expect(again.text).toContain('This link has already been used.');
     expect((await open(token)).status).toBe(409);
     expect(await consents()).toBe(before + 1);
     expect((await h.request('GET', `/api/visits/${ID}`, { as: 'secretariat' })).body.consent.scope).toBe('partial');
@@ -165,8 +167,8 @@ describe('the page a signed link opens', () => {
     const refused = await submit(token, { scope: 'partial', note: 'We agree in part' });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('role="alert"');
-    expect(refused.text).toContain('partial consent names the sections or sets priorityTaNeedsOnly');
-    expect(refused.text).toContain('<option selected="">partial</option>');
+    expect(refused.text).toContain('For partial sharing, please indicate the sections that may be shared');
+    expect(refused.text).toContain('<option value="partial" selected="">Partial sharing</option>');
     expect(refused.text).toContain('value="We agree in part"');
     expect(await consents()).toBe(before);
 
@@ -191,7 +193,7 @@ describe('the page a signed link opens', () => {
     expect(page.status).toBe(401);
     expect(page.type).toMatch(/^text\/html/);
     expect(page.text).toContain('This link cannot be used');
-    expect(page.text).toContain('this link is not valid');
+    expect(page.text).toContain('This link is not valid.');
   });
 });
 
@@ -252,7 +254,7 @@ describe('two requests racing with one link', () => {
     held.release();
     const late = await held.response;
     expect(late.status).toBe(409);
-    expect(late.text).toContain('this link has already been used');
+    expect(late.text).toContain('This link has already been used.');
     expect(await consents()).toBe(before + 1);
   });
 

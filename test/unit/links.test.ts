@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../src/domain/permissions';
-import { ACTIONS } from '../../src/domain/vocabulary';
-import { LINK_ACTIONS, LinkClaims, linkIssuer, signLink, verifyLink } from '../../src/infra/links';
+import { ACTIONS, LANGUAGES } from '../../src/domain/vocabulary';
+import { LINK_ACTIONS, LinkClaims, linkIssuer, linkLabel, signLink, verifyLink } from '../../src/infra/links';
 import { resolvePolicy } from '../../src/infra/policy/loader';
 import { SqliteStore } from '../../src/infra/store/sqlite';
 import { AppError } from '../../src/services';
@@ -312,6 +312,39 @@ describe('linkIssuer', () => {
     });
     expect(check.claims.x).toBe(Math.floor((NOW + 45 * 86_400_000) / 1000));
     expect(verifyLink(m![1]!, SECRET, NOW + 45 * 86_400_000)).toEqual({ ok: false, reason: 'expired' });
+  });
+});
+
+describe('the language a link carries', () => {
+  it('is one of the six, optional (links issued before it verify), and set by the issuer when given', () => {
+    const issuer = linkIssuer(SECRET, 'https://followup.example.org', 45 * 86_400_000, () => NOW);
+    const token = (url: string) => url.split('/links/')[1]!;
+    for (const l of LANGUAGES) {
+      const check = verifyLink(token(issuer.forState('166-POL', 'POL', CLAIMS.e, 'record-consent', l)), SECRET, NOW);
+      expect(check.ok && check.claims.l).toBe(l);
+    }
+    const old = verifyLink(token(issuer.forState('166-POL', 'POL', CLAIMS.e, 'record-consent')), SECRET, NOW);
+    expect(old.ok).toBe(true);
+    expect(old.ok && 'l' in old.claims).toBe(false);
+    expect(verifyLink(signLink({ ...CLAIMS, l: 'fr' }, SECRET), SECRET, NOW).ok).toBe(true);
+    for (const l of ['de', 'EN', '', 'en-GB', 1]) {
+      expect(verifyLink(signRaw(JSON.stringify({ ...CLAIMS, n: 'x', l })), SECRET, NOW), String(l)).toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
+    }
+  });
+});
+
+describe('linkLabel', () => {
+  it('names every action a message offers in each of the six languages; LINK_ACTIONS carries the English', () => {
+    for (const { action, label } of Object.values(LINK_ACTIONS).flat()) {
+      expect(label).toBe(linkLabel(action, 'en'));
+      const labels = LANGUAGES.map((l) => linkLabel(action, l));
+      expect(new Set(labels).size, action).toBe(LANGUAGES.length);
+    }
+    expect(linkLabel('record-comments', 'en')).toBe('Submit your comments');
+    expect(linkLabel('record-comments', 'fr')).toBe('Transmettre vos observations');
   });
 });
 

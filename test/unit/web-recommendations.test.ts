@@ -340,9 +340,12 @@ describe('progress per recommendation in a form (the signed link and the action 
       expiresAt: '2027-12-01T00:00:00.000Z',
       label: 'Report progress on the recommendations',
       recommendations: [],
+      language: 'en' as const,
+      state: 'POL',
+      stateName: 'Poland',
     };
     const payload = { items: [{ recommendation: '166-POL/R2', status: 'implemented', text: 'Law <adopted>' }] };
     const page = html(LinkDone({ link, payload, at: '2027-06-02T12:00:00.000Z' }));
-    expect(page).toContain('<dd><ul><li>166-POL/R2: implemented (Law &lt;adopted&gt;)</li></ul></dd>');
+    expect(page).toContain('<dd><ul><li>166-POL/R2: Implemented (Law &lt;adopted&gt;)</li></ul></dd>');
   });
 });

@@ -10,42 +10,105 @@ import type { ActionName } from '../../domain/vocabulary';
 import { PROGRESS_FIELDS } from '../../services/links';
 import { day } from './layout';
 
+/**
+ * The words of an action's form in another language, for the page a signed link opens: labels,
+ * help under each field and the names of choices (their values stay the codes). Without them the
+ * form speaks the dashboard's English: field names, descriptions as placeholders, choices as codes.
+ */
+export interface FormWords {
+  label(f: FieldSpec): string;
+  help(f: FieldSpec): string | undefined;
+  /** The name of a choice of a field: `option('scope', 'partial')`, `option('status', 'in-progress')`. */
+  option(field: string, value: string): string;
+  progress: {
+    legend: string;
+    hint: string;
+    recommendation: string;
+    before: string;
+    status: string;
+    steps: string;
+    none: string;
+    priority: string;
+    notReported: string;
+    noReport: string;
+    theme(theme: string): string;
+    taNeed(need: string): string;
+    reported(status: string, at: string): string;
+    assessed(status: string, at: string): string;
+    statusOf(id: string): string;
+    stepsOn(id: string): string;
+  };
+}
+
 /** One field of an action: a labelled input of its type (a list is typed comma-separated), with a value sent before. */
-export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefined }> = ({ action, f, value }) => {
+export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefined; words?: FormWords | undefined }> = ({
+  action,
+  f,
+  value,
+  words,
+}) => {
   const id = `f-${action}-${f.name}`;
+  const help = words?.help(f);
+  const described = help ? `${id}-help` : undefined;
   const label = (
     <label for={id}>
-      {f.name}
+      {words ? words.label(f) : f.name}
       {f.required ? ' *' : ''}
     </label>
   );
   const input =
     f.type === 'enum' ? (
-      <select id={id} name={f.name}>
-        {(f.values ?? []).map((v) => (
-          <option selected={v === value}>{v}</option>
-        ))}
+      <select id={id} name={f.name} aria-describedby={described}>
+        {(f.values ?? []).map((v) =>
+          words ? (
+            <option value={v} selected={v === value}>
+              {words.option(f.name, v)}
+            </option>
+          ) : (
+            <option selected={v === value}>{v}</option>
+          ),
+        )}
       </select>
     ) : f.type === 'boolean' ? (
-      <input id={id} type="checkbox" name={f.name} value="true" checked={value === 'true'} />
+      <input
+        id={id}
+        type="checkbox"
+        name={f.name}
+        value="true"
+        checked={value === 'true'}
+        aria-describedby={described}
+      />
     ) : f.type === 'records' ? (
-      <textarea id={id} name={f.name} required={f.required} rows={4} placeholder={`JSON: ${f.description}`}>
+      <textarea
+        id={id}
+        name={f.name}
+        required={f.required}
+        rows={4}
+        placeholder={words ? undefined : `JSON: ${f.description}`}
+        aria-describedby={described}
+      >
         {value}
       </textarea>
     ) : f.type === 'date' ? (
-      <input id={id} type="date" name={f.name} required={f.required} value={value} />
+      <input id={id} type="date" name={f.name} required={f.required} value={value} aria-describedby={described} />
     ) : (
       <input
         id={id}
         name={f.name}
-        placeholder={f.type === 'string[]' ? 'comma-separated' : f.description}
+        placeholder={words ? undefined : f.type === 'string[]' ? 'comma-separated' : f.description}
         required={f.required}
         value={value}
+        aria-describedby={described}
       />
     );
   return (
     <div>
       {label} {input}
+      {help ? (
+        <div class="muted" id={described}>
+          {help}
+        </div>
+      ) : null}
     </div>
   );
 };
@@ -74,37 +137,57 @@ export interface ProgressTarget {
 const itemName = (field: string, id: string, part: 'status' | 'text') => `${field}[${id}].${part}`;
 const ITEM_NAME = /^(\w+)\[([^\]]+)\]\.(status|text)$/;
 
-const ProgressRow: FC<{ field: string; r: ProgressTarget; sent?: URLSearchParams | undefined }> = ({
-  field,
-  r,
-  sent,
-}) => {
+const ProgressRow: FC<{
+  field: string;
+  r: ProgressTarget;
+  sent?: URLSearchParams | undefined;
+  words?: FormWords | undefined;
+}> = ({ field, r, sent, words }) => {
   const status = sent?.get(itemName(field, r.id, 'status')) ?? '';
+  const w = words?.progress;
   return (
     <tr data-recommendation={r.id}>
       <td>
         <strong>{r.id}</strong>
-        {r.priority ? <span class="muted"> (priority)</span> : null}
+        {r.priority ? <span class="muted"> {w ? w.priority : '(priority)'}</span> : null}
         <div>{r.text}</div>
         <div class="muted">
-          {r.theme}
-          {r.taNeed ? ` · TA need: ${r.taNeed}` : ''}
+          {w ? w.theme(r.theme) : r.theme}
+          {r.taNeed ? ` · ${w ? w.taNeed(r.taNeed) : `TA need: ${r.taNeed}`}` : ''}
         </div>
       </td>
       <td class="muted">
-        {r.reported ? `${r.reported.status} (${day(r.reported.at)})` : 'not reported yet'}
-        {r.assessed ? <div>assessed {`${r.assessed.status} (${day(r.assessed.at)})`}</div> : null}
+        {r.reported
+          ? w
+            ? w.reported(r.reported.status, r.reported.at)
+            : `${r.reported.status} (${day(r.reported.at)})`
+          : (w?.notReported ?? 'not reported yet')}
+        {r.assessed ? (
+          <div>
+            {w ? w.assessed(r.assessed.status, r.assessed.at) : `assessed ${r.assessed.status} (${day(r.assessed.at)})`}
+          </div>
+        ) : null}
       </td>
       <td>
-        <select name={itemName(field, r.id, 'status')} aria-label={`Status of ${r.id}`}>
-          <option value="">no report</option>
-          {REPORTED_STATUSES.map((v) => (
-            <option selected={v === status}>{v}</option>
-          ))}
+        <select name={itemName(field, r.id, 'status')} aria-label={w ? w.statusOf(r.id) : `Status of ${r.id}`}>
+          <option value="">{w?.noReport ?? 'no report'}</option>
+          {REPORTED_STATUSES.map((v) =>
+            words ? (
+              <option value={v} selected={v === status}>
+                {words.option('status', v)}
+              </option>
+            ) : (
+              <option selected={v === status}>{v}</option>
+            ),
+          )}
         </select>
       </td>
       <td>
-        <textarea name={itemName(field, r.id, 'text')} rows={2} aria-label={`Steps taken on ${r.id}`}>
+        <textarea
+          name={itemName(field, r.id, 'text')}
+          rows={2}
+          aria-label={w ? w.stepsOn(r.id) : `Steps taken on ${r.id}`}
+        >
           {sent?.get(itemName(field, r.id, 'text')) ?? ''}
         </textarea>
       </td>
@@ -117,33 +200,38 @@ export const ProgressItemsField: FC<{
   f: FieldSpec;
   recommendations: readonly ProgressTarget[];
   sent?: URLSearchParams | undefined;
-}> = ({ f, recommendations, sent }) => (
-  <fieldset class="progress-items" data-field={f.name}>
-    <legend>
-      Progress per recommendation{f.required ? ' *' : ''}{' '}
-      <span class="muted">(choose a status for each recommendation you report on)</span>
-    </legend>
-    {recommendations.length ? (
-      <table>
-        <thead>
-          <tr>
-            <th>Recommendation</th>
-            <th>Reported before</th>
-            <th>Status now</th>
-            <th>Steps taken</th>
-          </tr>
-        </thead>
-        <tbody>
-          {recommendations.map((r) => (
-            <ProgressRow field={f.name} r={r} sent={sent} />
-          ))}
-        </tbody>
-      </table>
-    ) : (
-      <p class="muted">The visit has no adopted recommendations to report on.</p>
-    )}
-  </fieldset>
-);
+  words?: FormWords | undefined;
+}> = ({ f, recommendations, sent, words }) => {
+  const w = words?.progress;
+  return (
+    <fieldset class="progress-items" data-field={f.name}>
+      <legend>
+        {w?.legend ?? 'Progress per recommendation'}
+        {f.required ? ' *' : ''}{' '}
+        <span class="muted">{w ? w.hint : '(choose a status for each recommendation you report on)'}</span>
+      </legend>
+      {recommendations.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th>{w?.recommendation ?? 'Recommendation'}</th>
+              <th>{w?.before ?? 'Reported before'}</th>
+              <th>{w?.status ?? 'Status now'}</th>
+              <th>{w?.steps ?? 'Steps taken'}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {recommendations.map((r) => (
+              <ProgressRow field={f.name} r={r} sent={sent} words={words} />
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">{w?.none ?? 'The visit has no adopted recommendations to report on.'}</p>
+      )}
+    </fieldset>
+  );
+};
 
 /** An action's field, or the rows of progress per recommendation when the action carries it. */
 export const ActionField: FC<{
@@ -151,11 +239,12 @@ export const ActionField: FC<{
   f: FieldSpec;
   recommendations: readonly ProgressTarget[];
   sent?: URLSearchParams | undefined;
-}> = ({ action, f, recommendations, sent }) =>
+  words?: FormWords | undefined;
+}> = ({ action, f, recommendations, sent, words }) =>
   PROGRESS_FIELDS[action] === f.name ? (
-    <ProgressItemsField f={f} recommendations={recommendations} sent={sent} />
+    <ProgressItemsField f={f} recommendations={recommendations} sent={sent} words={words} />
   ) : (
-    <Field action={action} f={f} value={sent?.get(f.name) ?? undefined} />
+    <Field action={action} f={f} value={sent?.get(f.name) ?? undefined} words={words} />
   );
 
 /** The progress items a form's rows give for `field` (in the form's order), or undefined when none was filled in. */
@@ -175,9 +264,14 @@ function itemsFromForm(field: string, form: URLSearchParams): Record<string, str
 
 /**
  * Form fields to an action payload: empty fields are left out, lists split on commas, progress
- * per recommendation gathered from its rows, other lists of objects read as JSON.
+ * per recommendation gathered from its rows, other lists of objects read as JSON. `separator` splits
+ * the lists (the link page also takes the Arabic and Chinese commas).
  */
-export function payloadFromForm(action: ActionName, form: URLSearchParams): Record<string, unknown> {
+export function payloadFromForm(
+  action: ActionName,
+  form: URLSearchParams,
+  separator: string | RegExp = ',',
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of ACTION_FIELDS[action]) {
     const items = f.type === 'records' ? itemsFromForm(f.name, form) : undefined;
@@ -190,7 +284,7 @@ export function payloadFromForm(action: ActionName, form: URLSearchParams): Reco
     out[f.name] =
       f.type === 'string[]'
         ? v
-            .split(',')
+            .split(separator)
             .map((s) => s.trim())
             .filter(Boolean)
         : f.type === 'boolean'
