@@ -22,7 +22,7 @@ import {
 } from '../src/domain/monitoring';
 import type { Notice } from '../src/domain/visit';
 import type { Language, Recipient } from '../src/domain/vocabulary';
-import { LINK_ACTIONS, type LinkIssuer } from '../src/infra/links';
+import { LINK_ACTIONS, linkLabel, type LinkIssuer } from '../src/infra/links';
 import { messageIdFor, type MailAttachment, type Mailer } from '../src/infra/mail';
 import type { EventBatch, Store } from '../src/infra/store/store';
 import { recordsOfStates } from '../src/infra/temporal/register-records';
@@ -155,13 +155,13 @@ async function sendDigest(deps: ActivityDeps, clock: Clock, req: Digest): Promis
 
 const stateFacing = (role: Recipient) => role === 'state-contact' || role === 'permanent-mission';
 
-/** The signed links a State-facing message carries ("Submit your comments"); none for anyone else. */
-function linksFor(deps: ActivityDeps, notice: Notice, role: Recipient, address: string) {
+/** The signed links a State-facing message carries ("Submit your comments"), in the reader's language; none for anyone else. */
+function linksFor(deps: ActivityDeps, notice: Notice, role: Recipient, address: string, language: Language) {
   if (!stateFacing(role) || !deps.links) return [];
   const issuer = deps.links;
   return (LINK_ACTIONS[notice.topic] ?? []).map((l) => ({
-    label: l.label,
-    url: issuer.forState(notice.visit.id, notice.visit.state, address, l.action),
+    label: linkLabel(l.action, language),
+    url: issuer.forState(notice.visit.id, notice.visit.state, address, l.action, language),
   }));
 }
 
@@ -172,7 +172,7 @@ async function compose(deps: ActivityDeps, notice: Notice, role: Recipient, to: 
   const { language, register, sender: _sender, ...rendered } = renderNotice(notice, {
     language: to.language,
     role,
-    links: linksFor(deps, notice, role, to.email),
+    links: linksFor(deps, notice, role, to.email, to.language),
     ...(calendar ? { calendarFile: calendar.filename } : {}),
   });
   const headers = { 'X-Visit-Id': notice.visit.id, 'X-Follow-Up-Topic': notice.topic, 'X-Follow-Up-Register': register };
