@@ -21,7 +21,7 @@ import {
 } from '../src/domain/monitoring';
 import type { Notice } from '../src/domain/visit';
 import type { Language, Recipient } from '../src/domain/vocabulary';
-import { LINK_ACTIONS, type LinkIssuer } from '../src/infra/links';
+import { LINK_ACTIONS, type DocumentLinkIssuer, type LinkIssuer } from '../src/infra/links';
 import { messageIdFor, type Mailer } from '../src/infra/mail';
 import type { EventBatch, Store } from '../src/infra/store/store';
 import { recordsOfStates } from '../src/infra/temporal/register-records';
@@ -36,6 +36,8 @@ export interface ActivityDeps {
   log?: (message: string) => void;
   /** Signed links for State contacts ("submit your comments"); none when the API is not served. */
   links?: LinkIssuer;
+  /** Signed links to the documents a message carries when they are too big to attach (see ./documents). */
+  documentLinks?: DocumentLinkIssuer;
   /** The effective policy's calendar: the weekly digest warns when it ends within 12 months of an open deadline. */
   calendar?: { coveredUntil?: string | undefined };
   /** The worker's client: visits feed their State's register (a workflow) through it. */
