@@ -116,16 +116,14 @@ export const DocumentLinkClaims = z
   .strict();
 export type DocumentLinkClaims = z.infer<typeof DocumentLinkClaims>;
 
-const documentMac = (body: string, secret: string) =>
-  createHmac('sha256', secret).update(`document.${body}`).digest();
+const documentMac = (body: string, secret: string) => createHmac('sha256', secret).update(`document.${body}`).digest();
 
 export function signDocumentLink(claims: Omit<DocumentLinkClaims, 'n'>, secret: string): string {
   const body = b64(JSON.stringify({ ...claims, n: randomBytes(9).toString('base64url') }));
   return `${body}.${b64(documentMac(body, secret))}`;
 }
 
-export type DocumentLinkCheck =
-  { ok: true; claims: DocumentLinkClaims } | { ok: false; reason: 'invalid' | 'expired' };
+export type DocumentLinkCheck = { ok: true; claims: DocumentLinkClaims } | { ok: false; reason: 'invalid' | 'expired' };
 
 /** Verifies a document link's signature and expiry. */
 export function verifyDocumentLink(token: string, secret: string, nowMs: number): DocumentLinkCheck {
@@ -146,8 +144,8 @@ export function verifyDocumentLink(token: string, secret: string, nowMs: number)
 }
 
 export interface DocumentLinkIssuer {
-  /** A new link to download a document, for the person at `email`: its URL and when it expires (ISO). */
-  forDocument(documentId: string, email: string): { url: string; expires: string };
+  /** A new link to download a document, for the person at `email`: its URL and when it expires (ISO); `nowMs` is the issuer's clock unless given. */
+  forDocument(documentId: string, email: string, nowMs?: number): { url: string; expires: string };
 }
 
 export function documentLinkIssuer(
@@ -157,8 +155,8 @@ export function documentLinkIssuer(
   now: () => number = Date.now,
 ): DocumentLinkIssuer {
   return {
-    forDocument: (documentId, email) => {
-      const x = Math.floor((now() + ttlMs) / 1000);
+    forDocument: (documentId, email, nowMs = now()) => {
+      const x = Math.floor((nowMs + ttlMs) / 1000);
       const token = signDocumentLink({ d: documentId, e: email, x }, secret);
       return { url: `${publicUrl.replace(/\/$/, '')}/documents/${token}`, expires: new Date(x * 1000).toISOString() };
     },

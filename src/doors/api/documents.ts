@@ -22,7 +22,7 @@ export function documentRoutes(app: OpenAPIHono<AppEnv>, services: Services, aut
     createRoute({
       method: 'post',
       path: '/api/visits/{id}/documents',
-      summary: "Give the engine a document a step carries: the PAO, the draft report, the adopted report",
+      summary: 'Give the engine a document a step carries: the PAO, the draft report, the adopted report',
       description:
         "The latest document of a kind is the one the visit's messages carry: attached when small, else a " +
         'signed link. CTED and the secretariat only; the upload is in the audit trail (never its content).',
@@ -35,7 +35,10 @@ export function documentRoutes(app: OpenAPIHono<AppEnv>, services: Services, aut
       },
     }),
     async (c) =>
-      c.json(await services.documents.add(c.get('principal'), 'api', c.req.valid('param').id, c.req.valid('json')), 201),
+      c.json(
+        await services.documents.add(c.get('principal'), 'api', c.req.valid('param').id, c.req.valid('json')),
+        201,
+      ),
     (result, c) => {
       // A body that is not a document: the visit and the role are checked first (404, 403), and the refusal audited.
       if (!result.success && result.target === 'json')

@@ -465,9 +465,7 @@ export class PostgresStore implements Store {
         const n = numeric[table];
         out.push({
           table,
-          rows: rows.map((r) =>
-            dumpRow(table, n && typeof r[n] === 'string' ? { ...r, [n]: Number(r[n]) } : r),
-          ),
+          rows: rows.map((r) => dumpRow(table, n && typeof r[n] === 'string' ? { ...r, [n]: Number(r[n]) } : r)),
         });
       }
       return out;
