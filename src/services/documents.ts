@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { mayOperate } from '../domain/permissions';
 import { verifyDocumentLink } from '../infra/links';
 import { DOCUMENT_KINDS, type DocumentKind, type StoredDocument } from '../infra/store/store';
+
+export { DOCUMENT_KINDS };
 import type { AuditAttempt } from './audit';
 import { isOperator, type Caller, type CallerDoor, type ServiceDeps } from './context';
 import { AppError, invalid } from './errors';
@@ -18,6 +20,7 @@ export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 /** Its base64 spelling's length. */
 export const MAX_DOCUMENT_BASE64 = Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4;
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const decodedSize = (b64: string) => (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
 
@@ -29,7 +32,14 @@ export const DocumentUpload = z
       .min(1)
       .max(255)
       // A name, not a path; no control characters (it goes into a header).
-      .regex(/^[^\u0000-\u001f\u007f/\\]+$/, 'a file name, without a folder or control characters')
+      .refine(
+        (name) =>
+          name !== '.' &&
+          name !== '..' &&
+          !LONE_SURROGATE.test(name) &&
+          ![...name].some((ch) => ch < ' ' || ch === '\u007f' || ch === '/' || ch === '\\'),
+        'a file name, without a folder or control characters',
+      )
       .meta({ example: 'S-AC.40-2026-draft.pdf' }),
     mediaType: z
       .string()

@@ -1,8 +1,7 @@
 /** The documents a step carries: CTED or the secretariat give the engine the file (base64 in JSON). */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { DOCUMENT_KINDS } from '../../infra/store/store';
 import type { Services } from '../../services';
-import { DocumentUpload } from '../../services/documents';
+import { DOCUMENT_KINDS, DocumentUpload } from '../../services/documents';
 import type { Authentication } from '../http/auth';
 import { jsonBody, limitDocumentBody } from '../http/body';
 import type { AppEnv } from '../http/env';
