@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreBackup, writeBackup } from '../../src/infra/store/backup-file';
 import { migrationsOf } from '../../src/infra/store/migrations';
 import { PostgresStore } from '../../src/infra/store/postgres';
 import { SqliteStore } from '../../src/infra/store/sqlite';
@@ -388,6 +389,22 @@ describe('backup and restore', () => {
     });
     expect((await target.latestDocument('166-POL', 'draft'))?.id).toBe(added.id);
     await expect(target.restore(dump)).rejects.toThrow('the store is not empty');
+  });
+});
+
+describe('a backup file', () => {
+  it('carries documents as base64 and restores their exact bytes', async () => {
+    const source = await open('postgres');
+    await seed(source);
+    const file = join(dir, 'documents.backup');
+    const written = await writeBackup(source, file);
+    expect(written.rows.documents).toBe(3);
+    expect(readFileSync(file, 'utf8')).toContain(
+      Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256)).toString('base64'),
+    );
+    const target = await open('sqlite');
+    await restoreBackup(target, file);
+    expect(await contents(target)).toEqual(await contents(source));
   });
 });
 
