@@ -4,6 +4,7 @@
  * otherwise a signed link to download it; when only a reference was given with the action, the
  * reference. Read from the store when the message is sent, so workflows and notices never change.
  */
+import type { Role } from '../src/domain/permissions';
 import type { Notice } from '../src/domain/visit';
 import type { Recipient } from '../src/domain/vocabulary';
 import type { DocumentLinkIssuer } from '../src/infra/links';
@@ -44,17 +45,17 @@ const REFERENCE_ACTIONS: Readonly<Record<DocumentKind, readonly string[]>> = {
 };
 
 /**
- * Who receives documents: the State (its focal point and its Mission: its own draft and report) and
+ * Who receives documents, with the role their download is recorded under: the State (its focal point and its Mission: its own draft and report) and
  * the Committee's side (members, Chair, secretariat). Never partners: what they may see is the
  * State's consent's to decide, not a message's. CTED wrote the documents.
  */
-export const DOCUMENT_RECIPIENTS: ReadonlySet<Recipient> = new Set<Recipient>([
-  'state-contact',
-  'permanent-mission',
-  'committee',
-  'chair',
-  'secretariat',
-]);
+export const DOCUMENT_RECIPIENTS: Readonly<Partial<Record<Recipient, Role>>> = {
+  'state-contact': 'state',
+  'permanent-mission': 'state',
+  committee: 'committee',
+  chair: 'chair',
+  secretariat: 'secretariat',
+};
 
 /** The reference the latest action of a kind's step recorded (`documentRef`), from the store's events. */
 async function referenceOf(store: Store, visitId: string, kind: DocumentKind): Promise<string | undefined> {
@@ -75,7 +76,8 @@ export async function documentFor(
   role: Recipient,
 ): Promise<{ line?: DocumentLine; attachments: MailAttachment[] }> {
   const kind = DOCUMENT_OF_TOPIC[notice.topic];
-  if (!kind || !DOCUMENT_RECIPIENTS.has(role)) return { attachments: [] };
+  const as = DOCUMENT_RECIPIENTS[role];
+  if (!kind || !as) return { attachments: [] };
   const doc = await deps.store.latestDocument(notice.visit.id, kind);
   if (doc && doc.size <= (deps.attachMaxBytes ?? ATTACH_MAX_BYTES)) {
     return {
@@ -84,7 +86,7 @@ export async function documentFor(
     };
   }
   if (doc && deps.documentLinks) {
-    const { url, expires } = deps.documentLinks.forDocument(doc.id, address, deps.now?.());
+    const { url, expires } = deps.documentLinks.forDocument(doc.id, address, as, deps.now?.());
     return { line: { mode: 'link', name: doc.fileName, url, expires }, attachments: [] };
   }
   const reference = (await referenceOf(deps.store, notice.visit.id, kind)) ?? doc?.fileName;

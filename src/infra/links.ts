@@ -7,6 +7,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ActionNameSchema } from '../domain/actions';
+import { ROLES, type Role } from '../domain/permissions';
 
 export const LinkClaims = z
   .object({
@@ -108,6 +109,8 @@ export const DocumentLinkClaims = z
     d: z.string().min(1).max(64),
     /** e-mail of the person it was sent to */
     e: z.email(),
+    /** their role (a State's contact or Mission, the Committee's side): the audit trail records the download as theirs */
+    r: z.enum(ROLES),
     /** expiry, seconds since the epoch */
     x: z.number().int(),
     /** nonce */
@@ -145,7 +148,7 @@ export function verifyDocumentLink(token: string, secret: string, nowMs: number)
 
 export interface DocumentLinkIssuer {
   /** A new link to download a document, for the person at `email`: its URL and when it expires (ISO); `nowMs` is the issuer's clock unless given. */
-  forDocument(documentId: string, email: string, nowMs?: number): { url: string; expires: string };
+  forDocument(documentId: string, email: string, role: Role, nowMs?: number): { url: string; expires: string };
 }
 
 export function documentLinkIssuer(
@@ -155,9 +158,9 @@ export function documentLinkIssuer(
   now: () => number = Date.now,
 ): DocumentLinkIssuer {
   return {
-    forDocument: (documentId, email, nowMs = now()) => {
+    forDocument: (documentId, email, role, nowMs = now()) => {
       const x = Math.floor((nowMs + ttlMs) / 1000);
-      const token = signDocumentLink({ d: documentId, e: email, x }, secret);
+      const token = signDocumentLink({ d: documentId, e: email, r: role, x }, secret);
       return { url: `${publicUrl.replace(/\/$/, '')}/documents/${token}`, expires: new Date(x * 1000).toISOString() };
     },
   };

@@ -122,7 +122,8 @@ export class DocumentService {
 
   /**
    * The document a signed link names: 404 for a link that is not one (forged, altered) or a document
-   * the store does not have, 403 once it has expired. Not single-use.
+   * the store does not have, 403 once it has expired. Not single-use; each download is in the audit
+   * trail, as the person the link was sent to.
    */
   async download(token: string): Promise<StoredDocument> {
     const check = verifyDocumentLink(token, this.deps.linkSecret, this.now());
@@ -131,8 +132,15 @@ export class DocumentService {
         throw new AppError('forbidden', 'this document link has expired; ask the secretariat for a new one');
       throw new AppError('not-found', 'this document link is not valid');
     }
-    const doc = await this.deps.store().document(check.claims.d);
+    const { d, e, r } = check.claims;
+    const doc = await this.deps.store().document(d);
     if (!doc) throw new AppError('not-found', 'this document is not available');
+    const payload = { id: doc.id, kind: doc.kind, fileName: doc.fileName, sha256: doc.sha256 };
+    const caller = { email: e, role: r };
+    await this.visits.audit.record(
+      { caller, door: 'link', visitId: doc.visitId, action: 'download-document', payload },
+      'accepted',
+    );
     return doc;
   }
 }

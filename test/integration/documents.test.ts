@@ -234,17 +234,23 @@ describe('documentFor and the download link', () => {
       );
       expect(Buffer.from(await res.arrayBuffer()).equals(latest.content)).toBe(true);
     }
+    // Each download is audited as the person the link was sent to.
+    const downloads = (await h.store.audit()).filter((e) => e.action === 'download-document');
+    expect(downloads.slice(-2).map((e) => [e.actor, e.role, e.door, e.visitId, e.outcome])).toEqual([
+      [address, 'state', 'link', UPLOADS, 'accepted'],
+      [address, 'state', 'link', UPLOADS, 'accepted'],
+    ]);
   });
 
   it('refuses an expired link (403) and an altered one (404) with a page', async () => {
     const past = () => Date.now() - LINK_TTL_MS - 60_000;
     const latest = (await h.store.latestDocument(UPLOADS, 'draft'))!;
-    const expired = links(past).forDocument(latest.id, address);
+    const expired = links(past).forDocument(latest.id, address, 'state');
     const res = await fetch(expired.url);
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await res.text()).toContain('expired');
-    const { url } = links().forDocument(latest.id, address);
+    const { url } = links().forDocument(latest.id, address, 'state');
     const [body, sig] = url.split('/documents/')[1]!.split('.') as [string, string];
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, unknown>;
     const forged = Buffer.from(JSON.stringify({ ...claims, x: (claims.x as number) + 86_400 })).toString('base64url');
