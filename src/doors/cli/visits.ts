@@ -1,6 +1,6 @@
 /** `followup visits …`: start, list, show, act on and import visits, as the operator. */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import { VisitId } from '../../contract';
@@ -251,8 +251,12 @@ function documentCommand({ visits, services, io, as }: VisitsCli): void {
         const visitId = parseOr(VisitId, id, 'visit id');
         let content: Buffer;
         try {
+          // Refused before it is read: a document is at most MAX_DOCUMENT_BYTES.
+          if (statSync(file).size > MAX_DOCUMENT_BYTES)
+            throw new AppError('invalid-request', `${file}: a document is limited to ${MAX_DOCUMENT_BYTES} bytes`);
           content = readFileSync(file);
         } catch (e) {
+          if (e instanceof AppError) throw e;
           throw new AppError('usage', `cannot read ${file}: ${(e as Error).message}`);
         }
         const body = {
