@@ -12,6 +12,7 @@ import { correspondentsFor, emailsOf, type Directory } from '../src/infra/direct
 import { newYorkDate } from '../src/domain/calendar';
 import { calendarText, recipientsOf, renderNotice } from '../src/i18n/correspondence';
 import { noticeCalendar } from '../src/infra/ics';
+import { documentFor } from './documents';
 import {
   annualReportingStatus,
   annualStateProgress,
@@ -22,7 +23,7 @@ import {
 } from '../src/domain/monitoring';
 import type { Notice } from '../src/domain/visit';
 import type { Language, Recipient } from '../src/domain/vocabulary';
-import { LINK_ACTIONS, linkLabel, type LinkIssuer } from '../src/infra/links';
+import { LINK_ACTIONS, linkLabel, type DocumentLinkIssuer, type LinkIssuer } from '../src/infra/links';
 import { messageIdFor, type MailAttachment, type Mailer } from '../src/infra/mail';
 import type { EventBatch, Store } from '../src/infra/store/store';
 import { recordsOfStates } from '../src/infra/temporal/register-records';
@@ -37,6 +38,8 @@ export interface ActivityDeps {
   log?: (message: string) => void;
   /** Signed links for State contacts ("submit your comments"); none when the API is not served. */
   links?: LinkIssuer;
+  /** Signed links to the documents a message carries when they are too big to attach (see ./documents). */
+  documentLinks?: DocumentLinkIssuer;
   /** The effective policy's calendar: the weekly digest warns when it ends within 12 months of an open deadline. */
   calendar?: { coveredUntil?: string | undefined };
   /** The worker's client: visits feed their State's register (a workflow) through it. */
@@ -169,14 +172,17 @@ function linksFor(deps: ActivityDeps, notice: Notice, role: Recipient, address: 
 async function compose(deps: ActivityDeps, notice: Notice, role: Recipient, to: { email: string; language: Language }) {
   // The deadline travels as a calendar event: the feed's, so an extension moves the same event.
   const calendar = noticeCalendar(notice, calendarText(notice, to.language));
+  // The step's document: attached, behind a signed link, or named by its reference; never claimed otherwise.
+  const document = await documentFor(deps, notice, to.email, role);
   const { language, register, sender: _sender, ...rendered } = renderNotice(notice, {
     language: to.language,
     role,
     links: linksFor(deps, notice, role, to.email, to.language),
     ...(calendar ? { calendarFile: calendar.filename } : {}),
+    ...(document.line ? { document: document.line } : {}),
   });
   const headers = { 'X-Visit-Id': notice.visit.id, 'X-Follow-Up-Topic': notice.topic, 'X-Follow-Up-Register': register };
-  return { rendered, headers, language, attachments: calendar ? [calendar] : [] };
+  return { rendered, headers, language, attachments: [...(calendar ? [calendar] : []), ...document.attachments] };
 }
 
 /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Config } from './config';
 import type { Policy } from './domain/policy';
 import type { EngineMetrics } from './infra/metrics';
+import { documentLinkIssuer, LINK_TTL_MS, type DocumentLinkIssuer } from './infra/links';
 import { loadPolicy } from './infra/policy/loader';
 import { loadLinkSecret, publicUrlOf } from './infra/secrets';
 import { openStore, type Store } from './infra/store';
@@ -36,6 +37,10 @@ export const storeOf = (config: Config): Store =>
   });
 export const outboxPath = (config: Config) => join(config.dataDir, 'outbox');
 export const temporalAddress = (config: Config) => config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
+
+/** Signed links to the documents messages carry (`/documents/{token}`), with the secret and TTL of the action links. */
+export const documentLinksOf = (config: Config): DocumentLinkIssuer =>
+  documentLinkIssuer(loadLinkSecret(config), publicUrlOf(config), LINK_TTL_MS);
 
 /** Services from the configuration; `temporal` and `store` may be given (npm start shares its own). */
 export function compose(

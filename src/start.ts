@@ -10,12 +10,12 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { version } from '../package.json';
-import { compose, outboxPath, storeOf } from './compose';
+import { compose, documentLinksOf, outboxPath, storeOf } from './compose';
 import { loadConfig, onlyFromArgs } from './config';
 import type { CalendarCoverage } from './domain/calendar';
 import { createHttpApp, httpServer } from './doors/http/app';
 import { Directory, loadDirectory } from './infra/directory';
-import { linkIssuer } from './infra/links';
+import { LINK_TTL_MS, linkIssuer } from './infra/links';
 import { outboxMailer, smtpMailer } from './infra/mail';
 import { loadPolicy } from './infra/policy/loader';
 import { loadLinkSecret, publicUrlOf } from './infra/secrets';
@@ -167,7 +167,7 @@ function codecOf(config: Config, security: TemporalSecurity) {
 /** The worker with its activities' parts: store, mail, directory, links, calendar. */
 async function startWorker(config: Config, t: Temporal, store: Store, policy: ReturnType<typeof loadPolicy>, ops: Ops) {
   const directory = config.FOLLOWUP_DIRECTORY ? loadDirectory(config.FOLLOWUP_DIRECTORY) : Directory.parse({});
-  const links = linkIssuer(loadLinkSecret(config), publicUrlOf(config), 45 * 86_400_000);
+  const links = linkIssuer(loadLinkSecret(config), publicUrlOf(config), LINK_TTL_MS);
   const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL) : outboxMailer(outboxPath(config));
   const { log, metrics } = ops;
   const worker = await createVisitWorker({
@@ -184,6 +184,7 @@ async function startWorker(config: Config, t: Temporal, store: Store, policy: Re
       log: (m) => log.warn(m, { source: 'activity' }),
       onSendFailure: (kind, e) => log.warn('a message was not sent; the activity will retry', { kind, error: e }),
       links,
+      documentLinks: documentLinksOf(config),
       calendar: policy.calendar,
       temporal: t.client,
     },

@@ -15,7 +15,7 @@ import { httpServerFor } from '../src/compose-http';
 import { TASK_QUEUE } from '../src/contract';
 import { Directory } from '../src/infra/directory';
 import type { Policy } from '../src/domain/policy';
-import { linkIssuer } from '../src/infra/links';
+import { documentLinkIssuer, LINK_TTL_MS, linkIssuer } from '../src/infra/links';
 import { EngineMetrics } from '../src/infra/metrics';
 import { smtpMailer } from '../src/infra/mail';
 import { resolvePolicy } from '../src/infra/policy/loader';
@@ -111,7 +111,8 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<Harnes
       mailer: smtpMailer(smtp.url),
       directory,
       from: 'followup@un.example.org',
-      links: linkIssuer(linkSecret, 'http://api.invalid', 45 * 86_400_000),
+      links: linkIssuer(linkSecret, 'http://api.invalid', LINK_TTL_MS),
+      documentLinks: documentLinkIssuer(linkSecret, 'http://api.invalid', LINK_TTL_MS),
       temporal: client,
     },
   });

@@ -98,6 +98,8 @@ export const OPERATIONS = {
   'start-visit': ['cted', 'secretariat'],
   'import-visits': ['cted', 'secretariat'],
   'issue-link': ['cted', 'secretariat'],
+  /** Give the engine a document a step carries (the PAO, the draft, the adopted report). */
+  'add-document': ['cted', 'secretariat'],
   /** Decrypt Temporal payloads (the codec endpoint): those who see every visit in full. */
   'use-codec': ['cted', 'secretariat'],
   'read-policy': ['cted', 'secretariat', 'committee', 'chair', 'state', 'partner'],

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ActionNameSchema } from '../domain/actions';
 import { LANGUAGES, type ActionName, type Language } from '../domain/vocabulary';
 import { format } from '../i18n/catalogue';
+import { ROLES, type Role } from '../domain/permissions';
 
 export const LinkClaims = z
   .object({
@@ -81,6 +82,9 @@ export const LINK_ACTIONS: Record<string, { action: LinkClaims['a']; label: stri
   'reminder:state-implementation-report': offer('submit-implementation-report', 'report-progress'),
 };
 
+/** How long a link in a message stays valid: the comment period and one extension. */
+export const LINK_TTL_MS = 45 * 86_400_000;
+
 export interface LinkIssuer {
   /**
    * The URL of a new link for `action` on `visitId`, for a State contact: the page that opens in a
@@ -93,5 +97,74 @@ export function linkIssuer(secret: string, publicUrl: string, ttlMs: number, now
   return {
     forState: (visitId, state, email, action, language) =>
       `${publicUrl.replace(/\/$/, '')}/links/${signLink({ v: visitId, a: action, e: email, r: 'state', s: state, x: Math.floor((now() + ttlMs) / 1000), ...(language ? { l: language } : {}) }, secret)}`,
+  };
+}
+
+/**
+ * A document's signed link (`/documents/{token}`): the document, the person it was sent to, the
+ * expiry. Unlike an action's link it is not single-use (a Mission may download twice). Signed with
+ * the same secret, but its MAC is over a prefixed body, so no document token is an action token
+ * and no action token a document token.
+ */
+export const DocumentLinkClaims = z
+  .object({
+    /** document id */
+    d: z.string().min(1).max(64),
+    /** e-mail of the person it was sent to */
+    e: z.email(),
+    /** their role (a State's contact or Mission, the Committee's side): the audit trail records the download as theirs */
+    r: z.enum(ROLES),
+    /** expiry, seconds since the epoch */
+    x: z.number().int(),
+    /** nonce */
+    n: z.string(),
+  })
+  .strict();
+export type DocumentLinkClaims = z.infer<typeof DocumentLinkClaims>;
+
+const documentMac = (body: string, secret: string) => createHmac('sha256', secret).update(`document.${body}`).digest();
+
+export function signDocumentLink(claims: Omit<DocumentLinkClaims, 'n'>, secret: string): string {
+  const body = b64(JSON.stringify({ ...claims, n: randomBytes(9).toString('base64url') }));
+  return `${body}.${b64(documentMac(body, secret))}`;
+}
+
+export type DocumentLinkCheck = { ok: true; claims: DocumentLinkClaims } | { ok: false; reason: 'invalid' | 'expired' };
+
+/** Verifies a document link's signature and expiry. */
+export function verifyDocumentLink(token: string, secret: string, nowMs: number): DocumentLinkCheck {
+  const [body, sig, extra] = token.split('.');
+  if (!body || !sig || extra !== undefined || body.length > 2000) return { ok: false, reason: 'invalid' };
+  const expected = documentMac(body, secret);
+  const given = Buffer.from(sig, 'base64url');
+  if (given.toString('base64url') !== sig || given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'invalid' };
+  let claims: DocumentLinkClaims;
+  try {
+    claims = DocumentLinkClaims.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
+  } catch {
+    return { ok: false, reason: 'invalid' };
+  }
+  if (claims.x * 1000 <= nowMs) return { ok: false, reason: 'expired' };
+  return { ok: true, claims };
+}
+
+export interface DocumentLinkIssuer {
+  /** A new link to download a document, for the person at `email`: its URL and when it expires (ISO); `nowMs` is the issuer's clock unless given. */
+  forDocument(documentId: string, email: string, role: Role, nowMs?: number): { url: string; expires: string };
+}
+
+export function documentLinkIssuer(
+  secret: string,
+  publicUrl: string,
+  ttlMs: number = LINK_TTL_MS,
+  now: () => number = Date.now,
+): DocumentLinkIssuer {
+  return {
+    forDocument: (documentId, email, role, nowMs = now()) => {
+      const x = Math.floor((nowMs + ttlMs) / 1000);
+      const token = signDocumentLink({ d: documentId, e: email, r: role, x }, secret);
+      return { url: `${publicUrl.replace(/\/$/, '')}/documents/${token}`, expires: new Date(x * 1000).toISOString() };
+    },
   };
 }

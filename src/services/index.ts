@@ -5,6 +5,7 @@
 import { AuditService } from './audit';
 import { CalendarService } from './calendar';
 import type { ServiceDeps } from './context';
+import { DocumentService } from './documents';
 import { ImportService } from './import';
 import { LinkService } from './links';
 import { MonitoringService } from './monitoring';
@@ -23,6 +24,7 @@ export class Services {
   readonly calendar: CalendarService;
   readonly recommendations: RecommendationService;
   readonly operations: OperationsService;
+  readonly documents: DocumentService;
 
   constructor(private readonly deps: ServiceDeps) {
     this.audit = new AuditService(deps.store, deps.now ?? Date.now, {
@@ -37,6 +39,7 @@ export class Services {
     this.calendar = new CalendarService(deps, this.audit);
     this.recommendations = new RecommendationService(deps, this.visits);
     this.operations = new OperationsService(deps);
+    this.documents = new DocumentService(deps, this.visits);
   }
 
   /** The effective policy (read when first asked: a CLI command that needs none does not fail on it). */

@@ -4,11 +4,13 @@
  * schema, and a backup of one restored into the other.
  */
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreBackup, writeBackup } from '../../src/infra/store/backup-file';
 import { migrationsOf } from '../../src/infra/store/migrations';
 import { PostgresStore } from '../../src/infra/store/postgres';
 import { SqliteStore } from '../../src/infra/store/sqlite';
@@ -234,6 +236,67 @@ describe.each<Kind>(['sqlite', 'postgres'])('the store contract on %s', (kind) =
     expect(await s.useLink(id, 'v', 'x')).toBe(false);
     expect(await s.claimLink(id, 'v', 'x')).toBe('used');
   });
+
+  it('keeps documents, append-only: the latest of a visit and kind, any by id, bytes exact', async () => {
+    const s = await open(kind);
+    const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * seed) % 256));
+    const doc = (visitId: string, k: 'pao' | 'draft' | 'report', content: Buffer, fileName = 'Проект доклада.pdf') => ({
+      visitId,
+      kind: k,
+      fileName,
+      mediaType: 'application/pdf',
+      content,
+      addedBy: 'officer@cted.example.org',
+    });
+    expect(await s.latestDocument('166-POL', 'draft')).toBeUndefined();
+    const at = new Date('2026-02-01T00:00:00.000Z');
+    // Two versions in the same millisecond: the one added last is the latest.
+    const first = await s.addDocument(doc('166-POL', 'draft', bytes(1000, 7)), at);
+    const second = await s.addDocument(doc('166-POL', 'draft', bytes(70_000, 13), 'v2.pdf'), at);
+    await s.addDocument(doc('166-POL', 'report', bytes(10, 3)), at);
+    await s.addDocument(doc('2-NOR', 'draft', bytes(10, 5)), at);
+    expect(first.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(second).toEqual({
+      id: second.id,
+      visitId: '166-POL',
+      kind: 'draft',
+      fileName: 'v2.pdf',
+      mediaType: 'application/pdf',
+      size: 70_000,
+      sha256: createHash('sha256').update(bytes(70_000, 13)).digest('hex'),
+      addedBy: 'officer@cted.example.org',
+      addedAt: '2026-02-01T00:00:00.000Z',
+    });
+    const latest = await s.latestDocument('166-POL', 'draft');
+    expect(latest?.id).toBe(second.id);
+    expect(latest?.content.equals(bytes(70_000, 13))).toBe(true);
+    const byId = await s.document(first.id);
+    expect(byId).toMatchObject({ fileName: 'Проект доклада.pdf', size: 1000 });
+    expect(byId?.content.equals(bytes(1000, 7))).toBe(true);
+    expect(await s.document('no-such-document')).toBeUndefined();
+    expect(await s.latestDocument('166-POL', 'pao')).toBeUndefined();
+    const rewrite =
+      s instanceof SqliteStore
+        ? () => {
+            const db = new Database(s.file);
+            try {
+              db.prepare("UPDATE documents SET file_name = 'x'").run();
+            } finally {
+              db.close();
+            }
+          }
+        : async () => {
+            const c = new pg.Client({ connectionString: (s as PostgresStore).url });
+            await c.connect();
+            try {
+              await c.query('DELETE FROM documents');
+            } finally {
+              await c.end();
+            }
+          };
+    await expect(async () => rewrite()).rejects.toThrow(/append-only/);
+    expect((await s.latestDocument('166-POL', 'draft'))?.id).toBe(second.id);
+  });
 });
 
 /** Fills a store with one of everything. */
@@ -258,6 +321,17 @@ async function seed(s: Store) {
   });
   await s.claimLink('1'.repeat(64), '166-POL', 'record-consent');
   await s.useLink('1'.repeat(64), '166-POL', 'record-consent');
+  // Every byte value, so that a backup that lost one (text, not bytes) shows.
+  const content = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
+  for (const kind of ['draft', 'draft', 'report'] as const)
+    await s.addDocument({
+      visitId: '166-POL',
+      kind,
+      fileName: 'تقرير.pdf',
+      mediaType: 'application/pdf',
+      content,
+      addedBy: 'a@x',
+    });
 }
 
 async function contents(s: Store) {
@@ -270,6 +344,8 @@ async function contents(s: Store) {
     verify: await s.verifyAudit(),
     user: await s.userBySession('sess'),
     used: await s.linkUsed('1'.repeat(64)),
+    latestDraft: await s.latestDocument('166-POL', 'draft'),
+    report: await s.latestDocument('166-POL', 'report'),
   };
 }
 
@@ -298,7 +374,37 @@ describe('backup and restore', () => {
     expect(await target.verifyAudit()).toEqual({ ok: true, entries: 2 });
     await target.appendEvents({ visitId: '166-POL', workflowId: 'visit-166-POL', runId: 'r1', events: [event(3)] });
     expect((await target.events()).map((e) => e.seq)).toEqual([1, 2, 3]);
+    // Documents survive as bytes (base64 in the backup's JSON), and new ones follow the restored ones.
+    expect(dump.find((t) => t.table === 'documents')?.rows).toHaveLength(3);
+    expect((await target.latestDocument('166-POL', 'report'))?.content).toEqual(
+      Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256)),
+    );
+    const added = await target.addDocument({
+      visitId: '166-POL',
+      kind: 'draft',
+      fileName: 'v3.pdf',
+      mediaType: 'application/pdf',
+      content: Buffer.from('v3'),
+      addedBy: 'b@x',
+    });
+    expect((await target.latestDocument('166-POL', 'draft'))?.id).toBe(added.id);
     await expect(target.restore(dump)).rejects.toThrow('the store is not empty');
+  });
+});
+
+describe('a backup file', () => {
+  it('carries documents as base64 and restores their exact bytes', async () => {
+    const source = await open('postgres');
+    await seed(source);
+    const file = join(dir, 'documents.backup');
+    const written = await writeBackup(source, file);
+    expect(written.rows.documents).toBe(3);
+    expect(readFileSync(file, 'utf8')).toContain(
+      Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256)).toString('base64'),
+    );
+    const target = await open('sqlite');
+    await restoreBackup(target, file);
+    expect(await contents(target)).toEqual(await contents(source));
   });
 });
 
@@ -340,7 +446,7 @@ describe('migrations from the previous release', () => {
     ).run();
     db.close();
     const s = await open('sqlite', file);
-    expect(await s.schemaVersion()).toBe(2);
+    expect(await s.schemaVersion()).toBe(3);
     expect((await s.snapshots()).map((v) => [v.id, v.stage])).toEqual([['166-POL', 'committee-review']]);
     expect((await s.visitPage({ limit: 5, stage: 'committee-review' })).visits).toHaveLength(1);
     expect((await s.users()).map((u) => u.email)).toEqual(['a@un.example.org']);
@@ -366,14 +472,14 @@ describe('migrations from the previous release', () => {
       );
     await c.end();
     const s = await open('postgres', url);
-    expect(await s.schemaVersion()).toBe(2);
+    expect(await s.schemaVersion()).toBe(3);
     expect((await s.snapshots()).map((v) => [v.id, v.stage])).toEqual([['2-NOR', 'implementing']]);
   });
 
   it('applies each migration once when two processes start together on PostgreSQL', async () => {
     const url = await cluster.database();
     const [a, b] = [await open('postgres', url), await open('postgres', url)];
-    expect(await Promise.all([a.schemaVersion(), b.schemaVersion()])).toEqual([2, 2]);
+    expect(await Promise.all([a.schemaVersion(), b.schemaVersion()])).toEqual([3, 3]);
   });
 });
 

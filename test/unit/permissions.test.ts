@@ -326,6 +326,7 @@ describe('mayOperate', () => {
     }
     expect(ROLES.filter((r) => mayOperate({ email: 'a@b.org', role: r }, 'read-policy'))).toEqual([...ROLES]);
     expect(Object.keys(OPERATIONS).sort()).toEqual([
+      'add-document',
       'import-visits',
       'issue-link',
       'read-policy',

@@ -1,12 +1,14 @@
 /** `followup visits …`: start, list, show, act on and import visits, as the operator. */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import { VisitId } from '../../contract';
 import { ACTION_FIELDS, ActionNameSchema } from '../../domain/actions';
 import type { VisitStatus } from '../../domain/visit';
 import { STAGES, type ActionName } from '../../domain/vocabulary';
 import { AppError, type Operator, type Services } from '../../services';
+import { MAX_DOCUMENT_BYTES } from '../../services/documents';
 import { parseOr } from '../../services/errors';
 import { print, progressBar, statusText, type Io } from './output';
 
@@ -217,12 +219,72 @@ function importCommand({ visits, services, io, as }: VisitsCli): void {
     );
 }
 
+/** The media type of a document's file, from its extension. */
+const MEDIA_TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf',
+  '.doc': 'application/msword',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.odt': 'application/vnd.oasis.opendocument.text',
+  '.rtf': 'application/rtf',
+  '.txt': 'text/plain',
+  '.zip': 'application/zip',
+};
+
+function documentCommand({ visits, services, io, as }: VisitsCli): void {
+  visits
+    .command('document')
+    .description('give the engine a document a step carries: its messages attach it (or link to it when big)')
+    .argument('<id>', 'the visit, e.g. 166-POL')
+    .argument('<kind>', 'pao, draft (the draft report) or report (the adopted report)')
+    .argument('<file>', `the file (at most ${MAX_DOCUMENT_BYTES} bytes)`)
+    .option('--as <email>', 'the person giving it (default FOLLOWUP_OPERATOR)')
+    .option('--name <file-name>', "the name recipients see (default: the file's)")
+    .option('--media-type <type>', "its media type (default: from the file's extension)")
+    .option('--json', 'JSON output: id, kind, fileName, size, sha256')
+    .action(
+      async (
+        id: string,
+        kind: string,
+        file: string,
+        o: { as?: string; name?: string; mediaType?: string; json?: boolean },
+      ) => {
+        const visitId = parseOr(VisitId, id, 'visit id');
+        let content: Buffer;
+        try {
+          // Refused before it is read: a document is at most MAX_DOCUMENT_BYTES.
+          if (statSync(file).size > MAX_DOCUMENT_BYTES)
+            throw new AppError('invalid-request', `${file}: a document is limited to ${MAX_DOCUMENT_BYTES} bytes`);
+          content = readFileSync(file);
+        } catch (e) {
+          if (e instanceof AppError) throw e;
+          throw new AppError('usage', `cannot read ${file}: ${(e as Error).message}`);
+        }
+        const body = {
+          kind,
+          fileName: o.name ?? basename(file),
+          mediaType: o.mediaType ?? MEDIA_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+          contentBase64: content.toString('base64'),
+        };
+        const added = await services.documents.add(as(o.as), 'cli', visitId, body);
+        print(
+          io,
+          o.json,
+          added,
+          () =>
+            `${visitId}: ${added.kind} ${added.fileName} kept (${added.size} bytes, sha256 ${added.sha256}), id ${added.id}`,
+        );
+      },
+    );
+}
+
 export function visitsCommand(program: Command, services: Services, io: Io, operator: string): void {
-  const visits = program.command('visits').description('start, list, show, act on and import visits');
+  const visits = program
+    .command('visits')
+    .description('start, list, show, act on and import visits, and give them their documents');
   const as = (email: string | undefined): Operator => ({
     email: parseOr(z.email(), email ?? operator, '--as'),
     role: 'operator',
   });
-  for (const add of [startCommand, listCommand, showCommand, actCommand, importCommand])
+  for (const add of [startCommand, listCommand, showCommand, actCommand, importCommand, documentCommand])
     add({ visits, services, io, as });
 }

@@ -8,6 +8,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Server } from 'node:http';
 import type { Services } from '../../services';
+import { documentRoutes } from '../api/documents';
 import { exportRoutes } from '../api/exports';
 import { linkRoutes } from '../api/links';
 import { metaRoutes, openApiRoute } from '../api/meta';
@@ -72,6 +73,7 @@ export function createHttpApp(o: HttpOptions): OpenAPIHono<AppEnv> {
   operationsRoutes(app, services);
   metaRoutes(app, services, auth);
   visitRoutes(app, services, auth);
+  documentRoutes(app, services, auth);
   linkRoutes(app, services, auth);
   exportRoutes(app, services, auth);
   recommendationRoutes(app, services, auth);

@@ -5,6 +5,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../services';
+import { MAX_DOCUMENT_BASE64, MAX_DOCUMENT_BYTES } from '../../services/documents';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -23,6 +24,17 @@ export const limitFileBody: MiddlewareHandler = bodyLimit({
   maxSize: MAX_FILE_BYTES,
   onError: () => {
     throw new AppError('body-too-large', `a file of recommendations is limited to ${MAX_FILE_BYTES} bytes`);
+  },
+});
+
+/** A document (10 MiB decoded) as base64 in a JSON body, with room for its name and type. */
+export const MAX_DOCUMENT_BODY_BYTES = MAX_DOCUMENT_BASE64 + MAX_BODY_BYTES;
+
+/** Refuses a document's body beyond its base64 and a little more with 413. */
+export const limitDocumentBody: MiddlewareHandler = bodyLimit({
+  maxSize: MAX_DOCUMENT_BODY_BYTES,
+  onError: () => {
+    throw new AppError('body-too-large', `a document is limited to ${MAX_DOCUMENT_BYTES} bytes (as base64 in JSON)`);
   },
 });
 

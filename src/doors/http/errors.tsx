@@ -73,7 +73,7 @@ export function answerRefusals(app: OpenAPIHono<AppEnv>, log: (message: string) 
     } else err = toAppError(e);
     if (err.code === 'internal') {
       // Link tokens are secrets: never write one to the log.
-      const where = `${c.req.method} ${c.req.path.replace(/^(\/api)?\/links\/.*/, '$1/links/…')}`;
+      const where = `${c.req.method} ${c.req.path.replace(/^(\/api)?\/(links|documents)\/.*/, '$1/$2/…')}`;
       const cause = err.cause ?? e;
       const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
       log(`HTTP error on ${where}: ${why}`);

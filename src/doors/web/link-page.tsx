@@ -258,6 +258,10 @@ export function acceptedLanguage(header: string | undefined): Language {
   return (asked.map((a) => a.lang).find((l) => (LANGUAGES as readonly string[]).includes(l)) as Language) ?? 'en';
 }
 
+/** `attachment` with the file's name in UTF-8 (RFC 6266, RFC 8187). */
+export const contentDisposition = (fileName: string) =>
+  `attachment; filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
 export function linkPages(
@@ -290,6 +294,25 @@ export function linkPages(
     const opened = await open(c, token);
     if ('refused' in opened) return refusedPage(c, opened.refused, token);
     return page(c, 200, <LinkForm token={token} link={opened.link} />);
+  });
+
+  /** A document a message linked to: the file itself, as many times as asked, until the link expires. */
+  app.get('/documents/:token', auth.linkLimit, async (c) => {
+    let doc;
+    try {
+      doc = await services.documents.download(c.req.param('token'));
+    } catch (e) {
+      if (!(e instanceof AppError) || (e.code !== 'not-found' && e.code !== 'forbidden')) throw e;
+      // A document link is a bearer secret too: its refusals count against the address.
+      auth.linkRefused(c, new AppError('link-invalid', e.message));
+      const code = e.code === 'forbidden' ? 'link-expired' : 'link-invalid';
+      return page(c, e.status, <LinkRefused code={code} lang={acceptedLanguage(c.req.header('accept-language'))} />);
+    }
+    return c.body(new Uint8Array(doc.content), 200, {
+      'content-type': doc.mediaType,
+      'content-disposition': contentDisposition(doc.fileName),
+      'content-length': String(doc.size),
+    });
   });
 
   app.post('/links/:token', sameOrigin, auth.linkLimit, limitBody, async (c) => {

@@ -11,6 +11,11 @@ import { checkedInserts } from './restore';
 import {
   BACKUP_TABLES,
   auditEntryOf,
+  documentMetaOf,
+  documentOf,
+  documentRowOf,
+  dumpRow,
+  restoredRow,
   auditHead,
   auditHash,
   eventOf,
@@ -24,10 +29,14 @@ import {
   visitRowOf,
   type AuditEntry,
   type AuditInput,
+  type DocumentInput,
+  type DocumentKind,
+  type DocumentMeta,
   type EventBatch,
   type LinkClaim,
   type SentMessage,
   type StageCounts,
+  type StoredDocument,
   type Store,
   type TableDump,
   type UserRecord,
@@ -414,8 +423,38 @@ export class PostgresStore implements Store {
     return rows.length > 0;
   }
 
+  async addDocument(d: DocumentInput, now = new Date()): Promise<DocumentMeta> {
+    const r = documentRowOf(d, now);
+    await this.q(
+      `INSERT INTO documents (id, visit_id, kind, file_name, media_type, size, sha256, content, added_by, added_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [r.id, r.visit_id, r.kind, r.file_name, r.media_type, r.size, r.sha256, r.content, r.added_by, r.added_at],
+    );
+    return documentMetaOf(r);
+  }
+
+  async latestDocument(visitId: string, kind: DocumentKind): Promise<StoredDocument | undefined> {
+    const [r] = await this.q('SELECT * FROM documents WHERE visit_id = $1 AND kind = $2 ORDER BY seq DESC LIMIT 1', [
+      visitId,
+      kind,
+    ]);
+    return r ? documentOf(r) : undefined;
+  }
+
+  async document(id: string): Promise<StoredDocument | undefined> {
+    const [r] = await this.q('SELECT * FROM documents WHERE id = $1', [id]);
+    return r ? documentOf(r) : undefined;
+  }
+
   async *dump(): AsyncIterable<TableDump> {
-    const order: Record<string, string> = { users: 'email', sessions: 'id_hash', messages: 'sent_at, key' };
+    const order: Record<string, string> = {
+      users: 'email',
+      sessions: 'id_hash',
+      messages: 'sent_at, key',
+      documents: 'seq',
+    };
+    // BIGSERIAL and BIGINT columns come back as strings: numbers in the backup, as SQLite writes them.
+    const numeric: Record<string, string> = { events: 'id', visit_snapshots: 'id', audit: 'id', documents: 'seq' };
     // One snapshot of every table: a backup taken while processes write is still consistent.
     const tables = await this.tx(async (db) => {
       await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
@@ -423,10 +462,10 @@ export class PostgresStore implements Store {
       for (const table of BACKUP_TABLES) {
         const by = order[table] ?? (table.startsWith('link_') ? 'link_id' : 'id');
         const rows = (await db.query<Row>(`SELECT * FROM ${table} ORDER BY ${by}`)).rows;
-        // BIGSERIAL ids come back as strings: numbers in the backup, as SQLite writes them.
+        const n = numeric[table];
         out.push({
           table,
-          rows: rows.map((r) => ('id' in r && typeof r.id === 'string' ? { ...r, id: Number(r.id) } : r)),
+          rows: rows.map((r) => dumpRow(table, n && typeof r[n] === 'string' ? { ...r, [n]: Number(r[n]) } : r)),
         });
       }
       return out;
@@ -454,13 +493,19 @@ export class PostgresStore implements Store {
       let rows = 0;
       for (const { table, rows: data } of all)
         for (const r of data) {
-          const { sql, values } = statement(table, r);
+          const { sql, values } = statement(table, restoredRow(table, r));
           await db.query(sql, values);
           rows++;
         }
       // Serial ids continue after the restored ones.
-      for (const t of ['events', 'visit_snapshots'])
-        await db.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), GREATEST((SELECT MAX(id) FROM ${t}), 1))`);
+      for (const [t, c] of [
+        ['events', 'id'],
+        ['visit_snapshots', 'id'],
+        ['documents', 'seq'],
+      ])
+        await db.query(
+          `SELECT setval(pg_get_serial_sequence('${t}', '${c}'), GREATEST((SELECT MAX(${c}) FROM ${t}), 1))`,
+        );
       const latest = await db.query<{ id: string; status: string }>(
         'SELECT DISTINCT ON (visit_id) id, status FROM visit_snapshots ORDER BY visit_id, id DESC',
       );

@@ -11,6 +11,11 @@ import { checkedInserts } from './restore';
 import {
   BACKUP_TABLES,
   auditEntryOf,
+  documentMetaOf,
+  documentOf,
+  documentRowOf,
+  dumpRow,
+  restoredRow,
   auditHead,
   auditHash,
   eventOf,
@@ -24,10 +29,14 @@ import {
   visitRowOf,
   type AuditEntry,
   type AuditInput,
+  type DocumentInput,
+  type DocumentKind,
+  type DocumentMeta,
   type EventBatch,
   type LinkClaim,
   type SentMessage,
   type StageCounts,
+  type StoredDocument,
   type Store,
   type TableDump,
   type UserRecord,
@@ -351,12 +360,41 @@ export class SqliteStore implements Store {
     );
   }
 
+  async addDocument(d: DocumentInput, now = new Date()): Promise<DocumentMeta> {
+    const row = documentRowOf(d, now);
+    // One writer at a time (an immediate transaction): the next seq is the table's highest plus one.
+    this.db
+      .transaction(() =>
+        this.db
+          .prepare(
+            `INSERT INTO documents (id, seq, visit_id, kind, file_name, media_type, size, sha256, content, added_by, added_at)
+             VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM documents), @visit_id, @kind, @file_name, @media_type,
+               @size, @sha256, @content, @added_by, @added_at)`,
+          )
+          .run(row),
+      )
+      .immediate();
+    return documentMetaOf(row);
+  }
+
+  async latestDocument(visitId: string, kind: DocumentKind): Promise<StoredDocument | undefined> {
+    const r = this.db
+      .prepare('SELECT * FROM documents WHERE visit_id = ? AND kind = ? ORDER BY seq DESC LIMIT 1')
+      .get(visitId, kind) as Row | undefined;
+    return r ? documentOf(r) : undefined;
+  }
+
+  async document(id: string): Promise<StoredDocument | undefined> {
+    const r = this.db.prepare('SELECT * FROM documents WHERE id = ?').get(id) as Row | undefined;
+    return r ? documentOf(r) : undefined;
+  }
+
   async *dump(): AsyncIterable<TableDump> {
     // One read transaction: every table as of the same moment, whatever other processes write meanwhile.
     const tables = this.db.transaction(() =>
       BACKUP_TABLES.map((table) => ({
         table,
-        rows: this.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Row[],
+        rows: (this.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Row[]).map((r) => dumpRow(table, r)),
       })),
     )();
     for (const t of tables) yield t;
@@ -381,7 +419,7 @@ export class SqliteStore implements Store {
         let rows = 0;
         for (const { table, rows: data } of all)
           for (const r of data) {
-            const { sql, values } = statement(table, r);
+            const { sql, values } = statement(table, restoredRow(table, r));
             this.db.prepare(sql).run(...values);
             rows++;
           }

@@ -7,7 +7,7 @@
  * append-only (the databases refuse UPDATE and DELETE); unique keys make a replayed or retried
  * activity a no-op. The `visits` table is a projection of the snapshots, kept for paging.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { VisitEvent, VisitSnapshot } from '../../domain/visit';
 
 export type { VisitSnapshot };
@@ -113,7 +113,101 @@ export const BACKUP_TABLES = [
   'audit',
   'link_uses',
   'link_claims',
+  'documents',
 ] as const;
+
+/** The columns a backup holds as base64 text (JSON has no bytes), by table. */
+const BINARY_COLUMNS: Readonly<Record<string, readonly string[]>> = { documents: ['content'] };
+
+/** A row as a backup writes it: bytes as base64. */
+export function dumpRow(table: string, row: Record<string, unknown>): Record<string, unknown> {
+  const binary = BINARY_COLUMNS[table];
+  if (!binary) return row;
+  const out = { ...row };
+  for (const c of binary) {
+    const v = out[c];
+    if (v instanceof Uint8Array) out[c] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+  }
+  return out;
+}
+
+/** A backup's row as the table takes it: base64 back to bytes. */
+export function restoredRow(table: string, row: Record<string, unknown>): Record<string, unknown> {
+  const binary = BINARY_COLUMNS[table];
+  if (!binary) return row;
+  const out = { ...row };
+  for (const c of binary) if (typeof out[c] === 'string') out[c] = Buffer.from(out[c], 'base64');
+  return out;
+}
+
+/** What a document is: the PAO, the draft report sent to the State, the adopted report. */
+export const DOCUMENT_KINDS = ['pao', 'draft', 'report'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** A document given to the engine, before it is stored. */
+export interface DocumentInput {
+  visitId: string;
+  kind: DocumentKind;
+  fileName: string;
+  mediaType: string;
+  content: Buffer;
+  /** Who gave it (an e-mail). */
+  addedBy: string;
+}
+
+/** A stored document without its content. */
+export interface DocumentMeta {
+  /** Random and URL-safe (22 characters). */
+  id: string;
+  visitId: string;
+  kind: DocumentKind;
+  fileName: string;
+  mediaType: string;
+  size: number;
+  /** Hex SHA-256 of the content. */
+  sha256: string;
+  addedBy: string;
+  addedAt: string;
+}
+
+export interface StoredDocument extends DocumentMeta {
+  content: Buffer;
+}
+
+/** A new document's row (either database), with its id, size and hash. */
+export function documentRowOf(d: DocumentInput, now: Date) {
+  return {
+    id: randomBytes(16).toString('base64url'),
+    visit_id: d.visitId,
+    kind: d.kind,
+    file_name: d.fileName,
+    media_type: d.mediaType,
+    size: d.content.length,
+    sha256: createHash('sha256').update(d.content).digest('hex'),
+    content: d.content,
+    added_by: d.addedBy,
+    added_at: now.toISOString(),
+  };
+}
+
+export function documentMetaOf(r: Record<string, unknown>): DocumentMeta {
+  return {
+    id: r.id as string,
+    visitId: r.visit_id as string,
+    kind: r.kind as DocumentKind,
+    fileName: r.file_name as string,
+    mediaType: r.media_type as string,
+    size: Number(r.size),
+    sha256: r.sha256 as string,
+    addedBy: r.added_by as string,
+    addedAt: r.added_at as string,
+  };
+}
+
+export function documentOf(r: Record<string, unknown>): StoredDocument {
+  const c = r.content as Uint8Array;
+  return { ...documentMetaOf(r), content: Buffer.from(c.buffer, c.byteOffset, c.byteLength) };
+}
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
@@ -177,6 +271,13 @@ export interface Store {
   useLink(linkId: string, visitId: string, action: string, now?: Date): Promise<boolean>;
   /** Whether a link was used, or is claimed by a request acting through it now. */
   linkUsed(linkId: string): Promise<boolean>;
+
+  /** Stores a document (append-only: a new version is a new document); its metadata, with its new id. */
+  addDocument(d: DocumentInput, now?: Date): Promise<DocumentMeta>;
+  /** The document of this kind most recently added to a visit, with its content. */
+  latestDocument(visitId: string, kind: DocumentKind): Promise<StoredDocument | undefined>;
+  /** One document by id, with its content. */
+  document(id: string): Promise<StoredDocument | undefined>;
 
   /** The schema version the store is at (the highest migration applied). */
   schemaVersion(): Promise<number>;
