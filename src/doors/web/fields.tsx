@@ -8,14 +8,18 @@ import { ACTION_FIELDS, type FieldSpec } from '../../domain/actions';
 import { REPORTED_STATUSES } from '../../domain/recommendations/model';
 import type { ActionName } from '../../domain/vocabulary';
 import { PROGRESS_FIELDS } from '../../services/links';
-import { day } from './layout';
+import { Option } from './layout';
+import { useWords } from './words';
 
 /** One field of an action: a labelled input of its type (a list is typed comma-separated), with a value sent before. */
 export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefined }> = ({ action, f, value }) => {
+  const { t, term, lang } = useWords();
   const id = `f-${action}-${f.name}`;
+  // The description is the action's own, in English; in French, the catalogue's words for the field.
+  const hint = lang === 'en' ? f.description : term('fieldHint', f.name);
   const label = (
     <label for={id}>
-      {f.name}
+      {term('field', f.name)}
       {f.required ? ' *' : ''}
     </label>
   );
@@ -23,13 +27,13 @@ export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefine
     f.type === 'enum' ? (
       <select id={id} name={f.name}>
         {(f.values ?? []).map((v) => (
-          <option selected={v === value}>{v}</option>
+          <Option value={v} label={term('value', v)} selected={v === value} />
         ))}
       </select>
     ) : f.type === 'boolean' ? (
       <input id={id} type="checkbox" name={f.name} value="true" checked={value === 'true'} />
     ) : f.type === 'records' ? (
-      <textarea id={id} name={f.name} required={f.required} rows={4} placeholder={`JSON: ${f.description}`}>
+      <textarea id={id} name={f.name} required={f.required} rows={4} placeholder={`JSON: ${hint}`}>
         {value}
       </textarea>
     ) : f.type === 'date' ? (
@@ -38,7 +42,7 @@ export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefine
       <input
         id={id}
         name={f.name}
-        placeholder={f.type === 'string[]' ? 'comma-separated' : f.description}
+        placeholder={f.type === 'string[]' ? t('field.commaSeparated') : hint}
         required={f.required}
         value={value}
       />
@@ -79,32 +83,39 @@ const ProgressRow: FC<{ field: string; r: ProgressTarget; sent?: URLSearchParams
   r,
   sent,
 }) => {
+  const { t, term, day } = useWords();
   const status = sent?.get(itemName(field, r.id, 'status')) ?? '';
   return (
     <tr data-recommendation={r.id}>
       <td>
         <strong>{r.id}</strong>
-        {r.priority ? <span class="muted"> (priority)</span> : null}
+        {r.priority ? <span class="muted"> {t('progressItems.priority')}</span> : null}
         <div>{r.text}</div>
         <div class="muted">
-          {r.theme}
-          {r.taNeed ? ` · TA need: ${r.taNeed}` : ''}
+          {term('theme', r.theme)}
+          {r.taNeed ? ` · ${t('progressItems.taNeed', { need: r.taNeed })}` : ''}
         </div>
       </td>
       <td class="muted">
-        {r.reported ? `${r.reported.status} (${day(r.reported.at)})` : 'not reported yet'}
-        {r.assessed ? <div>assessed {`${r.assessed.status} (${day(r.assessed.at)})`}</div> : null}
+        {r.reported
+          ? t('progressItems.status', { status: term('reported', r.reported.status), date: day(r.reported.at) })
+          : t('progressItems.notReported')}
+        {r.assessed ? (
+          <div>
+            {t('progressItems.assessed', { status: term('assessed', r.assessed.status), date: day(r.assessed.at) })}
+          </div>
+        ) : null}
       </td>
       <td>
-        <select name={itemName(field, r.id, 'status')} aria-label={`Status of ${r.id}`}>
-          <option value="">no report</option>
+        <select name={itemName(field, r.id, 'status')} aria-label={t('progressItems.statusOf', { id: r.id })}>
+          <option value="">{t('progressItems.noReport')}</option>
           {REPORTED_STATUSES.map((v) => (
-            <option selected={v === status}>{v}</option>
+            <Option value={v} label={term('reported', v)} selected={v === status} />
           ))}
         </select>
       </td>
       <td>
-        <textarea name={itemName(field, r.id, 'text')} rows={2} aria-label={`Steps taken on ${r.id}`}>
+        <textarea name={itemName(field, r.id, 'text')} rows={2} aria-label={t('progressItems.stepsOn', { id: r.id })}>
           {sent?.get(itemName(field, r.id, 'text')) ?? ''}
         </textarea>
       </td>
@@ -117,33 +128,36 @@ export const ProgressItemsField: FC<{
   f: FieldSpec;
   recommendations: readonly ProgressTarget[];
   sent?: URLSearchParams | undefined;
-}> = ({ f, recommendations, sent }) => (
-  <fieldset class="progress-items" data-field={f.name}>
-    <legend>
-      Progress per recommendation{f.required ? ' *' : ''}{' '}
-      <span class="muted">(choose a status for each recommendation you report on)</span>
-    </legend>
-    {recommendations.length ? (
-      <table>
-        <thead>
-          <tr>
-            <th>Recommendation</th>
-            <th>Reported before</th>
-            <th>Status now</th>
-            <th>Steps taken</th>
-          </tr>
-        </thead>
-        <tbody>
-          {recommendations.map((r) => (
-            <ProgressRow field={f.name} r={r} sent={sent} />
-          ))}
-        </tbody>
-      </table>
-    ) : (
-      <p class="muted">The visit has no adopted recommendations to report on.</p>
-    )}
-  </fieldset>
-);
+}> = ({ f, recommendations, sent }) => {
+  const { t } = useWords();
+  return (
+    <fieldset class="progress-items" data-field={f.name}>
+      <legend>
+        {t('progressItems.legend')}
+        {f.required ? ' *' : ''} <span class="muted">{t('progressItems.help')}</span>
+      </legend>
+      {recommendations.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th>{t('column.recommendation')}</th>
+              <th>{t('column.reportedBefore')}</th>
+              <th>{t('column.statusNow')}</th>
+              <th>{t('column.stepsTaken')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {recommendations.map((r) => (
+              <ProgressRow field={f.name} r={r} sent={sent} />
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">{t('progressItems.none')}</p>
+      )}
+    </fieldset>
+  );
+};
 
 /** An action's field, or the rows of progress per recommendation when the action carries it. */
 export const ActionField: FC<{

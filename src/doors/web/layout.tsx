@@ -97,6 +97,13 @@ export const Layout: FC<PageProps> = ({ title, principal, formToken, banner, chi
   );
 };
 
+/** An option of a select: the value the form sends, shown in the page's words (no `value` when they are the same). */
+export const Option: FC<{ value: string; label: string; selected: boolean }> = ({ value, label, selected }) => (
+  <option value={label === value ? undefined : value} selected={selected}>
+    {label}
+  </option>
+);
+
 /** A table body, or one row saying why it is empty. */
 export const Rows: FC<{ cols: number; empty: string; rows: Child[] }> = ({ cols, empty, rows }) => (
   <tbody>

@@ -5,7 +5,7 @@ import type { PartnerView } from '../../domain/views';
 import { VISIT_TYPES } from '../../domain/vocabulary';
 import type { z } from 'zod';
 import type { OverviewPageQuery } from '../api/exports';
-import { Rows } from './layout';
+import { Option, Rows } from './layout';
 import { useWords } from './words';
 
 /** The overview's query, as the page was asked for it. */
@@ -43,9 +43,7 @@ const Select: FC<{
       <select name={name}>
         <option value="">{t('filter.all')}</option>
         {values.map((v) => (
-          <option value={String(v)} selected={String(v) === String(current ?? '')}>
-            {show(String(v))}
-          </option>
+          <Option value={String(v)} label={show(String(v))} selected={String(v) === String(current ?? '')} />
         ))}
       </select>
     </label>
