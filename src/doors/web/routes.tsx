@@ -11,6 +11,7 @@ import { csrf } from 'hono/csrf';
 import type { Child } from 'hono/jsx';
 import { z } from 'zod';
 import { VisitId } from '../../contract';
+import { COVERAGE_MONTHS } from '../../domain/calendar';
 import { ActionNameSchema } from '../../domain/actions';
 import { isPartnerView } from '../../domain/views';
 import { taPipeline } from '../../domain/recommendations/progress';
@@ -92,7 +93,17 @@ class Dashboard {
   };
 
   private async frame(c: Ctx, title: string, body: Child) {
-    const banner = await this.services.calendar.bannerFor(c.get('principal'));
+    const coverage = await this.services.calendar.coverageFor(c.get('principal'));
+    const w = wordsFor(c);
+    const banner =
+      coverage?.coveredUntil && coverage.latestDeadline
+        ? w.t('banner.calendar', {
+            until: w.date(coverage.coveredUntil),
+            months: COVERAGE_MONTHS,
+            latest: w.date(coverage.latestDeadline),
+            provisional: coverage.provisional,
+          })
+        : undefined;
     return (
       <Layout
         title={title}

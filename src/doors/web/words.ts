@@ -84,7 +84,8 @@ const frDate = new Intl.DateTimeFormat(LOCALE.fr, { day: 'numeric', month: 'long
 
 function wordsOf(lang: DashboardLanguage): Words {
   const t = translator('dashboard', lang);
-  const date = (d: string) => (lang === 'en' ? d : frDate.format(new Date(`${d}T12:00:00Z`)));
+  // French writes the first of the month as an ordinal: « 1er juin 2026 ».
+  const date = (d: string) => (lang === 'en' ? d : frDate.format(new Date(`${d}T12:00:00Z`)).replace(/^1 /, '1er '));
   return {
     lang,
     t,
