@@ -206,6 +206,35 @@ describe('the dashboard in English and French', () => {
     );
   });
 
+  it("puts every other page of the dashboard in French too, and a State's own words for its stage", async () => {
+    const titles: Record<string, string> = {
+      '/compliance': 'Respect des principes directeurs',
+      '/recommendations': 'Mise en œuvre des recommandations',
+      '/ta': 'Assistance technique',
+    };
+    for (const [path, title] of Object.entries(titles)) {
+      const page = await get(path, 'fr');
+      expect(page.status, path).toBe(200);
+      expect(htmlLang(page.html), path).toBe('fr');
+      expect(h1(page.html), path).toBe(title);
+      expect(
+        found(['Sign out', 'Overview', 'State', 'Year', 'Step', 'TA need', 'Waiting on'], readable(page.html)),
+      ).toEqual([]);
+    }
+    const annual = await get('/annual?year=2018', 'fr');
+    expect(h1(annual.html)).toMatch(
+      /^État de la présentation des rapports des États Membres visités \(visites de 2018\), au \d{1,2}(er)? \p{L}+ \d{4}$/u,
+    );
+    expect(annual.html).toContain('href="/annual/print?year=2018"');
+    expect(readable(annual.html)).toContain('pas encore demandé');
+
+    const res = await fetch(`${h.url}/visits/901-NOR?lang=fr`, { headers: { cookie: await h.signIn('stateNOR') } });
+    const state = readable(await res.text());
+    expect(state).toContain('(la DECT rédige le rapport de visite)');
+    expect(state).toContain('Aucune mesure n’est attendue de vous pour cette visite à ce stade.');
+    expect(state).toContain('Messages qui vous ont été adressés');
+  });
+
   it('speaks French on the sign-in page and on error pages too', async () => {
     const signIn = await fetch(`${h.url}/sign-in?lang=fr`);
     const html = await signIn.text();
