@@ -168,9 +168,15 @@ export class CalendarService {
     return this.cached.coverage;
   }
 
+  /** The coverage the dashboard warns a signed-in person of: the Committee's side only, and only when it ends soon. */
+  async coverageFor(p: Principal | null | undefined): Promise<CalendarCoverage | undefined> {
+    if (!p || p.role === 'state' || p.role === 'partner') return undefined;
+    const coverage = await this.current();
+    return coverage.warning ? coverage : undefined;
+  }
+
   /** The dashboard's banner for a signed-in person: the coverage warning, for the Committee's side only. */
   async bannerFor(p: Principal | null | undefined): Promise<string | undefined> {
-    if (!p || p.role === 'state' || p.role === 'partner') return undefined;
-    return (await this.current()).warning ?? undefined;
+    return (await this.coverageFor(p))?.warning ?? undefined;
   }
 }

@@ -1,6 +1,7 @@
 /** What the HTTP door's middleware hands to its handlers. */
 import type { Principal } from '../../domain/permissions';
 import type { VisitStatus } from '../../domain/visit';
+import type { DashboardLanguage } from '../../i18n/catalogue';
 
 export interface AppEnv {
   Variables: {
@@ -10,5 +11,7 @@ export interface AppEnv {
     session: string;
     /** The visit an action route acts on, read (and permission-checked) before its payload is validated. */
     visit: VisitStatus;
+    /** The dashboard's language: `?lang=` or the `lang` cookie, else English (src/doors/web/words.ts). */
+    lang: DashboardLanguage;
   };
 }

@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ACTIONS } from '../../domain/vocabulary';
 import { AppError, ERRORS, toAppError, type ErrorCode } from '../../services';
 import { documentOf, ErrorPage } from '../web/layout';
+import { WordsContext, wordsFor } from '../web/words';
 import type { AppEnv } from './env';
 import { allowedMethods } from './methods';
 
@@ -24,11 +25,26 @@ const FROM_HTTP_STATUS: Record<number, ErrorCode> = {
   415: 'unsupported-media-type',
 };
 
+/** The error table's page titles, as the catalogue keys them. */
+const ERROR_TITLES: Record<string, string> = {
+  'Something is not right': 'error.generic',
+  'Sign in again': 'error.signInAgain',
+  'Not for your role': 'error.forbidden',
+  'Not found': 'error.notFound',
+};
+
 /** A refusal as JSON for programs, as a page for people. */
 function refuse(c: Context, err: AppError, headers: Record<string, string> = {}) {
   for (const [k, v] of Object.entries(headers)) c.header(k, v);
   if (forPrograms(c.req.path)) return c.json(err.body(), err.status as 400);
-  const page = <ErrorPage title={ERRORS[err.code].title} message={err.message} />;
+  // The page is in the dashboard's language (`lang` cookie or parameter); the message is the service's, in English.
+  const w = wordsFor(c as Context<AppEnv>);
+  const key = ERROR_TITLES[ERRORS[err.code].title];
+  const page = (
+    <WordsContext.Provider value={{ ...w, here: undefined }}>
+      <ErrorPage title={key ? w.t(key) : ERRORS[err.code].title} message={err.message} />
+    </WordsContext.Provider>
+  );
   return c.html(documentOf(page), err.status as 400);
 }
 

@@ -8,7 +8,8 @@ import { ACTION_FIELDS, type FieldSpec } from '../../domain/actions';
 import { REPORTED_STATUSES } from '../../domain/recommendations/model';
 import type { ActionName } from '../../domain/vocabulary';
 import { PROGRESS_FIELDS } from '../../services/links';
-import { day } from './layout';
+import { Option } from './layout';
+import { useWords } from './words';
 
 /**
  * The words of an action's form in another language, for the page a signed link opens: labels,
@@ -47,12 +48,15 @@ export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefine
   value,
   words,
 }) => {
+  const { t, term, lang } = useWords();
   const id = `f-${action}-${f.name}`;
+  // On the dashboard: the action's own description in English; in French, the catalogue's words for the field.
+  const hint = lang === 'en' ? f.description : term('fieldHint', f.name);
   const help = words?.help(f);
   const described = help ? `${id}-help` : undefined;
   const label = (
     <label for={id}>
-      {words ? words.label(f) : f.name}
+      {words ? words.label(f) : term('field', f.name)}
       {f.required ? ' *' : ''}
     </label>
   );
@@ -65,7 +69,7 @@ export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefine
               {words.option(f.name, v)}
             </option>
           ) : (
-            <option selected={v === value}>{v}</option>
+            <Option value={v} label={term('value', v)} selected={v === value} />
           ),
         )}
       </select>
@@ -84,7 +88,7 @@ export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefine
         name={f.name}
         required={f.required}
         rows={4}
-        placeholder={words ? undefined : `JSON: ${f.description}`}
+        placeholder={words ? undefined : `JSON: ${hint}`}
         aria-describedby={described}
       >
         {value}
@@ -95,7 +99,7 @@ export const Field: FC<{ action: string; f: FieldSpec; value?: string | undefine
       <input
         id={id}
         name={f.name}
-        placeholder={words ? undefined : f.type === 'string[]' ? 'comma-separated' : f.description}
+        placeholder={words ? undefined : f.type === 'string[]' ? t('field.commaSeparated') : hint}
         required={f.required}
         value={value}
         aria-describedby={described}
@@ -143,41 +147,47 @@ const ProgressRow: FC<{
   sent?: URLSearchParams | undefined;
   words?: FormWords | undefined;
 }> = ({ field, r, sent, words }) => {
+  const { t, term, day } = useWords();
   const status = sent?.get(itemName(field, r.id, 'status')) ?? '';
   const w = words?.progress;
   return (
     <tr data-recommendation={r.id}>
       <td>
         <strong>{r.id}</strong>
-        {r.priority ? <span class="muted"> {w ? w.priority : '(priority)'}</span> : null}
+        {r.priority ? <span class="muted"> {w ? w.priority : t('progressItems.priority')}</span> : null}
         <div>{r.text}</div>
         <div class="muted">
-          {w ? w.theme(r.theme) : r.theme}
-          {r.taNeed ? ` · ${w ? w.taNeed(r.taNeed) : `TA need: ${r.taNeed}`}` : ''}
+          {w ? w.theme(r.theme) : term('theme', r.theme)}
+          {r.taNeed ? ` · ${w ? w.taNeed(r.taNeed) : t('progressItems.taNeed', { need: r.taNeed })}` : ''}
         </div>
       </td>
       <td class="muted">
         {r.reported
           ? w
             ? w.reported(r.reported.status, r.reported.at)
-            : `${r.reported.status} (${day(r.reported.at)})`
-          : (w?.notReported ?? 'not reported yet')}
+            : t('progressItems.status', { status: term('reported', r.reported.status), date: day(r.reported.at) })
+          : (w?.notReported ?? t('progressItems.notReported'))}
         {r.assessed ? (
           <div>
-            {w ? w.assessed(r.assessed.status, r.assessed.at) : `assessed ${r.assessed.status} (${day(r.assessed.at)})`}
+            {w
+              ? w.assessed(r.assessed.status, r.assessed.at)
+              : t('progressItems.assessed', { status: term('assessed', r.assessed.status), date: day(r.assessed.at) })}
           </div>
         ) : null}
       </td>
       <td>
-        <select name={itemName(field, r.id, 'status')} aria-label={w ? w.statusOf(r.id) : `Status of ${r.id}`}>
-          <option value="">{w?.noReport ?? 'no report'}</option>
+        <select
+          name={itemName(field, r.id, 'status')}
+          aria-label={w ? w.statusOf(r.id) : t('progressItems.statusOf', { id: r.id })}
+        >
+          <option value="">{w?.noReport ?? t('progressItems.noReport')}</option>
           {REPORTED_STATUSES.map((v) =>
             words ? (
               <option value={v} selected={v === status}>
                 {words.option('status', v)}
               </option>
             ) : (
-              <option selected={v === status}>{v}</option>
+              <Option value={v} label={term('reported', v)} selected={v === status} />
             ),
           )}
         </select>
@@ -186,7 +196,7 @@ const ProgressRow: FC<{
         <textarea
           name={itemName(field, r.id, 'text')}
           rows={2}
-          aria-label={w ? w.stepsOn(r.id) : `Steps taken on ${r.id}`}
+          aria-label={w ? w.stepsOn(r.id) : t('progressItems.stepsOn', { id: r.id })}
         >
           {sent?.get(itemName(field, r.id, 'text')) ?? ''}
         </textarea>
@@ -202,22 +212,22 @@ export const ProgressItemsField: FC<{
   sent?: URLSearchParams | undefined;
   words?: FormWords | undefined;
 }> = ({ f, recommendations, sent, words }) => {
+  const { t } = useWords();
   const w = words?.progress;
   return (
     <fieldset class="progress-items" data-field={f.name}>
       <legend>
-        {w?.legend ?? 'Progress per recommendation'}
-        {f.required ? ' *' : ''}{' '}
-        <span class="muted">{w ? w.hint : '(choose a status for each recommendation you report on)'}</span>
+        {w?.legend ?? t('progressItems.legend')}
+        {f.required ? ' *' : ''} <span class="muted">{w ? w.hint : t('progressItems.help')}</span>
       </legend>
       {recommendations.length ? (
         <table>
           <thead>
             <tr>
-              <th>{w?.recommendation ?? 'Recommendation'}</th>
-              <th>{w?.before ?? 'Reported before'}</th>
-              <th>{w?.status ?? 'Status now'}</th>
-              <th>{w?.steps ?? 'Steps taken'}</th>
+              <th>{w?.recommendation ?? t('column.recommendation')}</th>
+              <th>{w?.before ?? t('column.reportedBefore')}</th>
+              <th>{w?.status ?? t('column.statusNow')}</th>
+              <th>{w?.steps ?? t('column.stepsTaken')}</th>
             </tr>
           </thead>
           <tbody>
@@ -227,7 +237,7 @@ export const ProgressItemsField: FC<{
           </tbody>
         </table>
       ) : (
-        <p class="muted">{w?.none ?? 'The visit has no adopted recommendations to report on.'}</p>
+        <p class="muted">{w?.none ?? t('progressItems.none')}</p>
       )}
     </fieldset>
   );

@@ -16,14 +16,10 @@ import {
   type ProgressPart,
 } from '../../domain/recommendations/progress';
 import { Rows } from './layout';
+import { useWords, WORDS, type Words } from './words';
 
 /** What each part of a bar means, in the legend, titles and tables. */
-export const PART_LABELS: Record<ProgressPart, string> = {
-  implemented: 'implemented',
-  partly: 'partly implemented',
-  not: 'not implemented',
-  unknown: 'unknown (insufficient information)',
-};
+export const partLabel = (w: Words, part: ProgressPart) => w.t(`progress.part.${part}`);
 
 /** The chart's geometry, in SVG user units. */
 export const CHART = { label: 230, bar: 400, right: 120, row: 26, height: 18 } as const;
@@ -56,85 +52,104 @@ export interface ChartRow {
 }
 
 /** One bar in words: what the <title> says and a screen reader reads. */
-export function barText(r: ChartRow): string {
-  if (!r.p.counted) return `${r.label}: no recommendations counted`;
+export function barText(r: ChartRow, w: Words = WORDS.en): string {
+  if (!r.p.counted) return w.t('progress.barEmpty', { label: r.label });
   const pct = percentages(r.p.shares);
-  const parts = PROGRESS_PARTS.map((k) => `${PART_LABELS[k]} ${r.p[k]} (${pct[k]}%)`).join(', ');
-  return `${r.label}: ${r.p.counted} recommendation(s): ${parts}`;
+  const parts = PROGRESS_PARTS.map((k) =>
+    w.t('progress.barPart', { part: partLabel(w, k), count: r.p[k], pct: pct[k] }),
+  ).join(', ');
+  return w.t('progress.bar', { label: r.label, counted: r.p.counted, parts });
 }
 
-const Bar: FC<{ r: ChartRow; i: number }> = ({ r, i }) => (
-  <g class="progress-row" data-row={r.key} transform={`translate(0,${i * CHART.row})`}>
-    <title>{barText(r)}</title>
-    <text x="0" y="13" class="label">
-      {r.label}
-    </text>
-    <rect class="track" x={CHART.label} y="0" width={CHART.bar} height={CHART.height}></rect>
-    {segmentsOf(r.p).map((s) => (
-      <rect
-        class={`part part-${s.part}`}
-        data-part={s.part}
-        data-share={String(Number(s.share.toFixed(4)))}
-        x={s.x}
-        y="0"
-        width={s.width}
-        height={CHART.height}
-      >
-        <title>{`${r.label}: ${PART_LABELS[s.part]} ${r.p[s.part]} of ${r.p.counted}`}</title>
-      </rect>
-    ))}
-    <text x={CHART.label + CHART.bar + 8} y="13" class="muted">
-      {r.p.counted ? `${r.p.counted} counted` : 'none'}
-    </text>
-  </g>
-);
+const Bar: FC<{ r: ChartRow; i: number }> = ({ r, i }) => {
+  const w = useWords();
+  return (
+    <g class="progress-row" data-row={r.key} transform={`translate(0,${i * CHART.row})`}>
+      <title>{barText(r, w)}</title>
+      <text x="0" y="13" class="label">
+        {r.label}
+      </text>
+      <rect class="track" x={CHART.label} y="0" width={CHART.bar} height={CHART.height}></rect>
+      {segmentsOf(r.p).map((s) => (
+        <rect
+          class={`part part-${s.part}`}
+          data-part={s.part}
+          data-share={String(Number(s.share.toFixed(4)))}
+          x={s.x}
+          y="0"
+          width={s.width}
+          height={CHART.height}
+        >
+          <title>
+            {w.t('progress.segment', {
+              label: r.label,
+              part: partLabel(w, s.part),
+              count: r.p[s.part],
+              counted: r.p.counted,
+            })}
+          </title>
+        </rect>
+      ))}
+      <text x={CHART.label + CHART.bar + 8} y="13" class="muted">
+        {r.p.counted ? w.t('progress.counted', { counted: r.p.counted }) : w.t('progress.none')}
+      </text>
+    </g>
+  );
+};
 
-const Legend: FC = () => (
-  <ul class="legend">
-    {PROGRESS_PARTS.map((k) => (
-      <li>
-        <svg width="12" height="12" aria-hidden="true">
-          <rect class={`part-${k}`} width="12" height="12"></rect>
-        </svg>{' '}
-        {PART_LABELS[k]}
-      </li>
-    ))}
-  </ul>
-);
+const Legend: FC = () => {
+  const w = useWords();
+  return (
+    <ul class="legend">
+      {PROGRESS_PARTS.map((k) => (
+        <li>
+          <svg width="12" height="12" aria-hidden="true">
+            <rect class={`part-${k}`} width="12" height="12"></rect>
+          </svg>{' '}
+          {partLabel(w, k)}
+        </li>
+      ))}
+    </ul>
+  );
+};
 
-const NumbersTable: FC<{ id: string; heading: string; rows: ChartRow[] }> = ({ id, heading, rows }) => (
-  <table id={`${id}-table`} class="progress-table">
-    <thead>
-      <tr>
-        <th>{heading}</th>
-        <th>Counted</th>
-        {PROGRESS_PARTS.map((k) => (
-          <th>{PART_LABELS[k]}</th>
-        ))}
-        <th>No longer relevant</th>
-        <th>Superseded</th>
-      </tr>
-    </thead>
-    <Rows
-      cols={8}
-      empty="No recommendations."
-      rows={rows.map((r) => {
-        const pct = percentages(r.p.shares);
-        return (
-          <tr data-row={r.key}>
-            <td>{r.label}</td>
-            <td>{r.p.counted}</td>
-            {PROGRESS_PARTS.map((k) => (
-              <td data-part={k}>{r.p.counted ? `${r.p[k]} (${pct[k]}%)` : '—'}</td>
-            ))}
-            <td>{r.p.noLongerRelevant}</td>
-            <td>{r.p.superseded}</td>
-          </tr>
-        );
-      })}
-    />
-  </table>
-);
+const NumbersTable: FC<{ id: string; heading: string; rows: ChartRow[] }> = ({ id, heading, rows }) => {
+  const w = useWords();
+  const { t } = w;
+  return (
+    <table id={`${id}-table`} class="progress-table">
+      <thead>
+        <tr>
+          <th>{heading}</th>
+          <th>{t('progress.column.counted')}</th>
+          {PROGRESS_PARTS.map((k) => (
+            <th>{partLabel(w, k)}</th>
+          ))}
+          <th>{t('progress.column.noLongerRelevant')}</th>
+          <th>{t('progress.column.superseded')}</th>
+        </tr>
+      </thead>
+      <Rows
+        cols={8}
+        empty={t('progress.noRecommendations')}
+        rows={rows.map((r) => {
+          const pct = percentages(r.p.shares);
+          return (
+            <tr data-row={r.key}>
+              <td>{r.label}</td>
+              <td>{r.p.counted}</td>
+              {PROGRESS_PARTS.map((k) => (
+                <td data-part={k}>{r.p.counted ? `${r.p[k]} (${pct[k]}%)` : '—'}</td>
+              ))}
+              <td>{r.p.noLongerRelevant}</td>
+              <td>{r.p.superseded}</td>
+            </tr>
+          );
+        })}
+      />
+    </table>
+  );
+};
 
 /** A stacked-bar chart with its legend and the table of the same numbers. */
 export const ProgressChart: FC<{ id: string; caption: string; heading: string; rows: ChartRow[] }> = (p) => {
@@ -161,56 +176,68 @@ export const ProgressChart: FC<{ id: string; caption: string; heading: string; r
   );
 };
 
-const StatesTable: FC<{ records: readonly CountedRecord[] }> = ({ records }) => (
-  <table id="states">
-    <thead>
-      <tr>
-        {['State', 'Recommendations', 'Open', 'Priority open', 'Closed', 'Superseded', 'TA needs'].map((h) => (
-          <th>{h}</th>
-        ))}
-      </tr>
-    </thead>
-    <Rows
-      cols={7}
-      empty="No recommendations recorded yet."
-      rows={registerCounts(records).map((c) => (
-        <tr data-state={c.state}>
-          <td>
-            <a href={`/states/${c.state}`}>{c.state}</a>
-          </td>
-          <td>{c.total}</td>
-          <td>{c.open}</td>
-          <td>{c.priorityOpen}</td>
-          <td>{c.closed}</td>
-          <td>{c.superseded}</td>
-          <td>
-            {Object.entries(c.ta)
-              .filter(([, n]) => n)
-              .map(([s, n]) => `${s} ${n}`)
-              .join(', ') || '—'}
-          </td>
+const StatesTable: FC<{ records: readonly CountedRecord[] }> = ({ records }) => {
+  const w = useWords();
+  const { t } = w;
+  const headings = ['state', 'recommendations', 'open', 'priorityOpen', 'closed', 'superseded', 'taNeeds'];
+  return (
+    <table id="states">
+      <thead>
+        <tr>
+          {headings.map((h) => (
+            <th>{t(h === 'superseded' ? 'progress.column.superseded' : `annual.column.${h}`)}</th>
+          ))}
         </tr>
-      ))}
-    />
-  </table>
-);
+      </thead>
+      <Rows
+        cols={7}
+        empty={t('register.empty')}
+        rows={registerCounts(records).map((c) => (
+          <tr data-state={c.state}>
+            <td>
+              <a href={`/states/${c.state}`}>{c.state}</a>
+            </td>
+            <td>{c.total}</td>
+            <td>{c.open}</td>
+            <td>{c.priorityOpen}</td>
+            <td>{c.closed}</td>
+            <td>{c.superseded}</td>
+            <td>
+              {Object.entries(c.ta)
+                .filter(([, n]) => n)
+                .map(([s, n]) => `${w.term('ta', s)} ${n}`)
+                .join(', ') || '—'}
+            </td>
+          </tr>
+        ))}
+      />
+    </table>
+  );
+};
 
 /** The progress page, from the records the caller may see. */
 export const ProgressPage: FC<{ records: readonly CountedRecord[] }> = ({ records }) => {
-  const themes = progressByTheme(records).map((t) => ({ key: t.theme, label: t.theme, p: t }));
+  const { t, term } = useWords();
+  const themes = progressByTheme(records).map((x) => ({ key: x.theme, label: term('theme', x.theme), p: x }));
   const years = progressByYear(records).map((y) => ({ key: String(y.year), label: String(y.year), p: y }));
   return (
     <>
-      <p class="muted">
-        Shares of the recommendations as CTED assessed them. Recommendations closed as no longer relevant, and those
-        superseded by a later recommendation, are counted beside the shares, not in them; a recommendation not yet
-        assessed counts as unknown.
-      </p>
-      <h2>Per theme</h2>
-      <ProgressChart id="by-theme" caption="Implementation progress per theme" heading="Theme" rows={themes} />
-      <h2>Per year of visit</h2>
-      <ProgressChart id="by-year" caption="Implementation progress per year of visit" heading="Year" rows={years} />
-      <h2>Per State</h2>
+      <p class="muted">{t('progress.help')}</p>
+      <h2>{t('progress.perTheme')}</h2>
+      <ProgressChart
+        id="by-theme"
+        caption={t('progress.captionTheme')}
+        heading={t('progress.column.theme')}
+        rows={themes}
+      />
+      <h2>{t('progress.perYear')}</h2>
+      <ProgressChart
+        id="by-year"
+        caption={t('progress.captionYear')}
+        heading={t('progress.column.year')}
+        rows={years}
+      />
+      <h2>{t('progress.perState')}</h2>
       <StatesTable records={records} />
     </>
   );

@@ -1,18 +1,28 @@
 /** Guideline compliance (days each step took against its target) and the annual reporting status. */
 import type { FC } from 'hono/jsx';
-import {
-  nonZero,
-  recommendationsLine,
-  type AnnualRow,
-  type AnnualStateProgress,
-  type ComplianceCell,
-} from '../../domain/monitoring';
+import type { AnnualRow, AnnualStateProgress, ComplianceCell, RecommendationCounts } from '../../domain/monitoring';
 import { ASSESSED_STATUSES, TA_STATUSES } from '../../domain/recommendations/model';
-import { day, Rows } from './layout';
+import { Rows } from './layout';
+import { useWords, type Words } from './words';
 
 const num = (n: number) => (Number.isNaN(n) ? '—' : String(n));
 
+/** Counts by status, the non-zero ones: `referred 2, delivered 1`. */
+export function nonZeroIn<K extends string>(w: Words, kind: string, order: readonly K[], counts: Record<K, number>) {
+  return order
+    .filter((k) => counts[k] > 0)
+    .map((k) => `${w.term(kind, k)} ${counts[k]}`)
+    .join(', ');
+}
+
+/** One line of recommendations counted: `12 recommendations: 9 open (3 priority), 3 closed`. */
+const recommendationsIn = (w: Words, c: RecommendationCounts) =>
+  c.total
+    ? w.t('annual.recommendations', { total: c.total, open: c.open, priority: c.priorityOpen, closed: c.closed })
+    : w.t('annual.noRecommendations');
+
 const Bars: FC<{ c: ComplianceCell; max: number }> = ({ c, max }) => {
+  const { t } = useWords();
   const w = 220;
   const x = (d: number) => (Number.isNaN(d) ? 0 : Math.round((d / max) * w));
   return (
@@ -20,7 +30,7 @@ const Bars: FC<{ c: ComplianceCell; max: number }> = ({ c, max }) => {
       width={w + 10}
       height="22"
       role="img"
-      aria-label={`median ${c.medianDays} days, 90th percentile ${c.p90Days} days, target ${c.targetDays} days`}
+      aria-label={t('compliance.bars', { median: num(c.medianDays), p90: num(c.p90Days), target: num(c.targetDays) })}
     >
       <rect class="bar" x="0" y="4" height="14" width={x(c.medianDays)}></rect>
       <rect class="p90" x="0" y="9" height="4" width={x(c.p90Days)}></rect>
@@ -30,28 +40,26 @@ const Bars: FC<{ c: ComplianceCell; max: number }> = ({ c, max }) => {
 };
 
 export const Compliance: FC<{ cells: ComplianceCell[] }> = ({ cells }) => {
+  const { t, term } = useWords();
   const max = Math.max(1, ...cells.flatMap((c) => [c.p90Days || 0, c.targetDays || 0]));
   return (
     <>
-      <p class="muted">
-        Days each step took, per year it started: bar = median, thin bar = 90th percentile, red line = the guideline's
-        target.
-      </p>
+      <p class="muted">{t('compliance.help')}</p>
       <table id="compliance">
         <thead>
           <tr>
-            {['Year', 'Step', 'Done', 'Median days', '90th percentile', 'Target', '', 'Exceeded'].map((h) => (
-              <th>{h}</th>
+            {['year', 'step', 'done', 'median', 'p90', 'target', '', 'exceeded'].map((h) => (
+              <th>{h ? t(`compliance.column.${h}`) : ''}</th>
             ))}
           </tr>
         </thead>
         <Rows
           cols={8}
-          empty="No steps recorded yet."
+          empty={t('compliance.empty')}
           rows={cells.map((c) => (
             <tr data-item={c.item} data-year={c.year}>
               <td>{c.year}</td>
-              <td>{c.item}</td>
+              <td>{term('item', c.item)}</td>
               <td>{c.count}</td>
               <td>{num(c.medianDays)}</td>
               <td>{num(c.p90Days)}</td>
@@ -64,7 +72,7 @@ export const Compliance: FC<{ cells: ComplianceCell[] }> = ({ cells }) => {
                   ? c.exceeded.map((e, i) => (
                       <>
                         {i ? ', ' : ''}
-                        <a href={`/visits/${e.id}`}>{e.id}</a> ({e.days} d)
+                        <a href={`/visits/${e.id}`}>{e.id}</a> ({t('compliance.days', { days: e.days })})
                       </>
                     ))
                   : '—'}
@@ -77,73 +85,89 @@ export const Compliance: FC<{ cells: ComplianceCell[] }> = ({ cells }) => {
   );
 };
 
-export const AnnualTable: FC<{ rows: AnnualRow[] }> = ({ rows }) => (
-  <table id="annual">
-    <thead>
-      <tr>
-        {['State', 'Visit', 'Visit year', 'Report', 'Due', 'Submitted', 'Recommendations', 'TA needs'].map((h) => (
-          <th>{h}</th>
-        ))}
-      </tr>
-    </thead>
-    <tbody>
-      {rows.map((r) => (
-        <tr>
-          <td>{r.stateName}</td>
-          <td>{r.id}</td>
-          <td>{r.visitYear}</td>
-          <td class={r.status === 'overdue' || r.status === 'late' ? 'overdue' : ''}>{r.status}</td>
-          <td>{day(r.due)}</td>
-          <td>{day(r.submitted)}</td>
-          <td>{r.recommendations ? recommendationsLine(r.recommendations) : '—'}</td>
-          <td>{(r.recommendations && nonZero(TA_STATUSES, r.recommendations.ta)) || '—'}</td>
-        </tr>
-      ))}
-    </tbody>
-  </table>
-);
-
-/** Each listed State's whole register: recommendations by CTED's assessed status, TA needs by status. */
-export const AnnualProgress: FC<{ states: AnnualStateProgress[] }> = ({ states }) => (
-  <>
-    <h2>Recommendations and technical assistance, per State</h2>
-    <table id="annual-progress">
+export const AnnualTable: FC<{ rows: AnnualRow[] }> = ({ rows }) => {
+  const w = useWords();
+  const { t, term, day } = w;
+  return (
+    <table id="annual">
       <thead>
         <tr>
-          {['State', 'Recommendations', 'Open', 'Priority open', 'Closed', ...ASSESSED_STATUSES, 'TA needs'].map(
-            (h) => (
-              <th>{h}</th>
-            ),
-          )}
+          {['state', 'visit', 'visitYear', 'report', 'due', 'submitted', 'recommendations', 'taNeeds'].map((h) => (
+            <th>{t(`annual.column.${h}`)}</th>
+          ))}
         </tr>
       </thead>
-      <Rows
-        cols={6 + ASSESSED_STATUSES.length}
-        empty="No visited State."
-        rows={states.map((p) => (
-          <tr data-state={p.state}>
-            <td>{p.stateName}</td>
-            <td>{p.total}</td>
-            <td>{p.open}</td>
-            <td>{p.priorityOpen}</td>
-            <td>{p.closed}</td>
-            {ASSESSED_STATUSES.map((s) => (
-              <td>{p.byAssessed[s]}</td>
-            ))}
-            <td>{nonZero(TA_STATUSES, p.ta) || '—'}</td>
+      <tbody>
+        {rows.map((r) => (
+          <tr>
+            <td>{r.stateName}</td>
+            <td>{r.id}</td>
+            <td>{r.visitYear}</td>
+            <td class={r.status === 'overdue' || r.status === 'late' ? 'overdue' : ''}>
+              {term('reporting', r.status.replace(/ /g, '-'))}
+            </td>
+            <td>{day(r.due)}</td>
+            <td>{day(r.submitted)}</td>
+            <td>{r.recommendations ? recommendationsIn(w, r.recommendations) : '—'}</td>
+            <td>{(r.recommendations && nonZeroIn(w, 'ta', TA_STATUSES, r.recommendations.ta)) || '—'}</td>
           </tr>
         ))}
-      />
+      </tbody>
     </table>
-  </>
-);
+  );
+};
 
-export const AnnualFilter: FC<{ year: number | undefined; search: string }> = ({ year, search }) => (
-  <form method="get" action="/annual">
-    <label>
-      Visits of <input name="year" size={5} value={year === undefined ? '' : String(year)} />
-    </label>{' '}
-    <button>Show</button> <a href={`/annual/print${search}`}>Printable page</a>{' '}
-    <a href={`/api/annual.csv${search}`}>Export CSV</a>
-  </form>
-);
+/** Each listed State's whole register: recommendations by CTED's assessed status, TA needs by status. */
+export const AnnualProgress: FC<{ states: AnnualStateProgress[] }> = ({ states }) => {
+  const w = useWords();
+  const { t, term } = w;
+  const headings = [
+    ...['state', 'recommendations', 'open', 'priorityOpen', 'closed'].map((h) => t(`annual.column.${h}`)),
+    ...ASSESSED_STATUSES.map((s) => term('assessed', s)),
+    t('annual.column.taNeeds'),
+  ];
+  return (
+    <>
+      <h2>{t('annual.perState')}</h2>
+      <table id="annual-progress">
+        <thead>
+          <tr>
+            {headings.map((h) => (
+              <th>{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <Rows
+          cols={6 + ASSESSED_STATUSES.length}
+          empty={t('annual.noState')}
+          rows={states.map((p) => (
+            <tr data-state={p.state}>
+              <td>{p.stateName}</td>
+              <td>{p.total}</td>
+              <td>{p.open}</td>
+              <td>{p.priorityOpen}</td>
+              <td>{p.closed}</td>
+              {ASSESSED_STATUSES.map((s) => (
+                <td>{p.byAssessed[s]}</td>
+              ))}
+              <td>{nonZeroIn(w, 'ta', TA_STATUSES, p.ta) || '—'}</td>
+            </tr>
+          ))}
+        />
+      </table>
+    </>
+  );
+};
+
+export const AnnualFilter: FC<{ year: number | undefined; search: string }> = ({ year, search }) => {
+  const { t } = useWords();
+  return (
+    <form method="get" action="/annual">
+      <label>
+        {t('annual.visitsOf')} <input name="year" size={5} value={year === undefined ? '' : String(year)} />
+      </label>{' '}
+      <button>{t('annual.show')}</button> <a href={`/annual/print${search}`}>{t('annual.print')}</a>{' '}
+      <a href={`/api/annual.csv${search}`}>{t('overview.export')}</a>
+    </form>
+  );
+};

@@ -11,6 +11,7 @@ import { csrf } from 'hono/csrf';
 import type { Child } from 'hono/jsx';
 import { z } from 'zod';
 import { VisitId } from '../../contract';
+import { COVERAGE_MONTHS } from '../../domain/calendar';
 import { ActionNameSchema } from '../../domain/actions';
 import { isPartnerView } from '../../domain/views';
 import { taPipeline } from '../../domain/recommendations/progress';
@@ -32,6 +33,7 @@ import { AnnualFilter, AnnualProgress, AnnualTable, Compliance } from './reports
 import { SignInForm, SignInRefused } from './sign-in';
 import { TaPage } from './ta';
 import { VisitPage } from './visit';
+import { language, LANG_PARAM, withoutLang, WordsContext, wordsFor } from './words';
 
 export { payloadFromForm };
 
@@ -49,14 +51,19 @@ export function safeNext(next: string | null | undefined): string {
   return u.origin === 'http://dashboard.invalid' ? `${u.pathname}${u.search}` : '/';
 }
 
-/** The query's non-empty values, validated (a filter left at "all" is simply absent). */
+/** The query's non-empty values, validated (a filter left at "all" is simply absent; `lang` is the layout's). */
 function query<T>(schema: z.ZodType<T>, c: Context): T {
-  const present = Object.fromEntries([...new URL(c.req.url).searchParams].filter(([, v]) => v !== ''));
+  const present = Object.fromEntries(
+    [...new URL(c.req.url).searchParams].filter(([k, v]) => v !== '' && k !== LANG_PARAM),
+  );
   return parseOr(schema, present, 'query');
 }
 
 type Ctx = Context<AppEnv>;
-const render = (c: Context, status: 200 | 401, page: Child) => c.html(documentOf(page), status);
+/** A page in the request's language (`c.get('lang')`), with the language switch. */
+const render = (c: Ctx, status: 200 | 401, page: Child) =>
+  c.html(documentOf(<WordsContext.Provider value={wordsFor(c)}>{page}</WordsContext.Provider>), status);
+const t = (c: Ctx) => wordsFor(c).t;
 const form = async (c: Context) => new URLSearchParams(await bodyText(c));
 
 /** The dashboard's pages, one method each; `webRoutes` says which path and guards lead to which. */
@@ -86,7 +93,17 @@ class Dashboard {
   };
 
   private async frame(c: Ctx, title: string, body: Child) {
-    const banner = await this.services.calendar.bannerFor(c.get('principal'));
+    const coverage = await this.services.calendar.coverageFor(c.get('principal'));
+    const w = wordsFor(c);
+    const banner =
+      coverage?.coveredUntil && coverage.latestDeadline
+        ? w.t('banner.calendar', {
+            until: w.date(coverage.coveredUntil),
+            months: COVERAGE_MONTHS,
+            latest: w.date(coverage.latestDeadline),
+            provisional: coverage.provisional,
+          })
+        : undefined;
     return (
       <Layout
         title={title}
@@ -132,13 +149,13 @@ class Dashboard {
       return render(
         c,
         200,
-        await this.frame(c, 'Reports shared with you', <SharedReports shared={await monitoring.shared(p)} />),
+        await this.frame(c, t(c)('overview.sharedTitle'), <SharedReports shared={await monitoring.shared(p)} />),
       );
     }
     const q = query(OverviewPageQuery, c);
     const result = await monitoring.overview(p, filterOf(q), { key: q.sort || 'number', desc: q.desc === '1' });
-    const params = new URL(c.req.url).searchParams;
-    return render(c, 200, await this.frame(c, 'Visits', <Overview q={q} params={params} {...result} />));
+    const params = withoutLang(new URL(c.req.url).searchParams);
+    return render(c, 200, await this.frame(c, t(c)('overview.title'), <Overview q={q} params={params} {...result} />));
   }
 
   /** A visit's page, rendered from the signed-in role's view of it (the same projection as the API's). */
@@ -155,7 +172,8 @@ class Dashboard {
         nowMs={this.services.monitoring.now()}
       />
     );
-    return render(c, 200, await this.frame(c, `Visit ${v.id}: ${v.stateName ?? v.state}`, page));
+    const title = t(c)('visit.title', { id: v.id, state: v.stateName ?? v.state });
+    return render(c, 200, await this.frame(c, title, page));
   }
 
   /** An action button: 404 for a visit the person may not see, 403 without this session's form token. */
@@ -187,13 +205,14 @@ class Dashboard {
     const records = registerRecords(await this.services.recommendations.list(p, { state }));
     const name = (await this.services.monitoring.visible(p)).find((v) => v.state === state)?.stateName;
     const page = <RegisterPage state={state} records={records} q={q} />;
-    return render(c, 200, await this.frame(c, `Register of recommendations: ${name ?? state}`, page));
+    return render(c, 200, await this.frame(c, t(c)('register.title', { state: name ?? state }), page));
   }
 
   /** Progress per theme and per year of visit, of the recommendations the person may see (a State: its own). */
   async progress(c: Ctx) {
     const records = registerRecords(await this.services.recommendations.list(c.get('principal'), {}));
-    return render(c, 200, await this.frame(c, 'Implementation of recommendations', <ProgressPage records={records} />));
+    const title = t(c)('progress.title');
+    return render(c, 200, await this.frame(c, title, <ProgressPage records={records} />));
   }
 
   /** The TA pipeline of the needs the person may see; a partner, only those referred to its organisation. */
@@ -204,19 +223,19 @@ class Dashboard {
     const partner = p.role === 'partner';
     if (partner) pipeline.partners = pipeline.partners.filter((x) => x.partner === p.organisation);
     const page = <TaPage pipeline={pipeline} showUnreferred={!partner} />;
-    return render(c, 200, await this.frame(c, 'Technical assistance', page));
+    return render(c, 200, await this.frame(c, t(c)('ta.title'), page));
   }
 
   async compliance(c: Ctx) {
     const cells = await this.services.monitoring.compliance(c.get('principal'));
-    return render(c, 200, await this.frame(c, 'Guideline compliance', <Compliance cells={cells} />));
+    return render(c, 200, await this.frame(c, t(c)('compliance.title'), <Compliance cells={cells} />));
   }
 
   async annual(c: Ctx, print: boolean) {
     const year = query(AnnualQuery, c).year || undefined;
     const { rows, states } = await this.services.monitoring.annual(c.get('principal'), year);
-    const of = year ? ` (visits of ${year})` : '';
-    const title = `Reporting status of visited States${of}, as of ${this.services.monitoring.today()}`;
+    const w = wordsFor(c);
+    const title = w.t('annual.title', { year: year ?? 0, today: w.date(this.services.monitoring.today()) });
     const table = (
       <>
         <AnnualTable rows={rows} />
@@ -231,7 +250,8 @@ class Dashboard {
           {table}
         </Layout>,
       );
-    const filter = <AnnualFilter year={year} search={new URL(c.req.url).search} />;
+    const search = withoutLang(new URL(c.req.url).searchParams).toString();
+    const filter = <AnnualFilter year={year} search={search ? `?${search}` : ''} />;
     return render(
       c,
       200,
@@ -252,13 +272,14 @@ export function webRoutes(app: Hono<AppEnv>, services: Services, auth: Authentic
   const publicOrigin = new URL(publicUrl).origin;
   // Posts come from this server's own pages: the browser's Origin (or Sec-Fetch-Site) says so.
   const sameOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === publicOrigin });
-  const page = [d.signedIn, d.internal] as const;
+  const lang = language(() => services.users.secureCookies);
+  const page = [lang, d.signedIn, d.internal] as const;
 
   app.get('/assets/dashboard.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8' }));
-  app.get('/sign-in', (c) => render(c, 200, <SignInForm next={c.req.query('next') ?? '/'} />));
-  app.post('/sign-in', sameOrigin, limitBody, (c) => d.signIn(c));
+  app.get('/sign-in', lang, (c) => render(c, 200, <SignInForm next={c.req.query('next') ?? '/'} />));
+  app.post('/sign-in', sameOrigin, limitBody, lang, (c) => d.signIn(c));
   app.post('/sign-out', sameOrigin, (c) => d.signOut(c));
-  app.get('/', d.signedIn, (c) => d.overview(c));
+  app.get('/', lang, d.signedIn, (c) => d.overview(c));
   app.get('/visits/:id', ...page, (c) => d.visit(c));
   app.post('/visits/:id/act/:action', sameOrigin, limitBody, ...page, (c) => d.act(c));
   app.get('/compliance', ...page, (c) => d.compliance(c));
@@ -266,6 +287,6 @@ export function webRoutes(app: Hono<AppEnv>, services: Services, auth: Authentic
   app.get('/annual/print', ...page, (c) => d.annual(c, true));
   app.get('/states/:state', ...page, (c) => d.register(c));
   app.get('/recommendations', ...page, (c) => d.progress(c));
-  app.get('/ta', d.signedIn, (c) => d.ta(c));
+  app.get('/ta', lang, d.signedIn, (c) => d.ta(c));
   linkPages(app, services, auth, sameOrigin);
 }

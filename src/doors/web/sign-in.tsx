@@ -1,31 +1,41 @@
 /** Signing in with an access token (issued by `followup users add`). */
 import type { FC } from 'hono/jsx';
 import { Layout } from './layout';
+import { around, useWords } from './words';
 
-export const SignInForm: FC<{ next: string }> = ({ next }) => (
-  <Layout title="Sign in" principal={null}>
-    <form method="post" action="/sign-in">
-      <input type="hidden" name="next" value={next} />
-      <p>
-        <label for="token">Your access token</label>
-        <br />
-        <input id="token" name="token" type="password" size={50} autocomplete="current-password" required />
-      </p>
-      <p>
-        <button>Sign in</button>
-      </p>
-      <p class="muted">
-        Tokens are issued by the secretariat with <code>followup users add</code>.
-      </p>
-    </form>
-  </Layout>
-);
+export const SignInForm: FC<{ next: string }> = ({ next }) => {
+  const { t } = useWords();
+  const [before, after] = around(t('signIn.help', { command: '\u0000' }));
+  return (
+    <Layout title={t('signIn.title')} principal={null}>
+      <form method="post" action="/sign-in">
+        <input type="hidden" name="next" value={next} />
+        <p>
+          <label for="token">{t('signIn.token')}</label>
+          <br />
+          <input id="token" name="token" type="password" size={50} autocomplete="current-password" required />
+        </p>
+        <p>
+          <button>{t('signIn.button')}</button>
+        </p>
+        <p class="muted">
+          {before}
+          <code>followup users add</code>
+          {after}
+        </p>
+      </form>
+    </Layout>
+  );
+};
 
-export const SignInRefused: FC = () => (
-  <Layout title="Sign in" principal={null}>
-    <p class="overdue">That token is not valid.</p>
-    <p>
-      <a href="/sign-in">Try again</a>
-    </p>
-  </Layout>
-);
+export const SignInRefused: FC = () => {
+  const { t } = useWords();
+  return (
+    <Layout title={t('signIn.title')} principal={null}>
+      <p class="overdue">{t('signIn.refused')}</p>
+      <p>
+        <a href="/sign-in">{t('signIn.again')}</a>
+      </p>
+    </Layout>
+  );
+};

@@ -12,11 +12,11 @@ import {
   type InternalView,
   type MessageView,
   type StateReply,
-  type StateStage,
   type StateView,
 } from '../../domain/views';
 import { ActionField, type ProgressTarget } from './fields';
-import { day, FormToken, Rows } from './layout';
+import { FormToken, Rows } from './layout';
+import { useWords, WORDS, type Words } from './words';
 
 const ActionForm: FC<{
   visitId: string;
@@ -25,20 +25,23 @@ const ActionForm: FC<{
   formToken: string;
   /** The visit's recommendations, for the rows of progress per recommendation. */
   recommendations: readonly ProgressTarget[];
-}> = (p) => (
-  <form method="post" action={`/visits/${p.visitId}/act/${p.action}`} class="action">
-    <fieldset>
-      <legend>{p.action}</legend>
-      {p.fields.map((f) => (
-        <ActionField action={p.action} f={f} recommendations={p.recommendations} />
-      ))}
-      <FormToken token={p.formToken} />
-      <button name="do" value={p.action}>
-        {p.action}
-      </button>
-    </fieldset>
-  </form>
-);
+}> = (p) => {
+  const { term } = useWords();
+  return (
+    <form method="post" action={`/visits/${p.visitId}/act/${p.action}`} class="action">
+      <fieldset>
+        <legend>{term('action', p.action)}</legend>
+        {p.fields.map((f) => (
+          <ActionField action={p.action} f={f} recommendations={p.recommendations} />
+        ))}
+        <FormToken token={p.formToken} />
+        <button name="do" value={p.action}>
+          {term('action', p.action)}
+        </button>
+      </fieldset>
+    </form>
+  );
+};
 
 interface TimelineEntry {
   at: string;
@@ -49,16 +52,26 @@ interface TimelineEntry {
 type Items = Pick<StateView | InternalView, 'openItems' | 'closedItems'>;
 
 /** Steps done (planned against actual) and deadlines ahead. */
-function itemEntries(v: Items, nowMs: number): TimelineEntry[] {
+function itemEntries(v: Items, nowMs: number, w: Words): TimelineEntry[] {
+  const { t, term, day } = w;
   return [
     ...v.closedItems.map((c) => ({
       at: c.closedAt,
-      text: `${c.item} done (${c.outcome}); planned ${day(c.deadline)}, actual ${day(c.closedAt)}`,
+      text: t('timeline.done', {
+        item: term('item', c.item),
+        outcome: term('outcome', c.outcome),
+        planned: day(c.deadline),
+        actual: day(c.closedAt),
+      }),
       kind: c.deadline && c.closedAt > c.deadline ? ('late' as const) : ('done' as const),
     })),
     ...v.openItems.map((o) => ({
       at: o.deadline ?? o.openedAt,
-      text: `${o.item} due ${day(o.deadline)}${'paused' in o && o.paused ? ' (clock stopped)' : ''}`,
+      text: t('timeline.due', {
+        item: term('item', o.item),
+        deadline: day(o.deadline),
+        paused: 'paused' in o && o.paused ? 'yes' : 'no',
+      }),
       kind: o.deadline && Date.parse(o.deadline) < nowMs ? ('overdue' as const) : ('planned' as const),
     })),
   ];
@@ -66,71 +79,67 @@ function itemEntries(v: Items, nowMs: number): TimelineEntry[] {
 
 const byTime = (entries: TimelineEntry[]) => entries.sort((a, b) => a.at.localeCompare(b.at));
 
+/** An event of the visit's history as displayed: the engine's events, and the actions people took. */
+const eventText = (type: string, w: Words) =>
+  w.term('event', type) !== type ? w.term('event', type) : w.term('action', type);
+
 /** Events, steps done (planned against actual) and deadlines ahead, in time order. */
-export function timelineOf(v: InternalView, nowMs: number): TimelineEntry[] {
+export function timelineOf(v: InternalView, nowMs: number, w: Words = WORDS.en): TimelineEntry[] {
   return byTime([
     ...(v.history ?? []).map((e) => ({
       at: e.at,
-      text: `${e.type}${e.actor ? ` by ${e.actor}` : ''}`,
+      text: e.actor ? w.t('timeline.eventBy', { event: eventText(e.type, w), actor: e.actor }) : eventText(e.type, w),
       kind: 'event' as const,
     })),
-    ...itemEntries(v, nowMs),
+    ...itemEntries(v, nowMs, w),
   ]);
 }
 
-const RECORDERS = { cted: 'CTED', secretariat: 'the Committee secretariat' } as const;
-
-function replyText(r: StateReply): string {
-  if (!r.onBehalf) return `${r.action}${r.by ? ` by ${r.by}` : ''}`;
-  const who = r.recordedBy ? ` by ${RECORDERS[r.recordedBy]}` : '';
-  const note = r.reference ? `, note verbale ${r.reference}` : '';
-  const received = r.receivedOn ? ` received ${r.receivedOn}` : '';
-  return `${r.action} recorded on your behalf${who}${note}${received}`;
+function replyText(r: StateReply, w: Words): string {
+  const action = w.term('action', r.action);
+  if (!r.onBehalf) return r.by ? w.t('timeline.eventBy', { event: action, actor: r.by }) : action;
+  return w.t('timeline.onBehalf', {
+    action,
+    recorder: r.recordedBy ?? 'none',
+    reference: r.reference ?? '',
+    hasReference: r.reference ? 'yes' : 'no',
+    received: r.receivedOn ? w.date(r.receivedOn) : '',
+    hasReceived: r.receivedOn ? 'yes' : 'no',
+  });
 }
 
 /** The State's timeline: the documents sent to it, its replies, adoption, and its own deadlines. */
-export function stateTimelineOf(v: StateView, nowMs: number): TimelineEntry[] {
-  const ref = (documentRef: string | undefined) => (documentRef ? ` (${documentRef})` : '');
+export function stateTimelineOf(v: StateView, nowMs: number, w: Words = WORDS.en): TimelineEntry[] {
   return byTime([
     ...(v.documents ?? []).map((d) => ({
       at: d.sentAt,
-      text:
-        d.document === 'draft'
-          ? `draft report sent to you for comments${ref(d.documentRef)}`
-          : `adopted report transmitted to you${ref(d.documentRef)}`,
+      text: w.t(d.document === 'draft' ? 'timeline.draftSent' : 'timeline.reportSent', {
+        ref: d.documentRef ?? '',
+        hasRef: d.documentRef ? 'yes' : 'no',
+      }),
       kind: 'event' as const,
     })),
-    ...(v.replies ?? []).map((r) => ({ at: r.at, text: replyText(r), kind: 'event' as const })),
-    ...(v.adoptedAt ? [{ at: v.adoptedAt, text: 'report adopted by the Committee', kind: 'event' as const }] : []),
-    ...itemEntries(v, nowMs),
+    ...(v.replies ?? []).map((r) => ({ at: r.at, text: replyText(r, w), kind: 'event' as const })),
+    ...(v.adoptedAt ? [{ at: v.adoptedAt, text: w.t('timeline.adopted'), kind: 'event' as const }] : []),
+    ...itemEntries(v, nowMs, w),
   ]);
 }
 
-/** What each of a State's stages means to it. */
-const STATE_STAGE_TEXT: Record<StateStage, string> = {
-  drafting: 'CTED is drafting the report of the visit',
-  'draft-with-you': 'the draft report is with you for your factual comments',
-  'final-draft': 'CTED is finalizing the report',
-  'committee-review': 'under consideration by the Committee',
-  adopted: 'adopted by the Committee, to be transmitted to you',
-  transmitted: 'the adopted report has been transmitted to you',
-  implementing: 'implementing the recommendations',
-  closed: 'the follow-up of the visit is closed',
-  withdrawn: 'the follow-up of the visit was withdrawn',
-};
-
 const Consent: FC<{ v: StateView | InternalView }> = ({ v }) => {
+  const { t, term, day } = useWords();
   const by = 'decidedBy' in v.consent ? v.consent.decidedBy : undefined;
   return (
     <p>
-      Sharing consent: <strong id="consent">{v.consent.scope}</strong>
+      {t('visit.consent')} <strong id="consent">{term('consent', v.consent.scope)}</strong>
       {v.consent.sections.length ? ` (${v.consent.sections.join(', ')})` : ''}
-      {v.consent.priorityTaNeedsOnly ? ' — priority TA needs only' : ''}
+      {v.consent.priorityTaNeedsOnly ? ` ${t('visit.priorityOnly')}` : ''}
       {v.consent.decidedAt ? (
         <>
           {' '}
           <span class="muted">
-            decided{by ? ` by ${by}` : ''} on {day(v.consent.decidedAt)}
+            {by
+              ? t('visit.decidedBy', { by, date: day(v.consent.decidedAt) })
+              : t('visit.decided', { date: day(v.consent.decidedAt) })}
           </span>
         </>
       ) : null}
@@ -157,50 +166,58 @@ const Actions: FC<{
       ))}
     </>
   ) : (
-    <p class="muted">Nothing for you to do on this visit now.</p>
+    <NothingToDo />
   );
 
-const Timeline: FC<{ entries: TimelineEntry[] }> = ({ entries }) => (
-  <table id="timeline">
-    <thead>
-      <tr>
-        <th>Date</th>
-        <th>What</th>
-      </tr>
-    </thead>
-    <tbody>
-      {entries.map((t) => (
-        <tr class={t.kind}>
-          <td>{day(t.at)}</td>
-          <td class={t.kind === 'overdue' || t.kind === 'late' ? 'overdue' : ''}>{t.text}</td>
-        </tr>
-      ))}
-    </tbody>
-  </table>
-);
+const NothingToDo: FC = () => <p class="muted">{useWords().t('visit.nothingToDo')}</p>;
 
-const Messages: FC<{ messages: MessageView[] }> = ({ messages }) => (
-  <table id="messages">
-    <thead>
-      <tr>
-        <th>Sent</th>
-        <th>To</th>
-        <th>Subject</th>
-      </tr>
-    </thead>
-    <Rows
-      cols={3}
-      empty="None yet."
-      rows={messages.map((m) => (
+const Timeline: FC<{ entries: TimelineEntry[] }> = ({ entries }) => {
+  const { t, day } = useWords();
+  return (
+    <table id="timeline">
+      <thead>
         <tr>
-          <td>{day(m.sentAt)}</td>
-          <td>{m.to}</td>
-          <td>{m.subject}</td>
+          <th>{t('column.date')}</th>
+          <th>{t('column.what')}</th>
         </tr>
-      ))}
-    />
-  </table>
-);
+      </thead>
+      <tbody>
+        {entries.map((e) => (
+          <tr class={e.kind}>
+            <td>{day(e.at)}</td>
+            <td class={e.kind === 'overdue' || e.kind === 'late' ? 'overdue' : ''}>{e.text}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+};
+
+const Messages: FC<{ messages: MessageView[] }> = ({ messages }) => {
+  const { t, day } = useWords();
+  return (
+    <table id="messages">
+      <thead>
+        <tr>
+          <th>{t('column.sent')}</th>
+          <th>{t('column.to')}</th>
+          <th>{t('column.subject')}</th>
+        </tr>
+      </thead>
+      <Rows
+        cols={3}
+        empty={t('visit.noMessages')}
+        rows={messages.map((m) => (
+          <tr>
+            <td>{day(m.sentAt)}</td>
+            <td>{m.to}</td>
+            <td>{m.subject}</td>
+          </tr>
+        ))}
+      />
+    </table>
+  );
+};
 
 export interface VisitPageProps {
   /** The signed-in role's view of the visit, with the messages it may see. */
@@ -210,23 +227,28 @@ export interface VisitPageProps {
   nowMs: number;
 }
 
-export const VisitPage: FC<VisitPageProps> = ({ v, flash, formToken, nowMs }) => (
-  <>
-    {flash ? (
-      <p class="overdue" role="alert">
-        {flash}
+export const VisitPage: FC<VisitPageProps> = ({ v, flash, formToken, nowMs }) => {
+  const w = useWords();
+  const { t, term } = w;
+  return (
+    <>
+      {flash ? (
+        <p class="overdue" role="alert">
+          {flash}
+        </p>
+      ) : null}
+      <p>
+        {t('visit.summary', { type: term('type', v.type), start: w.date(v.start), end: w.date(v.end) })}{' '}
+        {t('visit.stage')} <strong id="stage">{term('stage', v.stage)}</strong>
+        {isStateView(v) ? <span class="muted"> ({t(`stateStage.${v.stage}`)})</span> : null}.
       </p>
-    ) : null}
-    <p>
-      {v.type} visit, {v.start} to {v.end}. Stage: <strong id="stage">{v.stage}</strong>
-      {isStateView(v) ? <span class="muted"> ({STATE_STAGE_TEXT[v.stage]})</span> : null}.
-    </p>
-    <Consent v={v} />
-    <h2>Actions</h2>
-    <Actions id={v.id} actions={v.allowedActions} formToken={formToken} recommendations={v.recommendations ?? []} />
-    <h2>Timeline</h2>
-    <Timeline entries={isStateView(v) ? stateTimelineOf(v, nowMs) : timelineOf(v, nowMs)} />
-    <h2>{isStateView(v) ? 'Messages sent to you' : 'Reminders and notices sent'}</h2>
-    <Messages messages={v.messages ?? []} />
-  </>
-);
+      <Consent v={v} />
+      <h2>{t('visit.actions')}</h2>
+      <Actions id={v.id} actions={v.allowedActions} formToken={formToken} recommendations={v.recommendations ?? []} />
+      <h2>{t('visit.timeline')}</h2>
+      <Timeline entries={isStateView(v) ? stateTimelineOf(v, nowMs, w) : timelineOf(v, nowMs, w)} />
+      <h2>{isStateView(v) ? t('visit.messagesToYou') : t('visit.messagesSent')}</h2>
+      <Messages messages={v.messages ?? []} />
+    </>
+  );
+};
