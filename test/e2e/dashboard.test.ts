@@ -382,7 +382,7 @@ describe('the dashboard in a browser', () => {
       return cells.includes(USERS.stateNOR.email) ? cells[2] : undefined;
     }, "the draft's notice on the visit page");
     expect(subject).toMatch(
-      /^Draft report of visit 801-NOR for your factual comments \(by \d{1,2} [A-Z][a-z]+ \d{4}\)$/,
+      /^Draft report of visit 801-NOR for factual comments \(by \d{1,2} [A-Z][a-z]+ \d{4}\)$/,
     );
   });
 

@@ -69,14 +69,16 @@ function readable(html: string): string {
   return [text, ...attributes].join(' ');
 }
 
-/** The New York date of an instant, as the locale writes it. */
-const nyDate = (lang: Language, at: number) =>
-  new Intl.DateTimeFormat(LOCALE[lang], {
+/** The New York date of an instant, as the locale writes it (French writes the first of a month "1er"). */
+const nyDate = (lang: Language, at: number) => {
+  const written = new Intl.DateTimeFormat(LOCALE[lang], {
     day: 'numeric',
     month: 'long',
     year: 'numeric',
     timeZone: 'America/New_York',
   }).format(new Date(at));
+  return lang === 'fr' ? written.replace(/^1 /, '1er ') : written;
+};
 
 async function step(as: UserName, id: string, action: string, body: unknown = {}) {
   const r = await h.request('POST', `/api/visits/${id}/actions/${action}`, { as, body });
