@@ -236,9 +236,9 @@ const FROM = 'follow-up@cted.example.org';
 const DIRECTORY = Directory.parse({
   secretariat: ['secretariat@un.example.org', 'ctc.desk@un.example.org'],
   ctedManagement: ['management@cted.example.org'],
-  committee: ['member.one@mission.example.net', 'member.two@mission.example.net'],
-  chair: ['chair@mission.example.net'],
-  partners: { UNODC: ['ta@unodc.example.org'], UNOCT: ['ta@unoct.example.org'] },
+  committee: ['member.one@mission.example.net', { email: 'member.two@mission.example.net', language: 'ru' }],
+  chair: [{ email: 'chair@mission.example.net', language: 'es' }],
+  partners: { UNODC: [{ email: 'ta@unodc.example.org', language: 'fr' }], UNOCT: ['ta@unoct.example.org'] },
 });
 
 function visitSummary(overrides: Parameters<typeof visitRequest>[0] = {}): VisitSummary {
@@ -412,6 +412,18 @@ describe('notify over real SMTP', () => {
       unresolved: [],
     });
     expect(smtp.received.flatMap((r) => r.rcptTo).sort()).toEqual([...result.sent].sort());
+    // Each reads its own language, as the directory says (English when it says none).
+    const languages = Object.fromEntries(
+      result.sent.map((a) => [a, messageTo(smtp, a).headers.get('content-language')]),
+    );
+    expect(languages).toEqual({
+      'member.one@mission.example.net': 'en',
+      'member.two@mission.example.net': 'ru',
+      'chair@mission.example.net': 'es',
+      'ta@unodc.example.org': 'fr',
+      'ta@unoct.example.org': 'en',
+    });
+    expect(messageTo(smtp, 'member.two@mission.example.net').text).toContain('Уважаемые коллеги!');
   });
 
   it('sends nothing more when the same notice is notified again, and records each message once', async () => {
