@@ -207,7 +207,7 @@ describe('npm start, the CLI and real e-mail', () => {
     await eventually(() => (mails().length === 1 ? true : undefined), 'the draft to reach the Permanent Mission');
     expect(mails()[0]).toMatchObject({ to: ['mission@norway.example.org'], topic: 'draft-dispatched' });
     expect(mails()[0]!.subject).toMatch(
-      /^Draft report of visit 500-NOR for your factual comments \(by \d{1,2} [A-Z][a-z]+ \d{4}\)$/,
+      /^Draft report of visit 500-NOR for factual comments \(by \d{1,2} [A-Z][a-z]+ \d{4}\)$/,
     );
     // The body names the deadline's day and the close of business (quoted-printable lines joined).
     const day = new Intl.DateTimeFormat('en-GB', {

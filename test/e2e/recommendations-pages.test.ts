@@ -380,24 +380,28 @@ describe('the register pages in a browser', () => {
         .locator(`tr[data-recommendation="${R(1)}"] td`)
         .nth(1)
         .textContent(),
-    ).toMatch(/^implemented \(\d{4}-\d{2}-\d{2}\)assessed implemented \(\d{4}-\d{2}-\d{2}\)$/);
+    ).toMatch(/^Implemented \(\d{1,2} [A-Z][a-z]+ \d{4}\)Assessed by CTED: implemented \(\d{1,2} [A-Z][a-z]+ \d{4}\)$/);
     // The fields only CTED fills in, recording a note verbale, are not the State's.
     expect(await page.locator('[name="onBehalfOf"], [name="reference"]').count()).toBe(0);
 
     // Steps typed without a status: refused with the reason, the form again with what was typed.
-    await page.getByLabel(`Steps taken on ${R(2)}`).fill('Two of three offences amended');
-    await clickAndLoad(page, 'button:text-is("Report progress on the recommendations")');
-    expect(await page.locator('[role="alert"]').textContent()).toMatch(/status/);
-    expect(await page.getByLabel(`Steps taken on ${R(2)}`).inputValue()).toBe('Two of three offences amended');
+    await page.getByLabel(`Steps taken on recommendation ${R(2)}`).fill('Two of three offences amended');
+    await clickAndLoad(page, 'button:text-is("Submit")');
+    expect(await page.locator('[role="alert"]').textContent()).toMatch(
+      /Progress on each recommendation: Invalid option: expected one of/,
+    );
+    expect(await page.getByLabel(`Steps taken on recommendation ${R(2)}`).inputValue()).toBe(
+      'Two of three offences amended',
+    );
 
-    await page.getByLabel(`Status of ${R(2)}`).selectOption('partially-implemented');
-    await page.getByLabel(`Status of ${R(4)}`).selectOption('in-progress');
-    await page.getByLabel(`Steps taken on ${R(4)}`).fill('Curriculum drafted');
-    await clickAndLoad(page, 'button:text-is("Report progress on the recommendations")');
+    await page.getByLabel(`Status of recommendation ${R(2)}`).selectOption('partially-implemented');
+    await page.getByLabel(`Status of recommendation ${R(4)}`).selectOption('in-progress');
+    await page.getByLabel(`Steps taken on recommendation ${R(4)}`).fill('Curriculum drafted');
+    await clickAndLoad(page, 'button:text-is("Submit")');
     expect(await page.locator('h1').textContent()).toBe('Recorded');
     expect(await page.locator('dd li').allTextContents()).toEqual([
-      `${R(2)}: partially-implemented (Two of three offences amended)`,
-      `${R(4)}: in-progress (Curriculum drafted)`,
+      `${R(2)}: Partially implemented (Two of three offences amended)`,
+      `${R(4)}: In progress (Curriculum drafted)`,
     ]);
 
     // One report-progress, by Norway's focal point, into the register.

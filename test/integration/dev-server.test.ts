@@ -181,7 +181,8 @@ describe('a worker stopped and restarted mid-stage', () => {
       door: 'cli',
     });
     const t0 = Date.parse(dispatched.history.at(-1)!.at);
-    await eventually(() => (mails().length === 1 ? true : undefined), 'the draft to reach the State');
+    // The focal point's e-mail and the Permanent Mission's note verbale.
+    await eventually(() => (mails().length === 2 ? true : undefined), 'the draft to reach the State');
     first.shutdown();
     await firstRun;
     await store1.close();
@@ -192,7 +193,7 @@ describe('a worker stopped and restarted mid-stage', () => {
       'the outage to span the first reminder',
       20_000,
     );
-    expect(mails()).toHaveLength(1);
+    expect(mails()).toHaveLength(2);
 
     const store2 = new SqliteStore(file);
     const second = await worker(taskQueue, store2);
@@ -205,18 +206,19 @@ describe('a worker stopped and restarted mid-stage', () => {
       const got = mails().map((m) => `${m.topic} -> ${m.to.join(',')}`);
       expect(got).toEqual([
         'draft-dispatched -> focal.point@mission.example.org',
+        'draft-dispatched -> mission@mission.example.org',
         'reminder:state-review -> focal.point@mission.example.org',
         'reminder:state-review -> focal.point@mission.example.org',
         'no-comments-received -> officer@cted.example.org',
       ]);
-      expect(new Set(mails().map((m) => m.messageId)).size).toBe(4);
+      expect(new Set(mails().map((m) => m.messageId)).size).toBe(5);
       const status = await visitStatus(env.client, '310-CHL');
       expect(status.stage).toBe('finalizing');
       expect(status.reminders.map((r) => [r.kind, r.status, r.at])).toEqual([
         ['before', 'sent', new Date(t0 + 10_000).toISOString()],
         ['before', 'sent', new Date(t0 + 40_000).toISOString()],
       ]);
-      expect(await store2.messages('310-CHL')).toHaveLength(4);
+      expect(await store2.messages('310-CHL')).toHaveLength(5);
       expect((await store2.events('310-CHL')).map((e) => e.type)).toEqual([
         'visit-started',
         'submit-draft',

@@ -92,7 +92,11 @@ export function refusalWords(
       const known = KNOWN_ISSUES[i.message];
       if (known) return [t(known)];
       const spec = fields.find((f) => f.name === i.path[0]);
-      return spec ? [t('error.field', { field: words.label(spec) })] : [];
+      if (!spec) return [];
+      // The checks speak English: an English page gives their reason; others, the field in question.
+      return [
+        link.language === 'en' ? `${words.label(spec)}: ${i.message}` : t('error.field', { field: words.label(spec) }),
+      ];
     });
     return { lead: t('error.invalid'), items: [...new Set(items)] };
   }
