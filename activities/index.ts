@@ -174,14 +174,23 @@ async function compose(deps: ActivityDeps, notice: Notice, role: Recipient, to: 
   const calendar = noticeCalendar(notice, calendarText(notice, to.language));
   // The step's document: attached, behind a signed link, or named by its reference; never claimed otherwise.
   const document = await documentFor(deps, notice, to.email, role);
-  const { language, register, sender: _sender, ...rendered } = renderNotice(notice, {
+  const {
+    language,
+    register,
+    sender: _sender,
+    ...rendered
+  } = renderNotice(notice, {
     language: to.language,
     role,
     links: linksFor(deps, notice, role, to.email, to.language),
     ...(calendar ? { calendarFile: calendar.filename } : {}),
     ...(document.line ? { document: document.line } : {}),
   });
-  const headers = { 'X-Visit-Id': notice.visit.id, 'X-Follow-Up-Topic': notice.topic, 'X-Follow-Up-Register': register };
+  const headers = {
+    'X-Visit-Id': notice.visit.id,
+    'X-Follow-Up-Topic': notice.topic,
+    'X-Follow-Up-Register': register,
+  };
   return { rendered, headers, language, attachments: [...(calendar ? [calendar] : []), ...document.attachments] };
 }
 

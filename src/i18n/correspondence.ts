@@ -244,8 +244,7 @@ export function renderNotice(
     paragraphs = [t('email.greeting'), body, t('visit.line'), ...after];
   }
   // The note ends with its complimentary formula; the e-mail with a courteous close, signed by who writes.
-  const closing =
-    register === 'note-verbale' ? t('nv.closing') : `${t('email.closing')}\n${t('sender.signature')}`;
+  const closing = register === 'note-verbale' ? t('nv.closing') : `${t('email.closing')}\n${t('sender.signature')}`;
   const text = `${[...paragraphs, ...(linkLines.length ? [linkLines.join('\n')] : []), closing].join('\n\n')}\n`;
   const html = htmlOf(lang, paragraphs, links, linkLines[0], closing);
   return { subject, text, html, language: lang, register, sender };

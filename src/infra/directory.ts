@@ -97,11 +97,7 @@ export function correspondentsFor(
 }
 
 /** The addresses for one recipient role: from the visit's contacts or the directory. */
-export function addressesFor(
-  to: Recipient,
-  contacts: VisitSummary['contacts'],
-  directory: Directory,
-): string[] {
+export function addressesFor(to: Recipient, contacts: VisitSummary['contacts'], directory: Directory): string[] {
   return correspondentsFor(to, { contacts, language: 'en' }, directory).map((c) => c.email);
 }
 

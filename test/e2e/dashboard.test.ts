@@ -381,9 +381,7 @@ describe('the dashboard in a browser', () => {
       const cells = await texts(page, 'main table:last-of-type tbody td');
       return cells.includes(USERS.stateNOR.email) ? cells[2] : undefined;
     }, "the draft's notice on the visit page");
-    expect(subject).toMatch(
-      /^Draft report of visit 801-NOR for factual comments \(by \d{1,2} [A-Z][a-z]+ \d{4}\)$/,
-    );
+    expect(subject).toMatch(/^Draft report of visit 801-NOR for factual comments \(by \d{1,2} [A-Z][a-z]+ \d{4}\)$/);
   });
 
   it("shows a State only its own visits, and another State's visit is a 404", async () => {

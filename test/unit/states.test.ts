@@ -74,7 +74,7 @@ describe('Poland', () => {
       ar: 'البعثة الدائمة لبولندا لدى الأمم المتحدة',
       zh: '波兰常驻联合国代表团',
       en: 'the Permanent Mission of Poland to the United Nations',
-      fr: "la Mission permanente de la Pologne auprès de l’Organisation des Nations Unies",
+      fr: 'la Mission permanente de la Pologne auprès de l’Organisation des Nations Unies',
       ru: 'Постоянному представительству Польши при Организации Объединенных Наций',
       es: 'la Misión Permanente de Polonia ante las Naciones Unidas',
     });
@@ -93,10 +93,10 @@ describe('names the UN has changed or writes its own way', () => {
 
   it("Côte d'Ivoire in every Latin-script language (French with its own apostrophe)", () => {
     expect(stateName('CIV', 'en')).toBe("Côte d'Ivoire");
-    expect(stateName('CIV', 'fr')).toBe("Côte d’Ivoire");
+    expect(stateName('CIV', 'fr')).toBe('Côte d’Ivoire');
     expect(stateName('CIV', 'es')).toBe("Côte d'Ivoire");
     expect(missionOf('CIV', 'fr')).toBe(
-      "la Mission permanente de la Côte d’Ivoire auprès de l’Organisation des Nations Unies",
+      'la Mission permanente de la Côte d’Ivoire auprès de l’Organisation des Nations Unies',
     );
     expect(missionOf('CIV', 'ru')).toBe(
       "Постоянному представительству Кот-д'Ивуара при Организации Объединенных Наций",
@@ -106,10 +106,10 @@ describe('names the UN has changed or writes its own way', () => {
 
   it('French contractions and English articles', () => {
     expect(missionOf('CHE', 'fr')).toBe(
-      "la Mission permanente de la Suisse auprès de l’Organisation des Nations Unies",
+      'la Mission permanente de la Suisse auprès de l’Organisation des Nations Unies',
     );
     expect(missionOf('MAR', 'fr')).toContain('Mission permanente du Maroc auprès');
-    expect(missionOf('ARM', 'fr')).toContain("Mission permanente de l’Arménie auprès");
+    expect(missionOf('ARM', 'fr')).toContain('Mission permanente de l’Arménie auprès');
     expect(missionOf('PHL', 'fr')).toContain('Mission permanente des Philippines auprès');
     expect(missionOf('PHL', 'en')).toBe('the Permanent Mission of the Philippines to the United Nations');
     expect(missionOf('USA', 'en')).toBe('the Permanent Mission of the United States of America to the United Nations');
