@@ -9,12 +9,8 @@ import type { Notice } from '../src/domain/visit';
 import type { Recipient } from '../src/domain/vocabulary';
 import type { DocumentLinkIssuer } from '../src/infra/links';
 import type { MailAttachment } from '../src/infra/mail';
+import { DOCUMENT_KIND, type DocumentLine } from '../src/i18n/correspondence';
 import type { DocumentKind, Store } from '../src/infra/store/store';
-
-export type DocumentLine =
-  | { mode: 'attached'; name: string }
-  | { mode: 'link'; name: string; url: string; expires: string /* ISO instant */ }
-  | { mode: 'reference'; reference: string };
 
 /** The largest document attached to a message; a bigger one goes as a signed link. */
 export const ATTACH_MAX_BYTES = 5 * 1024 * 1024;
@@ -29,13 +25,8 @@ export interface DocumentDeps {
   attachMaxBytes?: number;
 }
 
-/** The document a notice's topic carries. */
-export const DOCUMENT_OF_TOPIC: Readonly<Record<string, DocumentKind>> = {
-  'draft-dispatched': 'draft',
-  'report-transmitted': 'report',
-  'pao-recorded': 'pao',
-  'reminder:state-review': 'draft',
-};
+/** The document a notice's topic carries: one table, shared with the words that describe it. */
+export const DOCUMENT_OF_TOPIC: Readonly<Record<string, DocumentKind>> = DOCUMENT_KIND;
 
 /** The actions whose `documentRef` names a kind of document, when no file was given. */
 const REFERENCE_ACTIONS: Readonly<Record<DocumentKind, readonly string[]>> = {
