@@ -234,7 +234,9 @@ export function renderNotice(
     body = t(reminderKey(n.kind, audience, !!n.deadline));
   }
   const links = o.links ?? [];
-  const linkLines = links.length ? [t('links.heading'), ...links.map((l) => `${l.label}: ${l.url}`)] : [];
+  const linkLines = links.length
+    ? [t('links.heading'), ...links.map((l) => format('messages', lang, 'links.line', { label: l.label, url: l.url }))]
+    : [];
   const after = trailer(lang, values, o);
   let paragraphs: string[];
   if (register === 'note-verbale') {
