@@ -6,7 +6,8 @@
  * (the session ends on the server); and the page a signed link opens, for a State with no account.
  */
 import { parseCsv as parseCsvTable } from '../../src/infra/csv';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers';
 import { startApiHarness, apiVisit, USERS, type Harness, type UserName } from '../api-harness';
@@ -78,13 +79,7 @@ async function act(as: UserName, id: string, action: string, body: unknown = {})
 }
 
 beforeAll(async () => {
-  [h, browser] = await Promise.all([
-    startApiHarness(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    }),
-  ]);
+  [h, browser] = await Promise.all([startApiHarness(), launchChromium()]);
   for (const v of [
     apiVisit(801, 'NOR', { stateName: 'Norway' }),
     apiVisit(802, 'CHL', { stateName: 'Chile' }),

@@ -5,7 +5,8 @@
  * field, the label placed to the right of its field); in French, left to right. The Arabic form
  * posts, and its confirmation is laid out right to left too.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Language } from '../../src/domain/vocabulary';
 import { format } from '../../src/i18n/catalogue';
@@ -28,13 +29,7 @@ async function step(as: UserName, id: string, action: string) {
 }
 
 beforeAll(async () => {
-  [h, browser] = await Promise.all([
-    startApiHarness(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    }),
-  ]);
+  [h, browser] = await Promise.all([startApiHarness(), launchChromium()]);
   for (const v of VISITS) {
     const r = await h.request('POST', '/api/visits', {
       as: 'cted',

@@ -7,7 +7,8 @@
  * their shares, with the same numbers in a table), and the TA pipeline, as CTED, as Norway's focal
  * point (its own register only) and as UNODC (its referrals only).
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv as parseCsvTable } from '../../src/infra/csv';
 import { CHART } from '../../src/doors/web/progress';
@@ -119,13 +120,7 @@ const tableRows = (page: Page, selector: string) =>
     );
 
 beforeAll(async () => {
-  [h, browser] = await Promise.all([
-    startApiHarness(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    }),
-  ]);
+  [h, browser] = await Promise.all([startApiHarness(), launchChromium()]);
   for (const v of [apiVisit(401, 'NOR', { stateName: 'Norway' }), apiVisit(402, 'CHL', { stateName: 'Chile' })]) {
     const r = await h.request('POST', '/api/visits', { as: 'cted', body: v });
     expect(r.status, r.text).toBe(201);
