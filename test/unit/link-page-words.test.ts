@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ACTION_FIELDS } from '../../src/domain/actions';
+import { PERMISSIONS } from '../../src/domain/permissions';
 import { REPORTED_STATUSES } from '../../src/domain/recommendations/model';
 import { LANGUAGES, type ActionName, type Language } from '../../src/domain/vocabulary';
 import {
@@ -24,7 +25,13 @@ import { RECORDER_FIELDS } from '../../src/services/links';
 
 type Link = Parameters<typeof LinkForm>[0]['link'];
 
-const ACTIONS_BY_LINK = [...new Set(Object.values(LINK_ACTIONS).flatMap((l) => l.map((a) => a.action)))];
+/** Every action a State may take for itself: any of them may be given a link (`POST /api/visits/{id}/links`). */
+const STATE_ACTIONS = (Object.entries(PERMISSIONS.state) as [ActionName, string][])
+  .filter(([, scope]) => scope === 'own-state')
+  .map(([action]) => action);
+const ACTIONS_BY_LINK = [
+  ...new Set([...Object.values(LINK_ACTIONS).flatMap((l) => l.map((a) => a.action)), ...STATE_ACTIONS]),
+];
 
 const RECOMMENDATIONS = [
   {
