@@ -10,10 +10,10 @@ import type { Recipient } from '../src/domain/vocabulary';
 import type { DocumentLinkIssuer } from '../src/infra/links';
 import type { MailAttachment } from '../src/infra/mail';
 import { DOCUMENT_KIND, type DocumentLine } from '../src/i18n/correspondence';
-import type { DocumentKind, Store } from '../src/infra/store/store';
+import type { DocumentKind, Store, StoredDocument } from '../src/infra/store/store';
 
 /** The largest document attached to a message; a bigger one goes as a signed link. */
-export const ATTACH_MAX_BYTES = 5 * 1024 * 1024;
+export const ATTACH_MAX_BYTES = 2 * 1024 * 1024;
 
 export interface DocumentDeps {
   store: Store;
@@ -23,6 +23,8 @@ export interface DocumentDeps {
   now?: () => number;
   /** Attached up to this size (default ATTACH_MAX_BYTES). */
   attachMaxBytes?: number;
+  /** The documents already read for this notice: one read however many recipients it has. */
+  read?: Map<string, Promise<StoredDocument | undefined>>;
 }
 
 /** The document a notice's topic carries: one table, shared with the words that describe it. */
@@ -59,7 +61,7 @@ async function referenceOf(store: Store, visitId: string, kind: DocumentKind): P
   return found;
 }
 
-/** The document a notice's step carries, for one recipient: attached when small (<= 5 MB), else a signed link; a reference when only a documentRef was given; nothing when neither. */
+/** The document a notice's step carries, for one recipient: attached when small (<= 2 MB), else a signed link; a reference when only a documentRef was given; nothing when neither. */
 export async function documentFor(
   deps: DocumentDeps,
   notice: Notice,
@@ -69,7 +71,13 @@ export async function documentFor(
   const kind = DOCUMENT_OF_TOPIC[notice.topic];
   const as = DOCUMENT_RECIPIENTS[role];
   if (!kind || !as) return { attachments: [] };
-  const doc = await deps.store.latestDocument(notice.visit.id, kind);
+  const key = `${notice.visit.id}|${kind}`;
+  let reading = deps.read?.get(key);
+  if (!reading) {
+    reading = deps.store.latestDocument(notice.visit.id, kind);
+    deps.read?.set(key, reading);
+  }
+  const doc = await reading;
   if (doc && doc.size <= (deps.attachMaxBytes ?? ATTACH_MAX_BYTES)) {
     return {
       line: { mode: 'attached', name: doc.fileName },

@@ -25,7 +25,7 @@ import type { Notice } from '../src/domain/visit';
 import type { Language, Recipient } from '../src/domain/vocabulary';
 import { LINK_ACTIONS, linkLabel, type DocumentLinkIssuer, type LinkIssuer } from '../src/infra/links';
 import { messageIdFor, type MailAttachment, type Mailer } from '../src/infra/mail';
-import type { EventBatch, Store } from '../src/infra/store/store';
+import type { EventBatch, Store, StoredDocument } from '../src/infra/store/store';
 import { recordsOfStates } from '../src/infra/temporal/register-records';
 
 export interface ActivityDeps {
@@ -169,11 +169,17 @@ function linksFor(deps: ActivityDeps, notice: Notice, role: Recipient, address: 
 }
 
 /** One message of a notice, to one person, in its language and register. */
-async function compose(deps: ActivityDeps, notice: Notice, role: Recipient, to: { email: string; language: Language }) {
+async function compose(
+  deps: ActivityDeps,
+  notice: Notice,
+  role: Recipient,
+  to: { email: string; language: Language },
+  read: Map<string, Promise<StoredDocument | undefined>>,
+) {
   // The deadline travels as a calendar event: the feed's, so an extension moves the same event.
   const calendar = noticeCalendar(notice, calendarText(notice, to.language));
   // The step's document: attached, behind a signed link, or named by its reference; never claimed otherwise.
-  const document = await documentFor(deps, notice, to.email, role);
+  const document = await documentFor({ ...deps, read }, notice, to.email, role);
   const {
     language,
     register,
@@ -203,17 +209,19 @@ async function compose(deps: ActivityDeps, notice: Notice, role: Recipient, to: 
 async function notify(deps: ActivityDeps, clock: Clock, notice: Notice): Promise<NotifyResult> {
   const result: NotifyResult = { sent: [], alreadySent: [], unresolved: [] };
   const seen = new Set<string>();
+  const read = new Map<string, Promise<StoredDocument | undefined>>();
   for (const role of recipientsOf(notice)) {
     const people = correspondentsFor(role, notice.visit, deps.directory);
     if (people.length === 0) result.unresolved.push(role);
-    for (const person of people.filter((p) => !seen.has(p.email))) {
-      seen.add(person.email);
+    // Addresses compare without case: one person, one message.
+    for (const person of people.filter((p) => !seen.has(p.email.toLowerCase()))) {
+      seen.add(person.email.toLowerCase());
       const key = `${notice.key}|${person.email}`;
       if (await deps.store.wasSent(key)) {
         result.alreadySent.push(person.email);
         continue;
       }
-      const message = await compose(deps, notice, role, person);
+      const message = await compose(deps, notice, role, person, read);
       await deliverOnce(deps, clock, {
         ...message,
         key,

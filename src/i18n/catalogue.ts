@@ -61,7 +61,7 @@ const FORMATS = {
 
 export type Values = Record<string, string | number | boolean | Date | null | undefined>;
 
-const compiled = new Map<string, IntlMessageFormat>();
+const compiled = new Map<string, { m: IntlMessageFormat; dates: string[] }>();
 
 function entries(part: Part, lang: Language): Entries | undefined {
   return (CATALOGUE[part] as Partial<Record<Language, Entries>>)[lang];
@@ -86,12 +86,23 @@ export function format(part: Part, lang: Language, key: string, values: Values =
   const [source, locale] = own && key in own ? [own[key]!, LOCALE[lang]] : [entries(part, 'en')?.[key], LOCALE.en];
   if (source === undefined) throw new Error(`catalogue ${part}: no message ${key}`);
   const id = `${part}\u0000${lang}\u0000${key}`;
-  let m = compiled.get(id);
-  if (!m) {
-    m = new IntlMessageFormat(source, locale, FORMATS as never, { ignoreTag: true });
-    compiled.set(id, m);
+  let entry = compiled.get(id);
+  if (!entry) {
+    const dates = placeholders(source)
+      .filter((p) => p.endsWith(':date'))
+      .map((p) => p.slice(0, -':date'.length));
+    entry = { m: new IntlMessageFormat(source, locale, FORMATS as never, { ignoreTag: true }), dates };
+    compiled.set(id, entry);
   }
-  const out = m.format(values as Record<string, string | number | boolean | Date>);
+  // A date left out would be written as today; an invalid one makes formatting throw, if the message uses it.
+  const given = { ...values };
+  for (const name of entry.dates) if (given[name] === undefined || given[name] === null) given[name] = new Date(NaN);
+  let out;
+  try {
+    out = entry.m.format(given as Record<string, string | number | boolean | Date>);
+  } catch (e) {
+    throw new Error(`catalogue ${part}/${lang}.json ${key}: ${(e as Error).message}`);
+  }
   return firstOfMonth(Array.isArray(out) ? out.join('') : String(out), lang);
 }
 

@@ -92,7 +92,11 @@ export function correspondentsFor(
     case 'case-officer':
       return [{ email: contacts.caseOfficer, language: listedLanguage(contacts.caseOfficer, directory) ?? 'en' }];
     default:
-      return entriesFor(to, directory).map((c) => ({ email: c.email, language: c.language ?? 'en' }));
+      // One person reads one language, whichever role the directory lists it under.
+      return entriesFor(to, directory).map((c) => ({
+        email: c.email,
+        language: c.language ?? listedLanguage(c.email, directory) ?? 'en',
+      }));
   }
 }
 

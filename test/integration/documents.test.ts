@@ -222,7 +222,7 @@ describe('documentFor and the download link', () => {
     expect(line.url).toMatch(new RegExp(`^${h.url}/documents/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
     const expires = Date.parse(line.expires);
     expect(Math.abs(expires - (Date.now() + LINK_TTL_MS))).toBeLessThan(60_000);
-    // The adopted report of 10 MiB is more than 5 MB: a link by default.
+    // The adopted report of 10 MiB is more than 2 MB: a link by default.
     const report = await documentFor(deps(), notice(UPLOADS, 'report-transmitted'), address, 'permanent-mission');
     expect(report.line?.mode).toBe('link');
     for (let i = 0; i < 2; i++) {

@@ -51,6 +51,15 @@ describe('the directory', () => {
     ]);
   });
 
+  it('gives one person one language, whichever role lists it', () => {
+    const d = Directory.parse({
+      secretariat: [{ email: 'x@un.example.org', language: 'fr' }],
+      committee: ['X@un.example.org'],
+    });
+    expect(correspondentsFor('committee', VISIT, d)).toEqual([{ email: 'X@un.example.org', language: 'fr' }]);
+    expect(correspondentsFor('secretariat', VISIT, d)).toEqual([{ email: 'x@un.example.org', language: 'fr' }]);
+  });
+
   it('refuses an entry with a language that is not one of the six, or with an unknown field', () => {
     const bad = Directory.safeParse({ committee: [{ email: 'm@example.org', language: 'de' }] });
     expect(bad.success).toBe(false);
