@@ -101,7 +101,7 @@ export function format(part: Part, lang: Language, key: string, values: Values =
   try {
     out = entry.m.format(given as Record<string, string | number | boolean | Date>);
   } catch (e) {
-    throw new Error(`catalogue ${part}/${lang}.json ${key}: ${(e as Error).message}`);
+    throw new Error(`catalogue ${part}/${lang}.json ${key}: ${(e as Error).message}`, { cause: e });
   }
   return firstOfMonth(Array.isArray(out) ? out.join('') : String(out), lang);
 }
