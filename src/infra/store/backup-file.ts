@@ -45,7 +45,9 @@ export async function writeBackup(store: Store, file: string, now = new Date()):
     await write({ format: FORMAT, schemaVersion, from: store.kind, createdAt: now.toISOString() });
     for await (const { table, rows: all } of store.dump()) {
       rows[table] = all.length;
-      for (let i = 0; i < all.length; i += CHUNK) await write({ table, rows: all.slice(i, i + CHUNK) });
+      // A document (up to 10 MiB, base64) goes on a line of its own: a line is one string, and strings are bounded.
+      const chunk = table === 'documents' ? 1 : CHUNK;
+      for (let i = 0; i < all.length; i += chunk) await write({ table, rows: all.slice(i, i + chunk) });
     }
     // The trailer: how many rows of each table, checked by a restore.
     await write({ end: true, rows });
