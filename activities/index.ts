@@ -177,7 +177,8 @@ async function compose(
   read: Map<string, Promise<StoredDocument | undefined>>,
 ) {
   // The deadline travels as a calendar event: the feed's, so an extension moves the same event.
-  const calendar = noticeCalendar(notice, calendarText(notice, to.language));
+  const calendar =
+    notice.item && notice.deadline ? noticeCalendar(notice, calendarText(notice, to.language)) : undefined;
   // The step's document: attached, behind a signed link, or named by its reference; never claimed otherwise.
   const document = await documentFor({ ...deps, read }, notice, to.email, role);
   const {

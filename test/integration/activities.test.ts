@@ -426,6 +426,41 @@ describe('notify over real SMTP', () => {
     expect(messageTo(smtp, 'member.two@mission.example.net').text).toContain('Уважаемые коллеги!');
   });
 
+  it('sends a notice with no deadline (a hold, a report shared) with no calendar file, in the reader’s language', async () => {
+    const { smtp, activities } = await setup();
+    const visit = visitSummary();
+    const notices: Notice[] = [
+      {
+        key: `${visit.id}:event:9:hold-placed`,
+        topic: 'hold-placed',
+        kind: 'event',
+        item: 'committee-review',
+        to: ['chair'],
+        at: '2027-01-12T15:00:00.000Z',
+        visit,
+      },
+      {
+        key: `${visit.id}:event:10:report-shared`,
+        topic: 'report-shared',
+        kind: 'event',
+        to: ['partner:UNODC'],
+        at: '2027-01-12T15:00:00.000Z',
+        details: { scope: 'full' },
+        visit,
+      },
+    ];
+    for (const n of notices) expect((await activities.notify(n)).sent).toHaveLength(1);
+    const chair = messageTo(smtp, 'chair@mission.example.net');
+    expect(chair.calendar).toBeUndefined();
+    expect(chair.headers.get('subject')).toBe(renderNotice(notices[0]!, { language: 'es', role: 'chair' }).subject);
+    expect(chair.text).toBe(renderNotice(notices[0]!, { language: 'es', role: 'chair' }).text);
+    expect(chair.headers.get('content-language')).toBe('es');
+    const partner = messageTo(smtp, 'ta@unodc.example.org');
+    expect(partner.calendar).toBeUndefined();
+    expect(partner.headers.get('content-language')).toBe('fr');
+    expect(partner.text).toContain('166-POL');
+  });
+
   it('sends nothing more when the same notice is notified again, and records each message once', async () => {
     const { smtp, store, activities } = await setup();
     const notice = overduePao(visitSummary(), ['case-officer', 'secretariat']);
