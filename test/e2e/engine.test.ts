@@ -19,12 +19,23 @@ let dataDir: string;
 let env: NodeJS.ProcessEnv;
 let engine: { child: ChildProcess; output: string[] } | undefined;
 
+/**
+ * A free port below the ephemeral range (32768 and up), which the engine takes again after its
+ * restart: a port the system handed out could go to another test's server during the outage.
+ */
 async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((r) => {
+      server.once('error', () => r(false));
+      server.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (free) {
+      await new Promise((r) => server.close(r));
+      return port;
+    }
+  }
 }
 
 /** true once nothing listens on the port (undefined while something does). */
@@ -46,11 +57,21 @@ async function startEngine(): Promise<void> {
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
   engine = { child, output };
-  await eventually(
-    () => (output.join('').includes('Press Ctrl-C to stop.') ? true : undefined),
-    'npm start to be ready',
-    90_000,
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output.join('').slice(-3000)}`))),
   );
+  exited.catch(() => undefined);
+  // Ready, or the reason it is not: npm start's own last words.
+  await Promise.race([
+    eventually(
+      () => (output.join('').includes('Press Ctrl-C to stop.') ? true : undefined),
+      'npm start to be ready',
+      90_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; its output ends:\n${output.join('').slice(-3000)}`, { cause: e });
+    }),
+    exited,
+  ]);
 }
 
 async function stopEngine(): Promise<void> {
