@@ -35,6 +35,7 @@ import {
   type BenchOptions,
   type Section,
   type Target,
+  signInSession,
 } from './util';
 import type { WorkerProcessConfig, WorkerReply } from './worker-process';
 
@@ -168,14 +169,7 @@ export async function openSection(o: BenchOptions): Promise<Section> {
     const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
     const token = randomBytes(32).toString('base64url');
     await store.addUser({ email: 'bench@un.example.org', role: 'secretariat' }, token);
-    const signIn = await fetch(`${base}/sign-in`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token, next: '/' }).toString(),
-    });
-    const session = /followup_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1];
-    if (!session) throw new Error(`sign-in failed: ${signIn.status}`);
+    const session = await signInSession(base, token);
     const headers = { cookie: `followup_session=${session}`, authorization: `Bearer ${token}` };
 
     // Open visits: ended today, so every clock runs for weeks; started through the client as the API does.

@@ -24,7 +24,7 @@ import { resolvePolicy } from '../../src/infra/policy/loader';
 import { SqliteStore } from '../../src/infra/store/sqlite';
 import { createVisitWorker } from '../../src/worker';
 import { devServerEnv, workflowBundle } from '../../test/helpers';
-import { log, ms as fmtMs, percentile, type BenchOptions, type Section } from './util';
+import { log, ms as fmtMs, percentile, type BenchOptions, type Section, signInSession } from './util';
 
 const lines: string[] = [];
 const overviewP95: number[] = [];
@@ -86,14 +86,7 @@ export async function registerSection(o: BenchOptions): Promise<Section> {
   out(`read model holds all 31 visits ${(performance.now() - t).toFixed(0)} ms later`);
 
   // The dashboard's cookie holds a session id: sign in through the form as a browser would.
-  const signIn = await fetch(`${base}/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, next: '/' }).toString(),
-  });
-  const session = /followup_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1];
-  if (!session) throw new Error(`sign-in failed: ${signIn.status}`);
+  const session = await signInSession(base, token);
 
   const time = timer(base, { cookie: `followup_session=${session}`, authorization: `Bearer ${token}` });
   overviewP95.push(await time('/', many));

@@ -127,3 +127,16 @@ export function timed<T extends object>(target: T, spent: { ms: number; calls: n
     },
   });
 }
+
+/** Signs in through the dashboard's form as a browser would; the session cookie's value. */
+export async function signInSession(base: string, token: string): Promise<string> {
+  const signIn = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, next: '/' }).toString(),
+  });
+  const session = /followup_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1];
+  if (!session) throw new Error(`sign-in failed: ${signIn.status}`);
+  return session;
+}

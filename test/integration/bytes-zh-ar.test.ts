@@ -30,6 +30,7 @@ import type { VisitSnapshot } from '../../src/infra/store/store';
 import { createServices } from '../../src/services';
 import { deadlineEvents } from '../../src/services/monitoring';
 import { decodeHeaderBytes, leaves, parseMime, strictUtf8, type MimePart } from '../mime';
+import { reviewSnapshot } from '../fixtures/snapshots';
 import { startSmtp, type TestSmtp } from '../smtp';
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
@@ -302,36 +303,18 @@ describe('(d) the CSV exports of the API', () => {
 
   beforeAll(async () => {
     for (const v of names) {
-      const snapshot = {
-        ...v,
-        type: 'comprehensive',
-        start: '2026-11-16',
-        end: '2026-11-20',
-        contacts: { caseOfficer: 'officer@cted.example.org', stateContact: 'focal.point@mission.example.org' },
-        language: 'ar',
-        stage: 'state-review',
-        nextDeadline: '2027-02-11T04:59:59.999Z',
-        openItems: [
-          {
-            item: 'state-review',
-            openedAt: '2027-01-12T15:00:00.000Z',
-            deadline: '2027-02-11T04:59:59.999Z',
-            overdue: false,
-            paused: false,
-          },
-        ],
-        closedItems: [],
-        overdue: false,
-        allowedActions: [],
-        committee: { holds: [], objection: null },
-        consent: { scope: 'none', sections: [], priorityTaNeedsOnly: false },
-        extension: null,
-        adoptedAt: null,
-        transmittedAt: null,
-        receivedAt: null,
-        briefing: null,
-        policy: 'default',
-      } as unknown as VisitSnapshot;
+      const snapshot = reviewSnapshot(
+        {
+          ...v,
+          type: 'comprehensive',
+          start: '2026-11-16',
+          end: '2026-11-20',
+          contacts: { caseOfficer: 'officer@cted.example.org', stateContact: 'focal.point@mission.example.org' },
+          language: 'ar',
+        },
+        'state-review',
+        '2027-02-11T04:59:59.999Z',
+      );
       await store.appendEvents({
         visitId: v.id,
         workflowId: `visit-${v.id}`,

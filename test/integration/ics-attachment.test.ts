@@ -18,6 +18,7 @@ import type { VisitSnapshot } from '../../src/infra/store/store';
 import { createServices } from '../../src/services';
 import { feedSecret } from '../../src/services/users';
 import { leaves, parseMime, strictUtf8 } from '../mime';
+import { reviewSnapshot } from '../fixtures/snapshots';
 import { startSmtp, type TestSmtp } from '../smtp';
 
 const PUBLIC = 'http://127.0.0.1:3000';
@@ -57,24 +58,7 @@ const summary = {
   language: 'en',
 } as const;
 
-const snapshot = (deadline: string): VisitSnapshot =>
-  ({
-    ...summary,
-    stage: 'state-review',
-    nextDeadline: deadline,
-    openItems: [{ item: ITEM, openedAt: '2027-01-12T15:00:00.000Z', deadline, overdue: false, paused: false }],
-    closedItems: [],
-    overdue: false,
-    allowedActions: [],
-    committee: { holds: [], objection: null },
-    consent: { scope: 'none', sections: [], priorityTaNeedsOnly: false },
-    extension: null,
-    adoptedAt: null,
-    transmittedAt: null,
-    receivedAt: null,
-    briefing: null,
-    policy: 'default',
-  }) as unknown as VisitSnapshot;
+const snapshot = (deadline: string): VisitSnapshot => reviewSnapshot(summary, ITEM, deadline);
 
 const notice = (deadline: string, seq: number): Notice => ({
   key: `${VISIT}:event:${seq}:draft-dispatched`,

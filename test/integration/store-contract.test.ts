@@ -66,6 +66,26 @@ const message = (key: string, visitId = '166-POL') => ({
   sentAt: '2026-01-01T00:00:00.000Z',
 });
 
+/** A write straight to the database, past the store (SQLite's statement or PostgreSQL's): the triggers must refuse it. */
+async function writePast(s: Store, sqlite: string, postgres: string): Promise<void> {
+  if (s instanceof SqliteStore) {
+    const db = new Database(s.file);
+    try {
+      db.prepare(sqlite).run();
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const c = new pg.Client({ connectionString: (s as PostgresStore).url });
+  await c.connect();
+  try {
+    await c.query(postgres);
+  } finally {
+    await c.end();
+  }
+}
+
 describe.each<Kind>(['sqlite', 'postgres'])('the store contract on %s', (kind) => {
   it('is at the latest schema version', async () => {
     const s = await open(kind);
@@ -194,25 +214,7 @@ describe.each<Kind>(['sqlite', 'postgres'])('the store contract on %s', (kind) =
     await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? s : other).appendAudit(entry(i))));
     expect(await s.verifyAudit()).toEqual({ ok: true, entries: 30 });
     expect((await s.audit()).map((e) => e.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-    const tamper =
-      s instanceof SqliteStore
-        ? () => {
-            const db = new Database(s.file);
-            try {
-              db.prepare("UPDATE audit SET actor = 'x' WHERE id = 1").run();
-            } finally {
-              db.close();
-            }
-          }
-        : async () => {
-            const c = new pg.Client({ connectionString: (s as PostgresStore).url });
-            await c.connect();
-            try {
-              await c.query('DELETE FROM audit WHERE id = 30');
-            } finally {
-              await c.end();
-            }
-          };
+    const tamper = () => writePast(s, "UPDATE audit SET actor = 'x' WHERE id = 1", 'DELETE FROM audit WHERE id = 30');
     await expect(async () => tamper()).rejects.toThrow(/append-only/);
     expect(await s.verifyAudit()).toEqual({ ok: true, entries: 30 });
   });
@@ -275,25 +277,7 @@ describe.each<Kind>(['sqlite', 'postgres'])('the store contract on %s', (kind) =
     expect(byId?.content.equals(bytes(1000, 7))).toBe(true);
     expect(await s.document('no-such-document')).toBeUndefined();
     expect(await s.latestDocument('166-POL', 'pao')).toBeUndefined();
-    const rewrite =
-      s instanceof SqliteStore
-        ? () => {
-            const db = new Database(s.file);
-            try {
-              db.prepare("UPDATE documents SET file_name = 'x'").run();
-            } finally {
-              db.close();
-            }
-          }
-        : async () => {
-            const c = new pg.Client({ connectionString: (s as PostgresStore).url });
-            await c.connect();
-            try {
-              await c.query('DELETE FROM documents');
-            } finally {
-              await c.end();
-            }
-          };
+    const rewrite = () => writePast(s, "UPDATE documents SET file_name = 'x'", 'DELETE FROM documents');
     await expect(async () => rewrite()).rejects.toThrow(/append-only/);
     expect((await s.latestDocument('166-POL', 'draft'))?.id).toBe(second.id);
   });
