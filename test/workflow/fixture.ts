@@ -1,5 +1,6 @@
 /** A time-skipping environment, a worker with recording activities, and helpers to drive one visit. */
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
@@ -97,6 +98,7 @@ export async function withWorker(
     } finally {
       // A running workflow left on a queue with no worker would stall the test server's time skipping.
       for (const handle of handles) {
+        driven.delete(handle);
         const { status } = await handle.describe();
         if (status.name === 'RUNNING') await handle.terminate('test finished');
       }
@@ -133,13 +135,15 @@ async function startRun(
     ],
   });
   handles.push(handle);
+  driven.add(handle);
   const mine = (n: Notice) => n.visit.id === `${request.number}-${request.state}`;
   const run: VisitRun = {
     handle,
     notices: rec.notices,
     status: () => handle.query(statusQuery),
-    act: (action, payload = {}, actor = OFFICER) => {
+    act: async (action, payload = {}, actor = OFFICER) => {
       const req: ActRequest = { action, payload, actor: { email: actor }, door: 'cli' };
+      await settle(env);
       return handle.executeUpdate(actUpdate, { args: [req] });
     },
     reminders: (item) =>
@@ -192,11 +196,93 @@ export async function advanceTo(
   await run.act('confirm-receipt', {}, FOCAL_POINT);
 }
 
-/** Skips server time to an instant (the time-skipping server's clock). */
+/** Skips server time to an instant (the time-skipping server's clock), and lets the visits settle there. */
 export async function sleepUntil(env: TestWorkflowEnvironment, atMs: number): Promise<void> {
   const now = await env.currentTimeMs();
   if (atMs > now) await env.sleep(atMs - now);
+  await settle(env);
 }
+
+/** The visits the running test drives (a test file runs its tests one at a time). */
+const driven = new Set<WorkflowHandle>();
+/** A timer due this soon is let fire before the test goes on: far longer than a workflow task takes on a loaded machine. */
+const TIMER_GUARD_MS = 2_000;
+const { EventType } = temporal.api.enums.v1;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/**
+ * Waits until every driven visit is idle (no workflow task or activity outstanding) and none has
+ * a timer due within TIMER_GUARD_MS, skipping past such a timer first. Why: the time-skipping
+ * server refuses a workflow task that cancels a timer which fired while the task was with the
+ * worker ("invalid history builder state for action", temporalio/sdk-java#3088) and never retries
+ * it, so the visit hangs. A skip that lands on a deadline leaves that deadline's timer due a few
+ * milliseconds later (each timer starts just after the instant its task ran); an update sent then
+ * wakes the workflow, which cancels the timer as it fires. Settling first makes the order fixed:
+ * the clock's work, then the test's action.
+ */
+export async function settle(env: TestWorkflowEnvironment): Promise<void> {
+  for (let skips = 0; ; skips++) {
+    let soonest = Infinity;
+    for (const handle of driven) soonest = Math.min(soonest, nextTimerAt(await idleHistory(handle)));
+    const dueIn = soonest - (await env.currentTimeMs());
+    if (dueIn > TIMER_GUARD_MS) return;
+    if (skips >= 10) throw new Error(`a visit keeps a timer due within ${TIMER_GUARD_MS} ms; the test cannot act safely`);
+    await env.sleep(Math.max(dueIn, 0) + 1);
+  }
+}
+
+/** The visit's history once it has no workflow task or activity outstanding (bounded wait). */
+async function idleHistory(handle: WorkflowHandle): Promise<HistoryEvent[]> {
+  return eventually(async () => {
+    const events = (await handle.fetchHistory()).events ?? [];
+    return busy(events) ? undefined : events;
+  }, `visit ${handle.workflowId} to go idle`);
+}
+
+function busy(events: readonly HistoryEvent[]): boolean {
+  if (CLOSED.has(events.at(-1)?.eventType ?? EventType.EVENT_TYPE_UNSPECIFIED)) return false;
+  let task = false;
+  const activities = new Set<string>();
+  for (const e of events) {
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) task = true;
+    else if (e.workflowTaskCompletedEventAttributes || e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes)
+      task = false;
+    else if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) activities.add(String(e.eventId));
+    else {
+      const ended =
+        e.activityTaskCompletedEventAttributes ??
+        e.activityTaskFailedEventAttributes ??
+        e.activityTaskTimedOutEventAttributes ??
+        e.activityTaskCanceledEventAttributes;
+      if (ended) activities.delete(String(ended.scheduledEventId));
+    }
+  }
+  return task || activities.size > 0;
+}
+
+/** When the earliest timer started and neither fired nor cancelled is due (ms since the epoch), or Infinity. */
+function nextTimerAt(events: readonly HistoryEvent[]): number {
+  const due = new Map<string, number>();
+  for (const e of events) {
+    const started = e.timerStartedEventAttributes;
+    if (started?.timerId) due.set(started.timerId, protoMs(e.eventTime) + protoMs(started.startToFireTimeout));
+    const ended = e.timerFiredEventAttributes ?? e.timerCanceledEventAttributes;
+    if (ended?.timerId) due.delete(ended.timerId);
+  }
+  return Math.min(Infinity, ...due.values());
+}
+
+const protoMs = (v: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  Number(String(v?.seconds ?? 0)) * 1000 + Math.floor((v?.nanos ?? 0) / 1e6);
+
+const CLOSED = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+]);
 
 /** The New York date `days` after a New York date. */
 export const addDays = (date: string, days: number) =>
