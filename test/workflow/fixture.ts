@@ -226,7 +226,8 @@ export async function settle(env: TestWorkflowEnvironment): Promise<void> {
     for (const handle of driven) soonest = Math.min(soonest, nextTimerAt(await idleHistory(handle)));
     const dueIn = soonest - (await env.currentTimeMs());
     if (dueIn > TIMER_GUARD_MS) return;
-    if (skips >= 10) throw new Error(`a visit keeps a timer due within ${TIMER_GUARD_MS} ms; the test cannot act safely`);
+    if (skips >= 10)
+      throw new Error(`a visit keeps a timer due within ${TIMER_GUARD_MS} ms; the test cannot act safely`);
     await env.sleep(Math.max(dueIn, 0) + 1);
   }
 }
@@ -245,7 +246,11 @@ function busy(events: readonly HistoryEvent[]): boolean {
   const activities = new Set<string>();
   for (const e of events) {
     if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) task = true;
-    else if (e.workflowTaskCompletedEventAttributes || e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes)
+    else if (
+      e.workflowTaskCompletedEventAttributes ||
+      e.workflowTaskFailedEventAttributes ||
+      e.workflowTaskTimedOutEventAttributes
+    )
       task = false;
     else if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) activities.add(String(e.eventId));
     else {
