@@ -77,7 +77,9 @@ export async function documentFor(
     reading = deps.store.latestDocument(notice.visit.id, kind);
     deps.read?.set(key, reading);
   }
-  const doc = await reading;
+  // A withdrawn file is neither attached nor linked: the step's reference stands in until a new one is given.
+  const latest = await reading;
+  const doc = latest?.withdrawn ? undefined : latest;
   if (doc && doc.size <= (deps.attachMaxBytes ?? ATTACH_MAX_BYTES)) {
     return {
       line: { mode: 'attached', name: doc.fileName },

@@ -98,7 +98,7 @@ export const OPERATIONS = {
   'start-visit': ['cted', 'secretariat'],
   'import-visits': ['cted', 'secretariat'],
   'issue-link': ['cted', 'secretariat'],
-  /** Give the engine a document a step carries (the PAO, the draft, the adopted report). */
+  /** Give the engine a document a step carries (the PAO, the draft, the adopted report); list a visit's documents; withdraw one. */
   'add-document': ['cted', 'secretariat'],
   /** Decrypt Temporal payloads (the codec endpoint): those who see every visit in full. */
   'use-codec': ['cted', 'secretariat'],

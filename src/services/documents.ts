@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { mayOperate } from '../domain/permissions';
 import { verifyDocumentLink } from '../infra/links';
-import { DOCUMENT_KINDS, type DocumentKind, type StoredDocument } from '../infra/store/store';
+import { DOCUMENT_KINDS, type DocumentKind, type DocumentMeta, type StoredDocument } from '../infra/store/store';
 
 export { DOCUMENT_KINDS };
 import type { AuditAttempt } from './audit';
@@ -61,12 +61,29 @@ export const DocumentUpload = z
   .strict();
 export type DocumentUpload = z.infer<typeof DocumentUpload>;
 
+export const DocumentWithdrawalRequest = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'say why the document is withdrawn')
+      .max(1000)
+      .meta({ example: 'The wrong file: an earlier draft' }),
+  })
+  .strict();
+
 export interface AddedDocument {
   id: string;
   kind: DocumentKind;
   fileName: string;
   size: number;
   sha256: string;
+}
+
+/** A document's metadata, without its content. */
+function metaOf(doc: StoredDocument): DocumentMeta {
+  const { content: _content, ...meta } = doc;
+  return meta;
 }
 
 /** What the audit trail keeps of an upload: never the content. */
@@ -120,6 +137,57 @@ export class DocumentService {
     return added;
   }
 
+  /** A visit's documents (without their content), oldest first, each with its withdrawal if any. */
+  async list(caller: Caller, visitId: string): Promise<DocumentMeta[]> {
+    const s = await this.visits.readable(caller, visitId);
+    if (!isOperator(caller) && !mayOperate(caller, 'add-document'))
+      throw new AppError('forbidden', `the ${caller.role} role may not list a visit's documents`);
+    return this.deps.store().documents(s.id);
+  }
+
+  /**
+   * Withdraws a document: its download links stop working at once, and the visit's messages no
+   * longer carry it (they name the step's reference, if any, until a new file is given). 404 for a
+   * document not of this visit, 403 (audited) for a role that may not, 400 (audited) without a
+   * reason. A second withdrawal changes nothing and answers the first.
+   */
+  async withdraw(
+    caller: Caller,
+    door: CallerDoor,
+    visitId: string,
+    documentId: string,
+    body: unknown,
+  ): Promise<DocumentMeta> {
+    const s = await this.visits.readable(caller, visitId);
+    const attempt: AuditAttempt = {
+      caller,
+      door,
+      visitId: s.id,
+      action: 'withdraw-document',
+      payload: { id: documentId.slice(0, 64) },
+    };
+    if (!isOperator(caller) && !mayOperate(caller, 'add-document')) {
+      await this.visits.audit.record(attempt, 'refused', 'forbidden');
+      throw new AppError('forbidden', `the ${caller.role} role may not withdraw a document`);
+    }
+    const doc = await this.deps.store().document(documentId);
+    if (!doc || doc.visitId !== s.id) throw new AppError('not-found', `visit ${s.id} has no document ${documentId}`);
+    const parsed = DocumentWithdrawalRequest.safeParse(body);
+    if (!parsed.success) {
+      await this.visits.audit.record(attempt, 'refused', 'invalid payload');
+      throw invalid('withdrawal', parsed.error);
+    }
+    if (doc.withdrawn) return metaOf(doc);
+    const withdrawn = await this.deps
+      .store()
+      .withdrawDocument(doc.id, caller.email, parsed.data.reason, new Date(this.now()));
+    await this.visits.audit.record(
+      { ...attempt, payload: { id: doc.id, kind: doc.kind, fileName: doc.fileName, reason: withdrawn.reason } },
+      'accepted',
+    );
+    return { ...metaOf(doc), withdrawn };
+  }
+
   /**
    * The document a signed link names: 404 for a link that is not one (forged, altered) or a document
    * the store does not have, 403 once it has expired. Not single-use; each download is in the audit
@@ -136,11 +204,21 @@ export class DocumentService {
     const doc = await this.deps.store().document(d);
     if (!doc) throw new AppError('not-found', 'this document is not available');
     const payload = { id: doc.id, kind: doc.kind, fileName: doc.fileName, sha256: doc.sha256 };
-    const caller = { email: e, role: r };
-    await this.visits.audit.record(
-      { caller, door: 'link', visitId: doc.visitId, action: 'download-document', payload },
-      'accepted',
-    );
+    const attempt: AuditAttempt = {
+      caller: { email: e, role: r },
+      door: 'link',
+      visitId: doc.visitId,
+      action: 'download-document',
+      payload,
+    };
+    if (doc.withdrawn) {
+      // A withdrawn document's link still in use (forwarded, leaked): on record for those who withdrew it.
+      await this.visits.audit.record(attempt, 'refused', 'withdrawn');
+      throw new AppError('forbidden', 'this document was withdrawn; ask the secretariat for the current one', {
+        withdrawn: true,
+      });
+    }
+    await this.visits.audit.record(attempt, 'accepted');
     return doc;
   }
 }

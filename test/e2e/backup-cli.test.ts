@@ -83,7 +83,7 @@ describe('followup backup and restore', () => {
     expect(backup.code, backup.stderr).toBe(0);
     expect(JSON.parse(backup.stdout)).toMatchObject({
       file,
-      schemaVersion: 3,
+      schemaVersion: 4,
       rows: { events: 1, visit_snapshots: 1, users: 1, audit: 2 },
     });
     expect(statSync(file).mode & 0o777).toBe(0o600);

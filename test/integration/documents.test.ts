@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentFor } from '../../activities/documents';
+import { ATTACH_MAX_BYTES as ATTACH_DEFAULT, documentFor } from '../../activities/documents';
 import { runCli } from '../../src/doors/cli/program';
 import type { Notice } from '../../src/domain/visit';
 import type { Recipient } from '../../src/domain/vocabulary';
@@ -27,6 +27,7 @@ const dir = mkdtempSync(join(tmpdir(), 'followup-documents-'));
 const UPLOADS = '780-NOR'; // documents given through the API
 const REFERENCE = '781-NOR'; // a draft named by its documentRef only
 const BARE = '782-NOR'; // no document, no reference
+const WITHDRAWN = '783-NOR'; // a draft withdrawn, then given again
 
 async function step(as: UserName, id: string, action: string, body: unknown = {}) {
   const r = await h.request('POST', `/api/visits/${id}/actions/${action}`, { as, body });
@@ -61,7 +62,7 @@ const nothingStored = async (id: string) => {
 
 beforeAll(async () => {
   h = await startApiHarness();
-  for (const n of [780, 781, 782]) {
+  for (const n of [780, 781, 782, 783]) {
     const r = await h.request('POST', '/api/visits', { as: 'cted', body: apiVisit(n, 'NOR') });
     expect(r.status, r.text).toBe(201);
   }
@@ -274,5 +275,146 @@ describe('documentFor and the download link', () => {
     expect(await documentFor(deps(), notice(BARE, 'draft-dispatched'), address, 'state-contact')).toEqual({
       attachments: [],
     });
+  });
+});
+
+describe('withdrawing a document', () => {
+  const withdraw = (as: UserName, id: string, documentId: string, body: unknown = { reason: 'The wrong file' }) =>
+    h.request('POST', `/api/visits/${id}/documents/${documentId}/withdraw`, { as, body });
+  const list = (as: UserName, id: string) => h.request('GET', `/api/visits/${id}/documents`, { as });
+  const address = USERS.stateNOR.email;
+  const deps = () => ({ store: h.store, documentLinks: documentLinkIssuer(h.linkSecret, h.url, LINK_TTL_MS) });
+
+  it('stops its links and its attachment at once, names the reference instead, and audits who and why', async () => {
+    await step('cted', WITHDRAWN, 'submit-draft', { documentRef: 'S/AC.40/2026/783' });
+    const v1 = await upload('cted', WITHDRAWN, pdf(bytes(3000), 'draft', 'v1.pdf'));
+    expect(v1.status, v1.text).toBe(201);
+    const sent = await documentFor(deps(), notice(WITHDRAWN, 'draft-dispatched'), address, 'state-contact');
+    expect(sent.line).toEqual({ mode: 'attached', name: 'v1.pdf' });
+    const { url } = deps().documentLinks.forDocument(v1.body.id, address, 'state');
+    expect((await fetch(url)).status).toBe(200);
+
+    // Only CTED and the secretariat; a reason is required; the document must be this visit's.
+    const refused = await withdraw('stateNOR', WITHDRAWN, v1.body.id);
+    expect(refused.status).toBe(403);
+    expect((await h.store.audit()).at(-1)).toMatchObject({
+      action: 'withdraw-document',
+      outcome: 'refused',
+      detail: 'forbidden',
+      actor: address,
+    });
+    for (const body of [{}, { reason: '   ' }, { reason: 'x', extra: 1 }]) {
+      const r = await withdraw('secretariat', WITHDRAWN, v1.body.id, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.error).toBe('invalid-request');
+    }
+    expect((await h.store.audit()).at(-1)).toMatchObject({ outcome: 'refused', detail: 'invalid payload' });
+    const other = (await h.store.latestDocument(UPLOADS, 'draft'))!;
+    expect((await withdraw('secretariat', WITHDRAWN, other.id)).status).toBe(404);
+    expect((await withdraw('secretariat', WITHDRAWN, 'no-such-document')).status).toBe(404);
+    expect((await withdraw('partner', WITHDRAWN, v1.body.id)).status).toBe(404);
+    expect((await h.store.document(v1.body.id))?.withdrawn).toBeUndefined();
+    expect((await h.store.document(other.id))?.withdrawn).toBeUndefined();
+
+    const r = await withdraw('secretariat', WITHDRAWN, v1.body.id, { reason: 'An earlier draft, sent by mistake' });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({
+      id: v1.body.id,
+      visitId: WITHDRAWN,
+      fileName: 'v1.pdf',
+      withdrawn: { by: USERS.secretariat.email, reason: 'An earlier draft, sent by mistake' },
+    });
+    expect(r.body).not.toHaveProperty('content');
+    expect((await h.store.audit()).at(-1)).toMatchObject({
+      action: 'withdraw-document',
+      outcome: 'accepted',
+      actor: USERS.secretariat.email,
+      visitId: WITHDRAWN,
+      payload: { id: v1.body.id, kind: 'draft', fileName: 'v1.pdf', reason: 'An earlier draft, sent by mistake' },
+    });
+
+    // The link sent before stops working, in the reader's language, and the attempt is on record.
+    const gone = await fetch(url, { headers: { 'accept-language': 'fr' } });
+    expect(gone.status).toBe(403);
+    expect(await gone.text()).toContain('Ce document a été retiré.');
+    expect((await h.store.audit()).at(-1)).toMatchObject({
+      action: 'download-document',
+      outcome: 'refused',
+      detail: 'withdrawn',
+      actor: address,
+    });
+    // Messages sent from now name the step's reference, neither attaching nor linking the file.
+    for (const attachMaxBytes of [ATTACH_DEFAULT, 10])
+      expect(
+        await documentFor(
+          { ...deps(), attachMaxBytes },
+          notice(WITHDRAWN, 'draft-dispatched'),
+          address,
+          'state-contact',
+        ),
+      ).toEqual({ line: { mode: 'reference', reference: 'S/AC.40/2026/783' }, attachments: [] });
+
+    // Withdrawn again: nothing changes, the first withdrawal stands.
+    const entries = (await h.store.audit()).length;
+    const again = await withdraw('cted', WITHDRAWN, v1.body.id, { reason: 'Again' });
+    expect(again.status).toBe(200);
+    expect(again.body.withdrawn).toEqual(r.body.withdrawn);
+    expect(await h.store.audit()).toHaveLength(entries);
+
+    // A new file is carried again.
+    const v2 = await upload('cted', WITHDRAWN, pdf(bytes(50), 'draft', 'v2.pdf'));
+    expect((await documentFor(deps(), notice(WITHDRAWN, 'draft-dispatched'), address, 'state-contact')).line).toEqual({
+      mode: 'attached',
+      name: 'v2.pdf',
+    });
+    const listed = await list('secretariat', WITHDRAWN);
+    expect(listed.status).toBe(200);
+    expect(listed.body.map((d: { fileName: string; withdrawn?: unknown }) => [d.fileName, !!d.withdrawn])).toEqual([
+      ['v1.pdf', true],
+      ['v2.pdf', false],
+    ]);
+    expect(listed.body[1].id).toBe(v2.body.id);
+  });
+
+  it("lists a visit's documents for CTED and the secretariat only", async () => {
+    expect((await list('cted', WITHDRAWN)).body).toHaveLength(2);
+    for (const as of ['stateNOR', 'committee', 'chair'] as const) expect((await list(as, WITHDRAWN)).status).toBe(403);
+    expect((await list('partner', WITHDRAWN)).status).toBe(404);
+    expect((await list('cted', '999-NOR')).status).toBe(404);
+    expect((await h.request('GET', `/api/visits/${WITHDRAWN}/documents`, {})).status).toBe(401);
+    const [first] = await h.store.documents(WITHDRAWN);
+    const anonymous = await h.request('POST', `/api/visits/${WITHDRAWN}/documents/${first!.id}/withdraw`, {
+      body: { reason: 'x' },
+    });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('followup visits documents and withdraw-document', async () => {
+    const services = createServices({
+      temporal: async () => h.env.client,
+      store: () => h.store,
+      policy: resolvePolicy(),
+      linkSecret: h.linkSecret,
+      publicUrl: 'http://api.invalid',
+      outboxDir: dir,
+    });
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), interactive: false };
+    const cli = (...argv: string[]) => runCli({ services, io, operator: 'operator@followup.local' }, argv);
+    expect(await cli('visits', 'documents', WITHDRAWN), err.join('\n')).toBe(0);
+    const [v1, v2] = (await h.store.documents(WITHDRAWN)).map((d) => d.id);
+    expect(out.join('\n')).toMatch(
+      new RegExp(`^${v1}  draft  v1\\.pdf \\(3000 bytes\\) .* — withdrawn .*: An earlier draft`, 'm'),
+    );
+    expect(await cli('visits', 'withdraw-document', WITHDRAWN, v2!)).toBe(2);
+    expect(err.join('\n')).toContain('--reason');
+    out.length = 0;
+    expect(await cli('visits', 'withdraw-document', WITHDRAWN, v2!, '--reason', 'Superseded', '--json')).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toMatchObject({
+      id: v2,
+      withdrawn: { by: 'operator@followup.local', reason: 'Superseded' },
+    });
+    expect(await cli('visits', 'withdraw-document', WITHDRAWN, 'nope', '--reason', 'x')).toBe(1);
   });
 });

@@ -281,6 +281,47 @@ describe.each<Kind>(['sqlite', 'postgres'])('the store contract on %s', (kind) =
     await expect(async () => rewrite()).rejects.toThrow(/append-only/);
     expect((await s.latestDocument('166-POL', 'draft'))?.id).toBe(second.id);
   });
+
+  it("withdraws a document once, lists a visit's documents with their withdrawals, and keeps withdrawals append-only", async () => {
+    const s = await open(kind);
+    const add = (visitId: string, fileName: string) =>
+      s.addDocument(
+        {
+          visitId,
+          kind: 'draft',
+          fileName,
+          mediaType: 'application/pdf',
+          content: Buffer.from(fileName),
+          addedBy: 'a@x',
+        },
+        new Date('2026-02-01T00:00:00.000Z'),
+      );
+    const first = await add('166-POL', 'v1.pdf');
+    const second = await add('166-POL', 'v2.pdf');
+    await add('2-NOR', 'other.pdf');
+    const withdrawal = { by: 'secretariat@un.example.org', at: '2026-02-02T00:00:00.000Z', reason: 'Не тот файл' };
+    expect(await s.withdrawDocument(second.id, withdrawal.by, withdrawal.reason, new Date(withdrawal.at))).toEqual(
+      withdrawal,
+    );
+    // Again, by someone else, later: the first withdrawal stands.
+    expect(await s.withdrawDocument(second.id, 'b@x', 'again', new Date('2026-03-01T00:00:00.000Z'))).toEqual(
+      withdrawal,
+    );
+    expect((await s.latestDocument('166-POL', 'draft'))?.withdrawn).toEqual(withdrawal);
+    expect((await s.document(second.id))?.withdrawn).toEqual(withdrawal);
+    expect((await s.document(first.id))?.withdrawn).toBeUndefined();
+    const listed = await s.documents('166-POL');
+    expect(listed.map((d) => [d.fileName, d.withdrawn ?? null])).toEqual([
+      ['v1.pdf', null],
+      ['v2.pdf', withdrawal],
+    ]);
+    expect(listed[0]).not.toHaveProperty('content');
+    expect(await s.documents('999-XXX')).toEqual([]);
+    const rewrite = () =>
+      writePast(s, "UPDATE document_withdrawals SET reason = 'x'", 'DELETE FROM document_withdrawals');
+    await expect(async () => rewrite()).rejects.toThrow(/append-only/);
+    expect((await s.document(second.id))?.withdrawn).toEqual(withdrawal);
+  });
 });
 
 /** Fills a store with one of everything. */
@@ -316,6 +357,8 @@ async function seed(s: Store) {
       content,
       addedBy: 'a@x',
     });
+  const [, second] = await s.documents('166-POL');
+  await s.withdrawDocument(second!.id, 'a@x', 'سبب', new Date('2026-01-03T00:00:00.000Z'));
 }
 
 async function contents(s: Store) {
@@ -330,6 +373,7 @@ async function contents(s: Store) {
     used: await s.linkUsed('1'.repeat(64)),
     latestDraft: await s.latestDocument('166-POL', 'draft'),
     report: await s.latestDocument('166-POL', 'report'),
+    documents: await s.documents('166-POL'),
   };
 }
 
@@ -360,6 +404,7 @@ describe('backup and restore', () => {
     expect((await target.events()).map((e) => e.seq)).toEqual([1, 2, 3]);
     // Documents survive as bytes (base64 in the backup's JSON), and new ones follow the restored ones.
     expect(dump.find((t) => t.table === 'documents')?.rows).toHaveLength(3);
+    expect(dump.find((t) => t.table === 'document_withdrawals')?.rows).toHaveLength(1);
     expect((await target.latestDocument('166-POL', 'report'))?.content).toEqual(
       Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256)),
     );
@@ -430,7 +475,7 @@ describe('migrations from the previous release', () => {
     ).run();
     db.close();
     const s = await open('sqlite', file);
-    expect(await s.schemaVersion()).toBe(3);
+    expect(await s.schemaVersion()).toBe(4);
     expect((await s.snapshots()).map((v) => [v.id, v.stage])).toEqual([['166-POL', 'committee-review']]);
     expect((await s.visitPage({ limit: 5, stage: 'committee-review' })).visits).toHaveLength(1);
     expect((await s.users()).map((u) => u.email)).toEqual(['a@un.example.org']);
@@ -456,14 +501,14 @@ describe('migrations from the previous release', () => {
       );
     await c.end();
     const s = await open('postgres', url);
-    expect(await s.schemaVersion()).toBe(3);
+    expect(await s.schemaVersion()).toBe(4);
     expect((await s.snapshots()).map((v) => [v.id, v.stage])).toEqual([['2-NOR', 'implementing']]);
   });
 
   it('applies each migration once when two processes start together on PostgreSQL', async () => {
     const url = await cluster.database();
     const [a, b] = [await open('postgres', url), await open('postgres', url)];
-    expect(await Promise.all([a.schemaVersion(), b.schemaVersion()])).toEqual([3, 3]);
+    expect(await Promise.all([a.schemaVersion(), b.schemaVersion()])).toEqual([4, 4]);
   });
 });
 

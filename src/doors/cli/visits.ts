@@ -277,6 +277,51 @@ function documentCommand({ visits, services, io, as }: VisitsCli): void {
     );
 }
 
+function documentsCommand({ visits, services, io, as }: VisitsCli): void {
+  visits
+    .command('documents')
+    .description("list a visit's documents, oldest first, with their ids and any withdrawal")
+    .argument('<id>', 'the visit, e.g. 166-POL')
+    .option('--as <email>', 'the person asking (default FOLLOWUP_OPERATOR)')
+    .option('--json', 'JSON output: one object per document')
+    .action(async (id: string, o: { as?: string; json?: boolean }) => {
+      const visitId = parseOr(VisitId, id, 'visit id');
+      const docs = await services.documents.list(as(o.as), visitId);
+      print(io, o.json, docs, () =>
+        docs.length === 0
+          ? `${visitId}: no documents`
+          : docs
+              .map(
+                (d) =>
+                  `${d.id}  ${d.kind.padEnd(6)} ${d.fileName} (${d.size} bytes) added ${d.addedAt} by ${d.addedBy}` +
+                  (d.withdrawn ? ` — withdrawn ${d.withdrawn.at} by ${d.withdrawn.by}: ${d.withdrawn.reason}` : ''),
+              )
+              .join('\n'),
+      );
+    });
+}
+
+function withdrawDocumentCommand({ visits, services, io, as }: VisitsCli): void {
+  visits
+    .command('withdraw-document')
+    .description('withdraw a document: its download links stop working and messages no longer carry it')
+    .argument('<id>', 'the visit, e.g. 166-POL')
+    .argument('<document-id>', 'the document, as `followup visits documents` lists it')
+    .requiredOption('--reason <text>', 'why it is withdrawn (kept in the audit trail)')
+    .option('--as <email>', 'the person withdrawing it (default FOLLOWUP_OPERATOR)')
+    .option('--json', 'JSON output: the document with its withdrawal')
+    .action(async (id: string, documentId: string, o: { as?: string; reason: string; json?: boolean }) => {
+      const visitId = parseOr(VisitId, id, 'visit id');
+      const doc = await services.documents.withdraw(as(o.as), 'cli', visitId, documentId, { reason: o.reason });
+      print(
+        io,
+        o.json,
+        doc,
+        () => `${visitId}: ${doc.kind} ${doc.fileName} withdrawn ${doc.withdrawn?.at ?? ''}; its links no longer work`,
+      );
+    });
+}
+
 export function visitsCommand(program: Command, services: Services, io: Io, operator: string): void {
   const visits = program
     .command('visits')
@@ -285,6 +330,15 @@ export function visitsCommand(program: Command, services: Services, io: Io, oper
     email: parseOr(z.email(), email ?? operator, '--as'),
     role: 'operator',
   });
-  for (const add of [startCommand, listCommand, showCommand, actCommand, importCommand, documentCommand])
+  for (const add of [
+    startCommand,
+    listCommand,
+    showCommand,
+    actCommand,
+    importCommand,
+    documentCommand,
+    documentsCommand,
+    withdrawDocumentCommand,
+  ])
     add({ visits, services, io, as });
 }

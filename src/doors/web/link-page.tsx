@@ -228,15 +228,22 @@ export const LinkDone: FC<{ link: LinkInfo; payload: Record<string, unknown>; at
 };
 
 /** A link that cannot be used (invalid, expired, used), in its language, without the dashboard's sign-in wording. */
-export const LinkRefused: FC<{ code: 'link-invalid' | 'link-expired' | 'link-used'; lang: Language }> = ({
-  code,
-  lang,
-}) => {
+const REFUSAL_WORDS = {
+  'link-invalid': 'refused.invalid',
+  'link-expired': 'refused.expired',
+  'link-used': 'refused.used',
+  'document-withdrawn': 'refused.withdrawn',
+} as const;
+
+export const LinkRefused: FC<{
+  code: 'link-invalid' | 'link-expired' | 'link-used' | 'document-withdrawn';
+  lang: Language;
+}> = ({ code, lang }) => {
   const t = translator('pages', lang);
   return (
     <LinkLayout title={t('refused.title')} lang={lang}>
       <p class="overdue" role="alert">
-        {t(code === 'link-expired' ? 'refused.expired' : code === 'link-used' ? 'refused.used' : 'refused.invalid')}
+        {t(REFUSAL_WORDS[code])}
       </p>
       <p>{t('refused.ask')}</p>
     </LinkLayout>
@@ -309,7 +316,7 @@ export function linkPages(
       if (!(e instanceof AppError) || (e.code !== 'not-found' && e.code !== 'forbidden')) throw e;
       // A document link is a bearer secret too: its refusals count against the address.
       auth.linkRefused(c, new AppError('link-invalid', e.message));
-      const code = e.code === 'forbidden' ? 'link-expired' : 'link-invalid';
+      const code = e.extra.withdrawn ? 'document-withdrawn' : e.code === 'forbidden' ? 'link-expired' : 'link-invalid';
       return page(c, e.status, <LinkRefused code={code} lang={acceptedLanguage(c.req.header('accept-language'))} />);
     }
     return c.body(new Uint8Array(doc.content), 200, {

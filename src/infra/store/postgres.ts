@@ -11,6 +11,8 @@ import { checkedInserts } from './restore';
 import {
   BACKUP_TABLES,
   auditEntryOf,
+  DOCUMENT_META_COLUMNS,
+  DOCUMENT_SELECT,
   documentMetaOf,
   documentOf,
   documentRowOf,
@@ -32,6 +34,7 @@ import {
   type DocumentInput,
   type DocumentKind,
   type DocumentMeta,
+  type DocumentWithdrawal,
   type EventBatch,
   type LinkClaim,
   type SentMessage,
@@ -434,7 +437,7 @@ export class PostgresStore implements Store {
   }
 
   async latestDocument(visitId: string, kind: DocumentKind): Promise<StoredDocument | undefined> {
-    const [r] = await this.q('SELECT * FROM documents WHERE visit_id = $1 AND kind = $2 ORDER BY seq DESC LIMIT 1', [
+    const [r] = await this.q(`${DOCUMENT_SELECT} WHERE d.visit_id = $1 AND d.kind = $2 ORDER BY d.seq DESC LIMIT 1`, [
       visitId,
       kind,
     ]);
@@ -442,8 +445,26 @@ export class PostgresStore implements Store {
   }
 
   async document(id: string): Promise<StoredDocument | undefined> {
-    const [r] = await this.q('SELECT * FROM documents WHERE id = $1', [id]);
+    const [r] = await this.q(`${DOCUMENT_SELECT} WHERE d.id = $1`, [id]);
     return r ? documentOf(r) : undefined;
+  }
+
+  async documents(visitId: string): Promise<DocumentMeta[]> {
+    const rows = await this.q(
+      `${DOCUMENT_SELECT.replace('d.*', DOCUMENT_META_COLUMNS)} WHERE d.visit_id = $1 ORDER BY d.seq`,
+      [visitId],
+    );
+    return rows.map(documentMetaOf);
+  }
+
+  async withdrawDocument(id: string, by: string, reason: string, now = new Date()): Promise<DocumentWithdrawal> {
+    await this.q(
+      `INSERT INTO document_withdrawals (document_id, withdrawn_by, withdrawn_at, reason) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (document_id) DO NOTHING`,
+      [id, by, now.toISOString(), reason],
+    );
+    const [r] = await this.q('SELECT * FROM document_withdrawals WHERE document_id = $1', [id]);
+    return { by: r!.withdrawn_by as string, at: r!.withdrawn_at as string, reason: r!.reason as string };
   }
 
   async *dump(): AsyncIterable<TableDump> {
@@ -452,6 +473,7 @@ export class PostgresStore implements Store {
       sessions: 'id_hash',
       messages: 'sent_at, key',
       documents: 'seq',
+      document_withdrawals: 'document_id',
     };
     // BIGSERIAL and BIGINT columns come back as strings: numbers in the backup, as SQLite writes them.
     const numeric: Record<string, string> = { events: 'id', visit_snapshots: 'id', audit: 'id', documents: 'seq' };

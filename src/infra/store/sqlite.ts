@@ -11,6 +11,8 @@ import { checkedInserts } from './restore';
 import {
   BACKUP_TABLES,
   auditEntryOf,
+  DOCUMENT_META_COLUMNS,
+  DOCUMENT_SELECT,
   documentMetaOf,
   documentOf,
   documentRowOf,
@@ -32,6 +34,7 @@ import {
   type DocumentInput,
   type DocumentKind,
   type DocumentMeta,
+  type DocumentWithdrawal,
   type EventBatch,
   type LinkClaim,
   type SentMessage,
@@ -379,14 +382,31 @@ export class SqliteStore implements Store {
 
   async latestDocument(visitId: string, kind: DocumentKind): Promise<StoredDocument | undefined> {
     const r = this.db
-      .prepare('SELECT * FROM documents WHERE visit_id = ? AND kind = ? ORDER BY seq DESC LIMIT 1')
+      .prepare(`${DOCUMENT_SELECT} WHERE d.visit_id = ? AND d.kind = ? ORDER BY d.seq DESC LIMIT 1`)
       .get(visitId, kind) as Row | undefined;
     return r ? documentOf(r) : undefined;
   }
 
   async document(id: string): Promise<StoredDocument | undefined> {
-    const r = this.db.prepare('SELECT * FROM documents WHERE id = ?').get(id) as Row | undefined;
+    const r = this.db.prepare(`${DOCUMENT_SELECT} WHERE d.id = ?`).get(id) as Row | undefined;
     return r ? documentOf(r) : undefined;
+  }
+
+  async documents(visitId: string): Promise<DocumentMeta[]> {
+    const rows = this.db
+      .prepare(`${DOCUMENT_SELECT.replace('d.*', DOCUMENT_META_COLUMNS)} WHERE d.visit_id = ? ORDER BY d.seq`)
+      .all(visitId) as Row[];
+    return rows.map(documentMetaOf);
+  }
+
+  async withdrawDocument(id: string, by: string, reason: string, now = new Date()): Promise<DocumentWithdrawal> {
+    this.db
+      .prepare(
+        'INSERT INTO document_withdrawals (document_id, withdrawn_by, withdrawn_at, reason) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      )
+      .run(id, by, now.toISOString(), reason);
+    const r = this.db.prepare('SELECT * FROM document_withdrawals WHERE document_id = ?').get(id) as Row;
+    return { by: r.withdrawn_by as string, at: r.withdrawn_at as string, reason: r.reason as string };
   }
 
   async *dump(): AsyncIterable<TableDump> {

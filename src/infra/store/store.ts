@@ -114,6 +114,7 @@ export const BACKUP_TABLES = [
   'link_uses',
   'link_claims',
   'documents',
+  'document_withdrawals',
 ] as const;
 
 /** The columns a backup holds as base64 text (JSON has no bytes), by table. */
@@ -168,6 +169,15 @@ export interface DocumentMeta {
   sha256: string;
   addedBy: string;
   addedAt: string;
+  /** Set once the document was withdrawn: its links stop working, messages no longer carry it. */
+  withdrawn?: DocumentWithdrawal;
+}
+
+/** Who withdrew a document, when and why. */
+export interface DocumentWithdrawal {
+  by: string;
+  at: string;
+  reason: string;
 }
 
 export interface StoredDocument extends DocumentMeta {
@@ -201,8 +211,19 @@ export function documentMetaOf(r: Record<string, unknown>): DocumentMeta {
     sha256: r.sha256 as string,
     addedBy: r.added_by as string,
     addedAt: r.added_at as string,
+    ...(typeof r.withdrawn_at === 'string'
+      ? { withdrawn: { by: r.withdrawn_by as string, at: r.withdrawn_at, reason: r.withdrawn_reason as string } }
+      : {}),
   };
 }
+
+/** A document's columns but its content. */
+export const DOCUMENT_META_COLUMNS =
+  'd.id, d.seq, d.visit_id, d.kind, d.file_name, d.media_type, d.size, d.sha256, d.added_by, d.added_at';
+
+/** A document's row with its withdrawal, if any (the same SQL in both databases). */
+export const DOCUMENT_SELECT = `SELECT d.*, w.withdrawn_by, w.withdrawn_at, w.reason AS withdrawn_reason
+  FROM documents d LEFT JOIN document_withdrawals w ON w.document_id = d.id`;
 
 export function documentOf(r: Record<string, unknown>): StoredDocument {
   const c = r.content as Uint8Array;
@@ -278,6 +299,10 @@ export interface Store {
   latestDocument(visitId: string, kind: DocumentKind): Promise<StoredDocument | undefined>;
   /** One document by id, with its content. */
   document(id: string): Promise<StoredDocument | undefined>;
+  /** A visit's documents without their content, oldest first. */
+  documents(visitId: string): Promise<DocumentMeta[]>;
+  /** Withdraws a document (once: a second withdrawal keeps the first); the withdrawal on record. */
+  withdrawDocument(id: string, by: string, reason: string, now?: Date): Promise<DocumentWithdrawal>;
 
   /** The schema version the store is at (the highest migration applied). */
   schemaVersion(): Promise<number>;
