@@ -2,7 +2,7 @@
  * The documents a step carries (the PAO, the draft report, the adopted report): CTED or the
  * secretariat give the engine the file itself, which the messages then attach or link to
  * (activities/documents.ts); a recipient downloads a linked one through its signed link
- * (`/documents/{token}`, not single-use, until it expires).
+ * (`/documents/{token}`, not single-use, until it expires or the document is withdrawn).
  */
 import { z } from 'zod';
 import { mayOperate } from '../domain/permissions';
@@ -190,7 +190,7 @@ export class DocumentService {
 
   /**
    * The document a signed link names: 404 for a link that is not one (forged, altered) or a document
-   * the store does not have, 403 once it has expired. Not single-use; each download is in the audit
+   * the store does not have, 403 once it has expired or the document was withdrawn. Not single-use; each download is in the audit
    * trail, as the person the link was sent to.
    */
   async download(token: string): Promise<StoredDocument> {

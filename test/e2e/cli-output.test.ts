@@ -63,7 +63,7 @@ describe('the followup CLI in a pipeline', () => {
     for (const c of ['visits', 'policy', 'outbox', 'users', 'audit', 'digest', 'check'])
       expect(top.stdout).toContain(c);
     const visits = await run(CLI, ['visits', '--help']);
-    for (const c of ['start', 'list', 'show', 'act', 'import', 'document'])
+    for (const c of ['start', 'list', 'show', 'act', 'import', 'document', 'documents', 'withdraw-document'])
       expect(visits.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
     const act = await run(CLI, ['visits', 'act', '--help']);
     expect(act.code).toBe(0);
