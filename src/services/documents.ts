@@ -80,12 +80,6 @@ export interface AddedDocument {
   sha256: string;
 }
 
-/** A document's metadata, without its content. */
-function metaOf(doc: StoredDocument): DocumentMeta {
-  const { content: _content, ...meta } = doc;
-  return meta;
-}
-
 /** What the audit trail keeps of an upload: never the content. */
 function described(body: unknown): Record<string, unknown> {
   const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
@@ -170,14 +164,15 @@ export class DocumentService {
       await this.visits.audit.record(attempt, 'refused', 'forbidden');
       throw new AppError('forbidden', `the ${caller.role} role may not withdraw a document`);
     }
-    const doc = await this.deps.store().document(documentId);
-    if (!doc || doc.visitId !== s.id) throw new AppError('not-found', `visit ${s.id} has no document ${documentId}`);
+    // Its metadata only, and only among this visit's: another visit's document is not found here.
+    const doc = (await this.deps.store().documents(s.id)).find((d) => d.id === documentId);
+    if (!doc) throw new AppError('not-found', `visit ${s.id} has no document ${documentId}`);
     const parsed = DocumentWithdrawalRequest.safeParse(body);
     if (!parsed.success) {
       await this.visits.audit.record(attempt, 'refused', 'invalid payload');
       throw invalid('withdrawal', parsed.error);
     }
-    if (doc.withdrawn) return metaOf(doc);
+    if (doc.withdrawn) return doc;
     const withdrawn = await this.deps
       .store()
       .withdrawDocument(doc.id, caller.email, parsed.data.reason, new Date(this.now()));
@@ -185,7 +180,7 @@ export class DocumentService {
       { ...attempt, payload: { id: doc.id, kind: doc.kind, fileName: doc.fileName, reason: withdrawn.reason } },
       'accepted',
     );
-    return { ...metaOf(doc), withdrawn };
+    return { ...doc, withdrawn };
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   documentMetaOf,
   documentOf,
   documentRowOf,
+  withdrawalOf,
   dumpRow,
   restoredRow,
   auditHead,
@@ -464,7 +465,7 @@ export class PostgresStore implements Store {
       [id, by, now.toISOString(), reason],
     );
     const [r] = await this.q('SELECT * FROM document_withdrawals WHERE document_id = $1', [id]);
-    return { by: r!.withdrawn_by as string, at: r!.withdrawn_at as string, reason: r!.reason as string };
+    return withdrawalOf(r!);
   }
 
   async *dump(): AsyncIterable<TableDump> {

@@ -16,6 +16,7 @@ import {
   documentMetaOf,
   documentOf,
   documentRowOf,
+  withdrawalOf,
   dumpRow,
   restoredRow,
   auditHead,
@@ -405,8 +406,7 @@ export class SqliteStore implements Store {
         'INSERT INTO document_withdrawals (document_id, withdrawn_by, withdrawn_at, reason) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
       )
       .run(id, by, now.toISOString(), reason);
-    const r = this.db.prepare('SELECT * FROM document_withdrawals WHERE document_id = ?').get(id) as Row;
-    return { by: r.withdrawn_by as string, at: r.withdrawn_at as string, reason: r.reason as string };
+    return withdrawalOf(this.db.prepare('SELECT * FROM document_withdrawals WHERE document_id = ?').get(id) as Row);
   }
 
   async *dump(): AsyncIterable<TableDump> {

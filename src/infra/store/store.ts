@@ -217,6 +217,11 @@ export function documentMetaOf(r: Record<string, unknown>): DocumentMeta {
   };
 }
 
+/** A `document_withdrawals` row as the store answers it. */
+export function withdrawalOf(r: Record<string, unknown>): DocumentWithdrawal {
+  return { by: r.withdrawn_by as string, at: r.withdrawn_at as string, reason: r.reason as string };
+}
+
 /** A document's columns but its content. */
 export const DOCUMENT_META_COLUMNS =
   'd.id, d.seq, d.visit_id, d.kind, d.file_name, d.media_type, d.size, d.sha256, d.added_by, d.added_at';
