@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWorkingDays, endOfNewYorkDay, newYorkDate } from '../../src/domain/calendar';
 import { readHolidayFile, resolvePolicy } from '../../src/infra/policy/loader';
-import { visitStatus } from '../../src/infra/temporal/visits';
+import { listVisits, visitStatus } from '../../src/infra/temporal/visits';
 import { createServices, type Operator, type Services } from '../../src/services';
 import { apiVisit, startApiHarness, type Harness } from '../api-harness';
 
@@ -50,10 +50,11 @@ describe('followup calendar publish (CalendarService.publish)', () => {
     await services.visits.start(OPERATOR, 'cli', apiVisit(702, 'CHL'));
     await services.visits.start(OPERATOR, 'cli', apiVisit(703, 'PER'));
     await services.visits.act(OPERATOR, 'cli', '703-PER', 'withdraw', { reason: 'test' });
-    // Publishing reads Temporal's visibility store, which catches up a moment later.
+    // Publishing reads Temporal's visibility store, which catches up a moment later: wait on that
+    // store itself (the service's list reads the engine's own store, which can be ahead of it).
     await expect
       .poll(
-        async () => (await services.visits.list(OPERATOR, {})).map((v) => `${v.id}:${'stage' in v ? v.stage : ''}`),
+        async () => (await listVisits(h.env.client)).map((v) => `${v.id}:${v.stage}`),
         // Generous: under a full parallel run the dev server's visibility store has lagged past 90 s.
         { timeout: 240_000 },
       )

@@ -55,6 +55,23 @@ const notice = (id: string, topic: string) =>
     visit: { id, number: Number(id.split('-')[0]), state: 'NOR' },
   }) as unknown as Notice;
 
+/** The CLI on the harness's store and server, as the operator, with what it printed. */
+function operatorCli() {
+  const services = createServices({
+    temporal: async () => h.env.client,
+    store: () => h.store,
+    policy: resolvePolicy(),
+    linkSecret: h.linkSecret,
+    publicUrl: 'http://api.invalid',
+    outboxDir: dir,
+  });
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), interactive: false };
+  const cli = (...argv: string[]) => runCli({ services, io, operator: 'operator@followup.local' }, argv);
+  return { cli, out, err };
+}
+
 const nothingStored = async (id: string) => {
   for (const kind of ['pao', 'draft', 'report'] as const)
     expect(await h.store.latestDocument(id, kind)).toBeUndefined();
@@ -155,18 +172,7 @@ describe('followup visits document', () => {
   it('gives a file as the operator, with its name and media type', async () => {
     const file = join(dir, 'PAO Norway.pdf');
     writeFileSync(file, bytes(321, 11));
-    const services = createServices({
-      temporal: async () => h.env.client,
-      store: () => h.store,
-      policy: resolvePolicy(),
-      linkSecret: h.linkSecret,
-      publicUrl: 'http://api.invalid',
-      outboxDir: dir,
-    });
-    const out: string[] = [];
-    const err: string[] = [];
-    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), interactive: false };
-    const cli = (...argv: string[]) => runCli({ services, io, operator: 'operator@followup.local' }, argv);
+    const { cli, out, err } = operatorCli();
     expect(await cli('visits', 'document', REFERENCE, 'pao', file, '--json'), err.join('\n')).toBe(0);
     expect(JSON.parse(out.join('\n'))).toMatchObject({ kind: 'pao', fileName: 'PAO Norway.pdf', size: 321 });
     const kept = await h.store.latestDocument(REFERENCE, 'pao');
@@ -390,18 +396,7 @@ describe('withdrawing a document', () => {
   });
 
   it('followup visits documents and withdraw-document', async () => {
-    const services = createServices({
-      temporal: async () => h.env.client,
-      store: () => h.store,
-      policy: resolvePolicy(),
-      linkSecret: h.linkSecret,
-      publicUrl: 'http://api.invalid',
-      outboxDir: dir,
-    });
-    const out: string[] = [];
-    const err: string[] = [];
-    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), interactive: false };
-    const cli = (...argv: string[]) => runCli({ services, io, operator: 'operator@followup.local' }, argv);
+    const { cli, out, err } = operatorCli();
     expect(await cli('visits', 'documents', WITHDRAWN), err.join('\n')).toBe(0);
     const [v1, v2] = (await h.store.documents(WITHDRAWN)).map((d) => d.id);
     expect(out.join('\n')).toMatch(
