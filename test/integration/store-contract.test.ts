@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -422,6 +422,40 @@ describe('backup and restore', () => {
 });
 
 describe('a backup file', () => {
+  it.each<Kind>(['sqlite', 'postgres'])(
+    "from schema version 3 (before withdrawals) restores into a %s store at today's version",
+    async (to) => {
+      const source = await open('sqlite');
+      await seed(source);
+      const file = join(dir, `v3-to-${to}.backup`);
+      await writeBackup(source, file);
+      // The file as version 3 wrote it: no document_withdrawals, neither its rows nor its count.
+      const lines = readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.table !== 'document_withdrawals');
+      lines[0] = { ...lines[0], schemaVersion: 3 };
+      const trailer = lines.at(-1) as { rows: Record<string, number> };
+      delete trailer.rows.document_withdrawals;
+      const old = join(dir, `v3-to-${to}.old.backup`);
+      writeFileSync(old, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      const target = await open(to);
+      expect(await restoreBackup(target, old)).toMatchObject({ schemaVersion: 3 });
+      expect((await target.documents('166-POL')).map((d) => [d.fileName, d.withdrawn ?? null])).toEqual([
+        ['تقرير.pdf', null],
+        ['تقرير.pdf', null],
+        ['تقرير.pdf', null],
+      ]);
+      expect((await target.latestDocument('166-POL', 'report'))?.content).toEqual(
+        (await source.latestDocument('166-POL', 'report'))?.content,
+      );
+      // And the restored store takes withdrawals from then on.
+      const [first] = await target.documents('166-POL');
+      expect((await target.withdrawDocument(first!.id, 'b@x', 'after the restore')).reason).toBe('after the restore');
+    },
+  );
+
   it('carries documents as base64 and restores their exact bytes', async () => {
     const source = await open('postgres');
     await seed(source);
