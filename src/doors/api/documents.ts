@@ -34,7 +34,14 @@ const DocumentParams = VisitIdParam.extend({
     .meta({ param: { name: 'documentId', in: 'path' }, example: 'q3Vn0c9yJ0m2cXoQ1h7b4A' }),
 });
 
-export function documentRoutes(app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication): void {
+type Routes = (app: OpenAPIHono<AppEnv>, services: Services, auth: Authentication) => void;
+
+/** The documents' routes: give one, list a visit's, withdraw one. */
+export const documentRoutes: Routes = (app, services, auth) => {
+  for (const add of [uploadRoute, listRoute, withdrawRoute]) add(app, services, auth);
+};
+
+const uploadRoute: Routes = (app, services, auth) => {
   app.openapi(
     createRoute({
       method: 'post',
@@ -67,7 +74,9 @@ export function documentRoutes(app: OpenAPIHono<AppEnv>, services: Services, aut
       return hook({ param: 'visit id' })(result, c);
     },
   );
+};
 
+const listRoute: Routes = (app, services, auth) => {
   app.openapi(
     createRoute({
       method: 'get',
@@ -86,7 +95,9 @@ export function documentRoutes(app: OpenAPIHono<AppEnv>, services: Services, aut
     async (c) => c.json(await services.documents.list(c.get('principal'), c.req.valid('param').id), 200),
     hook({ param: 'visit id' }),
   );
+};
 
+const withdrawRoute: Routes = (app, services, auth) => {
   app.openapi(
     createRoute({
       method: 'post',
@@ -127,4 +138,4 @@ export function documentRoutes(app: OpenAPIHono<AppEnv>, services: Services, aut
       return hook({ param: 'visit or document id' })(result, c);
     },
   );
-}
+};
